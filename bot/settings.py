@@ -1,0 +1,137 @@
+"""The one typed settings object, read from ``NEWSDESK_*`` variables and ``.env``.
+
+Built once at start-up (``load_settings``) and passed down; nothing else reads the environment.
+Slack's own standard variable names (``SLACK_BOT_TOKEN`` ...) are accepted for the secrets.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from retrieval.config import DEFAULT_EMBEDDING_MODEL, RetrievalConfig
+
+ENV_PREFIX = "NEWSDESK_"
+
+
+class SettingsError(ValueError):
+    """Invalid configuration, with a message that names the variable to fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        # A typo in .env must not be silently ignored.
+        extra="forbid",
+        validate_default=True,
+    )
+
+    # --- store ---------------------------------------------------------------------------
+    store_path: Path = Field(Path("data/store"), description="Folder of the local Chroma store")
+    collection: str = Field("newsdesk", min_length=3, max_length=63)
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded")
+    chroma_port: int = Field(8000, ge=1, le=65535)
+
+    # --- embedding and chunking ----------------------------------------------------------
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_batch_size: int = Field(32, ge=1, le=1024)
+    chunk_size: int = Field(1000, ge=100, le=8000)
+    chunk_overlap: int = Field(200, ge=0, le=4000)
+    k: int = Field(6, ge=1, le=50)
+    candidates: int = Field(40, ge=1, le=500)
+    prune: bool = True
+
+    # --- answering -----------------------------------------------------------------------
+    generator: Literal["extractive", "llm", "local"] = "extractive"
+    prompt: str = Field("answer", description="Name of the answer prompt file in prompts/")
+    max_question_chars: int = Field(1000, ge=10, le=100_000)
+    answer_max_words: int = Field(120, ge=20, le=2000)
+    # Minimum relevance of the best passage below which the bot abstains (measured on dev data).
+    min_relevance: float | None = Field(None, ge=-1.0, le=1.0)
+
+    # --- LLM generator (only used when generator = llm) ----------------------------------
+    llm_model: str = Field("openai:gpt-4o-mini", description="provider:model for init_chat_model")
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(30.0, gt=0, le=600)
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+    local_model_path: Path | None = None
+
+    # --- Slack ---------------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "NEWSDESK_SLACK_BOT_TOKEN")
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "NEWSDESK_SLACK_APP_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "NEWSDESK_SLACK_SIGNING_SECRET"),
+    )
+    slack_api_url: str = "https://slack.com/api/"
+    slack_host: str = "127.0.0.1"
+    slack_port: int = Field(3000, ge=1, le=65535)
+    slack_allowed_channels: str = Field("", description="Comma-separated channel ids; empty = all")
+    slack_rate_limit_per_minute: int = Field(10, ge=0, le=10_000)
+    feedback_path: Path = Path("data/feedback.jsonl")
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                "NEWSDESK_CHUNK_OVERLAP must be smaller than NEWSDESK_CHUNK_SIZE"
+                f" ({self.chunk_overlap} >= {self.chunk_size})"
+            )
+        return self
+
+    def retrieval_config(self) -> RetrievalConfig:
+        return RetrievalConfig(
+            store_path=self.store_path,
+            collection=self.collection,
+            chroma_host=self.chroma_host,
+            chroma_port=self.chroma_port,
+            embedding_model=self.embedding_model,
+            embedding_batch_size=self.embedding_batch_size,
+            chunk_size=self.chunk_size,
+            chunk_overlap=self.chunk_overlap,
+            k=self.k,
+            candidates=self.candidates,
+            prune=self.prune,
+        )
+
+
+_ALIASED = {"slack_bot_token", "slack_app_token", "slack_signing_secret"}
+
+
+def _variable_name(field: str) -> str:
+    if field in _ALIASED:
+        return field.upper()
+    return ENV_PREFIX + field.upper()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning validation errors into one message naming each variable."""
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    unknown = sorted(
+        name for name in os.environ if name.startswith(ENV_PREFIX) and name not in known
+    )
+    if unknown:
+        raise SettingsError(
+            "Unknown setting(s): " + ", ".join(unknown) + " (see .env.example for the valid names)"
+        )
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = [str(part) for part in err["loc"]]
+            field = loc[0] if loc else ""
+            name = _variable_name(field) if field else "settings"
+            lines.append(f"{name}: {err['msg']}")
+        raise SettingsError("Invalid settings:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,93 @@
+"""The answering core's value types: what every front end (CLI, REPL, Slack) renders.
+
+Frozen dataclasses; ``Answer.to_json()`` is the one JSON shape used by ``newsdesk ask --json``,
+the answer evaluation and anything else that serialises an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from retrieval.types import Hit
+
+Status = Literal["answered", "no_answer", "error"]
+
+# The single message used whenever the articles do not contain the answer. Also passed to the LLM
+# prompt so that a model which abstains uses exactly these words (and code can recognise them).
+NO_ANSWER_MESSAGE = "The articles I have don't contain the answer to that question."
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One earlier exchange in a conversation (a Slack thread, a REPL session)."""
+
+    question: str
+    answer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Source ``[n]`` of an answer: the article, and the passage that supports the claim."""
+
+    number: int
+    article_id: str
+    title: str
+    source: str = ""
+    url: str = ""
+    published_at: str = ""
+    quote: str = ""
+    chunk_id: str = ""
+    # Character span of ``quote`` within the article body.
+    start: int = 0
+    end: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.number,
+            "article_id": self.article_id,
+            "title": self.title,
+            "source": self.source,
+            "url": self.url,
+            "published_at": self.published_at,
+            "quote": self.quote,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """Something the citation check removed from a generator's draft, and why."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    text: str
+    status: Status
+    citations: tuple[Citation, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    prompt_id: str = ""
+    generator: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    # The question actually searched for (a follow-up rewritten to stand alone).
+    standalone_question: str = ""
+    dropped: tuple[Dropped, ...] = ()
+    # For status == "error": a short, user-presentable reason.
+    error: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "status": self.status,
+            "text": self.text,
+            "citations": [c.to_json() for c in self.citations],
+            "prompt_id": self.prompt_id,
+            "generator": self.generator,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "standalone_question": self.standalone_question,
+            "dropped": [{"text": d.text, "reason": d.reason} for d in self.dropped],
+            "error": self.error,
+        }

