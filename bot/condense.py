@@ -1,0 +1,534 @@
+"""Turn a follow-up ("and what about China?") into a standalone question from earlier turns.
+
+With a chat model configured the model rewrites it (``prompts/condense.txt``); offline, and
+whenever the model fails, a deterministic rewrite does. The rewrite works on the shape of the
+previous question: for "What did Johnson say about Russia?" it knows the speaker (Johnson) and
+the topic (Russia), so "and what about China?" replaces the topic, "and Tillerson?" the
+speaker, "what did he say about Syria?" resolves "he", and "why?" becomes "Why did Johnson say
+that about Russia?". Anything it cannot place is combined with the previous question's key
+terms, which is still what retrieval needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.prompts import CONDENSE_PROMPT, Prompt, load_prompt
+from bot.types import NO_ANSWER_MESSAGE, Turn
+
+log = logging.getLogger(__name__)
+
+# The condense prompt sees the last few turns only: older ones rarely matter and cost tokens.
+HISTORY_TURNS = 4
+_ANSWER_CHARS = 300
+_MAX_STANDALONE_CHARS = 500
+_DEFAULT_TIMEOUT_S = 30.0
+
+
+def condense_question(
+    question: str,
+    history: Sequence[Turn],
+    chat_model: Any | None = None,
+    prompt: Prompt | None = None,
+    *,
+    timeout: float | None = None,
+) -> str:
+    """The standalone form of ``question`` given the earlier ``history`` (oldest first)."""
+    question = " ".join(question.split())
+    if not history or not question:
+        return question
+    if chat_model is not None:
+        rewritten = _condense_with_model(question, history, chat_model, prompt, timeout)
+        if rewritten:
+            return rewritten
+    return rewrite_follow_up(question, previous_standalone(history))
+
+
+def previous_standalone(history: Sequence[Turn]) -> str:
+    """The last question of ``history`` made standalone by folding the rewrite over the turns."""
+    standalone = ""
+    for turn in history:
+        q = " ".join(turn.question.split())
+        if not q:
+            continue
+        standalone = rewrite_follow_up(q, standalone) if standalone else q
+    return standalone
+
+
+# --- with a chat model ---------------------------------------------------------------------
+
+
+def format_history(history: Sequence[Turn], turns: int = HISTORY_TURNS) -> str:
+    lines = []
+    for turn in list(history)[-turns:]:
+        lines.append(f"User: {' '.join(turn.question.split())}")
+        answer = " ".join(turn.answer.split())
+        if answer:
+            if len(answer) > _ANSWER_CHARS:
+                answer = answer[: _ANSWER_CHARS - 1].rstrip() + "…"
+            lines.append(f"Assistant: {answer}")
+    return "\n".join(lines)
+
+
+def _condense_with_model(
+    question: str,
+    history: Sequence[Turn],
+    chat_model: Any,
+    prompt: Prompt | None,
+    timeout: float | None,
+) -> str | None:
+    # Imported here: bot.llm is light, but keeping the offline path free of it is the point.
+    from bot.generation import GeneratorError
+    from bot.llm import invoke_chat
+
+    try:
+        template = prompt or load_prompt(CONDENSE_PROMPT)
+        text = template.render(history=format_history(history), question=question)
+        limit = timeout if timeout is not None else _model_timeout(chat_model)
+        reply = invoke_chat(chat_model, text, timeout=limit)
+    except (GeneratorError, ValueError) as exc:
+        log.warning("Condensing the follow-up with the model failed (%s); rewriting offline", exc)
+        return None
+    cleaned = clean_model_question(reply)
+    if cleaned is None:
+        log.warning("The model's standalone question was unusable: %r", reply[:200])
+    return cleaned
+
+
+def clean_model_question(reply: str) -> str | None:
+    """The question from a model's reply, without labels or quotes; None if unusable."""
+    for line in reply.strip().splitlines():
+        text = line.strip()
+        if not text:
+            continue
+        text = re.sub(
+            r"^(?:\*\*)?(?:standalone|rewritten|follow-up)?\s*question\s*:\s*(?:\*\*)?\s*",
+            "",
+            text,
+            flags=re.I,
+        )
+        text = text.strip().strip("\"'`“”‘’").strip()
+        if not text or len(text) > _MAX_STANDALONE_CHARS or text == NO_ANSWER_MESSAGE:
+            return None
+        return text
+    return None
+
+
+def _model_timeout(chat_model: Any) -> float:
+    for attr in ("request_timeout", "default_request_timeout", "timeout"):
+        value = getattr(chat_model, attr, None)
+        if isinstance(value, int | float) and value > 0:
+            return float(value)
+    return _DEFAULT_TIMEOUT_S
+
+
+# --- the deterministic rewrite -------------------------------------------------------------
+
+_WH = r"what|how|why|when|where|who|which"
+_AUX = r"did|does|do|has|have|had|will|would|could|can|should|is|are|was|were"
+_SAY_VERBS = (
+    r"say|said|think|thought|tell|told|claim|claimed|announce|announced|warn|warned|mean|meant|"
+    r"write|wrote|written|reveal|revealed|suggest|suggested|propose|proposed|argue|argued|"
+    r"promise|promised|threaten|threatened|decide|decided|want|wanted|believe|believed|"
+    r"reply|replied|respond|responded|add|added|admit|admitted|deny|denied|insist|insisted|"
+    r"accuse|accused|urge|urged|do|done|plan|planned|agree|agreed|report|reported|"
+    r"predict|predicted|demand|demanded|call|called|ask|asked|explain|explained"
+)
+_SAY_RE = re.compile(
+    rf"^(?:(?P<wh>{_WH})\s+)?(?P<aux>{_AUX})\s+(?P<speaker>.+?)\s+(?P<verb>{_SAY_VERBS})\b"
+    r"(?P<rest>.*)$",
+    re.I,
+)
+_PREP_START_RE = re.compile(
+    r"^\s+(?:about|on|regarding|concerning|over|to|in|at|with|for|against|of)\b", re.I
+)
+_ANY_PREP = (
+    r"about|regarding|concerning|on|over|against|towards|toward|for|to|with|into|from|in|at|of"
+)
+_BE_WORDS = {"be", "been", "being", "not", "it", "there", "that", "this"}
+# Where the topic of a question usually sits, best first.
+_TOPIC_PREPS = (
+    r"about|regarding|concerning",
+    r"on|over|against|towards|toward",
+    r"for|to|with|into|from|in|at|of",
+)
+_CONTINUATION_RE = re.compile(
+    r"^(?:(?:and|but|also|so|then|ok|okay|well|now|right)\b[,]?\s*)+", re.I
+)
+_WHAT_ABOUT_RE = re.compile(
+    r"^(?:(?:and|but|so|also|then|ok|okay|now)\b[,]?\s+)*"
+    r"(?:(?:what|how)\s+about|what\s+of|about|regarding|as\s+for|and\s+on|on)\s+(?P<x>.+?)"
+    r"(?:\s+(?:then|too|as\s+well|instead))?\s*[?.!]*$",
+    re.I,
+)
+_BARE_RE = re.compile(
+    r"^(?:(?:and|but|also|or|plus|then)\b[,]?\s+)+(?P<x>.+?)(?:\s+(?:too|as\s+well|then))?"
+    r"\s*[?.!]*$",
+    re.I,
+)
+_TOO_RE = re.compile(r"^(?P<x>.+?)\s+(?:too|as\s+well)\s*[?.!]*$", re.I)
+_WH_ALONE_RE = re.compile(
+    rf"^(?:(?:and|but|so|ok|okay|then)\b[,]?\s+)*(?P<wh>{_WH})"
+    r"(?:\s+(?:is|was|did|does|do|has|would)\s+(?:that|this|it|so)(?:\s+so)?)?"
+    r"(?:\s+(?:then|exactly|so))?\s*[?.!]*$",
+    re.I,
+)
+_LEADING_QUESTION_RE = re.compile(rf"^(?:{_WH}|{_AUX})\b", re.I)
+_YES_NO_RE = re.compile(rf"^(?P<aux>{_AUX})\s+(?P<rest>.+)$", re.I)
+_WH_AUX_RE = re.compile(rf"^(?P<wh>{_WH})\s+(?P<aux>{_AUX})\s+(?P<rest>.+)$", re.I)
+
+_PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "theirs"}
+_THING_PRONOUNS = {"it", "its"}
+_TITLES = {
+    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "president", "premier",
+    "prime", "minister", "secretary", "chancellor", "king", "queen", "prince", "princess",
+    "senator", "governor", "mayor", "general", "gen", "ambassador", "spokesman",
+    "spokeswoman", "spokesperson", "chief", "leader", "pope", "judge", "mp", "ceo",
+    "chairman", "chairwoman", "director", "commissioner", "foreign", "defence", "defense",
+}  # fmt: skip
+_STOPWORDS = {
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "about",
+    "from", "by", "as", "into", "over", "than", "then", "so", "also", "too", "is", "are", "was",
+    "were", "be", "been", "being", "do", "does", "did", "has", "have", "had", "will", "would",
+    "could", "can", "should", "may", "might", "must", "what", "which", "who", "whom", "whose",
+    "when", "where", "why", "how", "this", "that", "these", "those", "there", "here", "it",
+    "its", "he", "she", "they", "him", "her", "them", "his", "hers", "their", "i", "me", "my",
+    "we", "us", "our", "you", "your", "any", "anything", "some", "something", "not", "no",
+    "yes", "please", "tell", "more", "else", "just", "ok", "okay", "well", "now", "say",
+    "said", "says", "regarding", "concerning", "against", "up", "out", "if",
+}  # fmt: skip
+# Places and organisations: a bare "and China?" names a new topic, "and Tillerson?" a new
+# speaker. Lower-case, multi-word names included.
+_NOT_PERSONS = {
+    "afghanistan", "albania", "algeria", "angola", "argentina", "armenia", "australia",
+    "austria", "azerbaijan", "bahrain", "bangladesh", "belarus", "belgium", "bolivia",
+    "bosnia", "brazil", "britain", "great britain", "bulgaria", "burma", "cambodia",
+    "cameroon", "canada", "chile", "china", "colombia", "congo", "croatia", "cuba", "cyprus",
+    "czech republic", "czechia", "denmark", "ecuador", "egypt", "england", "eritrea",
+    "estonia", "ethiopia", "finland", "france", "georgia", "germany", "ghana", "greece",
+    "hungary", "iceland", "india", "indonesia", "iran", "iraq", "ireland", "israel", "italy",
+    "japan", "jordan", "kazakhstan", "kenya", "korea", "north korea", "south korea", "kosovo",
+    "kuwait", "latvia", "lebanon", "libya", "lithuania", "luxembourg", "malaysia", "mali",
+    "malta", "mexico", "moldova", "mongolia", "montenegro", "morocco", "myanmar", "nepal",
+    "netherlands", "holland", "new zealand", "nigeria", "norway", "oman", "pakistan",
+    "palestine", "panama", "peru", "philippines", "poland", "portugal", "qatar", "romania",
+    "russia", "rwanda", "saudi arabia", "scotland", "senegal", "serbia", "singapore",
+    "slovakia", "slovenia", "somalia", "south africa", "spain", "sri lanka", "sudan",
+    "south sudan", "sweden", "switzerland", "syria", "taiwan", "tanzania", "thailand",
+    "tunisia", "turkey", "uganda", "ukraine", "uae", "united arab emirates", "uk",
+    "united kingdom", "us", "usa", "united states", "america", "uruguay", "uzbekistan",
+    "venezuela", "vietnam", "wales", "yemen", "zambia", "zimbabwe", "crimea", "gaza",
+    "west bank", "northern ireland", "hong kong", "tibet", "kashmir", "chechnya",
+    "europe", "asia", "africa", "middle east", "the middle east", "latin america",
+    "south america", "north america", "the west", "the gulf", "arctic", "antarctica",
+    "scandinavia", "balkans", "the balkans", "caribbean", "london", "paris", "berlin",
+    "moscow", "beijing", "washington", "brussels", "rome", "madrid", "tokyo", "delhi",
+    "new delhi", "kiev", "kyiv", "damascus", "aleppo", "idlib", "tehran", "baghdad",
+    "jerusalem", "tel aviv", "cairo", "istanbul", "ankara", "geneva", "lucca", "new york",
+    "edinburgh", "cardiff", "belfast", "dublin", "manchester", "birmingham", "liverpool",
+    "eu", "the eu", "european union", "un", "the un", "united nations", "nato", "g7", "g8",
+    "g20", "imf", "who", "wto", "opec", "isis", "is", "daesh", "al-qaeda", "taliban",
+    "hamas", "hezbollah", "kremlin", "the kremlin", "white house", "the white house",
+    "downing street", "westminster", "parliament", "congress", "the commons", "commons",
+    "brexit", "bbc", "itv", "cnn", "reuters",
+}  # fmt: skip
+_CAPWORD = r"[A-Z][\w'’.-]*"
+_ENTITY_RE = re.compile(
+    rf"{_CAPWORD}(?:\s+(?:(?:al|el|bin|de|del|da|van|von|der|le|la)[-\s])?{_CAPWORD})*"
+)
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    text: str
+
+
+def rewrite_follow_up(question: str, previous: str) -> str:
+    """Deterministic standalone form of ``question`` after the standalone ``previous``."""
+    follow = " ".join(question.split())
+    prev = _strip_end(" ".join(previous.split()))
+    if not follow or not prev or looks_standalone(follow):
+        return follow
+
+    m = _WH_ALONE_RE.match(follow)
+    if m:
+        return _finish(_wh_follow_up(m.group("wh"), prev))
+
+    about = _what_about(follow)
+    if about:
+        return _finish(_replace_topic(prev, _resolve_pronouns(about, prev)))
+
+    m = _BARE_RE.match(follow) or _TOO_RE.match(follow)
+    x = _strip_end(m.group("x")) if m else ""
+    if not m and _is_bare_name(_strip_end(follow)):
+        x = _strip_end(follow)
+    if x and not _LEADING_QUESTION_RE.match(x) and len(x.split()) <= 6:
+        x = _resolve_pronouns(x, prev)
+        speaker = _speaker(prev)
+        if speaker is not None and _is_person(x):
+            return _finish(_splice(prev, speaker, x))
+        return _finish(_replace_topic(prev, x))
+
+    body = _CONTINUATION_RE.sub("", follow).strip()
+    if _has_reference(body):
+        body = _resolve_pronouns(body, prev)
+    say = _SAY_RE.match(_strip_end(body))
+    topic = _topic(prev)
+    if say and not say.group("rest").strip() and topic is not None and _speaker(prev):
+        # "and what did Tillerson say?" after "What did Johnson say about Russia?": same topic.
+        return _finish(f"{_strip_end(body)} about {topic.text}")
+    if body != _CONTINUATION_RE.sub("", follow).strip():
+        return _finish(body)
+    if looks_standalone(body):
+        return _finish(body)
+    return _combine(body or follow, prev)
+
+
+def looks_standalone(question: str) -> bool:
+    """Its own subject and verb, several words, and nothing pointing back at earlier turns."""
+    words = _strip_end(question).split()
+    if len(words) < 4:
+        return False
+    if _CONTINUATION_RE.match(question) or _what_about(question):
+        return False
+    return not _has_reference(question)
+
+
+def _what_about(text: str) -> str | None:
+    """The new subject of "what about X?" / "and on X?" / "regarding X?", if that is the shape."""
+    m = _WHAT_ABOUT_RE.match(text)
+    if not m:
+        return None
+    # "what about on Syria?": the preposition is already in the previous question.
+    x = re.sub(r"^(?:about|on|regarding|concerning)\s+", "", _strip_end(m.group("x")), flags=re.I)
+    explicit = re.match(r"^(?:\w+[,]?\s+)*?(?:what|how)\s+(?:about|of)\b", text, re.I)
+    # A bare "on ..." or "about ..." opening is a follow-up only when what follows is short
+    # and not itself a question ("On what date did Johnson arrive?" stands alone).
+    if not explicit and (len(x.split()) > 5 or _LEADING_QUESTION_RE.match(x)):
+        return None
+    return x or None
+
+
+def _has_reference(text: str) -> bool:
+    words = {w.lower().strip(",;:") for w in _strip_end(text).split()}
+    if words & _PERSON_PRONOUNS:
+        return True
+    # "it" points back only when the question names nothing of its own ("is it true that
+    # Johnson ..." does).
+    return bool(words & _THING_PRONOUNS) and not _entities(text, skip_first=True)
+
+
+def _wh_follow_up(wh: str, prev: str) -> str:
+    wh = wh.lower()
+    say = _SAY_RE.match(prev)
+    if say and wh in {"why", "when", "where", "how"} and _plausible_speaker(say.group("speaker")):
+        aux = say.group("aux").lower()
+        rest = say.group("rest")
+        # "What did Johnson say about Russia?" + "why?" -> "Why did Johnson say that about
+        # Russia?"; but "Did Johnson warn Russia?" + "when?" -> "When did Johnson warn Russia?"
+        that = " that" if not rest.strip() or _PREP_START_RE.match(rest) else ""
+        return f"{wh} {aux} {say.group('speaker')} {say.group('verb')}{that}{rest}"
+    yes_no = _YES_NO_RE.match(prev)
+    if yes_no and wh in {"why", "when", "where", "how"}:
+        # "Did Johnson warn Russia?" + "when?" -> "When did Johnson warn Russia?"
+        return f"{wh} {yes_no.group('aux').lower()} {yes_no.group('rest')}"
+    # Anything else: keep the whole previous question, which is what retrieval needs.
+    return f"{prev} - {wh}"
+
+
+def _replace_topic(prev: str, new: str) -> str:
+    topic = _topic(prev)
+    if topic is not None:
+        lead = re.match(rf"^({_ANY_PREP})\s", new, re.I)
+        before = re.search(rf"\b({_ANY_PREP})\s+$", prev[: topic.start], re.I)
+        if lead and before:
+            # "and in France?" replaces "in Italy", not just "Italy".
+            topic = _Span(before.start(), topic.end, prev[before.start() : topic.end])
+        return _splice(prev, topic, new)
+    if _SAY_RE.match(prev):
+        # "What did Johnson say?" + "and about Russia?" -> "What did Johnson say about Russia?"
+        return f"{prev} about {new}"
+    return _combine(new, prev)
+
+
+def _topic(prev: str) -> _Span | None:
+    """Where the previous question's topic is: its span, for replacing."""
+    say = _SAY_RE.match(prev)
+    if say and _plausible_speaker(say.group("speaker")):
+        offset = say.start("rest")
+        span = _prep_object(say.group("rest"), max_words=None)
+        if span is not None:
+            return _Span(span.start + offset, span.end + offset, span.text)
+        return None
+    span = _prep_object(prev, max_words=5)
+    if span is not None:
+        return span
+    entities = [e for e in _entities(prev, skip_first=True) if e.text != _speaker_text(prev)]
+    return entities[-1] if entities else None
+
+
+def _prep_object(text: str, max_words: int | None) -> _Span | None:
+    for preps in _TOPIC_PREPS:
+        matches = list(re.finditer(rf"\b(?:{preps})\s+(?P<obj>\S.*)$", text, re.I))
+        # Earliest match in the group: "about Russia and its allies" keeps the whole object.
+        for m in matches[:1]:
+            obj = _strip_end(m.group("obj"))
+            if obj and (max_words is None or len(obj.split()) <= max_words):
+                start = m.start("obj")
+                return _Span(start, start + len(obj), obj)
+    return None
+
+
+def _speaker(prev: str) -> _Span | None:
+    say = _SAY_RE.match(prev)
+    if say and _plausible_speaker(say.group("speaker")):
+        return _Span(say.start("speaker"), say.end("speaker"), say.group("speaker"))
+    return None
+
+
+def _speaker_text(prev: str) -> str:
+    span = _speaker(prev)
+    return span.text if span else ""
+
+
+def _plausible_speaker(text: str) -> bool:
+    words = [w.lower() for w in text.split()]
+    return 0 < len(words) <= 6 and not set(words) & _BE_WORDS
+
+
+def _last_person(prev: str) -> str | None:
+    speaker = _speaker(prev)
+    if speaker is not None:
+        return speaker.text
+    persons = [e.text for e in _entities(prev, skip_first=False) if _is_person(e.text)]
+    return persons[-1] if persons else None
+
+
+def _entities(text: str, *, skip_first: bool) -> list[_Span]:
+    """Runs of capitalised words (names), without a sentence-initial question word."""
+    spans = []
+    for m in _ENTITY_RE.finditer(text):
+        words = m.group(0).split()
+        start = m.start()
+        # Drop leading words capitalised only because they start the sentence or are stopwords.
+        while words and (
+            words[0].lower() in _STOPWORDS or (skip_first and start == 0 and len(words) == 1)
+        ):
+            start += len(words[0]) + 1
+            words = words[1:]
+        if not words:
+            continue
+        name = " ".join(words)
+        name = re.sub(r"['’]s$", "", name)
+        spans.append(_Span(start, start + len(name), name))
+    return spans
+
+
+def _is_person(text: str) -> bool:
+    words = text.split()
+    if not words:
+        return False
+    lowered = text.lower().strip()
+    if lowered in _NOT_PERSONS or lowered.removeprefix("the ") in _NOT_PERSONS:
+        return False
+    first = words[0].lower().rstrip(".")
+    if first in _TITLES or (first == "the" and len(words) > 1 and words[1].lower() in _TITLES):
+        return True
+    if first == "the":
+        # "the Russians", "the Foreign Office": a group that can speak; "the sanctions" is not.
+        words = words[1:]
+    # A name: every word capitalised ("Tillerson", "Boris Johnson").
+    return bool(words) and all(w[:1].isupper() for w in words)
+
+
+def _is_bare_name(text: str) -> bool:
+    words = text.split()
+    return 0 < len(words) <= 4 and all(w[:1].isupper() or w.lower() == "the" for w in words)
+
+
+def _resolve_pronouns(text: str, prev: str) -> str:
+    person = _last_person(prev)
+    topic = _topic(prev)
+    thing = topic.text if topic is not None else None
+
+    def swap(m: re.Match[str]) -> str:
+        word = m.group("pronoun")
+        low = word.lower()
+        follower = m.group("next") or ""
+        if low in _PERSON_PRONOUNS and person:
+            # "her" is possessive before a content word ("her reasons"), an object otherwise.
+            possessive = low in {"his", "their", "hers", "theirs"} or (
+                low == "her" and bool(follower) and follower.lower() not in _STOPWORDS
+            )
+            return _possessive(person) if possessive else person
+        if low in _THING_PRONOUNS and thing:
+            if low == "its":
+                return _possessive(thing)
+            before = text[: m.start()].split()
+            if before and re.fullmatch(_SAY_VERBS, before[-1].lower()):
+                # "when did she say it?" -> "when did Theresa May say that about Brexit?"
+                return f"that about {thing}"
+            return thing
+        return word
+
+    pattern = re.compile(
+        r"\b(?P<pronoun>" + "|".join(sorted(_PERSON_PRONOUNS | _THING_PRONOUNS)) + r")\b"
+        r"(?=\s*(?P<next>[\w'’-]+)?)",
+        re.I,
+    )
+    return pattern.sub(swap, text)
+
+
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") and name[:1].isupper() else "'s")
+
+
+def _combine(follow: str, prev: str) -> str:
+    """Last resort: the follow-up with the previous question's key terms for retrieval."""
+    terms = key_terms(prev)
+    follow = _strip_end(_CONTINUATION_RE.sub("", follow).strip() or follow)
+    if not terms:
+        return _finish(follow)
+    return _finish(f"{follow} ({', '.join(terms)})")
+
+
+def key_terms(text: str) -> list[str]:
+    """Names first (as units), then the other content words, in order, without repeats."""
+    terms: list[str] = []
+    seen: set[str] = set()
+    entity_words: set[str] = set()
+    for entity in _entities(text, skip_first=True):
+        if entity.text.lower() not in seen:
+            seen.add(entity.text.lower())
+            terms.append(entity.text)
+            entity_words.update(w.lower() for w in entity.text.split())
+    for word in re.findall(r"[\w'’-]+", text):
+        low = re.sub(r"['’]s$", "", word.lower())
+        if low in _STOPWORDS or low in seen or low in entity_words or len(low) < 2:
+            continue
+        if re.fullmatch(_SAY_VERBS, low):
+            continue
+        seen.add(low)
+        terms.append(re.sub(r"['’]s$", "", word))
+    return terms
+
+
+def _splice(text: str, span: _Span, new: str) -> str:
+    return text[: span.start] + new + text[span.end :]
+
+
+def _strip_end(text: str) -> str:
+    return text.strip().rstrip("?.!").strip()
+
+
+def _finish(text: str) -> str:
+    text = _strip_end(" ".join(text.split()))
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + "?"
