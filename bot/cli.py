@@ -156,6 +156,94 @@ def eval_retrieval(
         console.print(f"Report written to {out}")
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question to answer.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    generator: Annotated[
+        str | None, typer.Option("--generator", "-g", help="extractive (default), llm, local.")
+    ] = None,
+    k: Annotated[int | None, typer.Option("-k", help="How many passages to retrieve.")] = None,
+) -> None:
+    """Answer QUESTION from the ingested articles, with numbered citations."""
+    settings = _settings()
+    from bot.wiring import build_answerer
+
+    answerer = build_answerer(settings)
+    if answerer.searcher.count() == 0:  # type: ignore[attr-defined]
+        err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
+    answer = answerer.answer(question, k=k, generator=generator)
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        from bot.repl import render_answer
+
+        console.print(render_answer(answer))
+    if answer.status == "error":
+        raise typer.Exit(1)
+
+
+@app.command()
+def repl(
+    history: Annotated[
+        Path | None, typer.Option(help="History file (default ~/.newsdesk_history).")
+    ] = None,
+) -> None:
+    """Interactive prompt for trying questions and tuning prompts (:help lists commands)."""
+    settings = _settings()
+    from bot.repl import run_repl
+    from bot.wiring import build_answerer
+
+    answerer = build_answerer(settings)
+    raise typer.Exit(run_repl(answerer.answer, settings=settings, history_path=history))
+
+
+@app.command()
+def slack(
+    http: Annotated[
+        bool, typer.Option("--http", help="Serve HTTP events, not Socket Mode.")
+    ] = False,
+    host: Annotated[str | None, typer.Option(help="HTTP mode: address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP mode: port to bind.")] = None,
+) -> None:
+    """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP mode."""
+    settings = _settings()
+    from bot.slack.runner import run_slack
+    from bot.wiring import build_answerer
+
+    def answer_fn_factory() -> Any:
+        return build_answerer(settings).answer
+
+    run_slack(settings, answer_fn_factory, http=http, host=host, port=port)
+
+
+@eval_app.command("answers")
+def eval_answers(
+    corpus: Annotated[Path, typer.Option(help="Corpus file or folder.")],
+    questions: Annotated[Path, typer.Option(help="Questions JSONL.")],
+    duplicates: Annotated[
+        Path | None, typer.Option(help="duplicates.json: duplicates count as the gold article.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+    generator: Annotated[str | None, typer.Option("--generator", "-g")] = None,
+    k: Annotated[int | None, typer.Option("-k")] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Store folder for the evaluation corpus.")
+    ] = None,
+) -> None:
+    """Must-mention coverage, citation support, abstention and latency over a question set."""
+    settings = _settings()
+    from bot.answer_eval import evaluate_answers, print_answer_report
+    from bot.wiring import build_answerer
+
+    kb = _eval_knowledge_base(settings, corpus, store)
+    answerer = build_answerer(settings, kb)
+    report = evaluate_answers(answerer, questions, duplicates, out, generator=generator, k=k)
+    print_answer_report(report, console)
+    if out:
+        console.print(f"Report written to {out}")
+
+
 def _eval_knowledge_base(settings: Settings, corpus: Path, store: Path | None) -> Any:
     """A store of the evaluation corpus's own, reused while the corpus is unchanged."""
     import hashlib

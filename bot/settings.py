@@ -30,6 +30,8 @@ class Settings(BaseSettings):
         # A typo in .env must not be silently ignored.
         extra="forbid",
         validate_default=True,
+        # `NAME=` in .env (as left by uncommenting .env.example) means "use the default".
+        env_ignore_empty=True,
     )
 
     # --- store ---------------------------------------------------------------------------
@@ -112,6 +114,9 @@ _ALIASED = {"slack_bot_token", "slack_app_token", "slack_signing_secret"}
 def _variable_name(field: str) -> str:
     if field in _ALIASED:
         return field.upper()
+    if field not in Settings.model_fields:
+        # An unknown key from .env: pydantic reports the whole variable name, prefix included.
+        return field.upper()
     return ENV_PREFIX + field.upper()
 
 
@@ -133,5 +138,8 @@ def load_settings(**overrides: object) -> Settings:
             loc = [str(part) for part in err["loc"]]
             field = loc[0] if loc else ""
             name = _variable_name(field) if field else "settings"
-            lines.append(f"{name}: {err['msg']}")
+            if err["type"] == "extra_forbidden":
+                lines.append(f"{name}: unknown setting in .env (see .env.example for the names)")
+            else:
+                lines.append(f"{name}: {err['msg']}")
         raise SettingsError("Invalid settings:\n  " + "\n  ".join(lines)) from None

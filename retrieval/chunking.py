@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -32,16 +33,10 @@ class Chunker:
     def split(self, article: Article) -> list[Chunk]:
         body = article.body
         chunks: list[Chunk] = []
-        cursor = 0
-        for index, text in enumerate(self._splitter.split_text(body)):
-            # Locate the piece in the body to record its span. Searching forward from a little
-            # before the previous chunk's end handles the overlap without ever matching an
-            # earlier repeat of the same words.
-            start = body.find(text, max(0, cursor - self.chunk_overlap - len(text)))
-            if start < 0:  # pragma: no cover - the splitter only returns substrings
-                start = body.find(text)
+        texts = self._splitter.split_text(body)
+        starts = _locate(body, texts, self.chunk_overlap)
+        for index, (text, start) in enumerate(zip(texts, starts, strict=True)):
             end = start + len(text)
-            cursor = end
             chunks.append(
                 Chunk(
                     id=chunk_id(article.id, index, text),
@@ -56,6 +51,66 @@ class Chunker:
 
     def split_all(self, articles: Iterable[Article]) -> list[Chunk]:
         return [chunk for article in articles for chunk in self.split(article)]
+
+
+_SPACE = re.compile(r"\s*")
+
+
+def _locate(body: str, texts: Sequence[str], overlap: int) -> list[int]:
+    """Where each of the splitter's pieces starts in ``body``.
+
+    The splitter returns strings, not offsets, and an article may repeat a sentence, so the
+    first match after the previous chunk is often an earlier repeat. What the splitter
+    guarantees pins the right match down: each piece starts after the previous one, carries at
+    most ``overlap`` characters over from it, and leaves out nothing but whitespace. A
+    depth-first search over the matches allowed by those rules (latest first, which is the
+    right one unless the text is periodic) finds spans that are in order and cover the body.
+    """
+    starts: list[int] = []
+    options: list[list[int]] = []
+    steps = 0
+    i = 0
+    while i < len(texts):
+        steps += 1
+        if steps > 20 * len(texts) + 100:  # pragma: no cover - pathological input
+            return _locate_greedy(body, texts, overlap)
+        if len(options) == i:  # first visit of piece i: list the admissible matches
+            if i == 0:
+                lo = _SPACE.match(body, 0).end()  # type: ignore[union-attr]
+                hi = lo
+            else:
+                prev_end = starts[-1] + len(texts[i - 1])
+                lo = max(starts[-1] + 1, prev_end - overlap)
+                hi = _SPACE.match(body, prev_end).end()  # type: ignore[union-attr]
+            found: list[int] = []
+            pos = body.find(texts[i], lo, hi + len(texts[i]))
+            while pos >= 0:
+                found.append(pos)
+                pos = body.find(texts[i], pos + 1, hi + len(texts[i]))
+            options.append(found)
+        if options[i]:
+            del starts[i:]
+            starts.append(options[i].pop())
+            i += 1
+        else:  # dead end: try the previous piece's next match
+            options.pop()
+            i -= 1
+            if i < 0:  # pragma: no cover - the splitter only returns substrings
+                return _locate_greedy(body, texts, overlap)
+            del starts[i:]
+    return starts
+
+
+def _locate_greedy(body: str, texts: Sequence[str], overlap: int) -> list[int]:
+    starts: list[int] = []
+    prev_end = 0
+    for text in texts:
+        start = body.find(text, max(0, prev_end - overlap))
+        if start < 0:
+            start = body.find(text)
+        starts.append(start)
+        prev_end = start + len(text)
+    return starts
 
 
 def chunk_id(article_id: str, index: int, text: str) -> str:

@@ -73,6 +73,7 @@ class LocalEmbeddings(Embeddings):
                     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                     from sentence_transformers import SentenceTransformer
 
+                    _silence_loading_bars()
                     self._model = SentenceTransformer(str(path), device="cpu")
         return self._model
 
@@ -99,3 +100,14 @@ class LocalEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()  # type: ignore[no-any-return]
+
+
+def _silence_loading_bars() -> None:
+    """transformers draws a "Loading weights" bar on every model load: noise in a CLI or a bot."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+        pass

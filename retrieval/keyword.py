@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from collections.abc import Sequence
@@ -14,6 +15,9 @@ import numpy as np
 import Stemmer
 
 _STEMMER_LANGUAGE = "english"
+
+# bm25s sets its own logger to DEBUG on import, which floods any root handler with index chatter.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class KeywordIndex:
