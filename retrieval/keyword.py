@@ -21,16 +21,35 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class KeywordIndex:
-    """BM25 over chunk texts. ``ids`` maps bm25s document positions back to chunk ids."""
+    """BM25 over chunk texts. ``ids`` maps bm25s document positions back to chunk ids.
 
-    def __init__(self, retriever: Any, ids: list[str], version: str) -> None:
+    ``records`` (optional, aligned with ``ids``) carry each chunk's text and metadata, so that a
+    chunk found only by keyword needs no round trip to the vector store (~8 ms a search).
+    """
+
+    def __init__(
+        self,
+        retriever: Any,
+        ids: list[str],
+        version: str,
+        records: Sequence[dict[str, Any]] | None = None,
+    ) -> None:
         self._retriever = retriever
         self.ids = ids
         self.version = version
+        self.records: dict[str, dict[str, Any]] = (
+            dict(zip(ids, records, strict=True)) if records is not None else {}
+        )
         self._stemmer = Stemmer.Stemmer(_STEMMER_LANGUAGE)
 
     @classmethod
-    def build(cls, ids: Sequence[str], texts: Sequence[str], version: str) -> KeywordIndex:
+    def build(
+        cls,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        version: str,
+        records: Sequence[dict[str, Any]] | None = None,
+    ) -> KeywordIndex:
         stemmer = Stemmer.Stemmer(_STEMMER_LANGUAGE)
         retriever = bm25s.BM25()
         if texts:
@@ -38,7 +57,7 @@ class KeywordIndex:
                 list(texts), stopwords="en", stemmer=stemmer, show_progress=False
             )
             retriever.index(tokens, show_progress=False)
-        return cls(retriever, list(ids), version)
+        return cls(retriever, list(ids), version, records)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         if not self.ids:
@@ -73,7 +92,14 @@ class KeywordIndex:
         if self.ids:
             self._retriever.save(str(tmp))
         (tmp / "newsdesk_ids.json").write_text(
-            json.dumps({"version": self.version, "ids": self.ids}), encoding="utf-8"
+            json.dumps(
+                {
+                    "version": self.version,
+                    "ids": self.ids,
+                    "records": [self.records[i] for i in self.ids] if self.records else None,
+                }
+            ),
+            encoding="utf-8",
         )
         # Swap in the new folder in one step so a crash never leaves a half-written index.
         old = folder.with_name(folder.name + ".old")
@@ -96,4 +122,4 @@ class KeywordIndex:
             retriever = bm25s.BM25.load(str(folder)) if ids else bm25s.BM25()
         except (OSError, ValueError, KeyError):
             return None
-        return cls(retriever, ids, str(meta.get("version", "")))
+        return cls(retriever, ids, str(meta.get("version", "")), meta.get("records"))

@@ -84,6 +84,7 @@ class KnowledgeBase:
         self.store = VectorStore(config, self.embeddings)
         self._keyword: KeywordIndex | None = None
         self._manifest: dict[str, Any] | None = None
+        self._version: str | None = None
 
     # --- manifest ---------------------------------------------------------------------------
     @property
@@ -116,6 +117,7 @@ class KnowledgeBase:
         return self._manifest
 
     def _save_manifest(self) -> None:
+        self._version = None
         self._state_dir.mkdir(parents=True, exist_ok=True)
         tmp = self._manifest_path.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8") as fh:
@@ -125,6 +127,12 @@ class KnowledgeBase:
         os.replace(tmp, self._manifest_path)
 
     def _chunk_ids_version(self) -> str:
+        """Identifies the set of chunks in the store; the keyword index must carry the same."""
+        if self._version is None:
+            self._version = self._compute_version()
+        return self._version
+
+    def _compute_version(self) -> str:
         articles = self.manifest["articles"]
         h = hashlib.sha256()
         for aid in sorted(articles):
@@ -274,10 +282,12 @@ class KnowledgeBase:
     def _rebuild_keyword_index(self) -> None:
         ids: list[str] = []
         texts: list[str] = []
+        records: list[dict[str, Any]] = []
         for chunk in self.store.iter_all():
             ids.append(chunk.id)
             texts.append(embedding_text(str(chunk.metadata.get("title", "")), chunk.text))
-        index = KeywordIndex.build(ids, texts, self._chunk_ids_version())
+            records.append({"text": chunk.text, "metadata": chunk.metadata})
+        index = KeywordIndex.build(ids, texts, self._chunk_ids_version(), records)
         index.save(self._keyword_dir)
         self._keyword = index
 
@@ -309,7 +319,16 @@ class KnowledgeBase:
             keyword = index.search(query, n)
 
         chunks: dict[str, StoredChunk] = {c.id: c for c, _ in dense}
-        missing = [cid for cid, _ in keyword if cid not in chunks]
+        missing = []
+        records = self._keyword.records if self._keyword is not None else {}
+        for cid, _ in keyword:
+            if cid in chunks:
+                continue
+            record = records.get(cid)
+            if record is None:
+                missing.append(cid)
+            else:
+                chunks[cid] = StoredChunk(cid, record["text"], record["metadata"])
         chunks.update(self.store.get(missing))
         dense_scores = {c.id: s for c, s in dense}
         keyword_scores = dict(keyword)
