@@ -75,4 +75,4 @@ def build_generator(name: str, settings: Settings, embeddings: LocalEmbeddings) 
     if isinstance(factory, str):
         module_name, _, attr = factory.partition(":")
         factory = getattr(importlib.import_module(module_name), attr)
-    return factory(settings, embeddings)  # type: ignore[operator]
+    return factory(settings, embeddings)
