@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -36,8 +37,14 @@ def _settings(**overrides: Any) -> Settings:
     try:
         return load_settings(**{k: v for k, v in overrides.items() if v is not None})
     except SettingsError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    """A store or model problem as one clear line instead of a traceback."""
+    err.print(f"[red]{escape(str(exc))}[/red]")
+    return typer.Exit(1)
 
 
 @app.callback()
@@ -77,14 +84,20 @@ def ingest(
     """Ingest articles (.txt, .md, .json, .jsonl, .html) into the store, incrementally."""
     settings = _settings()
     if not path.exists():
-        err.print(f"[red]No such file or folder: {path}[/red]")
+        err.print(f"[red]No such file or folder: {escape(str(path))}[/red]")
         raise typer.Exit(2)
     from bot.wiring import build_knowledge_base
+    from retrieval.embeddings import EmbeddingModelError
+    from retrieval.store import StoreError
 
     kb = build_knowledge_base(settings)
-    report = kb.ingest(path, progress=not quiet and sys.stderr.isatty(), prune=prune)
+    try:
+        report = kb.ingest(path, progress=not quiet and sys.stderr.isatty(), prune=prune)
+    except (StoreError, EmbeddingModelError) as exc:
+        raise _fail(exc) from None
     for problem in report.problems:
-        err.print(f"[yellow]skipped[/yellow] {problem.path}: {problem.reason}")
+        # Paths and reasons are shown as written: a "[draft]" in a file name is not markup.
+        err.print(f"[yellow]skipped[/yellow] {escape(problem.path)}: {escape(problem.reason)}")
     console.print(
         f"{report.articles_seen} articles: {report.articles_added} added, "
         f"{report.articles_updated} updated, {report.articles_unchanged} unchanged, "
@@ -98,7 +111,7 @@ def ingest(
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
-    k: Annotated[int | None, typer.Option("-k", help="How many passages.")] = None,
+    k: Annotated[int | None, typer.Option("-k", min=1, help="How many passages.")] = None,
     mode: Annotated[str, typer.Option(help="hybrid, dense or keyword.")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -108,11 +121,16 @@ def search(
         err.print("[red]--mode must be hybrid, dense or keyword[/red]")
         raise typer.Exit(2)
     from bot.wiring import build_knowledge_base
+    from retrieval.embeddings import EmbeddingModelError
+    from retrieval.store import StoreError
 
     kb = build_knowledge_base(settings)
     if kb.count() == 0:
         err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
-    hits = kb.search(query, k=k, mode=mode)  # type: ignore[arg-type]
+    try:
+        hits = kb.search(query, k=k, mode=mode)  # type: ignore[arg-type]
+    except (StoreError, EmbeddingModelError) as exc:
+        raise _fail(exc) from None
     if as_json:
         print(json.dumps({"hits": [h.to_json() for h in hits]}, ensure_ascii=False, indent=2))
         return
@@ -123,10 +141,12 @@ def search(
         if hit.keyword_score is not None:
             scores += f" · bm25 {hit.keyword_score:.2f}"
         meta = " · ".join(x for x in (hit.source, hit.published_at) if x)
-        console.print(f"[bold]{rank}. {hit.title}[/bold]  [dim]{meta}[/dim]")
-        console.print(f"   [cyan]{scores}[/cyan]  [dim]{hit.article_id}[/dim]")
+        # Article text is data, not markup: "[Reuters]" in a title or body must show as written.
+        console.print(f"[bold]{rank}. {escape(hit.title)}[/bold]  [dim]{escape(meta)}[/dim]")
+        console.print(f"   [cyan]{scores}[/cyan]  [dim]{escape(hit.article_id)}[/dim]")
         snippet = " ".join(hit.text.split())
-        console.print(f"   {snippet[:300]}{'…' if len(snippet) > 300 else ''}\n", highlight=False)
+        shown = snippet[:300] + ("…" if len(snippet) > 300 else "")
+        console.print(f"   {escape(shown)}\n", highlight=False)
     if not hits:
         console.print("No passages found.")
 
@@ -208,13 +228,21 @@ def slack(
 ) -> None:
     """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP mode."""
     settings = _settings()
+    from bot.slack.app import SlackConfigError
     from bot.slack.runner import run_slack
     from bot.wiring import build_answerer
 
     def answer_fn_factory() -> Any:
-        return build_answerer(settings).answer
+        answerer = build_answerer(settings)
+        if answerer.searcher.count() == 0:  # type: ignore[attr-defined]
+            err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
+        return answerer.answer
 
-    run_slack(settings, answer_fn_factory, http=http, host=host, port=port)
+    try:
+        run_slack(settings, answer_fn_factory, http=http, host=host, port=port)
+    except SlackConfigError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 @eval_app.command("answers")

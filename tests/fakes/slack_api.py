@@ -21,6 +21,7 @@ rejected with ``invalid_blocks`` / ``msg_too_long`` as Slack would.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -686,10 +687,9 @@ class ServerThread:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        try:
+        # The socket may be closed under the loop on shutdown.
+        with contextlib.suppress(OSError):
             self.server.run()
-        except OSError:  # the socket was closed under the loop on shutdown
-            pass
 
     @property
     def url(self) -> str:

@@ -1,0 +1,149 @@
+"""The Bolt app factory: settings and an answer function in, a ready :class:`App` out.
+
+Nothing happens at import time. ``create_app`` builds the Web API client (pointed at
+``NEWSDESK_SLACK_API_URL``, honouring HTTP 429), the Bolt app (which calls ``auth.test`` once to
+learn its own user and bot ids), the shared state (dedupe, rate limit, feedback file) and
+registers one listener module at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+
+from bot.settings import Settings
+from bot.slack.feedback import FeedbackStore
+from bot.slack.listeners import register_all
+from bot.slack.ratelimit import RateLimiter
+from bot.slack.service import AnswerFn, SlackService, parse_channel_list, retry_handlers
+
+log = logging.getLogger("newsdesk.slack")
+
+# Bolt's own pool runs the (short) listener bodies; answers run on the service's pool.
+BOLT_THREADS = 8
+
+
+class SlackConfigError(ValueError):
+    """A Slack setting is missing or wrong; the message names the variable to set."""
+
+
+class NewsdeskApp(App):
+    """Bolt's App, carrying the service that holds its state (for tests and shutdown)."""
+
+    newsdesk: SlackService
+
+    def close(self) -> None:
+        self.newsdesk.close()
+        self.listener_runner.listener_executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _secret(value: Any) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
+def bot_token(settings: Settings) -> str:
+    token = _secret(settings.slack_bot_token).strip()
+    if not token:
+        raise SlackConfigError(
+            "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your "
+            "Slack app's OAuth & Permissions page into .env"
+        )
+    if token.startswith("xapp-"):
+        raise SlackConfigError(
+            "SLACK_BOT_TOKEN holds an app-level token (xapp-...): that one belongs in "
+            "SLACK_APP_TOKEN; SLACK_BOT_TOKEN is the Bot User OAuth Token (xoxb-...)"
+        )
+    if not token.startswith("xoxb-"):
+        raise SlackConfigError("SLACK_BOT_TOKEN should be a bot token starting with xoxb-")
+    return token
+
+
+def build_web_client(settings: Settings, token: str | None = None) -> WebClient:
+    base_url = settings.slack_api_url
+    if not base_url.endswith("/"):
+        base_url += "/"
+    return WebClient(
+        token=token if token is not None else bot_token(settings),
+        base_url=base_url,
+        timeout=15,
+        retry_handlers=retry_handlers(),
+    )
+
+
+def _drop_repeated_events(service: SlackService) -> Callable[..., BoltResponse | None]:
+    def drop_repeated_events(
+        body: dict[str, Any], next: Callable[[], None], logger: logging.Logger
+    ) -> BoltResponse | None:
+        # Runs after signature verification, so forged requests cannot burn event ids.
+        service.note_request()
+        event_id = body.get("event_id")
+        is_event = body.get("type") == "event_callback" and bool(event_id)
+        if is_event and not service.events.claim(("event", event_id)):
+            logger.info("Ignoring a repeated delivery of event %s", event_id)
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return drop_repeated_events
+
+
+def create_app(
+    settings: Settings,
+    answer_fn: AnswerFn,
+    *,
+    client: WebClient | None = None,
+    feedback: FeedbackStore | None = None,
+    answer_timeout: float | None = None,
+    workers: int = 4,
+    clock: Callable[[], float] = time.monotonic,
+) -> NewsdeskApp:
+    """Build the Bolt app. ``answer_fn(question, history) -> Answer`` is the answering core.
+
+    ``answer_timeout`` (default: the LLM timeout plus 15 s) is a backstop: an answer that takes
+    longer is abandoned and the user is told, rather than left waiting in silence.
+    """
+    client = client or build_web_client(settings)
+    signing_secret = _secret(settings.slack_signing_secret)
+    service = SlackService(
+        answer_fn=answer_fn,
+        client=client,
+        feedback=feedback or FeedbackStore(settings.feedback_path),
+        allowed_channels=parse_channel_list(settings.slack_allowed_channels),
+        limiter=RateLimiter(settings.slack_rate_limit_per_minute, clock=clock),
+        answer_timeout=answer_timeout or settings.llm_timeout + 15,
+        workers=workers,
+        clock=clock,
+    )
+    try:
+        # App() calls auth.test now, to learn the bot's own user and bot ids.
+        app = NewsdeskApp(
+            name="newsdesk",
+            client=client,
+            signing_secret=signing_secret,
+            # Acknowledge first, then work on a thread pool (never retrieve before the ack).
+            process_before_response=False,
+            logger=logging.getLogger("newsdesk.slack.bolt"),
+            listener_executor=ThreadPoolExecutor(
+                max_workers=BOLT_THREADS, thread_name_prefix="newsdesk-bolt"
+            ),
+        )
+    except BoltError as exc:
+        service.close()
+        raise SlackConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {exc}") from None
+    except OSError as exc:
+        service.close()
+        raise SlackConfigError(
+            f"Could not reach the Slack Web API at {client.base_url} ({exc}); "
+            "check the network, or NEWSDESK_SLACK_API_URL"
+        ) from None
+    app.newsdesk = service
+    app.use(_drop_repeated_events(service))
+    register_all(app, service)
+    return app

@@ -1,0 +1,18 @@
+"""``app_mention``: a question in a channel, answered in the message's thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+
+from bot.slack.service import SlackService
+
+
+def register(app: App, service: SlackService) -> None:
+    @app.event("app_mention")
+    def on_app_mention(event: dict[str, Any], context: BoltContext) -> None:
+        # Events are acknowledged by Bolt before this runs (process_before_response=False).
+        service.on_message(
+            event, bot_user_id=context.bot_user_id, bot_id=context.bot_id, mention=True
+        )

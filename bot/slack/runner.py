@@ -1,0 +1,226 @@
+"""Running the bot: Socket Mode (no public URL) or HTTP behind waitress, and ``newsdesk slack``.
+
+Socket Mode is the default whenever ``SLACK_APP_TOKEN`` is set: it is the right choice for a
+team's first install. HTTP mode serves ``POST /slack/events`` (signed requests from Slack) and
+``GET /healthz`` with waitress on an explicit host and port; Bolt's ``app.start()`` is a
+development server and is never used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from bot.settings import Settings
+from bot.slack.app import NewsdeskApp, SlackConfigError, bot_token, create_app
+from bot.slack.service import AnswerFn
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from waitress.server import BaseWSGIServer, MultiSocketServer
+
+log = logging.getLogger("newsdesk.slack")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+# Slack's payloads are a few kilobytes; refuse anything absurd before reading it.
+MAX_BODY_BYTES = 1_000_000
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def _secret(value: Any) -> str:
+    return value.get_secret_value().strip() if value is not None else ""
+
+
+def signing_secret(settings: Settings) -> str:
+    secret = _secret(settings.slack_signing_secret)
+    if not secret:
+        raise SlackConfigError(
+            "SLACK_SIGNING_SECRET is not set: HTTP mode needs the Signing Secret from your Slack "
+            "app's Basic Information page (or set SLACK_APP_TOKEN to use Socket Mode instead)"
+        )
+    return secret
+
+
+def app_token(settings: Settings) -> str:
+    token = _secret(settings.slack_app_token)
+    if not token:
+        raise SlackConfigError(
+            "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-...) with the "
+            "connections:write scope, from your Slack app's Basic Information page"
+        )
+    if not token.startswith("xapp-"):
+        raise SlackConfigError("SLACK_APP_TOKEN should be an app-level token starting with xapp-")
+    return token
+
+
+# --- HTTP mode -------------------------------------------------------------------------------
+
+
+def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -> list[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
+    return [body]
+
+
+def make_wsgi_app(app: NewsdeskApp) -> WSGIApp:
+    """``/slack/events`` to Bolt's WSGI adapter, ``/healthz`` answered here, anything else 404."""
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            return _json(start_response, "200 OK", {"ok": True})
+        if path != EVENTS_PATH:
+            return _json(start_response, "404 Not Found", {"error": "not found"})
+        if method != "POST":
+            return _json(start_response, "405 Method Not Allowed", {"error": "POST only"})
+        # Bolt would answer a non-numeric timestamp with a 500; it is simply a bad signature.
+        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+        if not timestamp.isdigit():
+            return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
+        return slack(environ, start_response)
+
+    return wsgi
+
+
+def make_http_server(
+    app: NewsdeskApp, host: str, port: int, *, threads: int = 8, **adjustments: Any
+) -> BaseWSGIServer | MultiSocketServer:
+    """A waitress server for ``app`` bound to ``host:port`` (port 0 picks a free one).
+
+    ``adjustments`` are passed to waitress (e.g. ``asyncore_loop_timeout`` for quick shutdown).
+    """
+    from waitress import create_server
+
+    if not app._signing_secret:
+        raise SlackConfigError("SLACK_SIGNING_SECRET is required in HTTP mode")
+    return create_server(
+        make_wsgi_app(app),
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=MAX_BODY_BYTES,
+        ident="newsdesk",
+        **adjustments,
+    )
+
+
+def serve_http(
+    settings: Settings,
+    answer_fn: AnswerFn,
+    host: str | None = None,
+    port: int | None = None,
+    *,
+    announce: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the bot over HTTP until interrupted."""
+    signing_secret(settings)
+    host = host or settings.slack_host
+    port = port if port is not None else settings.slack_port
+    app = create_app(settings, answer_fn)
+    server = make_http_server(app, host, port)
+    (announce or _announce)(
+        f"Newsdesk is listening for Slack on http://{host}:{port}{EVENTS_PATH} "
+        f"(health check: {HEALTH_PATH}). Press Ctrl+C to stop."
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        app.close()
+
+
+# --- Socket Mode -----------------------------------------------------------------------------
+
+
+def start_socket_mode(settings: Settings, answer_fn: AnswerFn) -> SocketModeHandler:
+    """Connect to Slack over Socket Mode and return the (connected, non-blocking) handler."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    token = app_token(settings)
+    app = create_app(settings, answer_fn)
+    handler = SocketModeHandler(app, token, logger=logging.getLogger("newsdesk.slack.socket"))
+    handler.connect()
+    return handler
+
+
+def run_socket_mode(
+    settings: Settings,
+    answer_fn: AnswerFn,
+    *,
+    announce: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Run over Socket Mode until interrupted (or until ``stop`` is set)."""
+    handler = start_socket_mode(settings, answer_fn)
+    (announce or _announce)("Newsdesk is connected to Slack in Socket Mode. Press Ctrl+C to stop.")
+    try:
+        (stop or threading.Event()).wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handler.close()
+        app = handler.app
+        if isinstance(app, NewsdeskApp):
+            app.close()
+
+
+# --- newsdesk slack --------------------------------------------------------------------------
+
+
+def _announce(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def choose_mode(settings: Settings, *, http: bool = False) -> str:
+    """``"socket"`` or ``"http"``; raises :class:`SlackConfigError` naming what is missing."""
+    bot_token(settings)
+    if http:
+        signing_secret(settings)
+        return "http"
+    if _secret(settings.slack_app_token):
+        app_token(settings)
+        return "socket"
+    if not _secret(settings.slack_signing_secret):
+        raise SlackConfigError(
+            "Neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET is set. For Socket Mode (the "
+            "simplest first install) set SLACK_APP_TOKEN to an app-level token (xapp-...) with "
+            "connections:write; for HTTP mode set SLACK_SIGNING_SECRET and run with --http"
+        )
+    return "http"
+
+
+def run_slack(
+    settings: Settings,
+    answer_fn_factory: Callable[[], AnswerFn],
+    *,
+    http: bool = False,
+    host: str | None = None,
+    port: int | None = None,
+    announce: Callable[[str], None] | None = None,
+) -> None:
+    """``newsdesk slack``: check the settings first (fast, clear errors), then build the answering
+    core (slow: loads the model) and run in the chosen mode."""
+    say = announce or _announce
+    mode = choose_mode(settings, http=http)
+    if mode == "http" and not http:
+        say("SLACK_APP_TOKEN is not set: running in HTTP mode.")
+    answer_fn = answer_fn_factory()
+    if mode == "socket":
+        run_socket_mode(settings, answer_fn, announce=say)
+    else:
+        serve_http(settings, answer_fn, host, port, announce=say)

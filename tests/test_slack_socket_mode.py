@@ -1,0 +1,94 @@
+"""Socket Mode against a local websocket server: ``apps.connections.open`` on the fake Web API
+hands out its URL; the server sends ``hello`` and an ``events_api`` envelope and reads the ack."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from bot.settings import Settings
+from bot.slack.runner import start_socket_mode
+from bot.types import Answer
+from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, FakeSlack, event_callback
+
+
+def answer_fn(question: str, history: object) -> Answer:
+    return Answer(question=question, text=f"Answer to: {question}", status="answered")
+
+
+def test_socket_mode_acks_the_envelope_and_answers_in_thread(tmp_path: Path) -> None:
+    with FakeSlack() as slack:
+        socket = slack.enable_socket_mode()
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_APP_TOKEN=APP_TOKEN,
+            slack_api_url=slack.base_url,
+            feedback_path=tmp_path / "feedback.jsonl",
+        )
+        handler = start_socket_mode(settings, answer_fn)
+        try:
+            [opened] = slack.wait_for_calls("apps.connections.open")
+            assert opened.headers["authorization"] == f"Bearer {APP_TOKEN}"
+            slack.wait_for(lambda: socket.connections, message="a websocket connection")
+            ts = slack.next_ts()
+            event = {
+                "type": "app_mention",
+                "user": "UHUMAN01",
+                "text": f"<@{BOT_USER_ID}> who won?",
+                "ts": ts,
+                "channel": "C0000001",
+            }
+            sent = time.monotonic()
+            payload = event_callback(event)
+            envelope_id = socket.send_event(payload)
+            ack = slack.wait_for(
+                lambda: next((a for a in socket.acks if a.get("envelope_id") == envelope_id), None),
+                message="the envelope's ack",
+            )
+            assert time.monotonic() - sent < 3
+            assert set(ack) <= {"envelope_id", "payload"}
+            [post] = slack.wait_for_calls("chat.postMessage")
+            assert post.body["thread_ts"] == ts
+            assert post.body["text"] == "Answer to: who won?"
+
+            # A redelivery over the socket (retry_attempt 1) is acked but not answered again.
+            again = socket.send_event(payload, retry_attempt=1)
+            slack.wait_for(lambda: any(a.get("envelope_id") == again for a in socket.acks))
+            time.sleep(0.3)
+            assert len(slack.calls_to("chat.postMessage")) == 1
+        finally:
+            handler.close()
+            handler.app.close()  # type: ignore[attr-defined]
+
+
+def test_run_socket_mode_announces_and_stops(tmp_path: Path) -> None:
+    import threading
+
+    from bot.slack.runner import run_socket_mode
+
+    with FakeSlack() as slack:
+        socket = slack.enable_socket_mode()
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_APP_TOKEN=APP_TOKEN,
+            slack_api_url=slack.base_url,
+            feedback_path=tmp_path / "feedback.jsonl",
+        )
+        said: list[str] = []
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=run_socket_mode,
+            args=(settings, answer_fn),
+            kwargs={"announce": said.append, "stop": stop},
+        )
+        thread.start()
+        try:
+            slack.wait_for(lambda: socket.connections, message="a websocket connection")
+            slack.wait_for(lambda: said)
+            assert "Socket Mode" in said[0]
+        finally:
+            stop.set()
+            thread.join(10)
+        assert not thread.is_alive()
