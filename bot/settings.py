@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.config import DEFAULT_EMBEDDING_MODEL, RetrievalConfig
@@ -27,8 +33,9 @@ class Settings(BaseSettings):
         env_prefix=ENV_PREFIX,
         env_file=".env",
         env_file_encoding="utf-8",
-        # A typo in .env must not be silently ignored.
-        extra="forbid",
+        # .env files are shared with other tools (OPENAI_API_KEY, ...): ignore keys that are not
+        # ours here; load_settings rejects unknown NEWSDESK_* names, where a typo would hide.
+        extra="ignore",
         validate_default=True,
         # `NAME=` in .env (as left by uncommenting .env.example) means "use the default".
         env_ignore_empty=True,
@@ -48,9 +55,11 @@ class Settings(BaseSettings):
     k: int = Field(6, ge=1, le=50)
     candidates: int = Field(40, ge=1, le=500)
     prune: bool = True
+    ingest_batch: int = Field(256, ge=1, le=100_000, description="Chunks embedded per step")
 
     # --- answering -----------------------------------------------------------------------
-    generator: Literal["extractive", "llm", "local"] = "extractive"
+    # A name registered in bot.generation: extractive, llm, local, or a plug-in's.
+    generator: str = "extractive"
     prompt: str = Field("answer", description="Name of the answer prompt file in prompts/")
     max_question_chars: int = Field(1000, ge=10, le=100_000)
     answer_max_words: int = Field(120, ge=20, le=2000)
@@ -83,6 +92,15 @@ class Settings(BaseSettings):
     slack_rate_limit_per_minute: int = Field(10, ge=0, le=10_000)
     feedback_path: Path = Path("data/feedback.jsonl")
 
+    @field_validator("generator")
+    @classmethod
+    def _known_generator(cls, value: str) -> str:
+        from bot.generation import generator_names
+
+        if value not in generator_names():
+            raise ValueError(f"unknown generator {value!r}; choose one of {generator_names()}")
+        return value
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
@@ -105,6 +123,7 @@ class Settings(BaseSettings):
             k=self.k,
             candidates=self.candidates,
             prune=self.prune,
+            ingest_batch=self.ingest_batch,
         )
 
 
@@ -123,9 +142,13 @@ def _variable_name(field: str) -> str:
 def load_settings(**overrides: object) -> Settings:
     """Build the settings, turning validation errors into one message naming each variable."""
     known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
-    unknown = sorted(
-        name for name in os.environ if name.startswith(ENV_PREFIX) and name not in known
-    )
+    names = set(os.environ)
+    env_file = overrides.get("_env_file", Settings.model_config.get("env_file"))
+    if isinstance(env_file, str | Path) and Path(env_file).is_file():
+        from dotenv import dotenv_values
+
+        names |= {k for k in dotenv_values(env_file) if k}
+    unknown = sorted(name for name in names if name.startswith(ENV_PREFIX) and name not in known)
     if unknown:
         raise SettingsError(
             "Unknown setting(s): " + ", ".join(unknown) + " (see .env.example for the valid names)"

@@ -31,3 +31,6 @@ class RetrievalConfig:
     rrf_k: int = 60
     # Delete the chunks of articles whose files disappeared from the ingested folder.
     prune: bool = True
+    # Chunks embedded and written per ingest step; the manifest is saved after each step, so
+    # this is also how much work a killed ingest can lose.
+    ingest_batch: int = 256

@@ -31,9 +31,6 @@ from retrieval.types import Article, Chunk, Hit, LoadProblem
 SearchMode = Literal["hybrid", "dense", "keyword"]
 MANIFEST_VERSION = 1
 
-# How many chunks are embedded and written per step; also how often the manifest is saved.
-_INGEST_BATCH = 256
-
 
 @dataclass
 class IngestReport:
@@ -69,7 +66,10 @@ def _normalise(text: str) -> str:
 
 def duplicate_keys(article: Article) -> tuple[str, str]:
     """Keys under which two copies of the same story collide: normalised title, body opening."""
-    title_key = hashlib.sha1(_normalise(article.title).encode()).hexdigest()[:16]
+    title = _normalise(article.title)
+    # A short title ("Market report", "Letters") is shared by different stories; only a title
+    # of several words identifies one.
+    title_key = hashlib.sha1(title.encode()).hexdigest()[:16] if len(title.split()) >= 5 else ""
     body_key = hashlib.sha1(_normalise(article.body)[:400].encode()).hexdigest()[:16]
     return title_key, body_key
 
@@ -137,7 +137,10 @@ class KnowledgeBase:
         h = hashlib.sha256()
         for aid in sorted(articles):
             h.update(aid.encode())
-            h.update(articles[aid]["hash"].encode())
+            # The chunk ids, not just the article hash: a new chunk size or model replaces every
+            # chunk while the articles' hashes stay the same.
+            for cid in articles[aid]["chunks"]:
+                h.update(cid.encode())
         return h.hexdigest()[:24]
 
     # --- ingest -----------------------------------------------------------------------------
@@ -174,24 +177,23 @@ class KnowledgeBase:
                     report.articles_added += 1
 
         present = {a.id for a in loaded.articles}
+        root = str(Path(source).resolve())
         # A file that fails to load this time keeps what it had in the store: a malformed edit
         # must not silently delete the article it used to hold.
-        unreadable = {p.path for p in loaded.problems}
+        unreadable = {_resolved(p.path) for p in loaded.problems}
+        # Only articles ingested from this same folder are pruned: ingesting a second folder
+        # adds to the store rather than replacing the first.
         gone = (
             [
                 aid
                 for aid, e in known.items()
-                if aid not in present and e.get("path") not in unreadable
+                if aid not in present
+                and e.get("root", root) == root
+                and _resolved(e.get("path", "")) not in unreadable
             ]
             if prune
             else []
         )
-        # Articles that a killed run left half-written but which are no longer to be ingested.
-        gone += [
-            aid
-            for aid, entry in known.items()
-            if aid in present and not entry.get("complete") and aid not in {a.id for a in todo}
-        ]
 
         if gone:
             stale = [cid for aid in gone for cid in known[aid]["chunks"]]
@@ -203,7 +205,9 @@ class KnowledgeBase:
             self._save_manifest()
 
         if todo:
-            self._write_articles(todo, fingerprint, report, progress, on_progress)
+            # Open the store before the slow part, so that an unreachable server fails at once.
+            _ = self.store.vectorstore
+            self._write_articles(todo, root, fingerprint, report, progress, on_progress)
 
         if report.changed or self._keyword_stale():
             self._rebuild_keyword_index()
@@ -214,6 +218,7 @@ class KnowledgeBase:
     def _write_articles(
         self,
         articles: Sequence[Article],
+        root: str,
         fingerprint: str,
         report: IngestReport,
         progress: bool,
@@ -225,7 +230,7 @@ class KnowledgeBase:
 
         bar = _ProgressBar(len(planned), total_chunks) if progress else None
         try:
-            for batch in _batches(planned, _INGEST_BATCH):
+            for batch in _batches(planned, max(1, self.config.ingest_batch)):
                 # 1. Record intent: every id that may exist for these articles, old and new.
                 stale: list[str] = []
                 for article, chunks in batch:
@@ -235,6 +240,7 @@ class KnowledgeBase:
                     known[article.id] = {
                         "hash": article.content_hash,
                         "path": article.path,
+                        "root": root,
                         "fingerprint": fingerprint,
                         "chunks": sorted(set(old_ids) | set(new_ids)),
                         "complete": False,
@@ -373,6 +379,10 @@ def reciprocal_rank_fusion(
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + weight / (rrf_k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _resolved(path: str) -> str:
+    return str(Path(path).resolve()) if path else ""
 
 
 def _metadata(article: Article, chunk: Chunk) -> dict[str, Any]:

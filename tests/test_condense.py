@@ -21,11 +21,7 @@ from bot.llm import build_chat_model
 from bot.prompts import load_prompt, parse_prompt
 from bot.settings import Settings
 from bot.types import NO_ANSWER_MESSAGE, Turn
-from tests.fakes import openai_server as fake_openai
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
-
-# The shared fixture (also importable into conftest): a started fake server per test.
-openai_server = fake_openai.openai_server
 
 JOHNSON = "What did Johnson say about Russia?"
 

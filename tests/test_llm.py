@@ -29,11 +29,7 @@ from bot.prompts import load_prompt
 from bot.settings import Settings
 from bot.types import NO_ANSWER_MESSAGE
 from retrieval.types import Hit
-from tests.fakes import openai_server as fake_openai
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
-
-# The shared fixture (also importable into conftest): a started fake server per test.
-openai_server = fake_openai.openai_server
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "What did Johnson say about Russia?"

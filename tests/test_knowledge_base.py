@@ -1,0 +1,538 @@
+"""The knowledge base end to end: real Chroma on disk, the real model, BM25, fusion.
+
+Search quality on hand-written articles in every mode, the fields of a hit, near-duplicate
+collapsing, and incremental ingest (unchanged, edited, deleted and broken files).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from retrieval.chunking import Chunker, embedding_text
+from retrieval.config import RetrievalConfig
+from retrieval.embeddings import LocalEmbeddings
+from retrieval.keyword import KeywordIndex
+from retrieval.knowledge_base import KnowledgeBase, reciprocal_rank_fusion
+from retrieval.loaders import load_articles
+from retrieval.types import Article
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_FILE = next((REPO / "seeds").glob("*.txt"))
+SEED_ID = SEED_FILE.name
+
+JSON_KEYS = {
+    "article_id",
+    "chunk_id",
+    "title",
+    "source",
+    "url",
+    "published_at",
+    "text",
+    "score",
+    "dense_score",
+    "keyword_score",
+}
+
+DANUBE = """---
+title: Floods close Danube ports as the river bursts its banks
+source: Danube Herald
+url: https://example.org/2024/03/danube-floods
+published_at: 2024-03-02
+author: Mira Kovacs
+---
+Heavy rain across central Europe pushed the Danube to its highest level in a decade on Saturday,
+closing ports in Vienna, Bratislava and Budapest.
+
+Hundreds of barges carrying grain and fertiliser were stranded upstream of the Iron Gates, and
+shipping companies warned that cargo would be delayed for at least two weeks.
+
+In Budapest the water reached 8.5 metres, flooding the lower embankment roads. Emergency crews
+stacked sandbags along the quays while the city closed two bridges to traffic.
+"""
+
+CHESS = {
+    "title": "Teenage prodigy wins the Reykjavik chess open",
+    "body": (
+        "A fifteen-year-old from Akureyri won the Reykjavik Open on Sunday, beating three "
+        "grandmasters on her way to the title.\n\n"
+        "She sealed first place in the final round with a sharp Queen's Gambit, forcing her "
+        "opponent to resign after 41 moves. Organisers said she was the youngest winner in "
+        "the tournament's history."
+    ),
+    "source": "Nordic Wire",
+    "url": "https://example.org/chess/reykjavik-open",
+    "published_at": "2023-11-20",
+}
+
+RATES = """Central bank raises interest rates to 5.25 per cent
+The central bank raised its main interest rate by a quarter point to 5.25 per cent on Thursday,
+the highest level in fifteen years, as it tried to bring inflation back towards its target.
+
+The governor said price rises in services and wages were proving stubborn. Mortgage holders on
+variable deals will see their monthly payments rise, lenders said.
+
+Economists expect one more increase before the summer."""
+
+# The same story filed twice: a copy under another name, with a small edit in its last line.
+RATES_COPY = RATES.replace(
+    "Economists expect one more increase before the summer.",
+    "Most economists expect one more increase before the summer break.",
+)
+
+BEES = """Wild bee numbers fall sharply across farmland
+A five-year survey of farmland in southern England found that wild bee numbers fell by a third,
+with the steepest declines on fields treated with neonicotinoid pesticides.
+
+Researchers counted pollinators at 240 sites. They said hedgerows and wildflower margins helped
+bumblebees recover, and urged farmers to leave more land unsprayed."""
+
+VOLCANO = """# Volcano eruption grounds flights in Iceland
+
+An eruption on the Reykjanes peninsula sent a column of ash four kilometres into the sky on
+Tuesday, and Keflavik airport cancelled all departures.
+
+Airlines rerouted transatlantic flights south of the ash cloud. The Met Office said winds would
+carry the ash towards Norway overnight.
+"""
+
+# (query, expected article) pairs worded so that each retriever alone can find the article.
+TARGETED = [
+    ("Danube floods strand barges and close ports", "danube.md"),
+    ("teenager beats grandmasters to win chess tournament", "chess.json"),
+    ("pesticides blamed as wild bee numbers fall", "bees.txt"),
+    ("ash from the eruption cancels flights at Keflavik", "volcano.md"),
+    ("Johnson warns of sanctions on Russian military officers", SEED_ID),
+]
+
+
+def write_corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SEED_FILE, folder / SEED_ID)
+    (folder / "danube.md").write_text(DANUBE, encoding="utf-8")
+    (folder / "chess.json").write_text(json.dumps(CHESS), encoding="utf-8")
+    (folder / "rates.txt").write_text(RATES, encoding="utf-8")
+    (folder / "rates_copy.txt").write_text(RATES_COPY, encoding="utf-8")
+    (folder / "bees.txt").write_text(BEES, encoding="utf-8")
+    (folder / "volcano.md").write_text(VOLCANO, encoding="utf-8")
+    return folder
+
+
+def articles_by_id(folder: Path) -> dict[str, Article]:
+    return {a.id: a for a in load_articles(folder).articles}
+
+
+def stored_ids(kb: KnowledgeBase) -> list[str]:
+    return sorted(chunk.id for chunk in kb.store.iter_all())
+
+
+def manifest_ids(kb: KnowledgeBase) -> list[str]:
+    return sorted(cid for e in kb.manifest["articles"].values() for cid in e["chunks"])
+
+
+def assert_store_matches_manifest(kb: KnowledgeBase) -> None:
+    ids = stored_ids(kb)
+    assert len(ids) == len(set(ids)) == kb.store.count()
+    assert ids == manifest_ids(kb)
+    assert all(e["complete"] for e in kb.manifest["articles"].values())
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="module")
+def news_kb(
+    corpus: Path, tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings
+) -> KnowledgeBase:
+    store = tmp_path_factory.mktemp("store")
+    kb = KnowledgeBase(RetrievalConfig(store_path=store, collection="news"), embeddings)
+    report = kb.ingest(corpus)
+    assert report.problems == []
+    assert report.articles_seen == report.articles_added == 7
+    return kb
+
+
+# --------------------------------------------------------------------------- ingest and search
+
+
+def test_ingest_writes_every_chunk_once(news_kb: KnowledgeBase, corpus: Path) -> None:
+    chunker = Chunker(news_kb.config.chunk_size, news_kb.config.chunk_overlap)
+    expected = sorted(c.id for a in load_articles(corpus).articles for c in chunker.split(a))
+    assert stored_ids(news_kb) == expected
+    assert news_kb.count() == len(expected)
+    assert_store_matches_manifest(news_kb)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "keyword"])
+@pytest.mark.parametrize(("query", "expected"), TARGETED)
+def test_targeted_queries_find_their_article(
+    news_kb: KnowledgeBase, mode: Any, query: str, expected: str
+) -> None:
+    hits = news_kb.search(query, k=3, mode=mode)
+    assert hits, f"{mode} found nothing for {query!r}"
+    assert hits[0].article_id == expected, [(h.article_id, h.score) for h in hits]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "keyword"])
+def test_the_rates_story_is_found_in_every_mode(news_kb: KnowledgeBase, mode: Any) -> None:
+    hits = news_kb.search("central bank raises interest rates as inflation persists", mode=mode)
+    assert hits[0].article_id in {"rates.txt", "rates_copy.txt"}
+
+
+def test_hit_fields_come_from_the_article(news_kb: KnowledgeBase, corpus: Path) -> None:
+    articles = articles_by_id(corpus)
+    [hit, *_] = news_kb.search("Danube barges stranded by floods", k=3)
+    article = articles["danube.md"]
+    assert hit.article_id == "danube.md"
+    assert hit.title == "Floods close Danube ports as the river bursts its banks"
+    assert hit.source == "Danube Herald"
+    assert hit.url == "https://example.org/2024/03/danube-floods"
+    assert hit.published_at == "2024-03-02"
+    assert hit.content_hash == article.content_hash
+    assert article.body[hit.start : hit.end] == hit.text
+    assert hit.chunk_id in news_kb.manifest["articles"]["danube.md"]["chunks"]
+    # A .txt file has no metadata beyond its title: the fields are empty, not missing.
+    [seed_hit, *_] = news_kb.search("Boris Johnson Lavrov talks", k=1)
+    assert (seed_hit.source, seed_hit.url, seed_hit.published_at) == ("", "", "")
+    assert seed_hit.title.startswith("G7 meeting: Russia and Syria")
+
+
+def test_every_hit_spans_its_article_body(news_kb: KnowledgeBase, corpus: Path) -> None:
+    articles = articles_by_id(corpus)
+    for query, _ in TARGETED:
+        for hit in news_kb.search(query, k=6):
+            assert articles[hit.article_id].body[hit.start : hit.end] == hit.text
+
+
+def test_hybrid_scores_are_reciprocal_rank_fusion(news_kb: KnowledgeBase) -> None:
+    query = "Danube floods strand barges and close ports"
+    n = news_kb.config.candidates
+    dense = [c.id for c, _ in news_kb.store.query(news_kb.embeddings.embed_query(query), n)]
+    index = news_kb.keyword_index
+    assert index is not None
+    keyword = [cid for cid, _ in index.search(query, n)]
+    fused = dict(reciprocal_rank_fusion([dense, keyword], news_kb.config.rrf_k))
+    hits = news_kb.search(query, k=6)
+    for hit in hits:
+        assert hit.score == pytest.approx(fused[hit.chunk_id])
+        assert hit.dense_score is not None and -1.0 <= hit.dense_score <= 1.0
+    assert hits[0].keyword_score is not None and hits[0].keyword_score > 0
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_dense_scores_are_cosine_similarities(news_kb: KnowledgeBase) -> None:
+    query = "river flooding in central Europe"
+    hits = news_kb.search(query, k=4, mode="dense")
+    vector = np.asarray(news_kb.embeddings.embed_query(query))
+    for hit in hits:
+        assert hit.keyword_score is None
+        assert hit.score == hit.dense_score
+        stored_vector = news_kb.embeddings.encode([embedding_text(hit.title, hit.text)])[0]
+        expected = float(stored_vector @ vector)
+        assert hit.score == pytest.approx(expected, abs=1e-3)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_keyword_scores_are_bm25(news_kb: KnowledgeBase) -> None:
+    hits = news_kb.search("Reykjavik grandmasters", k=4, mode="keyword")
+    assert hits[0].article_id == "chess.json"
+    assert all(h.dense_score is None and h.score == h.keyword_score for h in hits)
+    assert all(h.score > 0 for h in hits)
+    # A word no article contains finds nothing rather than arbitrary chunks.
+    assert news_kb.search("xylophonist", mode="keyword") == []
+
+
+def test_k_limits_the_number_of_hits(news_kb: KnowledgeBase) -> None:
+    assert len(news_kb.search("news", k=2, mode="dense")) == 2
+    assert len(news_kb.search("flights cancelled", k=1)) == 1
+    assert len(news_kb.search("flights cancelled")) <= news_kb.config.k
+
+
+def test_near_duplicates_collapse_to_one_result(news_kb: KnowledgeBase) -> None:
+    query = "central bank interest rate rise mortgage payments inflation"
+    # Both copies are stored and, left alone, both would rank.
+    raw = news_kb.store.query(news_kb.embeddings.embed_query(query), 10)
+    raw_articles = {c.metadata["article_id"] for c, _ in raw}
+    assert {"rates.txt", "rates_copy.txt"} <= raw_articles
+    for mode in ("hybrid", "dense", "keyword"):
+        hits = news_kb.search(query, k=10, mode=mode)
+        found = {h.article_id for h in hits} & {"rates.txt", "rates_copy.txt"}
+        assert len(found) == 1, (mode, [h.article_id for h in hits])
+        # Collapsing drops the copy, not the other articles.
+        assert len({h.article_id for h in hits}) >= 3
+
+
+def test_hit_json_has_exactly_the_documented_keys(news_kb: KnowledgeBase) -> None:
+    hits = news_kb.search("Danube", k=2)
+    for hit in hits:
+        data = hit.to_json()
+        assert set(data) == JSON_KEYS
+        assert json.loads(json.dumps(data)) == data
+
+
+def test_blank_query_returns_nothing(news_kb: KnowledgeBase) -> None:
+    assert news_kb.search("   ") == []
+
+
+def test_seed_kb_fixture_answers_the_readme_query(seed_kb: KnowledgeBase) -> None:
+    hits = seed_kb.search("Johnson Russia sanctions")
+    assert hits and all(h.article_id == SEED_ID for h in hits)
+    assert "sanctions" in hits[0].text
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "keyword"])
+def test_an_empty_store_returns_no_hits(
+    tmp_path: Path, embeddings: LocalEmbeddings, mode: Any
+) -> None:
+    kb = KnowledgeBase(RetrievalConfig(store_path=tmp_path / "store"), embeddings)
+    assert kb.count() == 0
+    assert kb.search("anything at all", mode=mode) == []
+    # After ingesting a folder with no articles in it, likewise.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    report = kb.ingest(empty)
+    assert (report.articles_seen, report.chunks_written, report.total_chunks) == (0, 0, 0)
+    assert kb.search("anything at all", mode=mode) == []
+
+
+# --------------------------------------------------------------------------- incremental ingest
+
+SMALL = {
+    "airship.txt": (
+        "Airship service returns to the Lake Constance skies\n"
+        "A zeppelin carried its first paying passengers over Lake Constance since the autumn, "
+        "the operator said on Friday. Flights last forty-five minutes and leave from "
+        "Friedrichshafen three times a day."
+    ),
+    "orchard.txt": (
+        "Late frost damages apple orchards in South Tyrol\n"
+        "Growers in South Tyrol said a late frost destroyed up to half of the apple blossom. "
+        "Some lit candles between the rows overnight to keep the trees warm."
+    ),
+    "tram.txt": (
+        "New tram line opens in Bergen\n"
+        "The city's third tram line opened on Monday, linking the airport with the centre in "
+        "thirty minutes. Ticket prices are unchanged."
+    ),
+}
+
+
+def write_small(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in SMALL.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def small_config(tmp_path: Path) -> RetrievalConfig:
+    return RetrievalConfig(store_path=tmp_path / "store", collection="small")
+
+
+def spy_on_encode(monkeypatch: pytest.MonkeyPatch, embeddings: LocalEmbeddings) -> list[str]:
+    """Record every text the (shared, real) model is asked to embed."""
+    seen: list[str] = []
+    original: Callable[..., np.ndarray] = embeddings.encode
+
+    def encode(texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        seen.extend(texts)
+        return original(texts, batch_size)
+
+    monkeypatch.setattr(embeddings, "encode", encode)
+    return seen
+
+
+def article_ids_for(kb: KnowledgeBase, query: str, mode: Any = "keyword") -> list[str]:
+    return [h.article_id for h in kb.search(query, k=10, mode=mode)]
+
+
+def test_unchanged_folder_embeds_nothing_and_loads_no_model(
+    tmp_path: Path, embeddings: LocalEmbeddings
+) -> None:
+    folder = write_small(tmp_path / "articles")
+    first = KnowledgeBase(small_config(tmp_path), embeddings).ingest(folder)
+    assert first.chunks_written == first.total_chunks > 0
+
+    fresh = KnowledgeBase(small_config(tmp_path))  # its own, not yet loaded, model
+    assert fresh.embeddings._model is None
+    report = fresh.ingest(folder)
+    assert report.chunks_written == 0
+    assert report.articles_unchanged == 3
+    assert (report.articles_added, report.articles_updated, report.articles_deleted) == (0, 0, 0)
+    assert not report.changed
+    assert report.total_chunks == first.total_chunks
+    # Keyword search needs no model either, and uses the index persisted by the first run.
+    assert article_ids_for(fresh, "zeppelin Friedrichshafen")[0] == "airship.txt"
+    assert fresh.embeddings._model is None
+
+
+def test_editing_one_file_re_embeds_only_that_file(
+    tmp_path: Path, embeddings: LocalEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_small(tmp_path / "articles")
+    kb = KnowledgeBase(small_config(tmp_path), embeddings)
+    kb.ingest(folder)
+    before = set(stored_ids(kb))
+    old_airship = set(kb.manifest["articles"]["airship.txt"]["chunks"])
+
+    path = folder / "airship.txt"
+    path.write_text(path.read_text().replace("zeppelin", "hovercraft"), encoding="utf-8")
+    embedded = spy_on_encode(monkeypatch, embeddings)
+    report = kb.ingest(folder)
+
+    assert (report.articles_updated, report.articles_unchanged) == (1, 2)
+    assert embedded and all(t.startswith("Airship service returns") for t in embedded)
+    assert report.chunks_written == len(kb.manifest["articles"]["airship.txt"]["chunks"])
+    assert report.total_chunks == len(before)  # one chunk replaced by one chunk
+    # The old chunks are gone from the store, not just hidden.
+    assert kb.store.get(sorted(old_airship)) == {}
+    assert report.chunks_deleted == len(old_airship)
+    assert_store_matches_manifest(kb)
+    # The keyword index follows at once: the new word is found, the old one no longer is.
+    assert article_ids_for(kb, "hovercraft")[0] == "airship.txt"
+    assert article_ids_for(kb, "zeppelin") == []
+    assert "hovercraft" in kb.search("hovercraft passengers over the lake", k=1)[0].text
+    # And a new instance loads the persisted index instead of rebuilding it.
+    reopened = KnowledgeBase(small_config(tmp_path), embeddings)
+    monkeypatch.setattr(
+        reopened, "_rebuild_keyword_index", lambda: pytest.fail("keyword index was rebuilt")
+    )
+    assert article_ids_for(reopened, "hovercraft")[0] == "airship.txt"
+    assert article_ids_for(reopened, "zeppelin") == []
+    persisted = KeywordIndex.load(reopened._keyword_dir)
+    assert persisted is not None and sorted(persisted.ids) == stored_ids(kb)
+
+
+def test_deleted_file_is_pruned_by_default_and_kept_with_no_prune(
+    tmp_path: Path, embeddings: LocalEmbeddings
+) -> None:
+    folder = write_small(tmp_path / "articles")
+    kb = KnowledgeBase(small_config(tmp_path), embeddings)
+    total = kb.ingest(folder).total_chunks
+    tram_ids = sorted(kb.manifest["articles"]["tram.txt"]["chunks"])
+    (folder / "tram.txt").unlink()
+
+    kept = kb.ingest(folder, prune=False)
+    assert (kept.articles_deleted, kept.chunks_deleted, kept.chunks_written) == (0, 0, 0)
+    assert kept.total_chunks == total
+    assert set(kb.store.get(tram_ids)) == set(tram_ids)
+    assert article_ids_for(kb, "tram Bergen")[0] == "tram.txt"
+
+    pruned = kb.ingest(folder)
+    assert pruned.articles_deleted == 1
+    assert pruned.chunks_deleted == len(tram_ids)
+    assert pruned.total_chunks == total - len(tram_ids)
+    assert kb.store.get(tram_ids) == {}
+    assert "tram.txt" not in article_ids_for(kb, "tram Bergen airport", mode="hybrid")
+    assert article_ids_for(kb, "tram Bergen") == []
+    assert_store_matches_manifest(kb)
+
+
+def test_ingesting_a_second_folder_keeps_the_first(
+    tmp_path: Path, embeddings: LocalEmbeddings
+) -> None:
+    first = write_small(tmp_path / "articles")
+    second = tmp_path / "more"
+    second.mkdir()
+    (second / "ferry.txt").write_text(
+        "Ferry strike halts island crossings\nFerry crews walked out on Friday, halting every "
+        "crossing to the islands until further notice.\n",
+        encoding="utf-8",
+    )
+    kb = KnowledgeBase(small_config(tmp_path), embeddings)
+    total = kb.ingest(first).total_chunks
+    report = kb.ingest(second)
+    assert report.articles_deleted == 0
+    assert report.total_chunks > total
+    assert article_ids_for(kb, "tram Bergen")[0] == "tram.txt"
+    assert article_ids_for(kb, "ferry strike islands")[0] == "ferry.txt"
+    # Pruning still applies within a folder: delete the second folder's file, re-ingest it.
+    (second / "ferry.txt").unlink()
+    assert kb.ingest(second).articles_deleted == 1
+    assert article_ids_for(kb, "tram Bergen")[0] == "tram.txt"
+    assert_store_matches_manifest(kb)
+
+
+def test_the_prune_setting_is_the_default(tmp_path: Path, embeddings: LocalEmbeddings) -> None:
+    folder = write_small(tmp_path / "articles")
+    kb = KnowledgeBase(replace(small_config(tmp_path), prune=False), embeddings)
+    kb.ingest(folder)
+    (folder / "tram.txt").unlink()
+    assert kb.ingest(folder).articles_deleted == 0
+    assert kb.ingest(folder, prune=True).articles_deleted == 1
+
+
+def test_a_file_that_turns_malformed_keeps_its_chunks(
+    tmp_path: Path, embeddings: LocalEmbeddings
+) -> None:
+    folder = write_small(tmp_path / "articles")
+    kb = KnowledgeBase(small_config(tmp_path), embeddings)
+    total = kb.ingest(folder).total_chunks
+    path = folder / "orchard.txt"
+    good = path.read_bytes()
+    path.write_bytes(b"\x00\x01\x02 not text any more")
+
+    report = kb.ingest(folder)
+    assert [(p.path, "binary" in p.reason) for p in report.problems] == [(str(path), True)]
+    assert (report.articles_deleted, report.chunks_deleted, report.chunks_written) == (0, 0, 0)
+    assert report.total_chunks == total
+    assert article_ids_for(kb, "frost apple blossom")[0] == "orchard.txt"
+    assert_store_matches_manifest(kb)
+
+    # Repaired unchanged: nothing to do.
+    path.write_bytes(good)
+    again = kb.ingest(folder)
+    assert again.problems == [] and again.chunks_written == 0 and again.articles_unchanged == 3
+
+
+def test_changing_the_chunk_size_re_embeds_everything(
+    tmp_path: Path, embeddings: LocalEmbeddings
+) -> None:
+    folder = write_small(tmp_path / "articles")
+    KnowledgeBase(small_config(tmp_path), embeddings).ingest(folder)
+    smaller = KnowledgeBase(
+        replace(small_config(tmp_path), chunk_size=100, chunk_overlap=20), embeddings
+    )
+    report = smaller.ingest(folder)
+    assert report.articles_updated == 3
+    assert report.total_chunks > 3
+    assert_store_matches_manifest(smaller)
+
+
+def test_keyword_index_follows_a_re_chunk_interrupted_before_its_rebuild(
+    tmp_path: Path, embeddings: LocalEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new chunk size replaces every chunk while the articles' hashes stay the same.
+
+    If the run dies after writing the store but before rebuilding the keyword index, the next
+    run must still notice that the index describes chunks that no longer exist.
+    """
+    folder = write_small(tmp_path / "articles")
+    KnowledgeBase(small_config(tmp_path), embeddings).ingest(folder)
+    config = replace(small_config(tmp_path), chunk_size=100, chunk_overlap=20)
+    interrupted = KnowledgeBase(config, embeddings)
+
+    def die() -> None:
+        raise KeyboardInterrupt  # stands in for a kill at this point
+
+    monkeypatch.setattr(interrupted, "_rebuild_keyword_index", die)
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.ingest(folder)
+
+    kb = KnowledgeBase(config, embeddings)
+    kb.ingest(folder)
+    live = set(stored_ids(kb))
+    hits = kb.search("zeppelin Friedrichshafen Lake Constance", k=10, mode="keyword")
+    assert hits and {h.chunk_id for h in hits} <= live
+    index = kb.keyword_index
+    assert index is not None and set(index.ids) == live
