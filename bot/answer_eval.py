@@ -1,0 +1,338 @@
+"""Answer evaluation: run the real answering core over a question set and score what it says.
+
+Metrics (per question type and overall):
+
+* **coverage**: share of a question's ``must_mention`` phrases found in the answer text
+  (case-insensitive, typographic quotes and dashes folded, citation markers ignored); an answer
+  that abstains or fails covers nothing;
+* **answered**: share of answerable questions answered; **false abstain**: share of answerable
+  questions not answered;
+* **abstained**: share of unanswerable questions answered with the no-answer message;
+* **citation support**: share of cited sentences whose cited articles include a gold article or a
+  duplicate of one (questions with gold ``article_ids`` only);
+* **latency**: p50 / p95 of the answer's total time, measured warm (one untimed question first).
+
+Questions without a ``type`` (the seed questions) count as ``single`` when answerable and
+``unanswerable`` otherwise. The JSON report holds the aggregates, the answer prompt's id, the
+settings used, and one record per question with the full ``Answer.to_json()``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.citations import normalise, parse_draft
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bot.core import Answerer
+    from bot.types import Answer
+
+TYPE_ORDER = ("single", "multi", "unanswerable")
+
+
+class EvalDataError(ValueError):
+    """The question file (or duplicates file) cannot be used; the message names the line."""
+
+
+def load_questions(path: Path) -> list[dict[str, Any]]:
+    questions: list[dict[str, Any]] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise EvalDataError(f"Cannot read {path}: {exc}") from exc
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            raise EvalDataError(f"{path}:{n}: not JSON ({exc})") from exc
+        if not isinstance(record, dict) or not isinstance(record.get("question"), str):
+            raise EvalDataError(f"{path}:{n}: a record needs a 'question' string")
+        questions.append(record)
+    if not questions:
+        raise EvalDataError(f"{path}: no questions")
+    return questions
+
+
+def load_duplicates(path: Path | None) -> dict[str, set[str]]:
+    """article id -> the ids of its duplicates (itself included)."""
+    if path is None or not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise EvalDataError(f"Cannot read duplicates file {path}: {exc}") from exc
+    groups: list[list[str]] = []
+    if isinstance(data, dict):
+        for value in data.values():
+            if isinstance(value, list):
+                groups.extend(g for g in value if isinstance(g, list))
+    elif isinstance(data, list):
+        groups = [g for g in data if isinstance(g, list)]
+    out: dict[str, set[str]] = {}
+    for group in groups:
+        members = {str(x) for x in group}
+        for member in members:
+            out.setdefault(member, {member}).update(members)
+    return out
+
+
+def question_type(record: Mapping[str, Any]) -> str:
+    kind = record.get("type")
+    if isinstance(kind, str) and kind:
+        return kind
+    return "single" if record.get("answerable", True) else "unanswerable"
+
+
+def _fold(text: str) -> str:
+    text = re.sub(r"\[[\d,\s]+\]", " ", text)
+    return " ".join(normalise(text).lower().split())
+
+
+def mention_coverage(text: str, phrases: Sequence[str]) -> tuple[float, list[str], list[str]]:
+    folded = _fold(text)
+    found = [p for p in phrases if _fold(p) in folded]
+    missing = [p for p in phrases if p not in found]
+    return (len(found) / len(phrases) if phrases else 1.0), found, missing
+
+
+def citation_support(
+    answer: Answer, gold: Iterable[str], duplicates: Mapping[str, set[str]]
+) -> tuple[int, int]:
+    """(cited sentences citing a gold article or a duplicate of one, cited sentences)."""
+    accepted: set[str] = set()
+    for article_id in gold:
+        accepted |= duplicates.get(article_id, {article_id})
+    article_of = {c.number: c.article_id for c in answer.citations}
+    supported = cited = 0
+    for sentence in parse_draft(answer.text):
+        if not sentence.keys:
+            continue
+        cited += 1
+        if any(article_of.get(k) in accepted for k in sentence.keys):
+            supported += 1
+    return supported, cited
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    pos = (len(ordered) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def _aggregate(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    answerable = [r for r in records if r["answerable"]]
+    unanswerable = [r for r in records if not r["answerable"]]
+    supported = sum(r["supported_sentences"] for r in records if r["article_ids"])
+    cited = sum(r["cited_sentences"] for r in records if r["article_ids"])
+    latencies = [r["latency_ms"] for r in records]
+    out: dict[str, Any] = {
+        "questions": len(records),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "answered": sum(1 for r in answerable if r["status"] == "answered"),
+        "coverage": (
+            round(statistics.fmean(r["coverage"] for r in answerable), 4) if answerable else None
+        ),
+        "false_abstain_rate": (
+            round(sum(1 for r in answerable if r["status"] != "answered") / len(answerable), 4)
+            if answerable
+            else None
+        ),
+        "abstained": sum(1 for r in unanswerable if r["status"] == "no_answer"),
+        "abstain_rate": (
+            round(sum(1 for r in unanswerable if r["status"] == "no_answer") / len(unanswerable), 4)
+            if unanswerable
+            else None
+        ),
+        "cited_sentences": cited,
+        "citation_support": round(supported / cited, 4) if cited else None,
+        "errors": sum(1 for r in records if r["status"] == "error"),
+        "latency_p50_ms": round(_percentile(latencies, 0.5), 1),
+        "latency_p95_ms": round(_percentile(latencies, 0.95), 1),
+    }
+    return out
+
+
+def evaluate_answers(
+    answerer: Answerer,
+    questions_path: Path,
+    duplicates_path: Path | None = None,
+    out: Path | None = None,
+    *,
+    generator: str | None = None,
+    k: int | None = None,
+    warm_up: bool = True,
+) -> dict[str, Any]:
+    """Answer every question of ``questions_path`` and score the answers (see module doc)."""
+    questions = load_questions(Path(questions_path))
+    duplicates = load_duplicates(Path(duplicates_path) if duplicates_path else None)
+    if warm_up:
+        # Loads the embedding model and fills caches, so latencies are those of a warm bot.
+        answerer.answer(questions[0]["question"], generator=generator, k=k)
+
+    records: list[dict[str, Any]] = []
+    prompt_ids: set[str] = set()
+    for q in questions:
+        answer = answerer.answer(q["question"], generator=generator, k=k)
+        if answer.prompt_id:
+            prompt_ids.add(answer.prompt_id)
+        answerable = bool(q.get("answerable", True))
+        phrases = [str(p) for p in q.get("must_mention") or []]
+        gold = [str(a) for a in q.get("article_ids") or []]
+        if answer.status == "answered":
+            coverage, found, missing = mention_coverage(answer.text, phrases)
+        else:
+            coverage, found, missing = 0.0, [], list(phrases)
+        supported, cited = citation_support(answer, gold, duplicates) if gold else (0, 0)
+        records.append(
+            {
+                "question": q["question"],
+                "type": question_type(q),
+                "answerable": answerable,
+                "article_ids": gold,
+                "must_mention": phrases,
+                "status": answer.status,
+                "coverage": round(coverage, 4) if answerable else None,
+                "found": found,
+                "missing": missing,
+                "cited_articles": sorted({c.article_id for c in answer.citations}),
+                "gold_retrieved": bool(
+                    gold and {h.article_id for h in answer.hits} & _accepted(gold, duplicates)
+                ),
+                "supported_sentences": supported,
+                "cited_sentences": cited,
+                "latency_ms": round(answer.timings_ms.get("total", 0.0), 2),
+                "answer": answer.to_json(),
+            }
+        )
+
+    by_type: dict[str, Any] = {}
+    kinds = [t for t in TYPE_ORDER if any(r["type"] == t for r in records)]
+    kinds += sorted({r["type"] for r in records} - set(kinds))
+    for kind in kinds:
+        by_type[kind] = _aggregate([r for r in records if r["type"] == kind])
+    settings = answerer.settings
+    report: dict[str, Any] = {
+        "questions_file": str(questions_path),
+        "duplicates_file": str(duplicates_path) if duplicates_path else None,
+        "prompt_id": ",".join(sorted(prompt_ids)),
+        "generator": generator or settings.generator,
+        "settings": {
+            "generator": generator or settings.generator,
+            "prompt": settings.prompt,
+            "k": k or settings.k,
+            "min_relevance": answerer.min_relevance,
+            "answer_max_words": settings.answer_max_words,
+            "embedding_model": settings.embedding_model,
+            "chunk_size": settings.chunk_size,
+            "chunk_overlap": settings.chunk_overlap,
+            "candidates": settings.candidates,
+            "llm_model": settings.llm_model
+            if (generator or settings.generator) != "extractive"
+            else None,
+        },
+        "aggregates": {"overall": _aggregate(records), "by_type": by_type},
+        "records": records,
+    }
+    if out is not None:
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    return report
+
+
+def _accepted(gold: Iterable[str], duplicates: Mapping[str, set[str]]) -> set[str]:
+    accepted: set[str] = set()
+    for article_id in gold:
+        accepted |= duplicates.get(article_id, {article_id})
+    return accepted
+
+
+def _fmt(value: Any, pct: bool = False) -> str:
+    if value is None:
+        return "-"
+    if pct:
+        return f"{100 * value:.1f}%"
+    return str(value)
+
+
+def print_answer_report(report: Mapping[str, Any], console: Console | None = None) -> None:
+    """The aggregates as a table, then the questions that missed (for prompt/threshold work)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        show_edge=False,
+        title=f"Answers: {report['questions_file']} (generator {report['generator']}, "
+        f"prompt {report['prompt_id'] or '-'})",
+    )
+    columns = (
+        ("type", "left"),
+        ("n", "right"),
+        ("answered", "right"),
+        ("coverage", "right"),
+        ("false\nabstain", "right"),
+        ("abstain", "right"),
+        ("citation\nsupport", "right"),
+        ("p50\nms", "right"),
+        ("p95\nms", "right"),
+    )
+    for name, justify in columns:
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    rows = [*report["aggregates"]["by_type"].items(), ("overall", report["aggregates"]["overall"])]
+    for kind, agg in rows:
+        table.add_row(
+            kind,
+            str(agg["questions"]),
+            f"{agg['answered']}/{agg['answerable']}" if agg["answerable"] else "-",
+            _fmt(agg["coverage"], pct=True),
+            _fmt(agg["false_abstain_rate"], pct=True),
+            f"{agg['abstained']}/{agg['unanswerable']}" if agg["unanswerable"] else "-",
+            _fmt(agg["citation_support"], pct=True),
+            f"{agg['latency_p50_ms']:.0f}",
+            f"{agg['latency_p95_ms']:.0f}",
+            style="bold" if kind == "overall" else None,
+        )
+    console.print(table)
+    misses = [
+        r
+        for r in report["records"]
+        if (r["answerable"] and (r["status"] != "answered" or (r["coverage"] or 0) < 1.0))
+        or (not r["answerable"] and r["status"] != "no_answer")
+    ]
+    if misses:
+        detail = Table(title="Misses", show_lines=False)
+        detail.add_column("type")
+        detail.add_column("status")
+        detail.add_column("coverage", justify="right")
+        detail.add_column("question")
+        detail.add_column("missing")
+        for r in misses:
+            detail.add_row(
+                r["type"],
+                r["status"],
+                _fmt(r["coverage"], pct=True),
+                r["question"],
+                ", ".join(r["missing"]),
+            )
+        console.print(detail)

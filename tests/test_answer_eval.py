@@ -1,0 +1,164 @@
+"""Answer evaluation: the metrics (pure), and the BBC floors (opt-in: pytest -m eval)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.answer_eval import (
+    EvalDataError,
+    citation_support,
+    evaluate_answers,
+    load_duplicates,
+    load_questions,
+    mention_coverage,
+    print_answer_report,
+    question_type,
+)
+from bot.types import Answer, Citation
+
+REPO = Path(__file__).resolve().parents[1]
+EVAL = REPO.parent / "shared" / "eval"
+BBC = EVAL / "bbc"
+
+
+def test_mention_coverage_ignores_case_quotes_and_markers() -> None:
+    text = "He said Russia has “a Choice” [1]. It was toxifying [2] the reputation."
+    cov, found, missing = mention_coverage(text, ["a choice", "toxifying the reputation", "Assad"])
+    assert found == ["a choice", "toxifying the reputation"]
+    assert missing == ["Assad"]
+    assert cov == pytest.approx(2 / 3)
+    assert mention_coverage("anything", [])[0] == 1.0
+
+
+def _answer(text: str, cited: dict[int, str]) -> Answer:
+    return Answer(
+        question="q",
+        text=text,
+        status="answered",
+        citations=tuple(Citation(n, aid, "t") for n, aid in cited.items()),
+    )
+
+
+def test_citation_support_counts_duplicates_of_gold_articles() -> None:
+    answer = _answer("One. [1] Two. [2] Three. [1, 3] Uncited.", {1: "a", 2: "b", 3: "c"})
+    dup = {"b": {"b", "gold"}, "gold": {"b", "gold"}}
+    # Sentence 1 cites a (not gold), 2 cites b (duplicate of gold), 3 cites a and c.
+    assert citation_support(answer, ["gold"], dup) == (1, 3)
+    assert citation_support(answer, ["a"], {}) == (2, 3)
+
+
+def test_question_type_defaults() -> None:
+    assert question_type({"type": "multi"}) == "multi"
+    assert question_type({"answerable": True}) == "single"
+    assert question_type({"answerable": False}) == "unanswerable"
+
+
+def test_loaders_report_bad_lines(tmp_path: Path) -> None:
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"question": "ok?"}\nnot json\n', encoding="utf-8")
+    with pytest.raises(EvalDataError, match=r"q\.jsonl:2"):
+        load_questions(bad)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    with pytest.raises(EvalDataError, match="no questions"):
+        load_questions(empty)
+    dups = tmp_path / "d.json"
+    dups.write_text(json.dumps({"exact_duplicate_groups": [["a", "b"]]}), encoding="utf-8")
+    assert load_duplicates(dups) == {"a": {"a", "b"}, "b": {"a", "b"}}
+    assert load_duplicates(None) == {}
+
+
+class _ScriptedAnswerer:
+    """Stands in for the Answerer to test the bookkeeping (the real one is tested below)."""
+
+    def __init__(self, answers: dict[str, Answer]) -> None:
+        from bot.settings import Settings
+
+        self.answers = answers
+        self.settings = Settings(_env_file=None)  # type: ignore[call-arg]
+        self.min_relevance = 0.35
+
+    def answer(self, question: str, **_: Any) -> Answer:
+        return self.answers.get(question) or Answer(question, "x", "no_answer", prompt_id="p1")
+
+
+def test_aggregates_and_report(tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {
+            "question": "A?",
+            "answerable": True,
+            "must_mention": ["alpha", "beta"],
+            "article_ids": ["x"],
+            "type": "single",
+        },
+        {"question": "B?", "answerable": True, "must_mention": ["gamma"], "type": "multi"},
+        {"question": "C?", "answerable": False, "must_mention": [], "type": "unanswerable"},
+    ]
+    questions.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    a = Answer(
+        "A?",
+        "Alpha here. [1]",
+        "answered",
+        citations=(Citation(1, "x", "t"),),
+        prompt_id="p1",
+        timings_ms={"total": 10.0},
+    )
+    out = tmp_path / "out" / "report.json"
+    report = evaluate_answers(_ScriptedAnswerer({"A?": a}), questions, None, out)  # type: ignore[arg-type]
+    by_type = report["aggregates"]["by_type"]
+    assert by_type["single"]["coverage"] == 0.5
+    assert by_type["single"]["citation_support"] == 1.0
+    assert by_type["multi"]["false_abstain_rate"] == 1.0
+    assert by_type["unanswerable"]["abstain_rate"] == 1.0
+    overall = report["aggregates"]["overall"]
+    assert overall["answered"] == 1 and overall["answerable"] == 2
+    assert report["prompt_id"] == "p1"
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert saved["records"][0]["answer"]["text"] == "Alpha here. [1]"
+    assert saved["settings"]["generator"] == "extractive"
+
+    from io import StringIO
+
+    from rich.console import Console
+
+    buffer = StringIO()
+    print_answer_report(report, Console(file=buffer, width=140))
+    shown = buffer.getvalue()
+    assert "single" in shown and "50.0%" in shown and "B?" in shown
+
+
+# --- the BBC floors: real corpus, real store, real model (opt-in) ---------------------------------
+
+
+@pytest.mark.eval
+@pytest.mark.skipif(not (BBC / "corpus.jsonl").exists(), reason="../shared/eval is not available")
+def test_bbc_answer_floors(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> None:
+    # Opt-in even when no marker expression deselects it: ingesting the corpus takes minutes.
+    if "eval" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("opt-in: run with pytest -m eval")
+    from bot.core import Answerer
+    from bot.settings import Settings
+    from retrieval.knowledge_base import KnowledgeBase
+
+    store = tmp_path_factory.mktemp("bbc-answers")
+    settings = Settings(_env_file=None, store_path=store, collection="bbcanswers")  # type: ignore[call-arg]
+    kb = KnowledgeBase(settings.retrieval_config())
+    kb.ingest(BBC / "corpus.jsonl")
+    answerer = Answerer(kb, kb.embeddings, settings)
+    report = evaluate_answers(
+        answerer, BBC / "questions_dev.jsonl", BBC / "duplicates.json", store / "report.json"
+    )
+    by_type = report["aggregates"]["by_type"]
+    overall = report["aggregates"]["overall"]
+    assert by_type["single"]["coverage"] >= 0.75
+    assert by_type["multi"]["coverage"] >= 0.6
+    assert by_type["unanswerable"]["abstain_rate"] >= 0.8
+    assert overall["false_abstain_rate"] <= 0.1
+    assert overall["citation_support"] >= 0.95
