@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     # --- embedding and chunking ----------------------------------------------------------
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_batch_size: int = Field(32, ge=1, le=1024)
+    torch_threads: int = Field(0, ge=0, le=256, description="0 = torch's default")
     chunk_size: int = Field(1000, ge=100, le=8000)
     chunk_overlap: int = Field(200, ge=0, le=4000)
     k: int = Field(6, ge=1, le=50)
@@ -118,6 +119,7 @@ class Settings(BaseSettings):
             chroma_port=self.chroma_port,
             embedding_model=self.embedding_model,
             embedding_batch_size=self.embedding_batch_size,
+            torch_threads=self.torch_threads,
             chunk_size=self.chunk_size,
             chunk_overlap=self.chunk_overlap,
             k=self.k,

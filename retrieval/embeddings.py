@@ -56,9 +56,12 @@ class LocalEmbeddings(Embeddings):
     round trip through Python lists.
     """
 
-    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 32) -> None:
+    def __init__(
+        self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 32, threads: int = 0
+    ) -> None:
         self.model_name = model
         self.batch_size = batch_size
+        self.threads = threads
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
 
@@ -74,6 +77,10 @@ class LocalEmbeddings(Embeddings):
                     from sentence_transformers import SentenceTransformer
 
                     _silence_loading_bars()
+                    if self.threads > 0:
+                        import torch
+
+                        torch.set_num_threads(self.threads)
                     self._model = SentenceTransformer(str(path), device="cpu")
         return self._model
 

@@ -78,7 +78,9 @@ class KnowledgeBase:
     def __init__(self, config: RetrievalConfig, embeddings: LocalEmbeddings | None = None) -> None:
         self.config = config
         self.embeddings = embeddings or LocalEmbeddings(
-            config.embedding_model, batch_size=config.embedding_batch_size
+            config.embedding_model,
+            batch_size=config.embedding_batch_size,
+            threads=config.torch_threads,
         )
         self.chunker = Chunker(config.chunk_size, config.chunk_overlap)
         self.store = VectorStore(config, self.embeddings)

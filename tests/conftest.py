@@ -3,8 +3,7 @@
 * Every test runs with the developer's own ``NEWSDESK_*`` / ``SLACK_*`` variables removed and
   with an empty folder as the working directory, so neither the environment nor a ``.env`` in
   the checkout can change what a test sees (the same idea as httpx's env-clearing fixture).
-* One embedding model per session (loading it costs seconds), shared with the modules that
-  ask for ``shared_embeddings`` through the same cache on ``request.config``.
+* ``embeddings``: one real embedding model for the whole session (loading it costs seconds).
 * ``seed_kb``: a knowledge base over ``seeds/`` in a temporary store, built once per session.
 """
 
@@ -39,12 +38,9 @@ def _isolated_environment(
 
 
 @pytest.fixture(scope="session")
-def embeddings(request: pytest.FixtureRequest) -> LocalEmbeddings:
-    cached: LocalEmbeddings | None = getattr(request.config, "_newsdesk_embeddings", None)
-    if cached is None:
-        cached = LocalEmbeddings()
-        request.config._newsdesk_embeddings = cached  # type: ignore[attr-defined]
-    return cached
+def embeddings() -> LocalEmbeddings:
+    """One real model for the whole session (loading it costs seconds)."""
+    return LocalEmbeddings()
 
 
 @pytest.fixture(scope="session")

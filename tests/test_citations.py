@@ -26,16 +26,6 @@ from retrieval.types import Hit
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
-@pytest.fixture(scope="session")
-def shared_embeddings(request: pytest.FixtureRequest) -> LocalEmbeddings:
-    # One model per test session, shared by every module that asks for it.
-    cached = getattr(request.config, "_newsdesk_embeddings", None)
-    if cached is None:
-        cached = LocalEmbeddings()
-        request.config._newsdesk_embeddings = cached  # type: ignore[attr-defined]
-    return cached
-
-
 @pytest.fixture(scope="module")
 def seed_sources() -> list[Source]:
     article = load_articles(SEEDS).articles[0]
@@ -165,13 +155,13 @@ def test_novel_names_catch_a_swapped_country_and_number() -> None:
 
 
 def test_check_keeps_supported_and_drops_unknown_keys(
-    seed_sources: list[Source], shared_embeddings: LocalEmbeddings
+    seed_sources: list[Source], embeddings: LocalEmbeddings
 ) -> None:
     draft = (
         "Boris Johnson warned that senior Russian military officers could face international "
         "sanctions [1][9]. Johnson said Russia needs a way out and a way forward [1]."
     )
-    result = check_draft(draft, seed_sources, shared_embeddings)
+    result = check_draft(draft, seed_sources, embeddings)
     assert [s.keys for s in result.sentences] == [(1,), (1,)]
     assert not result.too_little
     reasons = [(d.text, d.reason) for d in result.dropped]
@@ -182,7 +172,7 @@ def test_check_keeps_supported_and_drops_unknown_keys(
 
 
 def test_check_drops_uncited_and_invented_sentences(
-    seed_sources: list[Source], shared_embeddings: LocalEmbeddings
+    seed_sources: list[Source], embeddings: LocalEmbeddings
 ) -> None:
     draft = (
         "Johnson said the Russians have a choice to stick like glue to the Assad regime [1]. "
@@ -190,7 +180,7 @@ def test_check_drops_uncited_and_invented_sentences(
         "Johnson said Brazil has a choice to stick like glue to the Assad regime [1]. "
         "The meeting was held in Paris [1]."
     )
-    result = check_draft(draft, seed_sources, shared_embeddings)
+    result = check_draft(draft, seed_sources, embeddings)
     assert [s.text for s in result.sentences] == [
         "Johnson said the Russians have a choice to stick like glue to the Assad regime."
     ]
@@ -206,7 +196,7 @@ def test_check_drops_uncited_and_invented_sentences(
 
 
 def test_check_rejects_a_sentence_cited_to_the_wrong_passage(
-    seed_sources: list[Source], shared_embeddings: LocalEmbeddings
+    seed_sources: list[Source], embeddings: LocalEmbeddings
 ) -> None:
     # The Downing Street statement is in the last passages, not in the first one.
     last = seed_sources[-2].key
@@ -214,28 +204,28 @@ def test_check_rejects_a_sentence_cited_to_the_wrong_passage(
         "Theresa May and Donald Trump agreed that a window of opportunity now exists to persuade "
         f"Russia that its alliance with Assad is no longer in its strategic interest [1][{last}]."
     )
-    result = check_draft(draft, seed_sources, shared_embeddings)
+    result = check_draft(draft, seed_sources, embeddings)
     assert [s.keys for s in result.sentences] == [(last,)]
     assert any(d.text == "[1]" and "citation removed" in d.reason for d in result.dropped)
 
 
 def test_check_keeps_the_no_answer_message(
-    seed_sources: list[Source], shared_embeddings: LocalEmbeddings
+    seed_sources: list[Source], embeddings: LocalEmbeddings
 ) -> None:
-    result = check_draft(NO_ANSWER_MESSAGE, seed_sources, shared_embeddings)
+    result = check_draft(NO_ANSWER_MESSAGE, seed_sources, embeddings)
     assert result.no_answer
     assert not result.too_little
     assert result.text == NO_ANSWER_MESSAGE
 
 
 def test_check_drops_the_drafts_own_source_list(
-    seed_sources: list[Source], shared_embeddings: LocalEmbeddings
+    seed_sources: list[Source], embeddings: LocalEmbeddings
 ) -> None:
     draft = (
         "Mr Johnson told reporters that further sanctions on Syrian and Russian military figures "
         "would be discussed [2].\n\nSources:\n[2] G7 meeting: Russia and Syria could face sanctions"
     )
-    result = check_draft(draft, seed_sources, shared_embeddings)
+    result = check_draft(draft, seed_sources, embeddings)
     assert len(result.sentences) == 1
     assert [d.reason for d in result.dropped] == [
         "the draft's own source list (the bot lists sources)"

@@ -23,15 +23,6 @@ SEEDS = REPO / "seeds"
 EVAL = REPO.parent / "shared" / "eval"
 
 
-@pytest.fixture(scope="session")
-def shared_embeddings(request: pytest.FixtureRequest) -> LocalEmbeddings:
-    cached = getattr(request.config, "_newsdesk_embeddings", None)
-    if cached is None:
-        cached = LocalEmbeddings()
-        request.config._newsdesk_embeddings = cached  # type: ignore[attr-defined]
-    return cached
-
-
 def make_settings(tmp: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"store_path": tmp / "store", "collection": "seedtest"}
     values.update(overrides)
@@ -39,11 +30,9 @@ def make_settings(tmp: Path, **overrides: Any) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def seed_kb(
-    tmp_path_factory: pytest.TempPathFactory, shared_embeddings: LocalEmbeddings
-) -> KnowledgeBase:
+def seed_kb(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings) -> KnowledgeBase:
     tmp = tmp_path_factory.mktemp("core")
-    kb = KnowledgeBase(make_settings(tmp).retrieval_config(), shared_embeddings)
+    kb = KnowledgeBase(make_settings(tmp).retrieval_config(), embeddings)
     kb.ingest(SEEDS)
     return kb
 
@@ -174,14 +163,12 @@ def test_unsupported_draft_falls_back_and_records_why(seed_kb: KnowledgeBase) ->
     assert "Brazil" not in answer.text
 
 
-def test_search_failure_is_an_error(
-    seed_kb: KnowledgeBase, shared_embeddings: LocalEmbeddings
-) -> None:
+def test_search_failure_is_an_error(seed_kb: KnowledgeBase, embeddings: LocalEmbeddings) -> None:
     class Broken:
         def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Any]:
             raise RuntimeError("store is locked")
 
-    ans = Answerer(Broken(), shared_embeddings, make_settings(Path("/nonexistent")))
+    ans = Answerer(Broken(), embeddings, make_settings(Path("/nonexistent")))
     answer = ans.answer("What did Johnson say about Russia?")
     assert answer.status == "error"
     assert "store is locked" in answer.error

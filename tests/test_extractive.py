@@ -25,15 +25,6 @@ from retrieval.types import Hit
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
-@pytest.fixture(scope="session")
-def shared_embeddings(request: pytest.FixtureRequest) -> LocalEmbeddings:
-    cached = getattr(request.config, "_newsdesk_embeddings", None)
-    if cached is None:
-        cached = LocalEmbeddings()
-        request.config._newsdesk_embeddings = cached  # type: ignore[attr-defined]
-    return cached
-
-
 @pytest.fixture(scope="module")
 def seed_sources() -> list[Source]:
     article = load_articles(SEEDS).articles[0]
@@ -57,8 +48,8 @@ def seed_sources() -> list[Source]:
 
 
 @pytest.fixture(scope="module")
-def generator(shared_embeddings: LocalEmbeddings) -> ExtractiveGenerator:
-    return build_extractive_generator(Settings(_env_file=None), shared_embeddings)  # type: ignore[call-arg]
+def generator(embeddings: LocalEmbeddings) -> ExtractiveGenerator:
+    return build_extractive_generator(Settings(_env_file=None), embeddings)  # type: ignore[call-arg]
 
 
 def test_question_people() -> None:
@@ -111,7 +102,7 @@ def test_overlapping_chunks_give_each_sentence_once(seed_sources: list[Source]) 
 def test_what_did_johnson_say_about_russia(
     generator: ExtractiveGenerator,
     seed_sources: list[Source],
-    shared_embeddings: LocalEmbeddings,
+    embeddings: LocalEmbeddings,
 ) -> None:
     draft = generator.generate("What did Johnson say about Russia?", seed_sources)
     lowered = draft.lower()
@@ -122,7 +113,7 @@ def test_what_did_johnson_say_about_russia(
     assert all(keys for _, keys in sentences)
     assert len(draft.split()) <= 120 + 10  # the budget counts words of the sentences themselves
     # Its own citations pass the check untouched.
-    result = check_draft(draft, seed_sources, shared_embeddings)
+    result = check_draft(draft, seed_sources, embeddings)
     assert not result.dropped and len(result.sentences) == len(sentences)
     # Reading order: positions in the article increase.
     body = load_articles(SEEDS).articles[0].body
@@ -138,10 +129,8 @@ def test_attribution_prefers_the_named_speaker(
     assert "stick like glue" not in draft
 
 
-def test_word_budget_is_respected(
-    shared_embeddings: LocalEmbeddings, seed_sources: list[Source]
-) -> None:
-    short = ExtractiveGenerator(shared_embeddings, max_words=40)
+def test_word_budget_is_respected(embeddings: LocalEmbeddings, seed_sources: list[Source]) -> None:
+    short = ExtractiveGenerator(embeddings, max_words=40)
     draft = short.generate("What did Johnson say about Russia?", seed_sources)
     # One sentence always fits, however long; no second one beyond the budget.
     assert len(parse_citations(draft)) == 1

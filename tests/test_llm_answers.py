@@ -45,22 +45,11 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-@pytest.fixture(scope="session")
-def shared_embeddings(request: pytest.FixtureRequest) -> LocalEmbeddings:
-    cached = getattr(request.config, "_newsdesk_embeddings", None)
-    if cached is None:
-        cached = LocalEmbeddings()
-        request.config._newsdesk_embeddings = cached  # type: ignore[attr-defined]
-    return cached
-
-
 @pytest.fixture(scope="module")
-def seed_kb(
-    tmp_path_factory: pytest.TempPathFactory, shared_embeddings: LocalEmbeddings
-) -> KnowledgeBase:
+def seed_kb(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings) -> KnowledgeBase:
     tmp = tmp_path_factory.mktemp("llm")
     settings = Settings(_env_file=None, store_path=tmp / "store", collection="llmtest")  # type: ignore[call-arg]
-    kb = KnowledgeBase(settings.retrieval_config(), shared_embeddings)
+    kb = KnowledgeBase(settings.retrieval_config(), embeddings)
     kb.ingest(SEEDS)
     return kb
 
