@@ -122,7 +122,7 @@ def citation_support(
     return supported, cited
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
+def percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
@@ -162,8 +162,8 @@ def _aggregate(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "cited_sentences": cited,
         "citation_support": round(supported / cited, 4) if cited else None,
         "errors": sum(1 for r in records if r["status"] == "error"),
-        "latency_p50_ms": round(_percentile(latencies, 0.5), 1),
-        "latency_p95_ms": round(_percentile(latencies, 0.95), 1),
+        "latency_p50_ms": round(percentile(latencies, 0.5), 1),
+        "latency_p95_ms": round(percentile(latencies, 0.95), 1),
     }
     return out
 

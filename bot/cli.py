@@ -165,10 +165,15 @@ def eval_retrieval(
 ) -> None:
     """Article-level recall@1/5/10 and MRR@10 per question type, dense vs keyword vs hybrid."""
     settings = _settings()
+    from bot.answer_eval import EvalDataError
     from bot.retrieval_eval import evaluate_retrieval, print_retrieval_report
 
     kb = _eval_knowledge_base(settings, corpus, store)
-    report = evaluate_retrieval(kb, questions, duplicates_path=duplicates)
+    try:
+        report = evaluate_retrieval(kb, questions, duplicates_path=duplicates)
+    except EvalDataError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from None
     print_retrieval_report(report, console)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -261,12 +266,16 @@ def eval_answers(
 ) -> None:
     """Must-mention coverage, citation support, abstention and latency over a question set."""
     settings = _settings()
-    from bot.answer_eval import evaluate_answers, print_answer_report
+    from bot.answer_eval import EvalDataError, evaluate_answers, print_answer_report
     from bot.wiring import build_answerer
 
     kb = _eval_knowledge_base(settings, corpus, store)
     answerer = build_answerer(settings, kb)
-    report = evaluate_answers(answerer, questions, duplicates, out, generator=generator, k=k)
+    try:
+        report = evaluate_answers(answerer, questions, duplicates, out, generator=generator, k=k)
+    except EvalDataError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from None
     print_answer_report(report, console)
     if out:
         console.print(f"Report written to {out}")

@@ -8,7 +8,6 @@ appears). Articles listed together in a duplicates file stand for each other.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any, Protocol
 from rich.console import Console
 from rich.table import Table
 
+from bot.answer_eval import load_duplicates, load_questions, percentile, question_type
 from retrieval.types import Hit
 
 MODES = ("dense", "keyword", "hybrid")
@@ -31,39 +31,6 @@ class Searcher(Protocol):
     def search(
         self, query: str, k: int | None = None, mode: Any = "hybrid", candidates: int | None = None
     ) -> list[Hit]: ...
-
-
-def load_questions(path: Path) -> list[dict[str, Any]]:
-    questions = []
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                raise ValueError(f"{path}:{number}: not valid JSON ({exc})") from None
-            if not isinstance(record, dict) or not str(record.get("question", "")).strip():
-                raise ValueError(f"{path}:{number}: each line needs a 'question'")
-            record.setdefault(
-                "type", "single" if record.get("answerable", True) else "unanswerable"
-            )
-            questions.append(record)
-    return questions
-
-
-def load_duplicate_groups(path: Path | None) -> dict[str, set[str]]:
-    """article id -> every id in its duplicate group (itself included)."""
-    if path is None:
-        return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    groups: dict[str, set[str]] = {}
-    for key in ("exact_duplicate_groups", "near_duplicate_groups"):
-        for group in data.get(key, []):
-            members = set(group)
-            for member in group:
-                groups.setdefault(member, {member}).update(members)
-    return groups
 
 
 def ranked_articles(hits: Sequence[Hit]) -> list[str]:
@@ -96,7 +63,9 @@ def evaluate_retrieval(
     kb: Searcher, questions_path: Path, duplicates_path: Path | None = None
 ) -> dict[str, Any]:
     questions = load_questions(questions_path)
-    groups = load_duplicate_groups(duplicates_path)
+    for q in questions:
+        q["type"] = question_type(q)
+    groups = load_duplicates(duplicates_path)
     records: list[dict[str, Any]] = []
     aggregate: dict[str, dict[str, dict[str, float]]] = {m: {} for m in MODES}
     latencies: dict[str, list[float]] = {m: [] for m in MODES}
@@ -155,14 +124,7 @@ def _share(values: Sequence[Any], pred: Any) -> float:
 
 
 def _percentiles(values: Sequence[float]) -> dict[str, float]:
-    if not values:
-        return {}
-    ordered = sorted(values)
-
-    def pick(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))], 2)
-
-    return {"p50": pick(0.5), "p95": pick(0.95)}
+    return {"p50": round(percentile(values, 0.5), 2), "p95": round(percentile(values, 0.95), 2)}
 
 
 def print_retrieval_report(report: dict[str, Any], console: Console) -> None:
