@@ -21,6 +21,31 @@ from tests.fakes.openai_server import openai_server  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
+# The shared evaluation data sits beside the checkout (read-only, never copied into it).
+EVAL = Path(os.environ.get("NEWSDESK_EVAL_DIR", REPO.parent / "shared" / "eval"))
+BBC = EVAL / "bbc"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Evaluations are opt-in (`pytest -m eval`): they ingest a 2,225-article corpus."""
+    if "eval" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="opt-in: run with pytest -m eval")
+    for item in items:
+        if "eval" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def bbc_kb(request: pytest.FixtureRequest, embeddings: LocalEmbeddings) -> KnowledgeBase:
+    """The BBC corpus in a store kept in pytest's cache: re-runs ingest nothing."""
+    if not (BBC / "corpus.jsonl").exists():
+        pytest.skip(f"evaluation data not found at {EVAL}")
+    store = request.config.cache.mkdir("newsdesk-bbc-store")
+    kb = KnowledgeBase(RetrievalConfig(store_path=store, collection="bbc"), embeddings)
+    kb.ingest(BBC / "corpus.jsonl")
+    return kb
+
 
 _ISOLATED_PREFIXES = ("NEWSDESK_", "SLACK_")
 

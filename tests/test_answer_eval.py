@@ -19,6 +19,7 @@ from bot.answer_eval import (
     question_type,
 )
 from bot.types import Answer, Citation
+from retrieval.knowledge_base import KnowledgeBase
 
 REPO = Path(__file__).resolve().parents[1]
 EVAL = REPO.parent / "shared" / "eval"
@@ -136,24 +137,15 @@ def test_aggregates_and_report(tmp_path: Path) -> None:
 
 
 @pytest.mark.eval
-@pytest.mark.skipif(not (BBC / "corpus.jsonl").exists(), reason="../shared/eval is not available")
-def test_bbc_answer_floors(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> None:
-    # Opt-in even when no marker expression deselects it: ingesting the corpus takes minutes.
-    if "eval" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("opt-in: run with pytest -m eval")
+def test_bbc_answer_floors(bbc_kb: KnowledgeBase, tmp_path: Path) -> None:
     from bot.core import Answerer
     from bot.settings import Settings
-    from retrieval.knowledge_base import KnowledgeBase
 
-    store = tmp_path_factory.mktemp("bbc-answers")
-    settings = Settings(_env_file=None, store_path=store, collection="bbcanswers")  # type: ignore[call-arg]
-    kb = KnowledgeBase(settings.retrieval_config())
-    kb.ingest(BBC / "corpus.jsonl")
+    settings = Settings(_env_file=None, store_path=bbc_kb.config.store_path)  # type: ignore[call-arg]
+    kb = bbc_kb
     answerer = Answerer(kb, kb.embeddings, settings)
     report = evaluate_answers(
-        answerer, BBC / "questions_dev.jsonl", BBC / "duplicates.json", store / "report.json"
+        answerer, BBC / "questions_dev.jsonl", BBC / "duplicates.json", tmp_path / "report.json"
     )
     by_type = report["aggregates"]["by_type"]
     overall = report["aggregates"]["overall"]
