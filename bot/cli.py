@@ -197,6 +197,9 @@ def ask(
     answerer = build_answerer(settings)
     if answerer.searcher.count() == 0:  # type: ignore[attr-defined]
         err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
+    # Load the embedding model up front (seconds, once per process) so that the timings on the
+    # answer are those of answering, as in the REPL or the Slack bot.
+    _ = answerer.embeddings.model
     answer = answerer.answer(question, k=k, generator=generator)
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
