@@ -14,9 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.generation import Source
+from retrieval.chunking import Chunker
 from retrieval.config import RetrievalConfig
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
+from retrieval.loaders import load_articles
+from retrieval.types import Hit
 from tests.fakes.openai_server import openai_server  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,3 +79,26 @@ def seed_kb(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbedding
     report = kb.ingest(SEEDS)
     assert report.chunks_written > 0 and not report.problems, report
     return kb
+
+
+@pytest.fixture(scope="session")
+def seed_sources() -> list[Source]:
+    """The seed article's chunks as numbered sources, best first, without a store."""
+    article = load_articles(SEEDS).articles[0]
+    chunks = Chunker(1000, 200).split(article)
+    return [
+        Source(
+            i + 1,
+            Hit(
+                chunk_id=c.id,
+                article_id=article.id,
+                title=article.title,
+                text=c.text,
+                score=1.0 / (i + 1),
+                start=c.start,
+                end=c.end,
+                index=c.index,
+            ),
+        )
+        for i, c in enumerate(chunks)
+    ]

@@ -17,34 +17,11 @@ from bot.extractive import (
 )
 from bot.generation import Source
 from bot.settings import Settings
-from retrieval.chunking import Chunker
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.loaders import load_articles
 from retrieval.types import Hit
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-
-
-@pytest.fixture(scope="module")
-def seed_sources() -> list[Source]:
-    article = load_articles(SEEDS).articles[0]
-    chunks = Chunker(1000, 200).split(article)
-    return [
-        Source(
-            i + 1,
-            Hit(
-                chunk_id=c.id,
-                article_id=article.id,
-                title=article.title,
-                text=c.text,
-                score=1.0 / (i + 1),
-                start=c.start,
-                end=c.end,
-                index=c.index,
-            ),
-        )
-        for i, c in enumerate(chunks)
-    ]
 
 
 @pytest.fixture(scope="module")
