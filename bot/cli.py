@@ -151,17 +151,23 @@ def search(
         console.print("No passages found.")
 
 
+# Options shared by the evaluation commands.
+CorpusOption = Annotated[Path, typer.Option(help="Corpus file or folder.")]
+QuestionsOption = Annotated[Path, typer.Option(help="Questions JSONL.")]
+DuplicatesOption = Annotated[
+    Path | None, typer.Option(help="duplicates.json: duplicates count as the gold article.")
+]
+OutOption = Annotated[Path | None, typer.Option(help="Write the JSON report here.")]
+StoreOption = Annotated[Path | None, typer.Option(help="Store folder for the evaluation corpus.")]
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
-    corpus: Annotated[Path, typer.Option(help="Corpus file or folder.")],
-    questions: Annotated[Path, typer.Option(help="Questions JSONL.")],
-    duplicates: Annotated[
-        Path | None, typer.Option(help="duplicates.json: duplicates count as the gold article.")
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
-    store: Annotated[
-        Path | None, typer.Option(help="Store folder for the evaluation corpus.")
-    ] = None,
+    corpus: CorpusOption,
+    questions: QuestionsOption,
+    duplicates: DuplicatesOption = None,
+    out: OutOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Article-level recall@1/5/10 and MRR@10 per question type, dense vs keyword vs hybrid."""
     settings = _settings()
@@ -255,17 +261,13 @@ def slack(
 
 @eval_app.command("answers")
 def eval_answers(
-    corpus: Annotated[Path, typer.Option(help="Corpus file or folder.")],
-    questions: Annotated[Path, typer.Option(help="Questions JSONL.")],
-    duplicates: Annotated[
-        Path | None, typer.Option(help="duplicates.json: duplicates count as the gold article.")
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+    corpus: CorpusOption,
+    questions: QuestionsOption,
+    duplicates: DuplicatesOption = None,
+    out: OutOption = None,
     generator: Annotated[str | None, typer.Option("--generator", "-g")] = None,
     k: Annotated[int | None, typer.Option("-k")] = None,
-    store: Annotated[
-        Path | None, typer.Option(help="Store folder for the evaluation corpus.")
-    ] = None,
+    store: StoreOption = None,
 ) -> None:
     """Must-mention coverage, citation support, abstention and latency over a question set."""
     settings = _settings()

@@ -29,6 +29,20 @@ SEEDS = REPO / "seeds"
 EVAL = Path(os.environ.get("NEWSDESK_EVAL_DIR", REPO.parent / "shared" / "eval"))
 BBC = EVAL / "bbc"
 
+# The keys `newsdesk search --json` documents for each hit (issue 2), and nothing else.
+HIT_JSON_KEYS = {
+    "article_id",
+    "chunk_id",
+    "title",
+    "source",
+    "url",
+    "published_at",
+    "text",
+    "score",
+    "dense_score",
+    "keyword_score",
+}
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Evaluations are opt-in (`pytest -m eval`): they ingest a 2,225-article corpus."""

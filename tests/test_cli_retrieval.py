@@ -16,23 +16,12 @@ from typer.testing import CliRunner, Result
 
 from bot import cli
 from bot.cli import app
+from tests.conftest import HIT_JSON_KEYS as JSON_KEYS
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_FILE = next((REPO / "seeds").glob("*.txt"))
 SEED_TITLE = "G7 meeting: Russia and Syria could face 'further sanctions', says Boris Johnson"
 
-JSON_KEYS = {
-    "article_id",
-    "chunk_id",
-    "title",
-    "source",
-    "url",
-    "published_at",
-    "text",
-    "score",
-    "dense_score",
-    "keyword_score",
-}
 
 # Square brackets in article text and file names are data; rich must not read them as markup.
 DANUBE = """---

@@ -23,23 +23,12 @@ from retrieval.keyword import KeywordIndex
 from retrieval.knowledge_base import KnowledgeBase, reciprocal_rank_fusion
 from retrieval.loaders import load_articles
 from retrieval.types import Article
+from tests.conftest import HIT_JSON_KEYS as JSON_KEYS
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_FILE = next((REPO / "seeds").glob("*.txt"))
 SEED_ID = SEED_FILE.name
 
-JSON_KEYS = {
-    "article_id",
-    "chunk_id",
-    "title",
-    "source",
-    "url",
-    "published_at",
-    "text",
-    "score",
-    "dense_score",
-    "keyword_score",
-}
 
 DANUBE = """---
 title: Floods close Danube ports as the river bursts its banks
