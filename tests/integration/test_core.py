@@ -17,10 +17,7 @@ from bot.types import NO_ANSWER_MESSAGE, Turn
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.loaders import load_articles
-
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "seeds"
-EVAL = REPO.parent / "shared" / "eval"
+from tests.support import SEED_QUESTIONS, SEEDS
 
 
 def make_settings(tmp: Path, **overrides: Any) -> Settings:
@@ -205,8 +202,6 @@ def test_render_prompt_shows_sources_and_question(answerer: Answerer) -> None:
 
 
 # --- the seed questions end to end ----------------------------------------------------------------
-
-SEED_QUESTIONS = EVAL / "seed_questions.jsonl"
 
 
 @pytest.mark.skipif(not SEED_QUESTIONS.exists(), reason="../shared/eval is not available")

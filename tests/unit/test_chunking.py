@@ -5,15 +5,13 @@ from __future__ import annotations
 import random
 import re
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 
 from retrieval.chunking import Chunker, chunk_id, embedding_text
 from retrieval.loaders import load_articles
 from retrieval.types import Article, Chunk
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+from tests.support import SEEDS
 
 SENTENCES = [
     "The council met on Monday.",

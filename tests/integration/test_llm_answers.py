@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,12 +22,12 @@ from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from tests.fakes import openai_server as fake_openai
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
+from tests.support import SEEDS
 
 openai_server = fake_openai.openai_server
 
 pytest.importorskip("langchain_openai")
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 QUESTION = "What did Johnson say about Russia?"
 TIMEOUT_S = 1.0
 # The worker thread is abandoned 0.5 s after the deadline (bot.llm); the rest of the answer

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.citations import (
     CheckedSentence,
     Evidence,
@@ -17,9 +15,6 @@ from bot.citations import (
 from bot.generation import Source
 from bot.types import NO_ANSWER_MESSAGE
 from retrieval.embeddings import LocalEmbeddings
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-
 
 # --- sentence splitting ---------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from bot.slack.app import SlackConfigError, create_app
 from bot.slack.runner import choose_mode, make_http_server, run_slack
 from bot.types import Answer
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.support import REPO
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +105,7 @@ def test_manifest_matches_what_the_bot_listens_for() -> None:
 
     from bot.slack.listeners import ask
 
-    manifest = yaml.safe_load((Path(__file__).resolve().parents[1] / "manifest.yml").read_text())
+    manifest = yaml.safe_load((REPO / "manifest.yml").read_text())
     settings_ = manifest["settings"]
     assert settings_["socket_mode_enabled"] is True
     assert settings_["interactivity"]["is_enabled"] is True

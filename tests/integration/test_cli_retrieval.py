@@ -16,10 +16,9 @@ from typer.testing import CliRunner, Result
 
 from bot import cli
 from bot.cli import app
-from tests.conftest import HIT_JSON_KEYS as JSON_KEYS
+from tests.support import HIT_JSON_KEYS as JSON_KEYS
+from tests.support import SEED_FILE
 
-REPO = Path(__file__).resolve().parents[1]
-SEED_FILE = next((REPO / "seeds").glob("*.txt"))
 SEED_TITLE = "G7 meeting: Russia and Syria could face 'further sanctions', says Boris Johnson"
 
 

@@ -25,8 +25,7 @@ from bot.prompts import (
 )
 from bot.types import NO_ANSWER_MESSAGE
 from retrieval.types import Hit
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.support import REPO
 
 
 def hit(n: int, **overrides: object) -> Hit:

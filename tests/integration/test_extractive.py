@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +19,7 @@ from bot.settings import Settings
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.loaders import load_articles
 from retrieval.types import Hit
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+from tests.support import SEEDS
 
 
 @pytest.fixture(scope="module")

@@ -30,8 +30,8 @@ from bot.settings import Settings
 from bot.types import NO_ANSWER_MESSAGE
 from retrieval.types import Hit
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
+from tests.support import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 QUESTION = "What did Johnson say about Russia?"
 HITS = [
     Hit(

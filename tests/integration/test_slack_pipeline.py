@@ -30,9 +30,9 @@ from tests.fakes.slack_api import (
     block_actions_payload,
     find_button,
 )
+from tests.support import SEED_FILE
 
-REPO = Path(__file__).resolve().parents[1]
-SEED = REPO / "seeds" / "000_9eb6b7462eed4b6d.txt"
+SEED = SEED_FILE
 SEED_TITLE = "G7 meeting: Russia and Syria could face 'further sanctions', says Boris Johnson"
 CHANNEL = "C0000001"
 

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "seeds"
+from tests.support import REPO, SEEDS
 
 CHILD = r"""
 import json, socket, sys, traceback
@@ -70,6 +69,7 @@ assert "torch" not in sys.modules and "chromadb" not in sys.modules
 from pathlib import Path
 from retrieval.config import RetrievalConfig
 from retrieval.knowledge_base import KnowledgeBase
+from tests.support import REPO, SEEDS
 
 store, seeds = Path(sys.argv[1]), Path(sys.argv[2])
 kb = KnowledgeBase(RetrievalConfig(store_path=store))

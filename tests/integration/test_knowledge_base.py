@@ -23,10 +23,9 @@ from retrieval.keyword import KeywordIndex
 from retrieval.knowledge_base import KnowledgeBase, reciprocal_rank_fusion
 from retrieval.loaders import load_articles
 from retrieval.types import Article
-from tests.conftest import HIT_JSON_KEYS as JSON_KEYS
+from tests.support import HIT_JSON_KEYS as JSON_KEYS
+from tests.support import SEED_FILE
 
-REPO = Path(__file__).resolve().parents[1]
-SEED_FILE = next((REPO / "seeds").glob("*.txt"))
 SEED_ID = SEED_FILE.name
 
 

@@ -18,9 +18,8 @@ from retrieval.config import RetrievalConfig
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.store import StoreError
+from tests.support import SEEDS
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "seeds"
 CHROMA = Path(sys.executable).parent / "chroma"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -18,12 +17,8 @@ from retrieval.loaders import (
     load_file,
 )
 from retrieval.types import Article
+from tests.support import BBC_CORPUS, SEEDS
 
-REPO = Path(__file__).resolve().parents[1]
-EVAL_DIR = Path(
-    os.environ.get("NEWSDESK_EVAL_DIR") or Path(__file__).resolve().parents[2] / "shared" / "eval"
-)
-BBC_CORPUS = EVAL_DIR / "bbc" / "corpus.jsonl"
 SEED_TITLE = "G7 meeting: Russia and Syria could face 'further sanctions', says Boris Johnson"
 
 BODY = (
@@ -494,7 +489,7 @@ def test_load_file_uses_given_relpath(tmp_path: Path) -> None:
 
 
 def test_seed_folder_loads_the_seed_article() -> None:
-    result = load_articles(REPO / "seeds")
+    result = load_articles(SEEDS)
     assert result.problems == []
     [article] = result.articles
     assert article.id == "000_9eb6b7462eed4b6d.txt"

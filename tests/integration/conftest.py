@@ -1,0 +1,54 @@
+"""Fixtures for tests that run real parts.
+
+* ``seed_kb``: a knowledge base over ``seeds/`` in a temporary store, built once per session.
+* ``seed_sources``: the seed article's chunks as numbered sources, without a store.
+* ``openai_server``: a fake OpenAI-compatible server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.generation import Source
+from retrieval.chunking import Chunker
+from retrieval.config import RetrievalConfig
+from retrieval.embeddings import LocalEmbeddings
+from retrieval.knowledge_base import KnowledgeBase
+from retrieval.loaders import load_articles
+from retrieval.types import Hit
+from tests.fakes.openai_server import openai_server
+from tests.support import SEEDS
+
+__all__ = ["openai_server"]
+
+
+@pytest.fixture(scope="session")
+def seed_kb(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings) -> KnowledgeBase:
+    store = tmp_path_factory.mktemp("seed_store")
+    kb = KnowledgeBase(RetrievalConfig(store_path=store, collection="seeds"), embeddings)
+    report = kb.ingest(SEEDS)
+    assert report.chunks_written > 0 and not report.problems, report
+    return kb
+
+
+@pytest.fixture(scope="session")
+def seed_sources() -> list[Source]:
+    """The seed article's chunks as numbered sources, best first, without a store."""
+    article = load_articles(SEEDS).articles[0]
+    chunks = Chunker(1000, 200).split(article)
+    return [
+        Source(
+            i + 1,
+            Hit(
+                chunk_id=c.id,
+                article_id=article.id,
+                title=article.title,
+                text=c.text,
+                score=1.0 / (i + 1),
+                start=c.start,
+                end=c.end,
+                index=c.index,
+            ),
+        )
+        for i, c in enumerate(chunks)
+    ]
