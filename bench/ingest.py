@@ -72,9 +72,9 @@ def main() -> int:
                     break
                 dst.write(line)
 
-    from dataclasses import replace
-
-    config = replace(settings.retrieval_config(), store_path=workdir / "store", chroma_host=None)
+    config = settings.retrieval.model_copy(
+        update={"store_path": workdir / "store", "chroma_host": None}
+    )
     embeddings = LocalEmbeddings(config.embedding_model, batch_size=config.embedding_batch_size)
     kb = KnowledgeBase(config, embeddings)
 

@@ -231,19 +231,19 @@ def evaluate_answers(
         "questions_file": str(questions_path),
         "duplicates_file": str(duplicates_path) if duplicates_path else None,
         "prompt_id": ",".join(sorted(prompt_ids)),
-        "generator": generator or settings.generator,
+        "generator": generator or settings.answer.generator,
         "settings": {
-            "generator": generator or settings.generator,
-            "prompt": settings.prompt,
-            "k": k or settings.k,
+            "generator": generator or settings.answer.generator,
+            "prompt": settings.answer.prompt,
+            "k": k or settings.retrieval.k,
             "min_relevance": answerer.min_relevance,
-            "answer_max_words": settings.answer_max_words,
-            "embedding_model": settings.embedding_model,
-            "chunk_size": settings.chunk_size,
-            "chunk_overlap": settings.chunk_overlap,
-            "candidates": settings.candidates,
-            "llm_model": settings.llm_model
-            if (generator or settings.generator) != "extractive"
+            "answer_max_words": settings.answer.answer_max_words,
+            "embedding_model": settings.retrieval.embedding_model,
+            "chunk_size": settings.retrieval.chunk_size,
+            "chunk_overlap": settings.retrieval.chunk_overlap,
+            "candidates": settings.retrieval.candidates,
+            "llm_model": settings.llm.llm_model
+            if (generator or settings.answer.generator) != "extractive"
             else None,
         },
         "aggregates": {"overall": _aggregate(records), "by_type": by_type},

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, quiet_libraries
 
 app = typer.Typer(
     help="Newsdesk: cited answers from a news archive.",
@@ -35,7 +35,11 @@ err = Console(stderr=True)
 
 def _settings(**overrides: Any) -> Settings:
     try:
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+        from bot.wiring import check_settings
+
+        return check_settings(
+            load_settings(**{k: v for k, v in overrides.items() if v is not None})
+        )
     except SettingsError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
@@ -55,18 +59,7 @@ def _main(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    _quiet_libraries()
-
-
-def _quiet_libraries() -> None:
-    import os
-
-    # Model loading progress bars and hub chatter are noise for a user of the CLI.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    quiet_libraries()
 
 
 @app.command()
@@ -297,11 +290,10 @@ def _eval_knowledge_base(settings: Settings, corpus: Path, store: Path | None) -
         raise typer.Exit(2)
     if store is None:
         key = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:10]
-        store = settings.store_path.parent / f"eval-{corpus.stem}-{key}"
-    config = settings.retrieval_config()
-    from dataclasses import replace
+        store = settings.retrieval.store_path.parent / f"eval-{corpus.stem}-{key}"
+    config = settings.retrieval
 
-    kb = KnowledgeBase(replace(config, store_path=store, chroma_host=None))
+    kb = KnowledgeBase(config.model_copy(update={"store_path": store, "chroma_host": None}))
     report = kb.ingest(corpus, progress=sys.stderr.isatty())
     err.print(
         f"[dim]eval store {store}: {report.total_chunks} chunks "

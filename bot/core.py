@@ -116,7 +116,9 @@ class Answerer:
         self._chat_model_failed = False
         self._lock = threading.Lock()
         self.min_relevance = (
-            settings.min_relevance if settings.min_relevance is not None else MIN_RELEVANCE
+            settings.answer.min_relevance
+            if settings.answer.min_relevance is not None
+            else MIN_RELEVANCE
         )
 
     # --- building blocks, cached -----------------------------------------------------------------
@@ -135,7 +137,7 @@ class Answerer:
         if isinstance(gen, ExtractiveGenerator):
             return gen
         # A registry that replaced the extractive generator still leaves the core its own scorer.
-        return ExtractiveGenerator(self.embeddings, max_words=self.settings.answer_max_words)
+        return ExtractiveGenerator(self.embeddings, max_words=self.settings.answer.answer_max_words)
 
     def chat_model(self, generator: Generator | None = None) -> Any:
         """The chat model for condensing follow-ups: the LLM generator's own, or a built one."""
@@ -156,7 +158,7 @@ class Answerer:
     def load_answer_prompt(self, name: str | None = None) -> Prompt:
         from bot.prompts import load_prompt
 
-        return load_prompt(name or self.settings.prompt)
+        return load_prompt(name or self.settings.answer.prompt)
 
     # --- the pipeline ----------------------------------------------------------------------------
     def answer(
@@ -169,7 +171,7 @@ class Answerer:
         prompt: str | None = None,
     ) -> Answer:
         timer = _Timer()
-        gen_name = (generator or self.settings.generator).strip()
+        gen_name = (generator or self.settings.answer.generator).strip()
         question = question if isinstance(question, str) else ""
         cleaned = " ".join(question.split())
 
@@ -188,14 +190,14 @@ class Answerer:
         if not cleaned:
             timer.lap("validate")
             return error(QUESTION_EMPTY)
-        limit = self.settings.max_question_chars
+        limit = self.settings.answer.max_question_chars
         if len(cleaned) > limit:
             timer.lap("validate")
             return error(
                 f"The question is too long ({len(cleaned):,} characters; the limit is {limit:,}). "
                 "Please shorten it."
             )
-        k = k if k is not None else self.settings.k
+        k = k if k is not None else self.settings.retrieval.k
         if k < 1:
             timer.lap("validate")
             return error(f"k must be at least 1 (got {k}).")
@@ -377,7 +379,7 @@ class Answerer:
                 chat_model = None
         try:
             return condense_question(
-                question, history, chat_model, prompt, timeout=self.settings.llm_timeout
+                question, history, chat_model, prompt, timeout=self.settings.llm.llm_timeout
             )
         except Exception as exc:  # the rewrite is a convenience: never fail the answer for it
             log.warning("condensing failed: %s", exc)
@@ -409,7 +411,10 @@ class Answerer:
         prompt = self.load_answer_prompt(prompt_name)
         sources = [Source(i + 1, hit) for i, hit in enumerate(hits)]
         return render_answer_prompt(
-            prompt, " ".join(question.split()), sources, max_words=self.settings.answer_max_words
+            prompt,
+            " ".join(question.split()),
+            sources,
+            max_words=self.settings.answer.answer_max_words,
         )
 
 

@@ -968,7 +968,7 @@ def _same_words(a: Candidate, b: Candidate) -> bool:
 def build_extractive_generator(
     settings: Settings, embeddings: LocalEmbeddings
 ) -> ExtractiveGenerator:
-    return ExtractiveGenerator(embeddings, max_words=settings.answer_max_words)
+    return ExtractiveGenerator(embeddings, max_words=settings.answer.answer_max_words)
 
 
 # Re-exported for tests and the REPL.

@@ -65,29 +65,29 @@ def split_model(spec: str) -> tuple[str | None, str]:
 
 def chat_model_kwargs(settings: Settings) -> dict[str, Any]:
     """Constructor arguments for the configured provider (besides the model name)."""
-    provider, _model = split_model(settings.llm_model)
-    kwargs: dict[str, Any] = {"temperature": settings.llm_temperature}
-    base_url = settings.llm_base_url
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    provider, _model = split_model(settings.llm.llm_model)
+    kwargs: dict[str, Any] = {"temperature": settings.llm.llm_temperature}
+    base_url = settings.llm.llm_base_url
     if provider == "ollama":
         # ChatOllama has no timeout/max_retries fields; its httpx client takes the timeout.
-        kwargs["client_kwargs"] = {"timeout": settings.llm_timeout}
+        kwargs["client_kwargs"] = {"timeout": settings.llm.llm_timeout}
         if base_url:
             kwargs["base_url"] = base_url
         return kwargs
-    kwargs["timeout"] = settings.llm_timeout
+    kwargs["timeout"] = settings.llm.llm_timeout
     # No retries: each retry would wait the full timeout again, breaking the promised deadline.
     kwargs["max_retries"] = 0
     if base_url:
         kwargs["base_url"] = base_url
+    key = settings.llm.provider_key(provider)
     if key:
         kwargs["api_key"] = key
-    elif provider in _KEY_ENV and not os.environ.get(_KEY_ENV[provider]):
+    elif provider in _KEY_ENV:
         if base_url and provider == "openai":
             kwargs["api_key"] = _PLACEHOLDER_KEY
         else:
             raise GeneratorError(
-                f"The llm generator ({settings.llm_model}) needs an API key: set "
+                f"The llm generator ({settings.llm.llm_model}) needs an API key: set "
                 f"NEWSDESK_LLM_API_KEY or {_KEY_ENV[provider]}"
                 + (
                     ", or point NEWSDESK_LLM_BASE_URL at an OpenAI-compatible server"
@@ -108,15 +108,15 @@ def build_chat_model(settings: Settings) -> Any:
             "The llm generator needs LangChain: pip install 'newsdesk[llm]'"
         ) from exc
     try:
-        return init_chat_model(settings.llm_model, **kwargs)
+        return init_chat_model(settings.llm.llm_model, **kwargs)
     except ImportError as exc:
         raise GeneratorError(
-            f"NEWSDESK_LLM_MODEL={settings.llm_model!r} needs a package that is not installed: "
+            f"NEWSDESK_LLM_MODEL={settings.llm.llm_model!r} needs a package that is not installed: "
             f"{exc} (extras: newsdesk[llm], newsdesk[ollama], newsdesk[anthropic])"
         ) from exc
     except Exception as exc:
         raise GeneratorError(
-            f"Cannot set up the chat model NEWSDESK_LLM_MODEL={settings.llm_model!r}: "
+            f"Cannot set up the chat model NEWSDESK_LLM_MODEL={settings.llm.llm_model!r}: "
             f"{_short(exc)} (write it as provider:model, e.g. openai:gpt-4o-mini, ollama:llama3)"
         ) from exc
 
@@ -232,9 +232,9 @@ def build_llm_generator(
     """Registered as the ``llm`` generator (``bot.generation``)."""
     return LLMGenerator(
         build_chat_model(settings),
-        timeout=settings.llm_timeout,
-        max_words=settings.answer_max_words,
-        where=settings.llm_base_url or settings.llm_model,
+        timeout=settings.llm.llm_timeout,
+        max_words=settings.answer.answer_max_words,
+        where=settings.llm.llm_base_url or settings.llm.llm_model,
     )
 
 
@@ -307,7 +307,7 @@ def build_local_generator(
     settings: Settings, embeddings: LocalEmbeddings | None = None
 ) -> LocalGenerator:
     """Registered as the ``local`` generator; needs the ``[local]`` extra and a GGUF file."""
-    path = settings.local_model_path
+    path = settings.llm.local_model_path
     if path is None:
         raise GeneratorError(
             "The local generator needs NEWSDESK_LOCAL_MODEL_PATH: the path of a GGUF model file"
@@ -323,7 +323,7 @@ def build_local_generator(
         ) from exc
     return LocalGenerator(
         path,
-        timeout=settings.llm_timeout,
-        temperature=settings.llm_temperature,
-        max_words=settings.answer_max_words,
+        timeout=settings.llm.llm_timeout,
+        temperature=settings.llm.llm_temperature,
+        max_words=settings.answer.answer_max_words,
     )

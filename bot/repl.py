@@ -121,15 +121,15 @@ class Repl:
     # --- effective settings ---------------------------------------------------------------
     @property
     def k(self) -> int:
-        return self.state.k if self.state.k is not None else self.settings.k
+        return self.state.k if self.state.k is not None else self.settings.retrieval.k
 
     @property
     def generator(self) -> str:
-        return self.state.generator or self.settings.generator
+        return self.state.generator or self.settings.answer.generator
 
     @property
     def prompt_name(self) -> str:
-        return self.state.prompt or self.settings.prompt
+        return self.state.prompt or self.settings.answer.prompt
 
     # --- one line -------------------------------------------------------------------------
     def handle(self, line: str) -> bool:
@@ -205,7 +205,7 @@ class Repl:
             sources = [Source(key=i, hit=hit) for i, hit in enumerate(answer.hits, start=1)]
             question = answer.standalone_question or answer.question
             text = render_answer_prompt(
-                prompt, question, sources, max_words=self.settings.answer_max_words
+                prompt, question, sources, max_words=self.settings.answer.answer_max_words
             )
         except PromptError as exc:
             self.console.print(Text(str(exc), style="red"))

@@ -7,7 +7,6 @@ only when the first embedding is asked for (they cost ~8 s cold).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval.config import DEFAULT_EMBEDDING_MODEL
+from retrieval.settings import DEFAULT_EMBEDDING_MODEL
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -71,9 +70,6 @@ class LocalEmbeddings(Embeddings):
             with self._lock:
                 if self._model is None:
                     path = resolve_model_path(self.model_name)
-                    # Belt and braces: even a misconfigured cache must not reach for a hub.
-                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                     from sentence_transformers import SentenceTransformer
 
                     _silence_loading_bars()
@@ -81,7 +77,10 @@ class LocalEmbeddings(Embeddings):
                         import torch
 
                         torch.set_num_threads(self.threads)
-                    self._model = SentenceTransformer(str(path), device="cpu")
+                    # local_files_only: even a misconfigured cache never reaches for a hub.
+                    self._model = SentenceTransformer(
+                        str(path), device="cpu", local_files_only=True
+                    )
         return self._model
 
     @property

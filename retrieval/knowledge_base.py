@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from retrieval.chunking import Chunker, embedding_text
-from retrieval.config import RetrievalConfig
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.keyword import KeywordIndex
 from retrieval.loaders import load_articles
+from retrieval.settings import RetrievalSettings
 from retrieval.store import StoredChunk, VectorStore
 from retrieval.types import Article, Chunk, Hit, LoadProblem
 
@@ -75,7 +75,9 @@ def duplicate_keys(article: Article) -> tuple[str, str]:
 
 
 class KnowledgeBase:
-    def __init__(self, config: RetrievalConfig, embeddings: LocalEmbeddings | None = None) -> None:
+    def __init__(
+        self, config: RetrievalSettings, embeddings: LocalEmbeddings | None = None
+    ) -> None:
         self.config = config
         self.embeddings = embeddings or LocalEmbeddings(
             config.embedding_model,

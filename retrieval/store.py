@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from retrieval.config import RetrievalConfig
+from retrieval.settings import RetrievalSettings
 
 if TYPE_CHECKING:
     from langchain_chroma import Chroma
@@ -40,7 +40,7 @@ def _chroma_settings() -> Any:
 
 
 class VectorStore:
-    def __init__(self, config: RetrievalConfig, embeddings: Embeddings) -> None:
+    def __init__(self, config: RetrievalSettings, embeddings: Embeddings) -> None:
         self.config = config
         self._embeddings = embeddings
         self._vs: Chroma | None = None

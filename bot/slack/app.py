@@ -49,7 +49,7 @@ def _secret(value: Any) -> str:
 
 
 def bot_token(settings: Settings) -> str:
-    token = _secret(settings.slack_bot_token).strip()
+    token = _secret(settings.slack.slack_bot_token).strip()
     if not token:
         raise SlackConfigError(
             "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your "
@@ -66,7 +66,7 @@ def bot_token(settings: Settings) -> str:
 
 
 def build_web_client(settings: Settings, token: str | None = None) -> WebClient:
-    base_url = settings.slack_api_url
+    base_url = settings.slack.slack_api_url
     if not base_url.endswith("/"):
         base_url += "/"
     return WebClient(
@@ -110,14 +110,14 @@ def create_app(
     longer is abandoned and the user is told, rather than left waiting in silence.
     """
     client = client or build_web_client(settings)
-    signing_secret = _secret(settings.slack_signing_secret)
+    signing_secret = _secret(settings.slack.slack_signing_secret)
     service = SlackService(
         answer_fn=answer_fn,
         client=client,
-        feedback=feedback or FeedbackStore(settings.feedback_path),
-        allowed_channels=parse_channel_list(settings.slack_allowed_channels),
-        limiter=RateLimiter(settings.slack_rate_limit_per_minute, clock=clock),
-        answer_timeout=answer_timeout or settings.llm_timeout + 15,
+        feedback=feedback or FeedbackStore(settings.slack.feedback_path),
+        allowed_channels=parse_channel_list(settings.slack.slack_allowed_channels),
+        limiter=RateLimiter(settings.slack.slack_rate_limit_per_minute, clock=clock),
+        answer_timeout=answer_timeout or settings.llm.llm_timeout + 15,
         workers=workers,
         clock=clock,
     )

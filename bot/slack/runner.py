@@ -39,7 +39,7 @@ def _secret(value: Any) -> str:
 
 
 def signing_secret(settings: Settings) -> str:
-    secret = _secret(settings.slack_signing_secret)
+    secret = _secret(settings.slack.slack_signing_secret)
     if not secret:
         raise SlackConfigError(
             "SLACK_SIGNING_SECRET is not set: HTTP mode needs the Signing Secret from your Slack "
@@ -49,7 +49,7 @@ def signing_secret(settings: Settings) -> str:
 
 
 def app_token(settings: Settings) -> str:
-    token = _secret(settings.slack_app_token)
+    token = _secret(settings.slack.slack_app_token)
     if not token:
         raise SlackConfigError(
             "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-...) with the "
@@ -127,8 +127,8 @@ def serve_http(
 ) -> None:
     """Serve the bot over HTTP until interrupted."""
     signing_secret(settings)
-    host = host or settings.slack_host
-    port = port if port is not None else settings.slack_port
+    host = host or settings.slack.slack_host
+    port = port if port is not None else settings.slack.slack_port
     app = create_app(settings, answer_fn)
     server = make_http_server(app, host, port)
     (announce or _announce)(
@@ -192,10 +192,10 @@ def choose_mode(settings: Settings, *, http: bool = False) -> str:
     if http:
         signing_secret(settings)
         return "http"
-    if _secret(settings.slack_app_token):
+    if _secret(settings.slack.slack_app_token):
         app_token(settings)
         return "socket"
-    if not _secret(settings.slack_signing_secret):
+    if not _secret(settings.slack.slack_signing_secret):
         raise SlackConfigError(
             "Neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET is set. For Socket Mode (the "
             "simplest first install) set SLACK_APP_TOKEN to an app-level token (xapp-...) with "

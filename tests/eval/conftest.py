@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.config import RetrievalConfig
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
+from retrieval.settings import RetrievalSettings
 from tests.support import BBC, EVAL
 
 
@@ -16,6 +16,6 @@ def bbc_kb(request: pytest.FixtureRequest, embeddings: LocalEmbeddings) -> Knowl
     if not (BBC / "corpus.jsonl").exists():
         pytest.skip(f"evaluation data not found at {EVAL}")
     store = request.config.cache.mkdir("newsdesk-bbc-store")
-    kb = KnowledgeBase(RetrievalConfig(store_path=store, collection="bbc"), embeddings)
+    kb = KnowledgeBase(RetrievalSettings(store_path=store, collection="bbc"), embeddings)
     kb.ingest(BBC / "corpus.jsonl")
     return kb

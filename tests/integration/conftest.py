@@ -11,10 +11,10 @@ import pytest
 
 from bot.generation import Source
 from retrieval.chunking import Chunker
-from retrieval.config import RetrievalConfig
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.loaders import load_articles
+from retrieval.settings import RetrievalSettings
 from retrieval.types import Hit
 from tests.fakes.openai_server import openai_server
 from tests.support import SEEDS
@@ -25,7 +25,7 @@ __all__ = ["openai_server"]
 @pytest.fixture(scope="session")
 def seed_kb(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings) -> KnowledgeBase:
     store = tmp_path_factory.mktemp("seed_store")
-    kb = KnowledgeBase(RetrievalConfig(store_path=store, collection="seeds"), embeddings)
+    kb = KnowledgeBase(RetrievalSettings(store_path=store, collection="seeds"), embeddings)
     report = kb.ingest(SEEDS)
     assert report.chunks_written > 0 and not report.problems, report
     return kb

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ def make_settings(tmp: Path, **overrides: Any) -> Settings:
 @pytest.fixture(scope="module")
 def seed_kb(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings) -> KnowledgeBase:
     tmp = tmp_path_factory.mktemp("core")
-    kb = KnowledgeBase(make_settings(tmp).retrieval_config(), embeddings)
+    kb = KnowledgeBase(make_settings(tmp).retrieval, embeddings)
     kb.ingest(SEEDS)
     return kb
 
@@ -227,4 +226,4 @@ def test_seed_questions_answered_and_abstained(answerer: Answerer, tmp_path: Pat
 def test_seed_kb_settings_store_is_used(seed_kb: KnowledgeBase) -> None:
     # Guard against a fixture that silently searched an empty store.
     assert seed_kb.count() >= 1
-    assert replace(seed_kb.config).collection == "seedtest"
+    assert seed_kb.config.model_copy().collection == "seedtest"

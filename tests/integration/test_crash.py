@@ -178,7 +178,7 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_ingest(
     settings = load_settings(
         store_path=clean, chunk_size=300, chunk_overlap=50, ingest_batch=int(BATCH)
     )
-    clean_kb = KnowledgeBase(settings.retrieval_config(), embeddings)
+    clean_kb = KnowledgeBase(settings.retrieval, embeddings)
     clean_report = clean_kb.ingest(corpus)
     assert clean_report.articles_added == ARTICLES and not clean_report.problems
 
@@ -200,7 +200,7 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_ingest(
 
     # 5. And they answer alike.
     crashed_kb = KnowledgeBase(
-        load_settings(store_path=crashed, chunk_size=300, chunk_overlap=50).retrieval_config(),
+        load_settings(store_path=crashed, chunk_size=300, chunk_overlap=50).retrieval,
         embeddings,
     )
     queries = [

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +16,11 @@ import numpy as np
 import pytest
 
 from retrieval.chunking import Chunker, embedding_text
-from retrieval.config import RetrievalConfig
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.keyword import KeywordIndex
 from retrieval.knowledge_base import KnowledgeBase, reciprocal_rank_fusion
 from retrieval.loaders import load_articles
+from retrieval.settings import RetrievalSettings
 from retrieval.types import Article
 from tests.support import HIT_JSON_KEYS as JSON_KEYS
 from tests.support import SEED_FILE
@@ -142,7 +141,7 @@ def news_kb(
     corpus: Path, tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings
 ) -> KnowledgeBase:
     store = tmp_path_factory.mktemp("store")
-    kb = KnowledgeBase(RetrievalConfig(store_path=store, collection="news"), embeddings)
+    kb = KnowledgeBase(RetrievalSettings(store_path=store, collection="news"), embeddings)
     report = kb.ingest(corpus)
     assert report.problems == []
     assert report.articles_seen == report.articles_added == 7
@@ -282,7 +281,7 @@ def test_seed_kb_fixture_answers_the_readme_query(seed_kb: KnowledgeBase) -> Non
 def test_an_empty_store_returns_no_hits(
     tmp_path: Path, embeddings: LocalEmbeddings, mode: Any
 ) -> None:
-    kb = KnowledgeBase(RetrievalConfig(store_path=tmp_path / "store"), embeddings)
+    kb = KnowledgeBase(RetrievalSettings(store_path=tmp_path / "store"), embeddings)
     assert kb.count() == 0
     assert kb.search("anything at all", mode=mode) == []
     # After ingesting a folder with no articles in it, likewise.
@@ -323,8 +322,8 @@ def write_small(folder: Path) -> Path:
     return folder
 
 
-def small_config(tmp_path: Path) -> RetrievalConfig:
-    return RetrievalConfig(store_path=tmp_path / "store", collection="small")
+def small_config(tmp_path: Path) -> RetrievalSettings:
+    return RetrievalSettings(store_path=tmp_path / "store", collection="small")
 
 
 def spy_on_encode(monkeypatch: pytest.MonkeyPatch, embeddings: LocalEmbeddings) -> list[str]:
@@ -453,7 +452,7 @@ def test_ingesting_a_second_folder_keeps_the_first(
 
 def test_the_prune_setting_is_the_default(tmp_path: Path, embeddings: LocalEmbeddings) -> None:
     folder = write_small(tmp_path / "articles")
-    kb = KnowledgeBase(replace(small_config(tmp_path), prune=False), embeddings)
+    kb = KnowledgeBase(small_config(tmp_path).model_copy(update={"prune": False}), embeddings)
     kb.ingest(folder)
     (folder / "tram.txt").unlink()
     assert kb.ingest(folder).articles_deleted == 0
@@ -489,7 +488,8 @@ def test_changing_the_chunk_size_re_embeds_everything(
     folder = write_small(tmp_path / "articles")
     KnowledgeBase(small_config(tmp_path), embeddings).ingest(folder)
     smaller = KnowledgeBase(
-        replace(small_config(tmp_path), chunk_size=100, chunk_overlap=20), embeddings
+        small_config(tmp_path).model_copy(update={"chunk_size": 100, "chunk_overlap": 20}),
+        embeddings,
     )
     report = smaller.ingest(folder)
     assert report.articles_updated == 3
@@ -507,7 +507,7 @@ def test_keyword_index_follows_a_re_chunk_interrupted_before_its_rebuild(
     """
     folder = write_small(tmp_path / "articles")
     KnowledgeBase(small_config(tmp_path), embeddings).ingest(folder)
-    config = replace(small_config(tmp_path), chunk_size=100, chunk_overlap=20)
+    config = small_config(tmp_path).model_copy(update={"chunk_size": 100, "chunk_overlap": 20})
     interrupted = KnowledgeBase(config, embeddings)
 
     def die() -> None:

@@ -228,7 +228,7 @@ def test_the_provider_env_key_is_accepted(monkeypatch: pytest.MonkeyPatch) -> No
     model = build_chat_model(settings)
     assert model.openai_api_key.get_secret_value() == "sk-from-env"
     assert model.max_retries == 0
-    assert model.request_timeout == settings.llm_timeout
+    assert model.request_timeout == settings.llm.llm_timeout
 
 
 def test_a_model_without_a_provider_is_explained() -> None:

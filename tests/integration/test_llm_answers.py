@@ -48,7 +48,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def seed_kb(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings) -> KnowledgeBase:
     tmp = tmp_path_factory.mktemp("llm")
     settings = Settings(_env_file=None, store_path=tmp / "store", collection="llmtest")  # type: ignore[call-arg]
-    kb = KnowledgeBase(settings.retrieval_config(), embeddings)
+    kb = KnowledgeBase(settings.retrieval, embeddings)
     kb.ingest(SEEDS)
     return kb
 

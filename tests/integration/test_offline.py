@@ -67,12 +67,12 @@ socket.getaddrinfo = getaddrinfo
 assert "torch" not in sys.modules and "chromadb" not in sys.modules
 
 from pathlib import Path
-from retrieval.config import RetrievalConfig
+from retrieval.settings import RetrievalSettings
 from retrieval.knowledge_base import KnowledgeBase
 from tests.support import REPO, SEEDS
 
 store, seeds = Path(sys.argv[1]), Path(sys.argv[2])
-kb = KnowledgeBase(RetrievalConfig(store_path=store))
+kb = KnowledgeBase(RetrievalSettings(store_path=store))
 report = kb.ingest(seeds)
 hits = kb.search("Johnson Russia sanctions", k=3)
 dense = kb.search("Which foreign ministers met in Italy?", k=1, mode="dense")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.config import RetrievalConfig
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
+from retrieval.settings import RetrievalSettings
 from retrieval.store import StoreError
 from tests.support import SEEDS
 
@@ -85,7 +85,7 @@ def test_ingest_and_search_through_a_chroma_server(
 ) -> None:
     import chromadb
 
-    config = RetrievalConfig(
+    config = RetrievalSettings(
         store_path=tmp_path / "state",
         collection="served",
         chroma_host=chroma_server.host,
@@ -119,7 +119,7 @@ def test_an_unreachable_server_names_host_and_port(
     tmp_path: Path, embeddings: LocalEmbeddings
 ) -> None:
     port = free_port()  # nothing listens here
-    config = RetrievalConfig(
+    config = RetrievalSettings(
         store_path=tmp_path / "state", chroma_host="127.0.0.1", chroma_port=port
     )
     kb = KnowledgeBase(config, embeddings)

@@ -158,7 +158,7 @@ def start_bot(slack: FakeSlack, tmp_path: Path) -> Iterator[Callable[..., Bot]]:
         ).__enter__()
         started.append((app, server))
         url = server.url + "/slack/events"
-        return Bot(app, slack, SlackSender(url), core, settings, url, settings.feedback_path)
+        return Bot(app, slack, SlackSender(url), core, settings, url, settings.slack.feedback_path)
 
     yield start
     for app, server in started:

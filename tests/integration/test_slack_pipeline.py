@@ -84,7 +84,7 @@ def answerer(corpus: Path, embeddings: Any) -> Any:
 
     with FakeSlack() as slack:  # only to build settings; the store does not talk to Slack
         settings = settings_for(slack, corpus)
-    kb = KnowledgeBase(settings.retrieval_config(), embeddings)
+    kb = KnowledgeBase(settings.retrieval, embeddings)
     report = kb.ingest(corpus / "articles")
     assert not report.problems, report.problems
     return build_answerer(settings, kb)

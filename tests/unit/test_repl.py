@@ -294,7 +294,9 @@ def test_set_changes_k_generator_and_prompt_and_rejects_bad_values(
     assert (q3.k, q3.generator, q3.prompt) == (None, None, None)
     # The bare ":set" after q3's answer shows the defaults back in force.
     last = s.output.rsplit("Johnson said", 1)[1].splitlines()
-    assert any(line.split()[:3] == ["k", str(settings.k), "(default)"] for line in last if line)
+    assert any(
+        line.split()[:3] == ["k", str(settings.retrieval.k), "(default)"] for line in last if line
+    )
     assert any(line.split()[:3] == ["generator", "extractive", "(default)"] for line in last)
 
 

