@@ -1,0 +1,1 @@
+"""The answer engine's stages (question analysis, evidence, decision, composition, verification)."""
