@@ -88,3 +88,12 @@ class LoadProblem:
 
     path: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file a load passed over on purpose (no loader for its type, a FIFO or device, a link to a
+    folder), named so that a summary can say what was left out and why."""
+
+    path: str
+    reason: str
