@@ -79,11 +79,13 @@ class _Collected:
 # --------------------------------------------------------------------------- walking
 
 
+_FOLDER_LINK = "link to a folder; not followed"
+
+
 def _walk(root: Path, out: _Collected) -> list[tuple[Path, str]]:
     """Every visible non-folder entry under ``root`` as (path, POSIX relpath), sorted by relpath.
 
-    Links to folders are listed, not followed (as ``os.walk`` does), so a link loop cannot make
-    the walk endless; the per-file step reports them.
+    Links to folders are skipped, not followed (as ``os.walk`` does by default).
     """
     found: list[tuple[Path, str]] = []
     pending: list[tuple[Path, str]] = [(root, "")]
@@ -108,10 +110,15 @@ def _walk(root: Path, out: _Collected) -> list[tuple[Path, str]]:
             path, relpath = folder / entry.name, f"{rel}{entry.name}"
             try:
                 is_folder = entry.is_dir(follow_symlinks=False)
+                is_folder_link = not is_folder and entry.is_symlink() and entry.is_dir()
             except OSError:
-                is_folder = False
+                is_folder = is_folder_link = False
             if is_folder:
                 pending.append((path, relpath + "/"))
+            elif is_folder_link:
+                # Not followed: a link back up the tree would make the walk endless, and a link
+                # elsewhere would load articles from outside the folder that was asked for.
+                out.skipped.append(SkippedFile(display_path(path), _FOLDER_LINK))
             else:
                 found.append((path, relpath))
     found.sort(key=lambda item: item[1])
@@ -171,7 +178,7 @@ def _load_one(
         out.problems.append(problem(path, _stat_problem(path, err)))
         return
     if stat.S_ISDIR(info.st_mode):
-        out.skipped.append(SkippedFile(display_path(path), "link to a folder; not followed"))
+        out.skipped.append(SkippedFile(display_path(path), _FOLDER_LINK))
         return
     if not stat.S_ISREG(info.st_mode):
         kind = _special_kind(info.st_mode)
