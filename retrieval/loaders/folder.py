@@ -268,7 +268,7 @@ def load_articles(
     if not os.path.lexists(root):
         raise FileNotFoundError(f"no such file or folder: {display_path(root)}")
     is_dir = root.is_dir()
-    prefix = "" if label is None else label  # LABEL-TODO
+    prefix = default_label(root) if label is None else label
     prefix = f"{prefix}/" if prefix else ""
     out = _Collected()
     if is_dir:
