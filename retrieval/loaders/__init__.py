@@ -37,6 +37,7 @@ from retrieval.loaders.base import (
     content_hash,
     make_article,
 )
+from retrieval.loaders.docx import load_docx
 from retrieval.loaders.folder import (
     LoadResult,
     default_label,
@@ -47,6 +48,7 @@ from retrieval.loaders.folder import (
 from retrieval.loaders.html_page import load_html
 from retrieval.loaders.json_records import load_json, load_jsonl
 from retrieval.loaders.markdown import load_markdown
+from retrieval.loaders.pdf import load_pdf
 from retrieval.loaders.registry import (
     SUPPORTED_EXTENSIONS,
     get_loader,
@@ -81,3 +83,5 @@ register_loader((".md", ".markdown"), load_markdown)
 register_loader(".json", load_json, single_article=False)
 register_loader(".jsonl", load_jsonl, single_article=False)
 register_loader((".html", ".htm"), load_html)
+register_loader(".pdf", load_pdf)
+register_loader(".docx", load_docx)

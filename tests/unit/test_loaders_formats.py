@@ -337,7 +337,7 @@ def test_bad_files_are_reported_and_good_files_still_load(tmp_path: Path) -> Non
     write(tmp_path / "blank.md", "  \n\n \n")
     write(tmp_path / "title_only.txt", "Just a headline\n\n")
     write(tmp_path / "blank.jsonl", "\n\n")
-    write(tmp_path / "notes.pdf", b"%PDF-1.4")
+    write(tmp_path / "setup.exe", b"MZ")
     write(tmp_path / "README", "not an article")
     write(tmp_path / ".git" / "HEAD.txt", "Hidden\nnever read")
     write(tmp_path / ".hidden.txt", "Hidden\nnever read")
@@ -408,7 +408,7 @@ def test_single_file_root_and_unsupported_or_missing_root(tmp_path: Path) -> Non
     assert result.articles == []
     # Named explicitly, an unsupported file is a problem, not a silent skip.
     [problem] = result.problems
-    assert problem.reason.startswith("unsupported file type '.exe' (supported: .htm, .html, ")
+    assert problem.reason.startswith("unsupported file type '.exe' (supported: .docx, .htm, ")
 
     with pytest.raises(FileNotFoundError, match="no such file or folder"):
         load_articles(tmp_path / "nowhere")
