@@ -14,9 +14,11 @@ from typing import Any
 class Article:
     """One news article as loaded from disk.
 
-    ``id`` is stable across runs (derived from the file path relative to the corpus root, or the
-    record's own ``id`` for JSON/JSONL); ``content_hash`` changes whenever title, body or metadata
-    change, which is what incremental ingest compares.
+    ``id`` is stable across runs (``<label>/<path relative to the corpus root>``, the label being
+    the corpus folder's name, or the record's own ``id`` for JSON/JSONL); ``content_hash`` changes
+    whenever title, body or metadata change, which is what incremental ingest compares. Every
+    string in it encodes as UTF-8; ``path`` is the file's path for display (bytes of a file name
+    that are not UTF-8 show as U+FFFD).
     """
 
     id: str

@@ -17,7 +17,7 @@ import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from retrieval.types import Article, LoadProblem
 
@@ -97,7 +97,8 @@ class SourceFile:
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
     # Set by single-article formats: the whole file is refused when it is over the limit.
     whole_file_limit: bool = True
-    _problems: list[LoadProblem] = field(default_factory=list)
+    # Problems with single records, collected by ``report``.
+    problems: list[LoadProblem] = field(default_factory=list, repr=False)
 
     @property
     def shown_path(self) -> str:
@@ -105,13 +106,14 @@ class SourceFile:
 
     def report(self, reason: str) -> None:
         """A problem with part of the file (one record); the rest still loads."""
-        self._problems.append(problem(self.path, reason))
+        self.problems.append(problem(self.path, reason))
 
     def read_bytes(self) -> bytes:
         """The file's bytes; ``BadFile`` if it is not a regular file or is over the size limit.
 
         Opened non-blocking, then checked with fstat: a file swapped for a FIFO after the walk
-        looked at it can then neither hang the load nor be read.
+        looked at it can then neither hang the load nor be read. (On a regular file the
+        non-blocking flag changes nothing.)
         """
         try:
             fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -123,8 +125,6 @@ class SourceFile:
                 raise BadFile("not a regular file")
             if self.whole_file_limit and info.st_size > self.max_article_bytes:
                 raise BadFile(too_large(info.st_size, self.max_article_bytes))
-            # Blocking again for the read itself (regular files ignore the flag, but be plain).
-            os.set_blocking(fd, True)
             with os.fdopen(fd, "rb", closefd=False) as fh:
                 return fh.read()
         except OSError as err:
@@ -134,11 +134,6 @@ class SourceFile:
 
     def read_text(self, *, is_html: bool = False) -> str:
         return decode(self.read_bytes(), is_html=is_html)
-
-
-class LoaderOutput(NamedTuple):
-    articles: list[Article]
-    problems: list[LoadProblem]
 
 
 class Loader(Protocol):

@@ -197,16 +197,16 @@ def _load_one(
     try:
         articles = entry.loader(source)
     except BadFile as err:
-        out.problems.extend(source._problems)
+        out.problems.extend(source.problems)
         out.problems.append(problem(path, f"{err}; skipped"))
         return
     except Exception as err:
         # A parser library failing on one odd file must not cost the other files of the folder.
-        out.problems.extend(source._problems)
+        out.problems.extend(source.problems)
         reason = f"the {suffix} loader failed ({type(err).__name__}: {err}); skipped"
         out.problems.append(problem(path, reason))
         return
-    out.problems.extend(source._problems)
+    out.problems.extend(source.problems)
     out.articles.extend(articles)
 
 
