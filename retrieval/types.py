@@ -14,9 +14,11 @@ from typing import Any
 class Article:
     """One news article as loaded from disk.
 
-    ``id`` is stable across runs (derived from the file path relative to the corpus root, or the
-    record's own ``id`` for JSON/JSONL); ``content_hash`` changes whenever title, body or metadata
-    change, which is what incremental ingest compares.
+    ``id`` is stable across runs (``<label>/<path relative to the corpus root>``, the label being
+    the corpus folder's name, or the record's own ``id`` for JSON/JSONL); ``content_hash`` changes
+    whenever title, body or metadata change, which is what incremental ingest compares. Every
+    string in it encodes as UTF-8; ``path`` is the file's path for display (bytes of a file name
+    that are not UTF-8 show as U+FFFD).
     """
 
     id: str
@@ -85,6 +87,15 @@ class Hit:
 @dataclass(frozen=True, slots=True)
 class LoadProblem:
     """A file that could not be loaded: reported with its path and the reason, then skipped."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file a load passed over on purpose (no loader for its type, a FIFO or device, a link to a
+    folder), named so that a summary can say what was left out and why."""
 
     path: str
     reason: str

@@ -65,7 +65,7 @@ def test_ingest_then_search_json(tmp_path: Path) -> None:
     assert 1 <= len(hits) <= 3
     assert all(set(hit) == JSON_KEYS for hit in hits)
     top = hits[0]
-    assert top["title"] == SEED_TITLE and top["article_id"] == SEED_FILE.name
+    assert top["title"] == SEED_TITLE and top["article_id"] == f"articles/{SEED_FILE.name}"
     assert isinstance(top["score"], float) and top["score"] > 0
     assert -1.0 <= top["dense_score"] <= 1.0 and top["keyword_score"] > 0
     assert "sanctions" in top["text"]
@@ -128,7 +128,7 @@ def test_prune_and_no_prune(tmp_path: Path) -> None:
     kept = run(store, "ingest", str(folder), "--no-prune", "-q")
     assert kept.exit_code == 0 and "0 removed" in kept.stdout
     found = json.loads(run(store, "search", "Danube", "--mode", "keyword", "--json").stdout)
-    assert [h["article_id"] for h in found["hits"]][:1] == ["danube.md"]
+    assert [h["article_id"] for h in found["hits"]][:1] == ["articles/danube.md"]
 
     pruned = run(store, "ingest", str(folder), "-q")
     assert pruned.exit_code == 0 and "1 removed" in pruned.stdout

@@ -217,4 +217,4 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_ingest(
             assert [h.chunk_id for h in got] == [h.chunk_id for h in want], (query, mode)
             assert [h.score for h in got] == pytest.approx([h.score for h in want], abs=1e-5)
     top = crashed_kb.search(f"project {project_code(7)}", k=1)[0]
-    assert top.article_id == "0007.txt"
+    assert top.article_id == "corpus/0007.txt"

@@ -26,6 +26,8 @@ from tests.support import HIT_JSON_KEYS as JSON_KEYS
 from tests.support import SEED_FILE
 
 SEED_ID = SEED_FILE.name
+# Ids are <folder name>/<relpath>: the shared corpus folder is always called "news".
+NEWS = "news"
 
 
 DANUBE = """---
@@ -92,11 +94,11 @@ carry the ash towards Norway overnight.
 
 # (query, expected article) pairs worded so that each retriever alone can find the article.
 TARGETED = [
-    ("Danube floods strand barges and close ports", "danube.md"),
-    ("teenager beats grandmasters to win chess tournament", "chess.json"),
-    ("pesticides blamed as wild bee numbers fall", "bees.txt"),
-    ("ash from the eruption cancels flights at Keflavik", "volcano.md"),
-    ("Johnson warns of sanctions on Russian military officers", SEED_ID),
+    ("Danube floods strand barges and close ports", f"{NEWS}/danube.md"),
+    ("teenager beats grandmasters to win chess tournament", f"{NEWS}/chess.json"),
+    ("pesticides blamed as wild bee numbers fall", f"{NEWS}/bees.txt"),
+    ("ash from the eruption cancels flights at Keflavik", f"{NEWS}/volcano.md"),
+    ("Johnson warns of sanctions on Russian military officers", f"{NEWS}/{SEED_ID}"),
 ]
 
 
@@ -133,7 +135,7 @@ def assert_store_matches_manifest(kb: KnowledgeBase) -> None:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_corpus(tmp_path_factory.mktemp("corpus"))
+    return write_corpus(tmp_path_factory.mktemp("corpus") / NEWS)
 
 
 @pytest.fixture(scope="module")
@@ -172,21 +174,21 @@ def test_targeted_queries_find_their_article(
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "keyword"])
 def test_the_rates_story_is_found_in_every_mode(news_kb: KnowledgeBase, mode: Any) -> None:
     hits = news_kb.search("central bank raises interest rates as inflation persists", mode=mode)
-    assert hits[0].article_id in {"rates.txt", "rates_copy.txt"}
+    assert hits[0].article_id in {f"{NEWS}/rates.txt", f"{NEWS}/rates_copy.txt"}
 
 
 def test_hit_fields_come_from_the_article(news_kb: KnowledgeBase, corpus: Path) -> None:
     articles = articles_by_id(corpus)
     [hit, *_] = news_kb.search("Danube barges stranded by floods", k=3)
-    article = articles["danube.md"]
-    assert hit.article_id == "danube.md"
+    article = articles[f"{NEWS}/danube.md"]
+    assert hit.article_id == f"{NEWS}/danube.md"
     assert hit.title == "Floods close Danube ports as the river bursts its banks"
     assert hit.source == "Danube Herald"
     assert hit.url == "https://example.org/2024/03/danube-floods"
     assert hit.published_at == "2024-03-02"
     assert hit.content_hash == article.content_hash
     assert article.body[hit.start : hit.end] == hit.text
-    assert hit.chunk_id in news_kb.manifest["articles"]["danube.md"]["chunks"]
+    assert hit.chunk_id in news_kb.manifest["articles"][f"{NEWS}/danube.md"]["chunks"]
     # A .txt file has no metadata beyond its title: the fields are empty, not missing.
     [seed_hit, *_] = news_kb.search("Boris Johnson Lavrov talks", k=1)
     assert (seed_hit.source, seed_hit.url, seed_hit.published_at) == ("", "", "")
@@ -232,7 +234,7 @@ def test_dense_scores_are_cosine_similarities(news_kb: KnowledgeBase) -> None:
 
 def test_keyword_scores_are_bm25(news_kb: KnowledgeBase) -> None:
     hits = news_kb.search("Reykjavik grandmasters", k=4, mode="keyword")
-    assert hits[0].article_id == "chess.json"
+    assert hits[0].article_id == f"{NEWS}/chess.json"
     assert all(h.dense_score is None and h.score == h.keyword_score for h in hits)
     assert all(h.score > 0 for h in hits)
     # A word no article contains finds nothing rather than arbitrary chunks.
@@ -250,10 +252,10 @@ def test_near_duplicates_collapse_to_one_result(news_kb: KnowledgeBase) -> None:
     # Both copies are stored and, left alone, both would rank.
     raw = news_kb.store.query(news_kb.embeddings.embed_query(query), 10)
     raw_articles = {c.metadata["article_id"] for c, _ in raw}
-    assert {"rates.txt", "rates_copy.txt"} <= raw_articles
+    assert {f"{NEWS}/rates.txt", f"{NEWS}/rates_copy.txt"} <= raw_articles
     for mode in ("hybrid", "dense", "keyword"):
         hits = news_kb.search(query, k=10, mode=mode)
-        found = {h.article_id for h in hits} & {"rates.txt", "rates_copy.txt"}
+        found = {h.article_id for h in hits} & {f"{NEWS}/rates.txt", f"{NEWS}/rates_copy.txt"}
         assert len(found) == 1, (mode, [h.article_id for h in hits])
         # Collapsing drops the copy, not the other articles.
         assert len({h.article_id for h in hits}) >= 3
@@ -273,7 +275,7 @@ def test_blank_query_returns_nothing(news_kb: KnowledgeBase) -> None:
 
 def test_seed_kb_fixture_answers_the_readme_query(seed_kb: KnowledgeBase) -> None:
     hits = seed_kb.search("Johnson Russia sanctions")
-    assert hits and all(h.article_id == SEED_ID for h in hits)
+    assert hits and all(h.article_id == f"seeds/{SEED_ID}" for h in hits)
     assert "sanctions" in hits[0].text
 
 
@@ -359,7 +361,7 @@ def test_unchanged_folder_embeds_nothing_and_loads_no_model(
     assert not report.changed
     assert report.total_chunks == first.total_chunks
     # Keyword search needs no model either, and uses the index persisted by the first run.
-    assert article_ids_for(fresh, "zeppelin Friedrichshafen")[0] == "airship.txt"
+    assert article_ids_for(fresh, "zeppelin Friedrichshafen")[0] == "articles/airship.txt"
     assert fresh.embeddings._model is None
 
 
@@ -370,7 +372,7 @@ def test_editing_one_file_re_embeds_only_that_file(
     kb = KnowledgeBase(small_config(tmp_path), embeddings)
     kb.ingest(folder)
     before = set(stored_ids(kb))
-    old_airship = set(kb.manifest["articles"]["airship.txt"]["chunks"])
+    old_airship = set(kb.manifest["articles"]["articles/airship.txt"]["chunks"])
 
     path = folder / "airship.txt"
     path.write_text(path.read_text().replace("zeppelin", "hovercraft"), encoding="utf-8")
@@ -379,14 +381,14 @@ def test_editing_one_file_re_embeds_only_that_file(
 
     assert (report.articles_updated, report.articles_unchanged) == (1, 2)
     assert embedded and all(t.startswith("Airship service returns") for t in embedded)
-    assert report.chunks_written == len(kb.manifest["articles"]["airship.txt"]["chunks"])
+    assert report.chunks_written == len(kb.manifest["articles"]["articles/airship.txt"]["chunks"])
     assert report.total_chunks == len(before)  # one chunk replaced by one chunk
     # The old chunks are gone from the store, not just hidden.
     assert kb.store.get(sorted(old_airship)) == {}
     assert report.chunks_deleted == len(old_airship)
     assert_store_matches_manifest(kb)
     # The keyword index follows at once: the new word is found, the old one no longer is.
-    assert article_ids_for(kb, "hovercraft")[0] == "airship.txt"
+    assert article_ids_for(kb, "hovercraft")[0] == "articles/airship.txt"
     assert article_ids_for(kb, "zeppelin") == []
     assert "hovercraft" in kb.search("hovercraft passengers over the lake", k=1)[0].text
     # And a new instance loads the persisted index instead of rebuilding it.
@@ -394,7 +396,7 @@ def test_editing_one_file_re_embeds_only_that_file(
     monkeypatch.setattr(
         reopened, "_rebuild_keyword_index", lambda: pytest.fail("keyword index was rebuilt")
     )
-    assert article_ids_for(reopened, "hovercraft")[0] == "airship.txt"
+    assert article_ids_for(reopened, "hovercraft")[0] == "articles/airship.txt"
     assert article_ids_for(reopened, "zeppelin") == []
     persisted = KeywordIndex.load(reopened._keyword_dir)
     assert persisted is not None and sorted(persisted.ids) == stored_ids(kb)
@@ -406,21 +408,21 @@ def test_deleted_file_is_pruned_by_default_and_kept_with_no_prune(
     folder = write_small(tmp_path / "articles")
     kb = KnowledgeBase(small_config(tmp_path), embeddings)
     total = kb.ingest(folder).total_chunks
-    tram_ids = sorted(kb.manifest["articles"]["tram.txt"]["chunks"])
+    tram_ids = sorted(kb.manifest["articles"]["articles/tram.txt"]["chunks"])
     (folder / "tram.txt").unlink()
 
     kept = kb.ingest(folder, prune=False)
     assert (kept.articles_deleted, kept.chunks_deleted, kept.chunks_written) == (0, 0, 0)
     assert kept.total_chunks == total
     assert set(kb.store.get(tram_ids)) == set(tram_ids)
-    assert article_ids_for(kb, "tram Bergen")[0] == "tram.txt"
+    assert article_ids_for(kb, "tram Bergen")[0] == "articles/tram.txt"
 
     pruned = kb.ingest(folder)
     assert pruned.articles_deleted == 1
     assert pruned.chunks_deleted == len(tram_ids)
     assert pruned.total_chunks == total - len(tram_ids)
     assert kb.store.get(tram_ids) == {}
-    assert "tram.txt" not in article_ids_for(kb, "tram Bergen airport", mode="hybrid")
+    assert "articles/tram.txt" not in article_ids_for(kb, "tram Bergen airport", mode="hybrid")
     assert article_ids_for(kb, "tram Bergen") == []
     assert_store_matches_manifest(kb)
 
@@ -441,12 +443,12 @@ def test_ingesting_a_second_folder_keeps_the_first(
     report = kb.ingest(second)
     assert report.articles_deleted == 0
     assert report.total_chunks > total
-    assert article_ids_for(kb, "tram Bergen")[0] == "tram.txt"
-    assert article_ids_for(kb, "ferry strike islands")[0] == "ferry.txt"
+    assert article_ids_for(kb, "tram Bergen")[0] == "articles/tram.txt"
+    assert article_ids_for(kb, "ferry strike islands")[0] == "more/ferry.txt"
     # Pruning still applies within a folder: delete the second folder's file, re-ingest it.
     (second / "ferry.txt").unlink()
     assert kb.ingest(second).articles_deleted == 1
-    assert article_ids_for(kb, "tram Bergen")[0] == "tram.txt"
+    assert article_ids_for(kb, "tram Bergen")[0] == "articles/tram.txt"
     assert_store_matches_manifest(kb)
 
 
@@ -473,7 +475,7 @@ def test_a_file_that_turns_malformed_keeps_its_chunks(
     assert [(p.path, "binary" in p.reason) for p in report.problems] == [(str(path), True)]
     assert (report.articles_deleted, report.chunks_deleted, report.chunks_written) == (0, 0, 0)
     assert report.total_chunks == total
-    assert article_ids_for(kb, "frost apple blossom")[0] == "orchard.txt"
+    assert article_ids_for(kb, "frost apple blossom")[0] == "articles/orchard.txt"
     assert_store_matches_manifest(kb)
 
     # Repaired unchanged: nothing to do.

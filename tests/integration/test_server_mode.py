@@ -101,7 +101,9 @@ def test_ingest_and_search_through_a_chroma_server(
     collection = client.get_collection("served")
     ids = collection.get(include=[])["ids"]
     assert collection.count() == len(set(ids)) == report.total_chunks
-    assert sorted(ids) == sorted(kb.manifest["articles"]["000_9eb6b7462eed4b6d.txt"]["chunks"])
+    assert sorted(ids) == sorted(
+        kb.manifest["articles"]["seeds/000_9eb6b7462eed4b6d.txt"]["chunks"]
+    )
 
     for mode in ("hybrid", "dense", "keyword"):
         hits = kb.search("Johnson Russia sanctions", k=2, mode=mode)

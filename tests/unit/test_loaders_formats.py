@@ -1,4 +1,8 @@
-"""Loading articles from every supported format, and reporting bad input without losing the rest."""
+"""Loading articles from every supported format, and reporting bad input without losing the rest.
+
+Most tests load with ``label=""`` so that ids are the bare relative paths; the label itself is
+tested under "roots, ids, hashes".
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from retrieval.loaders import (
-    LoadResult,
     content_hash,
     iter_article_files,
     load_articles,
@@ -18,42 +21,16 @@ from retrieval.loaders import (
 )
 from retrieval.types import Article
 from tests.support import BBC_CORPUS, SEEDS
+from tests.unit.loader_files import BODY, by_id, reasons, write
 
 SEED_TITLE = "G7 meeting: Russia and Syria could face 'further sanctions', says Boris Johnson"
-
-BODY = (
-    "Ministers clashed on Tuesday over the budget.\n\n"
-    "The opposition called the plans reckless and said they would hurt families."
-)
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        # newline="" so that the test decides the line ends byte for byte.
-        path.write_text(content, encoding="utf-8", newline="")
-    return path
-
-
-def by_id(result: LoadResult) -> dict[str, Article]:
-    return {a.id: a for a in result.articles}
-
-
-def reasons(result: LoadResult) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for p in result.problems:
-        out.setdefault(Path(p.path).name, []).append(p.reason)
-    return out
-
 
 # --------------------------------------------------------------------------- .txt
 
 
 def test_txt_first_line_is_title_and_body_kept_exactly(tmp_path: Path) -> None:
     write(tmp_path / "news" / "budget.txt", f"\n  Budget row deepens  \n{BODY}\n")
-    result = load_articles(tmp_path)
+    result = load_articles(tmp_path, label="")
     assert result.problems == []
     [article] = result.articles
     assert article.id == "news/budget.txt"
@@ -68,7 +45,7 @@ def test_crlf_and_bom_are_normalised(tmp_path: Path) -> None:
     crlf = ("\ufeffBudget row deepens\r\n" + BODY.replace("\n", "\r\n") + "\r\n").encode()
     write(tmp_path / "a.txt", crlf)
     write(tmp_path / "b.txt", f"Budget row deepens\n{BODY}\n")
-    a, b = load_articles(tmp_path).articles
+    a, b = load_articles(tmp_path, label="").articles
     assert a.title == "Budget row deepens"
     assert a.body == BODY
     assert a.content_hash == b.content_hash
@@ -92,7 +69,7 @@ def test_markdown_front_matter(tmp_path: Path) -> None:
         "# Budget row: ministers clash\n\n"
         f"{BODY}\n",
     )
-    result = load_articles(tmp_path)
+    result = load_articles(tmp_path, label="")
     assert result.problems == []
     [article] = result.articles
     assert article.id == "budget.md"
@@ -114,7 +91,7 @@ def test_markdown_title_from_heading_or_first_line(tmp_path: Path) -> None:
         tmp_path / "empty_front.md",
         f"---\n---\n```sh\n# not a heading\n```\n# Budget row deepens\n{BODY}\n",
     )
-    articles = by_id(load_articles(tmp_path))
+    articles = by_id(load_articles(tmp_path, label=""))
     for name in ("heading.md", "first_line.md", "setext.md"):
         assert articles[name].title == "Budget row deepens", name
         assert articles[name].body == BODY, name
@@ -128,7 +105,7 @@ def test_markdown_bad_front_matter_is_reported(tmp_path: Path) -> None:
     write(tmp_path / "unclosed.md", "---\ntitle: Budget\nBody text with no closing line.\n")
     write(tmp_path / "list.md", "---\n- a\n- b\n---\nTitle\nBody\n")
     write(tmp_path / "good.md", f"# Budget row deepens\n{BODY}\n")
-    result = load_articles(tmp_path)
+    result = load_articles(tmp_path, label="")
     assert [a.id for a in result.articles] == ["good.md"]
     got = reasons(result)
     assert "invalid YAML front matter" in got["bad_yaml.md"][0]
@@ -174,7 +151,7 @@ def test_json_object_list_and_wrapper(tmp_path: Path) -> None:
             }
         ),
     )
-    result = load_articles(tmp_path)
+    result = load_articles(tmp_path, label="")
     assert result.problems == []
     articles = by_id(result)
     assert set(articles) == {"one.json", "x-1", "many.json#2", "newsapi.json#1"}
@@ -204,7 +181,7 @@ def test_jsonl_with_metadata_and_line_ids(tmp_path: Path) -> None:
     ]
     text = json.dumps(lines[0]) + "\n\n" + json.dumps(lines[1]) + "\n"
     write(tmp_path / "feed.jsonl", text)
-    result = load_articles(tmp_path)
+    result = load_articles(tmp_path, label="")
     assert result.problems == []
     first, second = result.articles
     assert first.id == "politics/001"
@@ -231,7 +208,7 @@ def test_jsonl_bad_lines_are_reported_and_the_rest_loads(tmp_path: Path) -> None
         json.dumps({**good, "id": "last"}),
     ]
     write(tmp_path / "mixed.jsonl", "\n".join(rows) + "\n")
-    result = load_articles(tmp_path)
+    result = load_articles(tmp_path, label="")
     assert [a.id for a in result.articles] == ["mixed.jsonl#1", "last"]
     assert all(p.path == str(tmp_path / "mixed.jsonl") for p in result.problems)
     got = [p.reason for p in result.problems]
@@ -246,7 +223,7 @@ def test_jsonl_bad_lines_are_reported_and_the_rest_loads(tmp_path: Path) -> None
 
 def test_many_bad_lines_are_summarised(tmp_path: Path) -> None:
     write(tmp_path / "junk.jsonl", "oops\n" * 50 + json.dumps({"title": "T", "body": "B"}) + "\n")
-    result = load_articles(tmp_path)
+    result = load_articles(tmp_path, label="")
     assert len(result.articles) == 1
     assert len(result.problems) == 21
     assert result.problems[-1].reason.startswith("... and 30 more bad lines")
@@ -255,7 +232,7 @@ def test_many_bad_lines_are_summarised(tmp_path: Path) -> None:
 def test_duplicate_ids_keep_the_first(tmp_path: Path) -> None:
     write(tmp_path / "a.jsonl", json.dumps({"id": "s1", "title": "First", "body": "One."}) + "\n")
     write(tmp_path / "b.json", json.dumps([{"id": "s1", "title": "Second", "body": "Two."}]))
-    result = load_articles(tmp_path)
+    result = load_articles(tmp_path, label="")
     [article] = result.articles
     assert article.title == "First"
     [problem] = result.problems
@@ -310,7 +287,7 @@ PAGE = """<!DOCTYPE html>
 
 def test_html_main_text_and_metadata(tmp_path: Path) -> None:
     write(tmp_path / "site" / "budget.html", PAGE)
-    result = load_articles(tmp_path)
+    result = load_articles(tmp_path, label="")
     assert result.problems == []
     [article] = result.articles
     assert article.id == "site/budget.html"
@@ -333,13 +310,13 @@ def test_html_declared_charset_is_honoured(tmp_path: Path) -> None:
         "the finance minister", "the finance minister (Ren\u00e9e Dupr\u00e9)"
     )
     write(tmp_path / "latin1.htm", page.encode("iso-8859-1"))
-    [article] = load_articles(tmp_path).articles
+    [article] = load_articles(tmp_path, label="").articles
     assert "(Ren\u00e9e Dupr\u00e9)" in article.body
 
 
 def test_html_without_article_text_is_reported(tmp_path: Path) -> None:
     write(tmp_path / "empty.html", "<html><head><title>Nothing</title></head><body></body></html>")
-    result = load_articles(tmp_path)
+    result = load_articles(tmp_path, label="")
     assert result.articles == []
     assert "no article text" in reasons(result)["empty.html"][0]
 
@@ -360,12 +337,12 @@ def test_bad_files_are_reported_and_good_files_still_load(tmp_path: Path) -> Non
     write(tmp_path / "blank.md", "  \n\n \n")
     write(tmp_path / "title_only.txt", "Just a headline\n\n")
     write(tmp_path / "blank.jsonl", "\n\n")
-    write(tmp_path / "notes.pdf", b"%PDF-1.4")
+    write(tmp_path / "setup.exe", b"MZ")
     write(tmp_path / "README", "not an article")
     write(tmp_path / ".git" / "HEAD.txt", "Hidden\nnever read")
     write(tmp_path / ".hidden.txt", "Hidden\nnever read")
 
-    result = load_articles(tmp_path)
+    result = load_articles(tmp_path, label="")
     assert sorted(a.id for a in result.articles) == ["good.txt", "sub/good.jsonl#1"]
     assert result.skipped_other == 2
     assert result.files_read == 12
@@ -404,14 +381,14 @@ def test_bad_utf8_offset_is_exact(tmp_path: Path) -> None:
     write(tmp_path / "bad.txt", data)
     offset = data.index(b"\xff")
     assert offset == 17
-    [problem] = load_articles(tmp_path).problems
+    [problem] = load_articles(tmp_path, label="").problems
     assert f"byte 0xff at offset {offset}" in problem.reason
 
 
 def test_unreadable_file_is_reported(tmp_path: Path) -> None:
     (tmp_path / "dangling.txt").symlink_to(tmp_path / "missing.txt")
     write(tmp_path / "ok.txt", "Ok\nBody")
-    result = load_articles(tmp_path)
+    result = load_articles(tmp_path, label="")
     assert [a.id for a in result.articles] == ["ok.txt"]
     assert reasons(result)["dangling.txt"][0].startswith("cannot read file")
 
@@ -422,13 +399,16 @@ def test_unreadable_file_is_reported(tmp_path: Path) -> None:
 def test_single_file_root_and_unsupported_or_missing_root(tmp_path: Path) -> None:
     path = write(tmp_path / "deep" / "story.txt", f"Story\n{BODY}")
     [article] = load_articles(path).articles
-    assert article.id == "story.txt"
+    # One file: labelled with the name of the folder holding it.
+    assert article.id == "deep/story.txt"
     assert article.path == str(path)
 
-    pdf = write(tmp_path / "paper.pdf", b"%PDF")
-    result = load_articles(pdf)
+    exe = write(tmp_path / "setup.exe", b"MZ")
+    result = load_articles(exe)
     assert result.articles == []
-    assert "unsupported file type '.pdf'" in result.problems[0].reason
+    # Named explicitly, an unsupported file is a problem, not a silent skip.
+    [problem] = result.problems
+    assert problem.reason.startswith("unsupported file type '.exe' (supported: .docx, .htm, ")
 
     with pytest.raises(FileNotFoundError, match="no such file or folder"):
         load_articles(tmp_path / "nowhere")
@@ -451,10 +431,11 @@ def test_ids_order_and_hashes_are_deterministic(tmp_path: Path) -> None:
         load_articles(tmp_path / "two"),
     )
     expected = ["a.jsonl#1", "a.jsonl#2", "b/a.md", "b/z.txt", "c.html"]
-    for result in (first, again, other):
-        assert [a.id for a in result.articles] == expected
+    assert [a.id for a in first.articles] == [f"one/{e}" for e in expected]
+    assert [a.id for a in again.articles] == [f"one/{e}" for e in expected]
+    assert [a.id for a in other.articles] == [f"two/{e}" for e in expected]
     assert [a.content_hash for a in first.articles] == [a.content_hash for a in again.articles]
-    # Same content in another folder: same ids and hashes (nothing depends on the absolute path).
+    # Same content in another folder: same hashes (nothing depends on the absolute path).
     assert [a.content_hash for a in first.articles] == [a.content_hash for a in other.articles]
     assert list(iter_article_files(tmp_path / "one")) == [
         tmp_path / "one" / p for p in ("a.jsonl", "b/a.md", "b/z.txt", "c.html")
@@ -463,11 +444,11 @@ def test_ids_order_and_hashes_are_deterministic(tmp_path: Path) -> None:
 
 def test_hash_changes_with_body_and_metadata_but_id_does_not(tmp_path: Path) -> None:
     path = write(tmp_path / "story.md", f"---\ntitle: Story\nurl: https://a.example\n---\n{BODY}")
-    before = load_articles(tmp_path).articles[0]
+    before = load_articles(tmp_path, label="").articles[0]
     write(path, f"---\ntitle: Story\nurl: https://a.example\n---\n{BODY} Updated.")
-    after_body = load_articles(tmp_path).articles[0]
+    after_body = load_articles(tmp_path, label="").articles[0]
     write(path, f"---\ntitle: Story\nurl: https://b.example\n---\n{BODY} Updated.")
-    after_url = load_articles(tmp_path).articles[0]
+    after_url = load_articles(tmp_path, label="").articles[0]
     assert before.id == after_body.id == after_url.id == "story.md"
     assert len({before.content_hash, after_body.content_hash, after_url.content_hash}) == 3
     assert len(before.content_hash) == 64
@@ -478,6 +459,25 @@ def test_hash_changes_with_body_and_metadata_but_id_does_not(tmp_path: Path) -> 
 def _hashed(article: Article) -> dict[str, str]:
     fields = ("title", "body", "source", "url", "published_at", "author")
     return {f: getattr(article, f) for f in fields}
+
+
+def test_folders_label_their_ids_so_that_same_names_do_not_collide(tmp_path: Path) -> None:
+    write(tmp_path / "a" / "x.txt", f"Story A\n{BODY}")
+    write(tmp_path / "b" / "x.txt", f"Story B\n{BODY}")
+    records = [
+        {"id": "politics/001", "title": "Own id", "body": "B"},
+        {"title": "No id", "body": "B"},
+    ]
+    write(tmp_path / "b" / "feed.jsonl", "\n".join(json.dumps(r) for r in records))
+    a, b = load_articles(tmp_path / "a"), load_articles(tmp_path / "b")
+    assert [(x.id, x.title) for x in a.articles] == [("a/x.txt", "Story A")]
+    # A record's own id is global (publisher ids, the evaluation's gold ids) and stays as it is.
+    assert [x.id for x in b.articles] == ["politics/001", "b/feed.jsonl#2", "b/x.txt"]
+    # An explicit label, or none at all.
+    assert [x.id for x in load_articles(tmp_path / "a", label="wires").articles] == ["wires/x.txt"]
+    assert [x.id for x in load_articles(tmp_path / "a", label="").articles] == ["x.txt"]
+    # The label is the folder's own name, however the folder is named on the command line.
+    assert [x.id for x in load_articles(tmp_path / "a" / ".." / "b").articles][-1] == "b/x.txt"
 
 
 def test_load_file_uses_given_relpath(tmp_path: Path) -> None:
@@ -492,7 +492,7 @@ def test_seed_folder_loads_the_seed_article() -> None:
     result = load_articles(SEEDS)
     assert result.problems == []
     [article] = result.articles
-    assert article.id == "000_9eb6b7462eed4b6d.txt"
+    assert article.id == "seeds/000_9eb6b7462eed4b6d.txt"
     assert article.title == SEED_TITLE
     assert article.body.startswith("Video report by ITV News Correspondent Emma Murphy\n")
     assert article.body.endswith("constrain the threat it poses.\u201d")
