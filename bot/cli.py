@@ -86,26 +86,34 @@ def ingest(
     if not path.exists():
         err.print(f"[red]No such file or folder: {escape(str(path))}[/red]")
         raise typer.Exit(2)
+    from bot.terminal.progress import ingest_progress
     from bot.wiring import build_knowledge_base
     from retrieval.embeddings import EmbeddingModelError
-    from retrieval.store import StoreError
+    from retrieval.stores import StoreError
 
     kb = build_knowledge_base(settings)
     try:
-        report = kb.ingest(path, progress=not quiet and sys.stderr.isatty(), prune=prune)
+        with ingest_progress(not quiet and sys.stderr.isatty()) as on_progress:
+            report = kb.ingest(path, prune=prune, on_progress=on_progress)
     except (StoreError, EmbeddingModelError) as exc:
         raise _fail(exc) from None
-    for problem in report.problems:
+    problems = report.problems_by_file()
+    for file, reasons in problems.items():
         # Paths and reasons are shown as written: a "[draft]" in a file name is not markup.
-        err.print(f"[yellow]skipped[/yellow] {escape(problem.path)}: {escape(problem.reason)}")
+        err.print(f"[yellow]skipped[/yellow] {escape(file)}: {escape('; '.join(reasons))}")
     console.print(
         f"{report.articles_seen} articles: {report.articles_added} added, "
         f"{report.articles_updated} updated, {report.articles_unchanged} unchanged, "
         f"{report.articles_deleted} removed; {report.chunks_written} chunks embedded, "
         f"{report.total_chunks} in the store ({report.seconds:.1f} s)"
     )
-    if report.problems:
-        console.print(f"{len(report.problems)} file(s) skipped (see above).")
+    if report.articles_skipped:
+        console.print(
+            f"{report.articles_skipped} article(s) skipped: their id is already in the store "
+            "from another folder (see above)."
+        )
+    if problems:
+        console.print(f"{len(problems)} file(s) skipped (see above).")
 
 
 @app.command()
@@ -122,7 +130,7 @@ def search(
         raise typer.Exit(2)
     from bot.wiring import build_knowledge_base
     from retrieval.embeddings import EmbeddingModelError
-    from retrieval.store import StoreError
+    from retrieval.stores import StoreError
 
     kb = build_knowledge_base(settings)
     if kb.count() == 0:
@@ -301,8 +309,11 @@ def _eval_knowledge_base(settings: Settings, corpus: Path, store: Path | None) -
     config = settings.retrieval_config()
     from dataclasses import replace
 
+    from bot.terminal.progress import ingest_progress
+
     kb = KnowledgeBase(replace(config, store_path=store, chroma_host=None))
-    report = kb.ingest(corpus, progress=sys.stderr.isatty())
+    with ingest_progress(sys.stderr.isatty()) as on_progress:
+        report = kb.ingest(corpus, on_progress=on_progress)
     err.print(
         f"[dim]eval store {store}: {report.total_chunks} chunks "
         f"({report.chunks_written} embedded now, {report.seconds:.1f} s)[/dim]"

@@ -17,7 +17,7 @@ import pytest
 from retrieval.config import RetrievalConfig
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
-from retrieval.store import StoreError
+from retrieval.stores import StoreError
 from tests.support import SEEDS
 
 CHROMA = Path(sys.executable).parent / "chroma"

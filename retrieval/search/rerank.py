@@ -1,0 +1,56 @@
+"""The reranking seam: a last step that may reorder (and rescore) the deduplicated hits.
+
+A reranker is chosen by name. ``register_reranker(name, factory)`` makes one available, the
+factory receiving the ``RetrievalConfig``; "none" (the default) keeps the order it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from retrieval.config import RetrievalConfig
+from retrieval.types import Hit
+
+
+class Reranker(Protocol):
+    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]: ...
+
+
+RerankerFactory = Callable[[RetrievalConfig], Reranker]
+
+DEFAULT_RERANKER = "none"
+
+
+class NoRerank:
+    """The identity: hits in the order retrieval ranked them."""
+
+    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+        return list(hits)
+
+
+_FACTORIES: dict[str, RerankerFactory] = {DEFAULT_RERANKER: lambda config: NoRerank()}
+
+
+def register_reranker(name: str, factory: RerankerFactory) -> None:
+    _FACTORIES[name] = factory
+
+
+def unregister_reranker(name: str) -> None:
+    if name == DEFAULT_RERANKER:
+        raise ValueError(f"the default reranker {DEFAULT_RERANKER!r} cannot be unregistered")
+    _FACTORIES.pop(name, None)
+
+
+def reranker_names() -> list[str]:
+    return sorted(_FACTORIES)
+
+
+def build_reranker(config: RetrievalConfig, name: str | None = None) -> Reranker:
+    # RetrievalConfig gains ``reranker`` (NEWSDESK_RERANKER) on the settings branch; until then
+    # the name comes from the caller or is the default.
+    name = name or getattr(config, "reranker", None) or DEFAULT_RERANKER
+    factory = _FACTORIES.get(name)
+    if factory is None:
+        raise ValueError(f"Unknown reranker {name!r}; known: {', '.join(reranker_names())}")
+    return factory(config)
