@@ -6,15 +6,20 @@ steps bounded in chunks within one article; id collisions between folders.
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from retrieval import ingest as ingest_module
 from retrieval.config import RetrievalConfig
 from retrieval.embeddings import LocalEmbeddings
+from retrieval.ingest import IngestProgress
 from retrieval.keyword_index import KeywordIndex
 from retrieval.knowledge_base import KnowledgeBase
 from tests.integration.helpers import article_ids_for, assert_store_matches_manifest, stored_ids
@@ -243,3 +248,146 @@ def test_keyword_index_follows_a_re_chunk_interrupted_before_its_rebuild(
     assert hits and {h.chunk_id for h in hits} <= live
     index = kb.keyword_index
     assert index is not None and set(index.ids) == live
+
+
+def test_a_long_article_is_written_in_bounded_steps(
+    tmp_path: Path, embeddings: LocalEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A huge article no longer makes one huge step: progress advances every few chunks."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    paragraphs = [
+        f"Paragraph {n} of the council minutes records item {n}: the budget line for road "
+        f"repairs in district {n % 7} was discussed and deferred to the next session."
+        for n in range(60)
+    ]
+    (folder / "minutes.txt").write_text(
+        "Council minutes, full year\n" + "\n\n".join(paragraphs), encoding="utf-8"
+    )
+    (folder / "short.txt").write_text("Short note\nThe library opens late.", encoding="utf-8")
+    config = replace(small_config(tmp_path), chunk_size=200, chunk_overlap=20, ingest_batch=8)
+    kb = KnowledgeBase(config, embeddings)
+    encoded = spy_on_encode_batches(monkeypatch, embeddings)
+    events: list[IngestProgress] = []
+
+    report = kb.ingest(folder, on_progress=events.append)
+
+    batches = [len(texts) for texts in encoded]
+    total = report.chunks_written
+    assert total > 3 * config.ingest_batch
+    assert max(batches) <= config.ingest_batch and sum(batches) == total
+    first, *steps = events
+    assert (first.articles_done, first.chunks_done) == (0, 0)
+    assert (first.articles_total, first.chunks_total) == (2, total)
+    assert len(steps) == len(batches)
+    done = [e.chunks_done for e in steps]
+    assert done == sorted(done) and done[-1] == total
+    assert all(0 < b - a <= config.ingest_batch for a, b in zip([0, *done], done, strict=False))
+    # The long article counts as done only after its last step.
+    assert [e.articles_done for e in steps][:-2] == [0] * (len(steps) - 2)
+    assert steps[-1].articles_done == 2
+    assert_store_matches_manifest(kb)
+    assert article_ids_for(kb, "road repairs district budget")[0] == "minutes.txt"
+
+
+def spy_on_encode_batches(
+    monkeypatch: pytest.MonkeyPatch, embeddings: LocalEmbeddings
+) -> list[list[str]]:
+    calls: list[list[str]] = []
+    original: Callable[..., np.ndarray] = embeddings.encode
+
+    def encode(texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        calls.append(list(texts))
+        return original(texts, batch_size)
+
+    monkeypatch.setattr(embeddings, "encode", encode)
+    return calls
+
+
+def test_an_id_already_ingested_from_another_folder_is_reported_and_skipped(
+    tmp_path: Path, embeddings: LocalEmbeddings
+) -> None:
+    one = tmp_path / "one" / "news"
+    two = tmp_path / "two" / "news"
+    one.mkdir(parents=True)
+    two.mkdir(parents=True)
+    (one / "x.txt").write_text("Harbour reopens\nThe harbour reopened on Monday.", "utf-8")
+    (two / "x.txt").write_text("Bakery closes\nThe old bakery closed its doors.", "utf-8")
+    kb = KnowledgeBase(small_config(tmp_path), embeddings)
+    kb.ingest(one)
+    stored = kb.manifest["articles"]["x.txt"]
+    before = stored_ids(kb)
+
+    report = kb.ingest(two)
+
+    assert (report.articles_seen, report.articles_skipped, report.articles_added) == (1, 1, 0)
+    assert (report.articles_updated, report.chunks_written, report.chunks_deleted) == (0, 0, 0)
+    [problem] = report.problems
+    assert problem.path == str(two / "x.txt")
+    assert str(one / "x.txt") in problem.reason and "skipped" in problem.reason
+    assert report.problems_by_file() == {str(two / "x.txt"): [problem.reason]}
+    # The first folder's article is untouched, and is not pruned by a re-ingest of its folder.
+    assert kb.manifest["articles"]["x.txt"] == stored and stored_ids(kb) == before
+    assert article_ids_for(kb, "harbour reopened") == ["x.txt"]
+    assert article_ids_for(kb, "bakery") == []
+    assert kb.ingest(one).articles_unchanged == 1
+
+
+def test_jsonl_records_reusing_an_id_from_another_folder_are_skipped(
+    tmp_path: Path, embeddings: LocalEmbeddings
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    record = {"id": "story-1", "title": "Ferry strike", "body": "Ferry crews walked out."}
+    (first / "a.jsonl").write_text(json.dumps(record) + "\n", "utf-8")
+    other = {"id": "story-1", "title": "Tram fares", "body": "Tram fares rise in May."}
+    fresh = {"id": "story-2", "title": "Tram fares", "body": "Tram fares rise in May."}
+    (second / "b.jsonl").write_text(json.dumps(other) + "\n" + json.dumps(fresh) + "\n", "utf-8")
+    kb = KnowledgeBase(small_config(tmp_path), embeddings)
+    kb.ingest(first)
+
+    report = kb.ingest(second)
+    assert (report.articles_added, report.articles_skipped) == (1, 1)
+    assert list(report.problems_by_file()) == [str(second / "b.jsonl")]
+    assert set(kb.manifest["articles"]) == {"story-1", "story-2"}
+    assert article_ids_for(kb, "ferry crews") == ["story-1"]
+
+
+def test_the_same_file_reached_from_another_root_is_not_a_collision(
+    tmp_path: Path, embeddings: LocalEmbeddings
+) -> None:
+    folder = write_small(tmp_path / "articles")
+    kb = KnowledgeBase(small_config(tmp_path), embeddings)
+    kb.ingest(folder / "tram.txt")
+    report = kb.ingest(folder)
+    assert report.articles_skipped == 0 and report.problems == []
+    assert report.articles_unchanged == 1 and report.articles_added == 2
+
+
+def test_articles_under_an_unreadable_folder_are_not_pruned(
+    tmp_path: Path, embeddings: LocalEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_small(tmp_path / "articles")
+    sub = folder / "archive"
+    sub.mkdir()
+    (sub / "mill.txt").write_text("Mill restored\nThe old mill turns again.", "utf-8")
+    kb = KnowledgeBase(small_config(tmp_path), embeddings)
+    total = kb.ingest(folder).total_chunks
+    # Stand-in for a folder the loaders could not list (running as root, chmod cannot): the
+    # load misses its articles and names the folder in LoadResult.unreadable_folders.
+    shutil.move(sub, tmp_path / "away")
+    load = ingest_module.load_articles
+
+    def load_with_unreadable(root: Path) -> SimpleNamespace:
+        result = load(root)
+        return SimpleNamespace(
+            articles=result.articles, problems=result.problems, unreadable_folders=[str(sub)]
+        )
+
+    monkeypatch.setattr(ingest_module, "load_articles", load_with_unreadable)
+    report = kb.ingest(folder)
+    assert (report.articles_deleted, report.total_chunks) == (0, total)
+    assert "archive/mill.txt" in kb.manifest["articles"]
+    monkeypatch.undo()
+    assert kb.ingest(folder).articles_deleted == 1

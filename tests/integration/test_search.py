@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,8 @@ from retrieval.config import RetrievalConfig
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.loaders import load_articles
-from retrieval.search import reciprocal_rank_fusion
-from retrieval.types import Article
+from retrieval.search import reciprocal_rank_fusion, register_reranker, unregister_reranker
+from retrieval.types import Article, Hit
 from tests.integration.helpers import assert_store_matches_manifest, stored_ids
 from tests.support import HIT_JSON_KEYS as JSON_KEYS
 from tests.support import SEED_FILE
@@ -276,3 +277,28 @@ def test_an_empty_store_returns_no_hits(
     report = kb.ingest(empty)
     assert (report.articles_seen, report.chunks_written, report.total_chunks) == (0, 0, 0)
     assert kb.search("anything at all", mode=mode) == []
+
+
+class BoostWord:
+    """A toy reranker: hits whose text mentions ``word`` first, otherwise in the given order."""
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+
+    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+        return sorted(hits, key=lambda h: self.word not in h.text.lower())
+
+
+def test_a_registered_reranker_changes_the_order(news_kb: KnowledgeBase) -> None:
+    query = "flights cancelled because of weather"
+    plain = [h.article_id for h in news_kb.search(query, k=3)]
+    assert plain[0] == "volcano.md"
+
+    register_reranker("boost-barges", lambda config: BoostWord("barges"))
+    try:
+        reranked = KnowledgeBase(news_kb.config, news_kb.embeddings, reranker="boost-barges")
+        boosted = [h.article_id for h in reranked.search(query, k=3)]
+    finally:
+        unregister_reranker("boost-barges")
+    assert boosted[0] == "danube.md" and boosted != plain
+    assert [h.article_id for h in news_kb.search(query, k=3)] == plain
