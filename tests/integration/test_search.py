@@ -302,3 +302,14 @@ def test_a_registered_reranker_changes_the_order(news_kb: KnowledgeBase) -> None
         unregister_reranker("boost-barges")
     assert boosted[0] == "danube.md" and boosted != plain
     assert [h.article_id for h in news_kb.search(query, k=3)] == plain
+
+
+def test_keyword_hits_come_from_the_index_records_without_a_store_round_trip(
+    news_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fetch(ids: Sequence[str]) -> dict[str, Any]:
+        raise AssertionError(f"store round trip for {ids}")
+
+    monkeypatch.setattr(news_kb.searcher, "fetch", no_fetch)
+    hits = news_kb.search("Reykjavik grandmasters", k=4, mode="keyword")
+    assert hits[0].article_id == "chess.json" and hits[0].text
