@@ -10,13 +10,16 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from bot.settings import Settings, SettingsError, load_settings, quiet_libraries
+
+if TYPE_CHECKING:
+    from retrieval.ingest import IngestReport
 
 app = typer.Typer(
     help="Newsdesk: cited answers from a news archive.",
@@ -74,31 +77,70 @@ def ingest(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Ingest articles (.txt, .md, .json, .jsonl, .html) into the store, incrementally."""
+    """Ingest articles (.txt, .md, .json, .jsonl, .html, .pdf, .docx) into the store, incrementally.
+
+    Exits 0 when everything was ingested, 3 when something was skipped (listed), 1 on a store or
+    model error, 2 on bad arguments or settings.
+    """
     settings = _settings()
     if not path.exists():
         err.print(f"[red]No such file or folder: {escape(str(path))}[/red]")
         raise typer.Exit(2)
+    from bot.terminal.progress import ingest_progress
     from bot.wiring import build_knowledge_base
     from retrieval.embeddings import EmbeddingModelError
-    from retrieval.store import StoreError
+    from retrieval.stores import StoreError
 
     kb = build_knowledge_base(settings)
     try:
-        report = kb.ingest(path, progress=not quiet and sys.stderr.isatty(), prune=prune)
+        with ingest_progress(not quiet and sys.stderr.isatty()) as on_progress:
+            report = kb.ingest(path, prune=prune, on_progress=on_progress)
     except (StoreError, EmbeddingModelError) as exc:
         raise _fail(exc) from None
-    for problem in report.problems:
+    raise typer.Exit(_print_ingest_summary(report))
+
+
+# Exit status of `newsdesk ingest` when it finished but left something out (a bad file, an
+# unsupported type, an id collision): scripts can tell "all in" (0) from "look at the list".
+EXIT_SKIPPED = 3
+_LISTED = 20  # a folder of ten thousand photos is one line per kind after this many
+
+
+def _print_ingest_summary(report: IngestReport) -> int:
+    problems = report.problems_by_file()
+    for file, reasons in problems.items():
         # Paths and reasons are shown as written: a "[draft]" in a file name is not markup.
-        err.print(f"[yellow]skipped[/yellow] {escape(problem.path)}: {escape(problem.reason)}")
+        err.print(f"[yellow]skipped[/yellow] {escape(file)}: {escape('; '.join(reasons))}")
+    by_reason: dict[str, list[str]] = {}
+    for skipped in report.skipped_files:
+        by_reason.setdefault(skipped.reason, []).append(skipped.path)
+    for reason, paths in by_reason.items():
+        for path in paths[:_LISTED]:
+            err.print(f"[dim]not read[/dim] {escape(path)}: {escape(reason)}")
+        if len(paths) > _LISTED:
+            err.print(f"[dim]not read[/dim] ... and {len(paths) - _LISTED} more: {escape(reason)}")
     console.print(
-        f"{report.articles_seen} articles: {report.articles_added} added, "
-        f"{report.articles_updated} updated, {report.articles_unchanged} unchanged, "
-        f"{report.articles_deleted} removed; {report.chunks_written} chunks embedded, "
-        f"{report.total_chunks} in the store ({report.seconds:.1f} s)"
+        f"{report.files_read} file(s) read, {report.articles_seen} articles: "
+        f"{report.articles_added} added, {report.articles_updated} updated, "
+        f"{report.articles_unchanged} unchanged, {report.articles_deleted} removed; "
+        f"{report.chunks_written} chunks embedded, {report.total_chunks} in the store "
+        f"({report.seconds:.1f} s)"
     )
-    if report.problems:
-        console.print(f"{len(report.problems)} file(s) skipped (see above).")
+    if not report.anything_skipped:
+        return 0
+    left_out = []
+    if problems:
+        left_out.append(f"{len(problems)} file(s) with problems")
+    if report.skipped_files:
+        kinds = ", ".join(f"{len(p)} {r}" for r, p in by_reason.items())
+        left_out.append(f"{len(report.skipped_files)} file(s) not read ({kinds})")
+    if report.articles_skipped:
+        left_out.append(
+            f"{report.articles_skipped} article(s) whose id is already in the store "
+            "from another folder"
+        )
+    console.print("Skipped: " + "; ".join(left_out) + " (see above).")
+    return EXIT_SKIPPED
 
 
 @app.command()
@@ -115,7 +157,7 @@ def search(
         raise typer.Exit(2)
     from bot.wiring import build_knowledge_base
     from retrieval.embeddings import EmbeddingModelError
-    from retrieval.store import StoreError
+    from retrieval.stores import StoreError
 
     kb = build_knowledge_base(settings)
     if kb.count() == 0:
@@ -293,8 +335,11 @@ def _eval_knowledge_base(settings: Settings, corpus: Path, store: Path | None) -
         store = settings.retrieval.store_path.parent / f"eval-{corpus.stem}-{key}"
     config = settings.retrieval
 
+    from bot.terminal.progress import ingest_progress
+
     kb = KnowledgeBase(config.model_copy(update={"store_path": store, "chroma_host": None}))
-    report = kb.ingest(corpus, progress=sys.stderr.isatty())
+    with ingest_progress(sys.stderr.isatty()) as on_progress:
+        report = kb.ingest(corpus, on_progress=on_progress)
     err.print(
         f"[dim]eval store {store}: {report.total_chunks} chunks "
         f"({report.chunks_written} embedded now, {report.seconds:.1f} s)[/dim]"

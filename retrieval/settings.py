@@ -26,6 +26,8 @@ class RetrievalSettings(BaseModel):
     collection: str = Field("newsdesk", min_length=3, max_length=63)
     chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded")
     chroma_port: int = Field(8000, ge=1, le=65535)
+    # A name registered with retrieval.stores' registry ("chroma" is built in).
+    vector_store: str = Field("chroma", min_length=1)
 
     # --- embedding and chunking ----------------------------------------------------------
     embedding_model: str = DEFAULT_EMBEDDING_MODEL

@@ -28,7 +28,7 @@ from retrieval.types import Article, LoadProblem
 DEFAULT_MAX_ARTICLE_BYTES = 5_000_000
 
 # How a person raises the limit; named in the message that refuses a file.
-LIMIT_HINT = "raise the limit with NEWSDESK_MAX_ARTICLE_MB (load_articles(max_article_bytes=...))"
+LIMIT_HINT = "raise the limit with NEWSDESK_MAX_ARTICLE_MB"
 
 # A file with thousands of bad JSONL lines is one mistake, not thousands: report the first few.
 MAX_PROBLEMS_PER_FILE = 20

@@ -105,7 +105,8 @@ def test_malformed_files_are_reported_and_the_rest_ingests(tmp_path: Path) -> No
     (folder / "title-only.md").write_text("# Just a heading\n", encoding="utf-8")
 
     result = run(store, "ingest", str(folder), "-q")
-    assert result.exit_code == 0, result.output
+    # Something was left out: the exit status says so (3), after the good files went in.
+    assert result.exit_code == 3, result.output
     skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
     assert len(skipped) == 4, result.stderr
     by_name = {Path(line.removeprefix("skipped ").split(": ")[0]).name: line for line in skipped}
@@ -114,7 +115,7 @@ def test_malformed_files_are_reported_and_the_rest_ingests(tmp_path: Path) -> No
     assert "binary" in by_name["draft [old].txt"]
     assert "empty" in by_name["empty.txt"]
     assert "2 articles: 2 added" in result.stdout
-    assert "4 file(s) skipped" in result.stdout
+    assert "4 file(s) with problems" in result.stdout
 
     result = run(store, "search", "Johnson Lavrov", "--json", "-k", "1")
     assert json.loads(result.stdout)["hits"][0]["title"] == SEED_TITLE
@@ -223,3 +224,25 @@ def test_eval_retrieval_reports_recall_per_type(tmp_path: Path) -> None:
     assert len(report["records"]) == 3
     assert report["records"][0]["hybrid"]["ranked_article_ids"][0] == "a"
     assert report["settings"]["embedding_model"] == "all-MiniLM-L6-v2"
+
+
+def test_the_summary_counts_files_and_names_what_was_not_read(tmp_path: Path) -> None:
+    import os
+
+    store, folder = tmp_path / "store", articles(tmp_path / "articles")
+    clean = run(store, "ingest", str(folder), "-q")
+    assert clean.exit_code == 0, clean.output
+    assert "2 file(s) read, 2 articles: 2 added" in clean.stdout
+    assert "Skipped" not in clean.stdout
+
+    for name in ("photo.jpg", "logo.png", "notes.xyz"):
+        (folder / name).write_bytes(b"\x89PNG not an article")
+    os.mkfifo(folder / "pipe.txt")  # never opened: a FIFO would block the walk forever
+    result = run(store, "ingest", str(folder), "-q")
+    assert result.exit_code == 3, result.output
+    not_read = [line for line in result.stderr.splitlines() if line.startswith("not read ")]
+    named = {Path(line.removeprefix("not read ").split(": ")[0]).name for line in not_read}
+    assert named == {"photo.jpg", "logo.png", "notes.xyz", "pipe.txt"}
+    assert any("special file" in line for line in not_read if "pipe.txt" in line)
+    assert "2 file(s) read, 2 articles: 0 added" in result.stdout
+    assert "4 file(s) not read" in result.stdout

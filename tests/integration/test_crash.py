@@ -25,7 +25,8 @@ import pytest
 
 from bot.settings import load_settings
 from retrieval.embeddings import LocalEmbeddings
-from retrieval.knowledge_base import KnowledgeBase, SearchMode
+from retrieval.knowledge_base import KnowledgeBase
+from retrieval.search import SearchMode
 
 ARTICLES = 80
 SETTINGS = {"NEWSDESK_CHUNK_SIZE": "300", "NEWSDESK_CHUNK_OVERLAP": "50"}

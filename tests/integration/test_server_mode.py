@@ -17,8 +17,8 @@ import pytest
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.settings import RetrievalSettings
-from retrieval.store import StoreError
-from tests.support import SEEDS
+from retrieval.stores import StoreError
+from tests.support import SEED_FILE, SEEDS
 
 CHROMA = Path(sys.executable).parent / "chroma"
 
@@ -101,9 +101,8 @@ def test_ingest_and_search_through_a_chroma_server(
     collection = client.get_collection("served")
     ids = collection.get(include=[])["ids"]
     assert collection.count() == len(set(ids)) == report.total_chunks
-    assert sorted(ids) == sorted(
-        kb.manifest["articles"]["seeds/000_9eb6b7462eed4b6d.txt"]["chunks"]
-    )
+    seed_id = f"seeds/{SEED_FILE.name}"
+    assert sorted(ids) == sorted(kb.manifest["articles"][seed_id]["chunks"])
 
     for mode in ("hybrid", "dense", "keyword"):
         hits = kb.search("Johnson Russia sanctions", k=2, mode=mode)

@@ -1,4 +1,9 @@
-"""BM25 keyword index (bm25s), persisted beside the vector store, rebuilt when ingest changes it."""
+"""BM25 keyword index (bm25s), persisted beside the vector store, rebuilt when ingest changes it.
+
+``KeywordIndex`` is the index itself; ``PersistedKeywordIndex`` is its life cycle: loaded from its
+folder on first use, rebuilt from the store whenever it does not describe the store's current set
+of chunks (its ``version`` differs from the manifest's).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,16 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import bm25s
 import numpy as np
 import Stemmer
+
+from retrieval.chunking import embedding_text
+from retrieval.stores import StoredChunk
 
 _STEMMER_LANGUAGE = "english"
 
@@ -123,3 +131,52 @@ class KeywordIndex:
         except (OSError, ValueError, KeyError):
             return None
         return cls(retriever, ids, str(meta.get("version", "")), meta.get("records"))
+
+
+class PersistedKeywordIndex:
+    """The keyword index in ``folder``, kept in step with the chunks the manifest lists.
+
+    ``version`` returns the identity of the current chunk set; ``chunks`` pages through the store
+    when the index has to be rebuilt.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        version: Callable[[], str],
+        chunks: Callable[[], Iterable[StoredChunk]],
+    ) -> None:
+        self.folder = folder
+        self._version = version
+        self._chunks = chunks
+        self._index: KeywordIndex | None = None
+
+    @property
+    def loaded(self) -> KeywordIndex | None:
+        """The index as persisted (possibly stale), or ``None`` if there is none."""
+        if self._index is None:
+            self._index = KeywordIndex.load(self.folder)
+        return self._index
+
+    def is_stale(self) -> bool:
+        index = self.loaded
+        return index is None or index.version != self._version()
+
+    def current(self) -> KeywordIndex:
+        """The index of the current chunk set, rebuilt first if the persisted one is stale."""
+        if self.is_stale():
+            self.rebuild()
+        assert self._index is not None
+        return self._index
+
+    def rebuild(self) -> None:
+        ids: list[str] = []
+        texts: list[str] = []
+        records: list[dict[str, Any]] = []
+        for chunk in self._chunks():
+            ids.append(chunk.id)
+            texts.append(embedding_text(str(chunk.metadata.get("title", "")), chunk.text))
+            records.append({"text": chunk.text, "metadata": chunk.metadata})
+        index = KeywordIndex.build(ids, texts, self._version(), records)
+        index.save(self.folder)
+        self._index = index

@@ -1,14 +1,14 @@
-"""The knowledge base end to end: real Chroma on disk, the real model, BM25, fusion.
+"""Search end to end through the knowledge base: real Chroma on disk, the real model, BM25.
 
-Search quality on hand-written articles in every mode, the fields of a hit, near-duplicate
-collapsing, and incremental ingest (unchanged, edited, deleted and broken files).
+Search quality on hand-written articles in every mode, the fields of a hit, fusion scores,
+near-duplicate collapsing, and the reranking seam. Ingest itself is tested in test_ingest.py.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +17,16 @@ import pytest
 
 from retrieval.chunking import Chunker, embedding_text
 from retrieval.embeddings import LocalEmbeddings
-from retrieval.keyword import KeywordIndex
-from retrieval.knowledge_base import KnowledgeBase, reciprocal_rank_fusion
+from retrieval.knowledge_base import KnowledgeBase
 from retrieval.loaders import load_articles
+from retrieval.search import reciprocal_rank_fusion, register_reranker, unregister_reranker
 from retrieval.settings import RetrievalSettings
-from retrieval.types import Article
+from retrieval.types import Article, Hit
+from tests.integration.helpers import assert_store_matches_manifest, stored_ids
 from tests.support import HIT_JSON_KEYS as JSON_KEYS
 from tests.support import SEED_FILE
 
 SEED_ID = SEED_FILE.name
-# Ids are <folder name>/<relpath>: the shared corpus folder is always called "news".
-NEWS = "news"
 
 
 DANUBE = """---
@@ -92,6 +91,9 @@ Airlines rerouted transatlantic flights south of the ash cloud. The Met Office s
 carry the ash towards Norway overnight.
 """
 
+# Ids are <folder name>/<relpath>: the shared corpus folder is always called "news".
+NEWS = "news"
+
 # (query, expected article) pairs worded so that each retriever alone can find the article.
 TARGETED = [
     ("Danube floods strand barges and close ports", f"{NEWS}/danube.md"),
@@ -116,21 +118,6 @@ def write_corpus(folder: Path) -> Path:
 
 def articles_by_id(folder: Path) -> dict[str, Article]:
     return {a.id: a for a in load_articles(folder).articles}
-
-
-def stored_ids(kb: KnowledgeBase) -> list[str]:
-    return sorted(chunk.id for chunk in kb.store.iter_all())
-
-
-def manifest_ids(kb: KnowledgeBase) -> list[str]:
-    return sorted(cid for e in kb.manifest["articles"].values() for cid in e["chunks"])
-
-
-def assert_store_matches_manifest(kb: KnowledgeBase) -> None:
-    ids = stored_ids(kb)
-    assert len(ids) == len(set(ids)) == kb.store.count()
-    assert ids == manifest_ids(kb)
-    assert all(e["complete"] for e in kb.manifest["articles"].values())
 
 
 @pytest.fixture(scope="module")
@@ -295,234 +282,37 @@ def test_an_empty_store_returns_no_hits(
     assert kb.search("anything at all", mode=mode) == []
 
 
-# --------------------------------------------------------------------------- incremental ingest
+class BoostWord:
+    """A toy reranker: hits whose text mentions ``word`` first, otherwise in the given order."""
 
-SMALL = {
-    "airship.txt": (
-        "Airship service returns to the Lake Constance skies\n"
-        "A zeppelin carried its first paying passengers over Lake Constance since the autumn, "
-        "the operator said on Friday. Flights last forty-five minutes and leave from "
-        "Friedrichshafen three times a day."
-    ),
-    "orchard.txt": (
-        "Late frost damages apple orchards in South Tyrol\n"
-        "Growers in South Tyrol said a late frost destroyed up to half of the apple blossom. "
-        "Some lit candles between the rows overnight to keep the trees warm."
-    ),
-    "tram.txt": (
-        "New tram line opens in Bergen\n"
-        "The city's third tram line opened on Monday, linking the airport with the centre in "
-        "thirty minutes. Ticket prices are unchanged."
-    ),
-}
+    def __init__(self, word: str) -> None:
+        self.word = word
+
+    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+        return sorted(hits, key=lambda h: self.word not in h.text.lower())
 
 
-def write_small(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in SMALL.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
+def test_a_registered_reranker_changes_the_order(news_kb: KnowledgeBase) -> None:
+    query = "flights cancelled because of weather"
+    plain = [h.article_id for h in news_kb.search(query, k=3)]
+    assert plain[0] == f"{NEWS}/volcano.md"
+
+    register_reranker("boost-barges", lambda config: BoostWord("barges"))
+    try:
+        reranked = KnowledgeBase(news_kb.config, news_kb.embeddings, reranker="boost-barges")
+        boosted = [h.article_id for h in reranked.search(query, k=3)]
+    finally:
+        unregister_reranker("boost-barges")
+    assert boosted[0] == f"{NEWS}/danube.md" and boosted != plain
+    assert [h.article_id for h in news_kb.search(query, k=3)] == plain
 
 
-def small_config(tmp_path: Path) -> RetrievalSettings:
-    return RetrievalSettings(store_path=tmp_path / "store", collection="small")
-
-
-def spy_on_encode(monkeypatch: pytest.MonkeyPatch, embeddings: LocalEmbeddings) -> list[str]:
-    """Record every text the (shared, real) model is asked to embed."""
-    seen: list[str] = []
-    original: Callable[..., np.ndarray] = embeddings.encode
-
-    def encode(texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
-        seen.extend(texts)
-        return original(texts, batch_size)
-
-    monkeypatch.setattr(embeddings, "encode", encode)
-    return seen
-
-
-def article_ids_for(kb: KnowledgeBase, query: str, mode: Any = "keyword") -> list[str]:
-    return [h.article_id for h in kb.search(query, k=10, mode=mode)]
-
-
-def test_unchanged_folder_embeds_nothing_and_loads_no_model(
-    tmp_path: Path, embeddings: LocalEmbeddings
+def test_keyword_hits_come_from_the_index_records_without_a_store_round_trip(
+    news_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = write_small(tmp_path / "articles")
-    first = KnowledgeBase(small_config(tmp_path), embeddings).ingest(folder)
-    assert first.chunks_written == first.total_chunks > 0
+    def no_fetch(ids: Sequence[str]) -> dict[str, Any]:
+        raise AssertionError(f"store round trip for {ids}")
 
-    fresh = KnowledgeBase(small_config(tmp_path))  # its own, not yet loaded, model
-    assert fresh.embeddings._model is None
-    report = fresh.ingest(folder)
-    assert report.chunks_written == 0
-    assert report.articles_unchanged == 3
-    assert (report.articles_added, report.articles_updated, report.articles_deleted) == (0, 0, 0)
-    assert not report.changed
-    assert report.total_chunks == first.total_chunks
-    # Keyword search needs no model either, and uses the index persisted by the first run.
-    assert article_ids_for(fresh, "zeppelin Friedrichshafen")[0] == "articles/airship.txt"
-    assert fresh.embeddings._model is None
-
-
-def test_editing_one_file_re_embeds_only_that_file(
-    tmp_path: Path, embeddings: LocalEmbeddings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder = write_small(tmp_path / "articles")
-    kb = KnowledgeBase(small_config(tmp_path), embeddings)
-    kb.ingest(folder)
-    before = set(stored_ids(kb))
-    old_airship = set(kb.manifest["articles"]["articles/airship.txt"]["chunks"])
-
-    path = folder / "airship.txt"
-    path.write_text(path.read_text().replace("zeppelin", "hovercraft"), encoding="utf-8")
-    embedded = spy_on_encode(monkeypatch, embeddings)
-    report = kb.ingest(folder)
-
-    assert (report.articles_updated, report.articles_unchanged) == (1, 2)
-    assert embedded and all(t.startswith("Airship service returns") for t in embedded)
-    assert report.chunks_written == len(kb.manifest["articles"]["articles/airship.txt"]["chunks"])
-    assert report.total_chunks == len(before)  # one chunk replaced by one chunk
-    # The old chunks are gone from the store, not just hidden.
-    assert kb.store.get(sorted(old_airship)) == {}
-    assert report.chunks_deleted == len(old_airship)
-    assert_store_matches_manifest(kb)
-    # The keyword index follows at once: the new word is found, the old one no longer is.
-    assert article_ids_for(kb, "hovercraft")[0] == "articles/airship.txt"
-    assert article_ids_for(kb, "zeppelin") == []
-    assert "hovercraft" in kb.search("hovercraft passengers over the lake", k=1)[0].text
-    # And a new instance loads the persisted index instead of rebuilding it.
-    reopened = KnowledgeBase(small_config(tmp_path), embeddings)
-    monkeypatch.setattr(
-        reopened, "_rebuild_keyword_index", lambda: pytest.fail("keyword index was rebuilt")
-    )
-    assert article_ids_for(reopened, "hovercraft")[0] == "articles/airship.txt"
-    assert article_ids_for(reopened, "zeppelin") == []
-    persisted = KeywordIndex.load(reopened._keyword_dir)
-    assert persisted is not None and sorted(persisted.ids) == stored_ids(kb)
-
-
-def test_deleted_file_is_pruned_by_default_and_kept_with_no_prune(
-    tmp_path: Path, embeddings: LocalEmbeddings
-) -> None:
-    folder = write_small(tmp_path / "articles")
-    kb = KnowledgeBase(small_config(tmp_path), embeddings)
-    total = kb.ingest(folder).total_chunks
-    tram_ids = sorted(kb.manifest["articles"]["articles/tram.txt"]["chunks"])
-    (folder / "tram.txt").unlink()
-
-    kept = kb.ingest(folder, prune=False)
-    assert (kept.articles_deleted, kept.chunks_deleted, kept.chunks_written) == (0, 0, 0)
-    assert kept.total_chunks == total
-    assert set(kb.store.get(tram_ids)) == set(tram_ids)
-    assert article_ids_for(kb, "tram Bergen")[0] == "articles/tram.txt"
-
-    pruned = kb.ingest(folder)
-    assert pruned.articles_deleted == 1
-    assert pruned.chunks_deleted == len(tram_ids)
-    assert pruned.total_chunks == total - len(tram_ids)
-    assert kb.store.get(tram_ids) == {}
-    assert "articles/tram.txt" not in article_ids_for(kb, "tram Bergen airport", mode="hybrid")
-    assert article_ids_for(kb, "tram Bergen") == []
-    assert_store_matches_manifest(kb)
-
-
-def test_ingesting_a_second_folder_keeps_the_first(
-    tmp_path: Path, embeddings: LocalEmbeddings
-) -> None:
-    first = write_small(tmp_path / "articles")
-    second = tmp_path / "more"
-    second.mkdir()
-    (second / "ferry.txt").write_text(
-        "Ferry strike halts island crossings\nFerry crews walked out on Friday, halting every "
-        "crossing to the islands until further notice.\n",
-        encoding="utf-8",
-    )
-    kb = KnowledgeBase(small_config(tmp_path), embeddings)
-    total = kb.ingest(first).total_chunks
-    report = kb.ingest(second)
-    assert report.articles_deleted == 0
-    assert report.total_chunks > total
-    assert article_ids_for(kb, "tram Bergen")[0] == "articles/tram.txt"
-    assert article_ids_for(kb, "ferry strike islands")[0] == "more/ferry.txt"
-    # Pruning still applies within a folder: delete the second folder's file, re-ingest it.
-    (second / "ferry.txt").unlink()
-    assert kb.ingest(second).articles_deleted == 1
-    assert article_ids_for(kb, "tram Bergen")[0] == "articles/tram.txt"
-    assert_store_matches_manifest(kb)
-
-
-def test_the_prune_setting_is_the_default(tmp_path: Path, embeddings: LocalEmbeddings) -> None:
-    folder = write_small(tmp_path / "articles")
-    kb = KnowledgeBase(small_config(tmp_path).model_copy(update={"prune": False}), embeddings)
-    kb.ingest(folder)
-    (folder / "tram.txt").unlink()
-    assert kb.ingest(folder).articles_deleted == 0
-    assert kb.ingest(folder, prune=True).articles_deleted == 1
-
-
-def test_a_file_that_turns_malformed_keeps_its_chunks(
-    tmp_path: Path, embeddings: LocalEmbeddings
-) -> None:
-    folder = write_small(tmp_path / "articles")
-    kb = KnowledgeBase(small_config(tmp_path), embeddings)
-    total = kb.ingest(folder).total_chunks
-    path = folder / "orchard.txt"
-    good = path.read_bytes()
-    path.write_bytes(b"\x00\x01\x02 not text any more")
-
-    report = kb.ingest(folder)
-    assert [(p.path, "binary" in p.reason) for p in report.problems] == [(str(path), True)]
-    assert (report.articles_deleted, report.chunks_deleted, report.chunks_written) == (0, 0, 0)
-    assert report.total_chunks == total
-    assert article_ids_for(kb, "frost apple blossom")[0] == "articles/orchard.txt"
-    assert_store_matches_manifest(kb)
-
-    # Repaired unchanged: nothing to do.
-    path.write_bytes(good)
-    again = kb.ingest(folder)
-    assert again.problems == [] and again.chunks_written == 0 and again.articles_unchanged == 3
-
-
-def test_changing_the_chunk_size_re_embeds_everything(
-    tmp_path: Path, embeddings: LocalEmbeddings
-) -> None:
-    folder = write_small(tmp_path / "articles")
-    KnowledgeBase(small_config(tmp_path), embeddings).ingest(folder)
-    smaller = KnowledgeBase(
-        small_config(tmp_path).model_copy(update={"chunk_size": 100, "chunk_overlap": 20}),
-        embeddings,
-    )
-    report = smaller.ingest(folder)
-    assert report.articles_updated == 3
-    assert report.total_chunks > 3
-    assert_store_matches_manifest(smaller)
-
-
-def test_keyword_index_follows_a_re_chunk_interrupted_before_its_rebuild(
-    tmp_path: Path, embeddings: LocalEmbeddings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A new chunk size replaces every chunk while the articles' hashes stay the same.
-
-    If the run dies after writing the store but before rebuilding the keyword index, the next
-    run must still notice that the index describes chunks that no longer exist.
-    """
-    folder = write_small(tmp_path / "articles")
-    KnowledgeBase(small_config(tmp_path), embeddings).ingest(folder)
-    config = small_config(tmp_path).model_copy(update={"chunk_size": 100, "chunk_overlap": 20})
-    interrupted = KnowledgeBase(config, embeddings)
-
-    def die() -> None:
-        raise KeyboardInterrupt  # stands in for a kill at this point
-
-    monkeypatch.setattr(interrupted, "_rebuild_keyword_index", die)
-    with pytest.raises(KeyboardInterrupt):
-        interrupted.ingest(folder)
-
-    kb = KnowledgeBase(config, embeddings)
-    kb.ingest(folder)
-    live = set(stored_ids(kb))
-    hits = kb.search("zeppelin Friedrichshafen Lake Constance", k=10, mode="keyword")
-    assert hits and {h.chunk_id for h in hits} <= live
-    index = kb.keyword_index
-    assert index is not None and set(index.ids) == live
+    monkeypatch.setattr(news_kb.searcher, "fetch", no_fetch)
+    hits = news_kb.search("Reykjavik grandmasters", k=4, mode="keyword")
+    assert hits[0].article_id == f"{NEWS}/chess.json" and hits[0].text

@@ -1,0 +1,54 @@
+"""Reciprocal rank fusion, and a retriever that fuses the rankings of several retrievers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from retrieval.search.base import Candidate, Retriever
+from retrieval.stores import StoredChunk
+
+
+def reciprocal_rank_fusion(
+    rankings: Iterable[Sequence[str]], rrf_k: int = 60, weights: Sequence[float] | None = None
+) -> list[tuple[str, float]]:
+    """Fuse ranked id lists: score(id) = sum of weight / (rrf_k + rank), rank from 1."""
+    scores: dict[str, float] = {}
+    for i, ranking in enumerate(rankings):
+        weight = weights[i] if weights else 1.0
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (rrf_k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+class FusionRetriever:
+    """Asks each retriever for ``n`` candidates and ranks their union by reciprocal rank fusion.
+
+    A fused candidate keeps every retriever's own score (``Candidate.scores``) and the first
+    chunk any of them supplied.
+    """
+
+    name = "fusion"
+
+    def __init__(
+        self,
+        retrievers: Sequence[Retriever],
+        rrf_k: int = 60,
+        weights: Sequence[float] | None = None,
+    ) -> None:
+        self.retrievers = list(retrievers)
+        self.rrf_k = rrf_k
+        self.weights = weights
+
+    def retrieve(self, query: str, n: int) -> list[Candidate]:
+        rankings = [r.retrieve(query, n) for r in self.retrievers]
+        chunks: dict[str, StoredChunk | None] = {}
+        scores: dict[str, dict[str, float]] = {}
+        for ranking in rankings:
+            for c in ranking:
+                if chunks.get(c.id) is None:
+                    chunks[c.id] = c.chunk
+                scores.setdefault(c.id, {}).update(c.scores)
+        fused = reciprocal_rank_fusion(
+            [[c.id for c in ranking] for ranking in rankings], self.rrf_k, self.weights
+        )
+        return [Candidate(cid, s, chunks[cid], scores[cid]) for cid, s in fused]

@@ -1,0 +1,106 @@
+"""The search pipeline: candidates -> (fuse) -> fetch -> dedupe -> rerank -> top k.
+
+A mode names the retrievers it uses (``MODES``); one retriever's ranking is used as it is, several
+are fused by reciprocal rank fusion. A new retriever is one more entry in ``retrievers`` and in
+the modes that should use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+
+from retrieval.search.base import Candidate, Retriever, SearchMode
+from retrieval.search.dedupe import collapse_duplicates
+from retrieval.search.fusion import FusionRetriever
+from retrieval.search.rerank import NoRerank, Reranker
+from retrieval.stores import StoredChunk
+from retrieval.types import Hit
+
+MODES: dict[str, tuple[str, ...]] = {
+    "dense": ("dense",),
+    "keyword": ("keyword",),
+    "hybrid": ("dense", "keyword"),
+}
+
+# Fetches chunks by id (for candidates a retriever knew only by id); unknown ids are left out.
+ChunkFetcher = Callable[[Sequence[str]], Mapping[str, StoredChunk]]
+
+
+class SearchPipeline:
+    def __init__(
+        self,
+        retrievers: Mapping[str, Retriever],
+        fetch: ChunkFetcher,
+        *,
+        k: int = 6,
+        candidates: int = 40,
+        rrf_k: int = 60,
+        reranker: Reranker | None = None,
+        modes: Mapping[str, Sequence[str]] = MODES,
+    ) -> None:
+        self.retrievers = dict(retrievers)
+        self.fetch = fetch
+        self.k = k
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.reranker: Reranker = reranker or NoRerank()
+        self.modes = {mode: tuple(names) for mode, names in modes.items()}
+
+    def retriever(self, mode: SearchMode | str) -> Retriever:
+        try:
+            parts = [self.retrievers[name] for name in self.modes[mode]]
+        except KeyError:
+            raise ValueError(
+                f"Unknown search mode {mode!r}; known: {', '.join(self.modes)}"
+            ) from None
+        # One retriever keeps its own scores (cosine, BM25); only several need fusing.
+        return parts[0] if len(parts) == 1 else FusionRetriever(parts, self.rrf_k)
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        mode: SearchMode | str = "hybrid",
+        candidates: int | None = None,
+    ) -> list[Hit]:
+        k = k or self.k
+        if not query.strip():
+            return []
+        n = max(candidates or self.candidates, k)
+        ranked = self._with_chunks(self.retriever(mode).retrieve(query, n))
+        hits = [to_hit(c) for c in collapse_duplicates(ranked)]
+        return self.reranker.rerank(query, hits)[:k]
+
+    def _with_chunks(self, ranked: list[Candidate]) -> list[Candidate]:
+        missing = [c.id for c in ranked if c.chunk is None]
+        fetched = self.fetch(missing) if missing else {}
+        out = []
+        for c in ranked:
+            chunk = c.chunk or fetched.get(c.id)
+            # The keyword index may briefly know a chunk the store dropped: leave it out.
+            if chunk is not None:
+                out.append(c if c.chunk is not None else replace(c, chunk=chunk))
+        return out
+
+
+def to_hit(candidate: Candidate) -> Hit:
+    assert candidate.chunk is not None
+    chunk = candidate.chunk
+    meta = chunk.metadata
+    return Hit(
+        chunk_id=chunk.id,
+        article_id=str(meta.get("article_id", "")),
+        title=str(meta.get("title", "")),
+        text=chunk.text,
+        score=float(candidate.score),
+        source=str(meta.get("source", "")),
+        url=str(meta.get("url", "")),
+        published_at=str(meta.get("published_at", "")),
+        index=int(meta.get("index", 0)),
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        dense_score=candidate.scores.get("dense"),
+        keyword_score=candidate.scores.get("keyword"),
+        content_hash=str(meta.get("content_hash", "")),
+    )

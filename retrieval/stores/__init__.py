@@ -1,0 +1,107 @@
+"""Vector stores: the protocol the rest of retrieval uses, and a registry choosing one by name.
+
+Ingest and search talk to a store only through ``VectorStore``: write chunks with their vectors,
+delete and fetch them by id, page through all of them, and find the nearest ones to a vector.
+Another backend is one class with these methods and one ``register_store`` call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from retrieval.settings import RetrievalSettings
+
+
+class StoreError(RuntimeError):
+    """The vector store could not be reached or used; the message says which and how."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChunk:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+class VectorStore(Protocol):
+    def open(self) -> None:
+        """Connect now (raising ``StoreError``), rather than at the first read or write."""
+        ...
+
+    def count(self) -> int: ...
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        texts: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+    ) -> None: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def get(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
+        """The chunks among ``ids`` that exist, by id; unknown ids are left out."""
+        ...
+
+    def iter_all(self) -> Iterator[StoredChunk]: ...
+
+    def query(self, vector: Sequence[float], k: int) -> list[tuple[StoredChunk, float]]:
+        """The ``k`` nearest chunks with their cosine similarity, best first."""
+        ...
+
+
+StoreFactory = Callable[[RetrievalSettings], VectorStore]
+
+DEFAULT_STORE = "chroma"
+
+
+def _chroma(config: RetrievalSettings) -> VectorStore:
+    # Imported here: the Chroma module is cheap, but chromadb itself is not, and a store chosen
+    # by name should not cost the others' imports.
+    from retrieval.stores.chroma import ChromaStore
+
+    return ChromaStore(config)
+
+
+_FACTORIES: dict[str, StoreFactory] = {DEFAULT_STORE: _chroma}
+
+
+def register_store(name: str, factory: StoreFactory) -> None:
+    """Make ``build_store(config, name)`` (and ``KnowledgeBase(..., store=name)``) build it."""
+    _FACTORIES[name] = factory
+
+
+def unregister_store(name: str) -> None:
+    if name == DEFAULT_STORE:
+        raise ValueError(f"the default store {DEFAULT_STORE!r} cannot be unregistered")
+    _FACTORIES.pop(name, None)
+
+
+def store_names() -> list[str]:
+    return sorted(_FACTORIES)
+
+
+def build_store(config: RetrievalSettings, name: str | None = None) -> VectorStore:
+    name = name or config.vector_store
+    factory = _FACTORIES.get(name)
+    if factory is None:
+        raise StoreError(f"Unknown vector store {name!r}; known: {', '.join(store_names())}")
+    return factory(config)
+
+
+__all__ = [
+    "DEFAULT_STORE",
+    "StoreError",
+    "StoreFactory",
+    "StoredChunk",
+    "VectorStore",
+    "build_store",
+    "register_store",
+    "store_names",
+    "unregister_store",
+]
