@@ -153,7 +153,6 @@ _DURATION_VERBS = _words("take last serve remain stay wait spend run reign hold 
 # Prepositions that introduce a statement's topic ("say about T", "respond to T").
 _TOPIC_PREPS = _words("about on over regarding concerning to of towards toward into with against")
 
-_WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 _WH_WORDS = _words("what which who whom whose when where why how")
 _COORDINATORS = frozenset({"and", "or", "but", "plus"})
 _THIRD_PERSON_PRONOUNS = _words("he she it they him her them his hers its their theirs")
@@ -315,7 +314,8 @@ Segment = tuple[str, list[int]]
 
 
 def _is_wh(tok: Token) -> bool:
-    return tok.tag_ in _WH_TAGS or tok.lower_ in _WH_WORDS
+    """A question word (not "that", which the tagger also tags WDT)."""
+    return tok.lower_ in _WH_WORDS
 
 
 def _split(doc: Doc) -> list[Segment]:
@@ -333,10 +333,14 @@ def _split(doc: Doc) -> list[Segment]:
             while j > 0 and doc[j - 1].pos_ == "ADP":
                 j -= 1
             prev = j - 1
-            if prev >= 0 and (doc[prev].lower_ in _COORDINATORS or doc[prev].text == ","):
-                # "Who did X beat, and why ...": the clause starts after the coordinator.
-                if not _inside_wh_phrase(doc, i):
-                    starts.append((j, "clause"))
+            # "..., and why ...", "and when?": after a coordinator. After a bare comma only a
+            # clause with a finite verb ("who won A, who won B"): "What did X say, when asked
+            # about Y?" stays one part.
+            if prev >= 0 and (
+                doc[prev].lower_ in _COORDINATORS
+                or (doc[prev].text == "," and _finite_clause_follows(doc, i))
+            ):
+                starts.append((j, "clause"))
                 continue
         # A repeated preposition: "say about truancy and about discrimination".
         if tok.pos_ == "ADP" and doc[i - 1].lower_ in _COORDINATORS:
@@ -357,9 +361,14 @@ def _split(doc: Doc) -> list[Segment]:
     return segments or [("clause", [t.i for t in doc])]
 
 
-def _inside_wh_phrase(doc: Doc, i: int) -> bool:
-    """ "how" in "and how many" is the start; "many" is not a new clause (not a wh-word anyway)."""
-    return i > 0 and _is_wh(doc[i - 1])
+def _finite_clause_follows(doc: Doc, i: int) -> bool:
+    """A finite verb between token ``i`` and the next comma, coordinator or end."""
+    for tok in doc[i + 1 :]:
+        if tok.text == "," or tok.lower_ in _COORDINATORS:
+            return False
+        if tok.tag_ in {"VBD", "VBZ", "VBP", "MD"}:
+            return True
+    return False
 
 
 @dataclass
@@ -398,7 +407,16 @@ def _find_wh(doc: Doc, idx: Sequence[int]) -> _Wh:
                 wh.focus = noun
                 wh.phrase = doc[tok.i : noun.i + 1].text.lower()
         return wh
+    # "Name the three bands that ...", "List the ...": the imperative's object is asked for.
+    first = doc[idx[0]]
+    if first.lemma_.lower() in _IMPERATIVES and first.tag_ == "VB":
+        obj = next((c for c in first.children if c.dep_ == "dobj" and c.i in members), None)
+        if obj is not None:
+            return _Wh(phrase=first.lower_, focus=obj)
     return _Wh()
+
+
+_IMPERATIVES = _words("name list identify give")
 
 
 def _determined_noun(doc: Doc, wh: Token, members: set[int]) -> Token | None:
@@ -437,7 +455,18 @@ def _clause_head(doc: Doc, idx: Sequence[int]) -> Token:
         size = sum(1 for d in t.subtree if d.i in members)
         return (1 if t.pos_ in {"VERB", "AUX"} else 0, size)
 
-    return max(tops, key=weight)
+    head = max(tops, key=weight)
+    if head.lower_ == "according":
+        # "According to the BBC, who will ...": the attribution is not the clause's verb.
+        comma = next((i for i in idx if i > head.i and doc[i].text == ","), None)
+        if comma is not None:
+            source = set(range(head.i, comma))
+        else:
+            source = {d.i for c in head.children if c.lower_ == "to" for d in c.subtree}
+        verbs = [doc[i] for i in idx if doc[i].pos_ in {"VERB", "AUX"} and i not in source]
+        if verbs:
+            return min(verbs, key=lambda t: len(list(t.ancestors)))
+    return head
 
 
 def _content_terms(
@@ -462,14 +491,11 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     numbers: list[Mention] = []
     dates: list[Mention] = []
     covered: set[int] = set()
+    by_token: dict[int, int] = {}  # token -> index in entities, for names the runs extend
     for ent in doc.ents:
         if not any(t.i in members for t in ent):
             continue
-        start, end = ent.start_char, ent.end_char
-        if ent.label_ == "MONEY":
-            start, end = _money_bounds(ent)
-        elif ent[0].lower_ == "the" and len(ent) > 1:  # "the European Central Bank"
-            start = ent[1].idx
+        start, end = _entity_bounds(ent)
         mention = Mention(doc.text[start:end], ent.label_, start, end, "ner")
         covered.update(range(ent.start, ent.end))
         if ent.label_ in _NUMBER_LABELS:
@@ -477,6 +503,7 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         elif ent.label_ in _DATE_LABELS:
             dates.append(mention)
         else:
+            by_token.update(dict.fromkeys(range(ent.start, ent.end), len(entities)))
             entities.append(mention)
     # Runs of proper nouns the NER missed ("Winn-Dixie", "Skis Rossignol"); "of"/"&" may join
     # two runs ("Isle of Wight") when both sides are proper nouns.
@@ -505,7 +532,16 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
                 continue
             break
         span = doc[i : j + 1]
-        entities.append(Mention(span.text, "PROPN", span.start_char, span.end_char, "propn"))
+        # A proper noun touching a name the NER found is part of it: "Sir" + "Ian Blair" keeps
+        # the entity's label (a title), "Stade de" + "France" (GPE) is a name of its own.
+        touching = by_token.get(j + 1, by_token.get(i - 1))
+        if touching is not None:
+            old = entities[touching]
+            lo, hi = min(old.start, span.start_char), max(old.end, span.end_char)
+            label = old.label if j + 1 in by_token and len(span) == 1 else "PROPN"
+            entities[touching] = Mention(doc.text[lo:hi], label, lo, hi, "propn")
+        else:
+            entities.append(Mention(span.text, "PROPN", span.start_char, span.end_char, "propn"))
         covered.update(range(i, j + 1))
         while k < len(i_list) and i_list[k] <= j:
             k += 1
@@ -517,6 +553,19 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     entities.sort(key=lambda m: m.start)
     numbers.sort(key=lambda m: m.start)
     return entities, numbers, dates
+
+
+def _entity_bounds(ent: Span) -> tuple[int, int]:
+    """An entity's characters, without a leading "the" or a trailing "'s" ("the European Central
+    Bank", "Manchester United's"), and with a MONEY entity's currency sign and scale."""
+    if ent.label_ == "MONEY":
+        return _money_bounds(ent)
+    first, last = ent.start, ent.end - 1
+    if ent.doc[first].lower_ == "the" and last > first:
+        first += 1
+    if ent.doc[last].tag_ == "POS" and last > first:
+        last -= 1
+    return ent.doc[first].idx, ent.doc[last].idx + len(ent.doc[last])
 
 
 def _money_bounds(span: Span) -> tuple[int, int]:
@@ -549,7 +598,11 @@ def _classify(
     focus = wh.focus
     focus_lemma = focus.lemma_.lower() if focus is not None else None
     if tok is None:
-        return AnswerType.DESCRIPTION, (), None
+        if focus_lemma is not None:  # "Name the bands ..."
+            typed = _type_of_noun(focus_lemma, lemmas)
+            if typed is not None:
+                return typed[0], typed[1], focus
+        return AnswerType.DESCRIPTION, (), focus
     word = tok.lower_
     if word == "how":
         after = wh.after.lower_ if wh.after is not None else ""
@@ -810,8 +863,8 @@ def _name_of(doc: Doc, ids: set[int]) -> str:
     ents = [e for e in span.ents if e.label_ in {"PERSON", "ORG", "NORP", "GPE"}]
     if ents:
         # "union leader Jonathan Baume" -> Jonathan Baume (the last name is the head's).
-        ent = ents[-1]
-        return ent[1:].text if ent[0].lower_ == "the" and len(ent) > 1 else ent.text
+        start, end = _entity_bounds(ents[-1])
+        return doc.text[start:end]
     propn = [t for t in span if t.pos_ == "PROPN"]
     if propn:
         return doc[propn[0].i : propn[-1].i + 1].text
