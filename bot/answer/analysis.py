@@ -280,13 +280,14 @@ def analyse(question: str, nlp: Language) -> QuestionAnalysis:
         return QuestionAnalysis(question, (QuestionPart("", 0, 0, AnswerType.DESCRIPTION),))
     offset = question.index(text[0])
     doc = nlp(text)
+    verbs = _verb_lexicon(nlp)
     segments = _split(doc)
     parts: list[QuestionPart] = []
     for kind, tokens in segments:
         if kind == "frame" and parts:
             parts.append(_frame_part(doc, tokens, parts[0], segments[0][1]))
         else:
-            part = _clause_part(doc, tokens)
+            part = _clause_part(doc, tokens, verbs)
             if parts:
                 part = _inherit_subject(part, parts[0], doc, tokens)
             parts.append(part)
@@ -476,6 +477,8 @@ def _content_terms(
     for tok in tokens:
         if tok.i in skip or tok.is_stop or tok.is_punct or tok.pos_ not in _CONTENT_POS:
             continue
+        if tok.ent_type_ in _NUMBER_LABELS or tok.like_num:  # numbers are constraints of their own
+            continue
         if _is_wh(tok):
             continue
         lemma = tok.lemma_.lower().strip()
@@ -550,6 +553,12 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         tok = doc[i]
         if i not in covered and tok.like_num and tok.pos_ == "NUM":
             numbers.append(Mention(tok.text, "CARDINAL", tok.idx, tok.idx + len(tok), "number"))
+    # A score in the question ("Who did Arsenal beat 4-1?"): one number, not two cardinals.
+    lo, hi = doc[min(members)].idx, doc[max(members)].idx + len(doc[max(members)])
+    for match in _SCORE.finditer(doc.text, lo, hi):
+        s, e = match.span()
+        numbers = [m for m in numbers if not (s <= m.start and m.end <= e)]
+        numbers.append(Mention(match.group(), "SCORE", s, e, "score"))
     entities.sort(key=lambda m: m.start)
     numbers.sort(key=lambda m: m.start)
     return entities, numbers, dates
@@ -724,11 +733,12 @@ def _who_alternatives(doc: Doc, wh: Token, members: set[int]) -> tuple[AnswerTyp
     return (AnswerType.ORGANISATION,)
 
 
-def _clause_part(doc: Doc, idx: list[int]) -> QuestionPart:
+def _clause_part(doc: Doc, idx: list[int], verbs: AbstractSet[str]) -> QuestionPart:
     members = set(idx)
     wh = _find_wh(doc, idx)
     head = _clause_head(doc, idx)
-    verb, subject_ids = _verb_and_subject(doc, head, members)
+    inverted = _inverted_clause(doc, idx, verbs)
+    verb, subject_ids = inverted or _verb_and_subject(doc, head, members)
     answer, also, focus = _classify(doc, idx, wh, verb)
     # The asking words: "how much", "which club", and the noun a copula asks about ("What was
     # the price of X?"): not the subject, not content. "how many jobs": the noun is content.
@@ -754,7 +764,12 @@ def _clause_part(doc: Doc, idx: list[int]) -> QuestionPart:
     if focus is not None and focus.i in subject_ids:
         subject_ids = set()
     subject_name = _name_of(doc, subject_ids) if subject_ids else None
-    has_verb = verb.pos_ in {"VERB", "AUX"} or verb.i != head.i or _mistagged_verb(verb)
+    has_verb = (
+        inverted is not None
+        or verb.pos_ in {"VERB", "AUX"}
+        or verb.i != head.i
+        or _mistagged_verb(verb)
+    )
     predicate = None if verb.lemma_ == "be" or not has_verb else verb.lemma_.lower()
     # Complements: the clause minus its subject and the asking words.
     skip = wh_tokens | subject_ids
@@ -785,8 +800,20 @@ def _clause_part(doc: Doc, idx: list[int]) -> QuestionPart:
             speaker=speaker,
             topic_terms=topic_terms,
         ),
-        terms=_content_terms((doc[i] for i in idx), wh_tokens),
+        terms=_with(
+            None if verb.is_stop else predicate, _content_terms((doc[i] for i in idx), wh_tokens)
+        ),
     )
+
+
+def _with(term: str | None, terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The terms and the verb, which a mis-tagged verb ("close" as an adverb) would lose."""
+    if term is None or term in terms or term in _LIGHT_VERBS:
+        return terms
+    return (*terms, term)
+
+
+_LIGHT_VERBS = _words("be do have")
 
 
 def _mistagged_verb(tok: Token) -> bool:
@@ -798,6 +825,86 @@ def _mistagged_verb(tok: Token) -> bool:
 
 
 _DO_SUPPORT = _words("do will would can could shall should may might must")
+
+
+def _verb_lexicon(nlp: Language) -> AbstractSet[str]:
+    """English base-form verbs, from the pipeline's own lemmatizer tables (empty without it)."""
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")  # type: ignore[attr-defined]
+        return frozenset(table["verb"])
+    except (KeyError, AttributeError):
+        return frozenset()
+
+
+# Auxiliaries that invert with the subject and take a base verb ("did X pay", "will X cut"), and
+# "have", which takes a past participle ("has X said").
+_BASE_AUX = _words("do will would can could shall should may might must")
+_BOUNDARY_POS = frozenset({"ADP", "DET", "PUNCT", "PRON", "NUM", "PART", "AUX", "SCONJ", "CCONJ"})
+
+
+def _inverted_clause(
+    doc: Doc, idx: Sequence[int], verbs: AbstractSet[str]
+) -> tuple[Token, set[int]] | None:
+    """Verb and subject of a question with subject-auxiliary inversion, read from word order.
+
+    "WH ... did/will/can SUBJECT VERB ...", "WH ... has SUBJECT said ...". The small model's parse
+    of such questions is often wrong ("Why did [Winn-Dixie file]", "What year did the Millennium
+    Dome close": "close" as an adverb, "How did motoring groups respond": root "motoring"), but
+    its tags of the base verb are better, and the word order is fixed: the verb is the first
+    base-form verb after the subject. When the tagger has no base verb there, the verb is the
+    first word of the subject run that English has as a verb (the lemmatizer's verb table) and
+    that ends the run ("the Millennium Dome close ?", "Condoleezza Rice visit ,").
+    """
+    positions = list(idx)
+    wh_at = next((k for k, i in enumerate(positions) if _is_wh(doc[i])), None)
+    if wh_at is None:
+        return None
+    aux_at = next(
+        (
+            k
+            for k in range(wh_at + 1, len(positions))
+            if doc[positions[k]].tag_ in {"VBD", "VBZ", "VBP", "MD"}
+        ),
+        None,
+    )
+    if aux_at is None:
+        return None
+    aux = doc[positions[aux_at]]
+    lemma = aux.lemma_.lower()
+    if lemma in _BASE_AUX:
+        wanted = {"VB", "VBP"}  # the tagger confuses the two (same form)
+    elif lemma == "have":
+        wanted = {"VBN"}
+    else:
+        return None
+    after = [doc[i] for i in positions[aux_at + 1 :]]
+    if len(after) < 2:
+        return None
+    region: list[Token] = []
+    for tok in after:
+        if region and tok.tag_ in wanted and tok.pos_ in {"VERB", "AUX"}:
+            if tok.lemma_ in {"be", "have", "get"}:
+                # "will the summit be held", "has it been sold": the participle is the verb.
+                participle = next((t for t in after if t.i > tok.i and t.tag_ == "VBN"), None)
+                if participle is not None:
+                    return participle, {t.i for t in region}
+            return tok, {t.i for t in region}
+        if tok.tag_ == "MD" or (tok.pos_ == "AUX" and region):
+            break
+        region.append(tok)
+    # No verb tagged: the first word of the run that English has as a verb and that follows a
+    # name ("Thierry Henry score") or ends a noun phrase ("the auction house set for").
+    for k, tok in enumerate(region[1:], start=1):
+        if tok.pos_ == "PROPN" or tok.lower_ not in verbs:
+            continue
+        nxt = after[k + 1] if k + 1 < len(after) else None
+        after_name = region[k - 1].pos_ == "PROPN"
+        ends_phrase = nxt is None or nxt.pos_ in _BOUNDARY_POS or nxt.tag_ == "MD"
+        if nxt is not None and nxt.lower_ == "of":  # "the price of oil": a noun
+            ends_phrase = False
+        if after_name or ends_phrase:
+            return tok, {t.i for t in region[:k]}
+    return None
 
 
 def _verb_and_subject(doc: Doc, head: Token, members: set[int]) -> tuple[Token, set[int]]:
@@ -858,18 +965,46 @@ def _propn_compounds(tok: Token, members: set[int]) -> set[int]:
 
 
 def _name_of(doc: Doc, ids: set[int]) -> str:
-    """A subject's name: the person/org entity in it, else its proper nouns, else its words."""
+    """A subject's name: its last proper name outside a prepositional phrase, else its words.
+
+    "Microsoft's Bill Gates" -> "Bill Gates", "union leader Jonathan Baume" -> "Jonathan Baume",
+    "the film Casino Royale" -> "Casino Royale" (the NER found only "Casino"); "the match between
+    Leeds and Millwall" and "shares in BT" have no name of their own and keep their words.
+    """
     span = doc[min(ids) : max(ids) + 1]
-    ents = [e for e in span.ents if e.label_ in {"PERSON", "ORG", "NORP", "GPE"}]
-    if ents:
-        # "union leader Jonathan Baume" -> Jonathan Baume (the last name is the head's).
-        start, end = _entity_bounds(ents[-1])
-        return doc.text[start:end]
-    propn = [t for t in span if t.pos_ == "PROPN"]
-    if propn:
-        return doc[propn[0].i : propn[-1].i + 1].text
+    preps = {t.i for t in span if t.dep_ == "prep" and t.i in ids}
+
+    def in_prep_phrase(tok: Token) -> bool:
+        return any(a.i in preps for a in tok.ancestors) or tok.i in preps
+
+    names: list[tuple[int, int]] = []  # token ranges
+    for ent in span.ents:
+        if ent.label_ in _NAME_LABELS and not in_prep_phrase(ent[0]):
+            names.append((ent.start, ent.end))
+    for tok in span:
+        if tok.pos_ == "PROPN" and not tok.ent_type_ and not in_prep_phrase(tok):
+            names.append((tok.i, tok.i + 1))
+    if names:
+        start, end = max(names)
+        # Grow over touching proper nouns ("Casino" + "Royale", "Sir" + "Ian Blair").
+        while start - 1 >= span.start and (
+            doc[start - 1].pos_ == "PROPN"
+            or (doc[start - 1].tag_ == "HYPH" and start - 2 >= span.start)
+        ):
+            start -= 1
+        while end < span.end and (
+            doc[end].pos_ == "PROPN" or (doc[end].tag_ == "HYPH" and end + 1 < span.end)
+        ):
+            end += 1
+        lo, hi = _entity_bounds(doc[start:end])
+        return doc.text[lo:hi]
     words = [t for t in span if t.dep_ not in {"det", "poss", "case"} and not t.is_punct]
     return " ".join(t.text for t in words) if words else span.text
+
+
+_NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
 
 
 def _topic_terms(doc: Doc, verb: Token, members: set[int], skip: set[int]) -> tuple[str, ...]:
