@@ -124,7 +124,9 @@ def test_a_pipeline_without_a_needed_component_is_refused(
 
 
 def test_sentence_offsets_are_exact_and_skip_white_space(nlp: Any) -> None:
-    text = "  The bank raised rates.\n\nShares fell by 3% on Monday.  \n\n Analysts were surprised. "
+    text = (
+        "  The bank raised rates.\n\nShares fell by 3% on Monday.  \n\n Analysts were surprised. "
+    )
     doc = nlp(text)
     offsets = sentence_offsets(doc)
     assert [text[s:e] for s, e in offsets] == [
@@ -353,7 +355,9 @@ def test_two_parts_with_the_same_wh_word(nlp: Any) -> None:
 
 
 def test_three_parts(nlp: Any) -> None:
-    question = "When will the new Wembley stadium open, how much will it cost and who will design it?"
+    question = (
+        "When will the new Wembley stadium open, how much will it cost and who will design it?"
+    )
     analysis = analyse(question, nlp)
     assert [p.answer_type for p in analysis.parts] == [T.DATE, T.AMOUNT, T.PERSON]
     for part in analysis.parts:
@@ -418,7 +422,9 @@ def test_a_part_without_a_verb_takes_the_first_parts_relation(nlp: Any) -> None:
 
 
 def test_a_prepositional_wh_part(nlp: Any) -> None:
-    parts = analyse("Which team won the Six Nations title in 2006, and by how many points?", nlp).parts
+    parts = analyse(
+        "Which team won the Six Nations title in 2006, and by how many points?", nlp
+    ).parts
     assert [p.answer_type for p in parts] == [T.ORGANISATION, T.COUNT]
     assert parts[1].text == "by how many points"
     assert parts[1].relation.predicate == "win"
@@ -538,9 +544,9 @@ def test_statement_reported_speech_without_quotes(nlp: Any) -> None:
 
 
 def test_reason_clause(nlp: Any) -> None:
-    assert values(nlp, "The factory closed because demand for its cars had collapsed.", T.REASON) == [
-        ("because demand for its cars had collapsed", "REASON")
-    ]
+    assert values(
+        nlp, "The factory closed because demand for its cars had collapsed.", T.REASON
+    ) == [("because demand for its cars had collapsed", "REASON")]
     assert values(nlp, "The firm halted work due to safety concerns.", T.REASON) == [
         ("due to safety concerns", "REASON")
     ]
