@@ -353,13 +353,17 @@ def _split(doc: Doc) -> list[Segment]:
         end = starts[n + 1][0] if n + 1 < len(starts) else len(doc)
         idx = list(range(start, end))
         # Without the coordinator and commas that join this part to its neighbours.
-        while idx and (doc[idx[0]].is_punct or doc[idx[0]].lower_ in _COORDINATORS):
+        while idx and (doc[idx[0]].text in _JOINING_PUNCT or doc[idx[0]].lower_ in _COORDINATORS):
             idx.pop(0)
-        while idx and (doc[idx[-1]].is_punct or doc[idx[-1]].lower_ in _COORDINATORS):
+        while idx and (doc[idx[-1]].text in _JOINING_PUNCT or doc[idx[-1]].lower_ in _COORDINATORS):
             idx.pop()
         if idx:
             segments.append((kind, idx))
     return segments or [("clause", [t.i for t in doc])]
+
+
+# Punctuation that ends a question or joins its parts ("4.75%" keeps its sign, quotes stay).
+_JOINING_PUNCT = frozenset({"?", ".", "!", ",", ";", ":", "-", "–", "—", "..."})
 
 
 def _finite_clause_follows(doc: Doc, i: int) -> bool:
@@ -394,7 +398,11 @@ def _find_wh(doc: Doc, idx: Sequence[int]) -> _Wh:
                 wh.phrase = f"how {nxt.lower_}"
                 # "how many jobs": the counted noun.
                 noun = next(
-                    (doc[k] for k in range(i + 2, min(i + 5, len(doc))) if doc[k].pos_ == "NOUN"),
+                    (
+                        doc[k]
+                        for k in range(i + 2, min(i + 5, len(doc)))
+                        if doc[k].pos_ in {"NOUN", "PROPN"}
+                    ),
                     None,
                 )
                 if noun is not None and (
@@ -433,7 +441,7 @@ def _determined_noun(doc: Doc, wh: Token, members: set[int]) -> Token | None:
             return nxt
     # The tagger sometimes leaves "what price" without the det arc: take the next noun run's head.
     k = wh.i + 1
-    while k < len(doc) and k in members and doc[k].pos_ in {"ADJ", "NOUN", "COMPOUND"}:
+    while k < len(doc) and k in members and doc[k].pos_ in {"ADJ", "NOUN", "PROPN"}:
         k += 1
     if k > wh.i + 1 and doc[k - 1].pos_ == "NOUN":
         return doc[k - 1]
@@ -662,6 +670,9 @@ def _classify(
             if word == "whose" and answer is AnswerType.DESCRIPTION:
                 return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
             return answer, also, focus
+        if wh.focus is not None and word != "whose":
+            # "Which Sony laptop did the magazine call ...": a laptop, whatever the verb.
+            return AnswerType.DESCRIPTION, (), focus
     if word == "whose":
         return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
     # "What was the price of X?", "What is the population of Y?": the copula's other argument.
@@ -874,7 +885,7 @@ def _inverted_clause(
     if lemma in _BASE_AUX:
         wanted = {"VB", "VBP"}  # the tagger confuses the two (same form)
     elif lemma == "have":
-        wanted = {"VBN"}
+        wanted = {"VBN", "VBD"}  # "has X said": the same form, often tagged as a past tense
     else:
         return None
     after = [doc[i] for i in positions[aux_at + 1 :]]
@@ -1058,30 +1069,47 @@ def _inherit_subject(
             terms=first.terms + tuple(t for t in part.terms if t not in first.terms),
             inherited=("frame", "subject") if first.relation.subject else ("frame",),
         )
-    first_subject = first.relation.subject
-    if first_subject is None:
+    referent = _referent(first)
+    if referent is None:
         return part
     own = part.relation.subject
     subject_is_pronoun = own is not None and own.lower() in _THIRD_PERSON_PRONOUNS
-    wh_subject = any(_is_wh(doc[i]) and doc[i].dep_ in _SUBJECT_DEPS for i in idx)
+    # "which album was named ...": the asking phrase is the subject.
+    wh_subject = any(
+        doc[i].dep_ in _SUBJECT_DEPS and any(_is_wh(d) for d in doc[i].subtree) for i in idx
+    )
+    named_subject = (
+        own is not None
+        and not subject_is_pronoun
+        and any(m.start >= 0 and m.text in own for m in part.entities)
+    )
     pronoun = any(doc[i].lower_ in _THIRD_PERSON_PRONOUNS and doc[i].pos_ == "PRON" for i in idx)
     takes_subject = subject_is_pronoun or (own is None and not wh_subject)
-    if not takes_subject and not pronoun:
+    # A pronoun elsewhere refers back to the first part, unless the part names its own subject
+    # ("which bank does Yukos accuse over the sale of its unit": "its" is Yukos).
+    if not takes_subject and not (pronoun and not named_subject):
         return part
     subject_mentions = tuple(
-        replace(m, inherited=True)
-        for m in first.entities
-        if not m.inherited and m.text in first_subject
+        replace(m, inherited=True) for m in first.entities if not m.inherited and m.text in referent
     )
     entities = part.entities + tuple(m for m in subject_mentions if m not in part.entities)
     relation = part.relation
     inherited = ["subject"]
     if takes_subject:
-        relation = replace(relation, subject=first_subject)
+        relation = replace(relation, subject=referent)
         if part.answer_type is AnswerType.STATEMENT:
-            relation = replace(relation, speaker=first_subject)
+            relation = replace(relation, speaker=referent)
             inherited.append("speaker")
     return replace(part, entities=entities, relation=relation, inherited=tuple(inherited))
+
+
+def _referent(first: QuestionPart) -> str | None:
+    """What a later part's "he"/"it" refers to: the first part's subject, or its only name
+    ("Who was Sir Anthony Meyer, and what was he known for?")."""
+    if first.relation.subject is not None:
+        return first.relation.subject
+    names = [m for m in first.entities if m.label in {"PERSON", "ORG", "PROPN"} and not m.inherited]
+    return names[0].text if len(names) == 1 else None
 
 
 def _frame_part(
