@@ -396,19 +396,15 @@ def _find_wh(doc: Doc, idx: Sequence[int]) -> _Wh:
             wh.after = nxt
             if nxt is not None and nxt.pos_ in {"ADJ", "ADV"}:
                 wh.phrase = f"how {nxt.lower_}"
-                # "how many jobs": the counted noun.
-                noun = next(
-                    (
-                        doc[k]
-                        for k in range(i + 2, min(i + 5, len(doc)))
-                        if doc[k].pos_ in {"NOUN", "PROPN"}
-                    ),
-                    None,
-                )
-                if noun is not None and (
-                    (noun.i in members and noun.head.i in {nxt.i, noun.i})
-                    or (nxt.lower_ in {"many", "much"} and noun.i == i + 2)
-                ):
+                # "how many jobs", "how many posthumous Grammy Awards": the counted noun is
+                # the last of the adjectives and nouns that follow.
+                noun = None
+                k = i + 2
+                while k in members and doc[k].pos_ in {"ADJ", "NOUN", "PROPN"}:
+                    if doc[k].pos_ in {"NOUN", "PROPN"}:
+                        noun = doc[k]
+                    k += 1
+                if noun is not None and nxt.lower_ in {"many", "much", "few", "little"}:
                     wh.focus = noun
         elif tok.lower_ in {"what", "which", "whose"}:
             noun = _determined_noun(doc, tok, members)

@@ -210,6 +210,25 @@ def test_the_noun_asked_about_is_the_focus(nlp: Any) -> None:
     assert "club" not in one_part(nlp, "Which club did Wayne Rooney join from Everton?").terms
 
 
+def test_which_thing_is_asked_for_whatever_the_verb(nlp: Any) -> None:
+    # "call" reports speech, but the question asks which phone.
+    part = one_part(nlp, "Which Nokia phone did reviewers call a 'triumph of design'?")
+    assert (part.answer_type, part.focus) == (T.DESCRIPTION, "phone")
+    assert part.text.endswith("'triumph of design'")
+
+
+def test_a_perfect_tense_reporting_verb_is_a_statement(nlp: Any) -> None:
+    part = one_part(nlp, "What has the head of the CBI said about the minimum wage?")
+    assert part.answer_type is T.STATEMENT
+    assert part.relation.speaker == "head of CBI"
+    assert part.relation.topic_terms == ("minimum", "wage")
+
+
+def test_the_counted_noun_follows_its_adjectives(nlp: Any) -> None:
+    part = one_part(nlp, "How many posthumous awards did the singer receive in 2005?")
+    assert (part.answer_type, part.focus) == (T.COUNT, "award")
+
+
 # --- constraints ------------------------------------------------------------------------------
 
 
@@ -448,6 +467,32 @@ def test_a_part_with_its_own_subject_inherits_nothing(nlp: Any) -> None:
     parts = analyse(question, nlp).parts
     assert [p.relation.speaker for p in parts] == ["chancellor", "motoring groups"]
     assert parts[1].inherited == ()
+
+
+def test_a_pronoun_refers_to_the_only_name_of_a_who_is_question(nlp: Any) -> None:
+    parts = analyse("Who is Ben Ainslie, and how many Olympic medals has he won?", nlp).parts
+    assert [p.answer_type for p in parts] == [T.PERSON, T.COUNT]
+    assert parts[1].relation.subject == "Ben Ainslie"
+    assert ("Ben Ainslie", True) in {(m.text, m.inherited) for m in parts[1].entities}
+
+
+def test_a_wh_subject_part_does_not_inherit(nlp: Any) -> None:
+    question = (
+        "How many records did Robbie Williams sell in 2005, and which song was named"
+        " single of the year?"
+    )
+    parts = analyse(question, nlp).parts
+    assert [p.answer_type for p in parts] == [T.COUNT, T.DESCRIPTION]
+    assert parts[1].focus == "song" and parts[1].inherited == ()
+    assert not any(m.inherited for m in parts[1].entities)
+
+
+def test_a_pronoun_without_a_referent_stays(nlp: Any) -> None:
+    parts = analyse("Who voted to cut interest rates to 4.5%, and what did she want instead?", nlp)
+    first, second = parts.parts
+    assert first.text.endswith("4.5%")
+    assert [(n.text, n.label) for n in first.numbers] == [("4.5%", "PERCENT")]
+    assert second.relation.subject == "she" and second.inherited == ()
 
 
 def test_offsets_follow_leading_white_space(nlp: Any) -> None:
