@@ -137,9 +137,7 @@ _MATCH_WORDS = _words("""
 _CAUSE_VERBS = _words("cause lead prompt trigger spark drive provoke force persuade push motivate")
 
 # "how much did A pay", "what did the deal cost": money.
-_MONEY_VERBS = _words(
-    "pay cost charge spend earn fetch raise owe sell buy borrow lend invest bid offer"
-)
+_MONEY_VERBS = _words("pay cost charge spend earn fetch owe")
 
 # "how much did prices rise": a size of change (often a percentage), not money.
 _CHANGE_VERBS = _words("""
@@ -686,7 +684,13 @@ def _classify(
         return AnswerType.REASON, (), focus
     if verb_lemma in REPORTING_VERBS:
         return AnswerType.STATEMENT, (), focus
-    if verb_lemma in _MONEY_VERBS and tok.dep_ in {"dobj", "attr", "pobj"}:
+    # "What did the deal cost?" asks for money; "What did he pay £50m for?" (money given, "what"
+    # the object of "for") asks for the thing.
+    if (
+        verb_lemma in _MONEY_VERBS
+        and tok.dep_ in {"dobj", "attr", "dative"}
+        and not any(doc[i].ent_type_ == "MONEY" for i in idx)
+    ):
         return AnswerType.AMOUNT, (), focus
     if "worth" in {doc[i].lower_ for i in idx}:
         return AnswerType.AMOUNT, (), focus
@@ -1201,6 +1205,8 @@ def value_spans(doc_or_span: Doc | Span, answer_type: AnswerType) -> list[tuple[
     base = getattr(doc_or_span, "start_char", 0)
     text = doc_or_span.text
     tokens = list(doc_or_span)
+    if not tokens:
+        return []
     found: list[tuple[int, int, str]] = []
     if answer_type is AnswerType.SCORE:
         found = [(m.start(), m.end(), "SCORE") for m in _SCORE.finditer(text)]
