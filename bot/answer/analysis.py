@@ -835,9 +835,6 @@ def _mistagged_verb(tok: Token) -> bool:
     )
 
 
-_DO_SUPPORT = _words("do will would can could shall should may might must")
-
-
 def _verb_lexicon(nlp: Language) -> AbstractSet[str]:
     """English base-form verbs, from the pipeline's own lemmatizer tables (empty without it)."""
     try:
@@ -929,7 +926,7 @@ def _verb_and_subject(doc: Doc, head: Token, members: set[int]) -> tuple[Token, 
     """
     if _mistagged_verb(head) and _propn_compounds(head, members):
         return head, _propn_compounds(head, members)
-    if head.lemma_.lower() in _DO_SUPPORT and not any(
+    if head.lemma_.lower() in _BASE_AUX and not any(
         c.pos_ == "VERB" and c.i in members for c in head.children
     ):
         for child in head.children:
