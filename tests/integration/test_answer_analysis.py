@@ -272,9 +272,10 @@ def test_proper_nouns_the_ner_missed_are_kept(nlp: Any) -> None:
 
 
 def test_a_title_joins_the_name_it_precedes(nlp: Any) -> None:
-    part = one_part(nlp, "What did Sir Ian Blair warn about the election?")
-    assert entity(part, "Sir Ian Blair") == "PERSON"
-    assert part.relation.speaker == "Sir Ian Blair"
+    part = one_part(nlp, "What did Sir Menzies Campbell warn about the budget deficit?")
+    assert entity(part, "Sir Menzies Campbell") == "PERSON"
+    assert part.relation.speaker == "Sir Menzies Campbell"
+    assert part.relation.topic_terms == ("budget", "deficit")
 
 
 def test_entity_text_drops_the_article_and_the_possessive(nlp: Any) -> None:
