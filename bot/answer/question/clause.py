@@ -1,0 +1,204 @@
+"""A question clause's root, verb and subject, repairing known tagging errors (inverted
+questions read from word order), and a statement's topic terms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+from typing import TYPE_CHECKING
+
+from bot.answer.question.mentions import _content_terms
+from bot.answer.question.words import _BASE_AUX, _SUBJECT_DEPS, _TOPIC_PREPS, _is_wh
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+
+def _clause_head(doc: Doc, idx: Sequence[int]) -> Token:
+    """The token of the segment whose head lies outside it (the clause's root), verbs first."""
+    members = set(idx)
+    tops = [doc[i] for i in idx if doc[i].head.i not in members or doc[i].head.i == i]
+    if not tops:
+        return doc[idx[0]]
+
+    def weight(t: Token) -> tuple[int, int]:
+        size = sum(1 for d in t.subtree if d.i in members)
+        return (1 if t.pos_ in {"VERB", "AUX"} else 0, size)
+
+    head = max(tops, key=weight)
+    if head.lower_ == "according":
+        # "According to the BBC, who will ...": the attribution is not the clause's verb.
+        comma = next((i for i in idx if i > head.i and doc[i].text == ","), None)
+        if comma is not None:
+            source = set(range(head.i, comma))
+        else:
+            source = {d.i for c in head.children if c.lower_ == "to" for d in c.subtree}
+        verbs = [doc[i] for i in idx if doc[i].pos_ in {"VERB", "AUX"} and i not in source]
+        if verbs:
+            return min(verbs, key=lambda t: len(list(t.ancestors)))
+    return head
+
+
+def _mistagged_verb(tok: Token) -> bool:
+    """ "How many jobs will Rolls-Royce cut", "How long will the strike last": the tagger made the
+    verb a noun or adverb, but it keeps its auxiliary."""
+    return tok.pos_ in {"NOUN", "ADJ", "ADV"} and any(
+        c.dep_ == "aux" and c.i < tok.i for c in tok.children
+    )
+
+
+def _verb_lexicon(nlp: Language) -> AbstractSet[str]:
+    """English base-form verbs, from the pipeline's own lemmatizer tables (empty without it)."""
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")  # type: ignore[attr-defined]
+        return frozenset(table["verb"])
+    except (KeyError, AttributeError):
+        return frozenset()
+
+
+_BOUNDARY_POS = frozenset({"ADP", "DET", "PUNCT", "PRON", "NUM", "PART", "AUX", "SCONJ", "CCONJ"})
+
+
+def _inverted_clause(
+    doc: Doc, idx: Sequence[int], verbs: AbstractSet[str]
+) -> tuple[Token, set[int]] | None:
+    """Verb and subject of a question with subject-auxiliary inversion, read from word order.
+
+    "WH ... did/will/can SUBJECT VERB ...", "WH ... has SUBJECT said ...". The small model's parse
+    of such questions is often wrong ("Why did [Winn-Dixie file]", "What year did the Millennium
+    Dome close": "close" as an adverb, "How did motoring groups respond": root "motoring"), but
+    its tags of the base verb are better, and the word order is fixed: the verb is the first
+    base-form verb after the subject. When the tagger has no base verb there, the verb is the
+    first word of the subject run that English has as a verb (the lemmatizer's verb table) and
+    that ends the run ("the Millennium Dome close ?", "Condoleezza Rice visit ,").
+    """
+    positions = list(idx)
+    wh_at = next((k for k, i in enumerate(positions) if _is_wh(doc[i])), None)
+    if wh_at is None:
+        return None
+    aux_at = next(
+        (
+            k
+            for k in range(wh_at + 1, len(positions))
+            if doc[positions[k]].tag_ in {"VBD", "VBZ", "VBP", "MD"}
+        ),
+        None,
+    )
+    if aux_at is None:
+        return None
+    aux = doc[positions[aux_at]]
+    lemma = aux.lemma_.lower()
+    if lemma in _BASE_AUX:
+        wanted = {"VB", "VBP"}  # the tagger confuses the two (same form)
+    elif lemma == "have":
+        wanted = {"VBN", "VBD"}  # "has X said": the same form, often tagged as a past tense
+    else:
+        return None
+    after = [doc[i] for i in positions[aux_at + 1 :]]
+    if len(after) < 2:
+        return None
+    region: list[Token] = []
+    for tok in after:
+        if region and tok.tag_ in wanted and tok.pos_ in {"VERB", "AUX"}:
+            if tok.lemma_ in {"be", "have", "get"}:
+                # "will the summit be held", "has it been sold": the participle is the verb.
+                participle = next((t for t in after if t.i > tok.i and t.tag_ == "VBN"), None)
+                if participle is not None:
+                    return participle, {t.i for t in region}
+            return tok, {t.i for t in region}
+        if tok.tag_ == "MD" or (tok.pos_ == "AUX" and region):
+            break
+        region.append(tok)
+    # No verb tagged: the first word of the run that English has as a verb and that follows a
+    # name ("Thierry Henry score") or ends a noun phrase ("the auction house set for").
+    for k, tok in enumerate(region[1:], start=1):
+        if tok.pos_ == "PROPN" or tok.lower_ not in verbs:
+            continue
+        nxt = after[k + 1] if k + 1 < len(after) else None
+        after_name = region[k - 1].pos_ == "PROPN"
+        ends_phrase = nxt is None or nxt.pos_ in _BOUNDARY_POS or nxt.tag_ == "MD"
+        if nxt is not None and nxt.lower_ == "of":  # "the price of oil": a noun
+            ends_phrase = False
+        if after_name or ends_phrase:
+            return tok, {t.i for t in region[:k]}
+    return None
+
+
+def _verb_and_subject(doc: Doc, head: Token, members: set[int]) -> tuple[Token, set[int]]:
+    """The clause's verb and the token ids of its subject, repairing known tagging errors.
+
+    After "did/will/does", the small model often reads a name and the verb as one noun phrase:
+    "Why did [Winn-Dixie file] for bankruptcy" (nsubj "file" of "did"), "How many jobs will
+    [Rolls-Royce cut]" (root "cut" as a noun), "How much did [shares in BT rise]". The noun is
+    then taken as the verb and the rest of the phrase as the subject. A clause whose root is not
+    a verb at all ("For what reason did ...": root "For") takes its shallowest verb.
+    """
+    if _mistagged_verb(head) and _propn_compounds(head, members):
+        return head, _propn_compounds(head, members)
+    if head.lemma_.lower() in _BASE_AUX and not any(
+        c.pos_ == "VERB" and c.i in members for c in head.children
+    ):
+        for child in head.children:
+            if child.dep_ not in _SUBJECT_DEPS or child.i not in members or _is_wh(child):
+                continue
+            names = _propn_compounds(child, members)
+            if child.pos_ == "NOUN" and names:
+                return child, names
+            last = child.right_edge
+            if last.i != child.i and last.i in members and last.pos_ in {"NOUN", "ADJ", "ADV"}:
+                return last, {d.i for d in child.subtree if d.i in members and d.i != last.i}
+    verb = head
+    if head.pos_ not in {"VERB", "AUX"} and not _mistagged_verb(head):
+        verbs = [doc[i] for i in sorted(members) if doc[i].pos_ == "VERB"]
+        if verbs:
+            verb = min(verbs, key=lambda t: len(list(t.ancestors)))
+    for cand in (verb, verb.head if verb.dep_ in {"xcomp", "ccomp"} else None):
+        if cand is None or cand.i not in members:
+            continue
+        for child in cand.children:
+            if child.dep_ not in _SUBJECT_DEPS or child.i not in members:
+                continue
+            if any(_is_wh(d) for d in child.subtree):  # "what reason" is the asking phrase
+                continue
+            names = _propn_compounds(child, members) if child.pos_ == "NOUN" else set()
+            # "Who did [Sepp Blatter hope] would be named ...": the names are the subject.
+            if names and child.i > 0 and doc[child.i - 1].pos_ == "PROPN" and cand.i > child.i + 1:
+                return verb, names
+            return verb, {d.i for d in child.subtree if d.i in members}
+    return verb, set()
+
+
+def _propn_compounds(tok: Token, members: set[int]) -> set[int]:
+    ids: set[int] = set()
+    for child in tok.children:
+        if child.dep_ == "compound" and child.i < tok.i and child.i in members:
+            sub = {d.i for d in child.subtree if d.i in members}
+            if any(tok.doc[i].pos_ == "PROPN" for i in sub):
+                ids |= sub
+    if ids:
+        lo, hi = min(ids), max(ids)
+        ids |= {i for i in range(lo, hi + 1) if i in members}
+    return ids
+
+
+def _topic_terms(doc: Doc, verb: Token, members: set[int], skip: set[int]) -> tuple[str, ...]:
+    """Content lemmas of the prepositional phrases that say what a statement was about."""
+    ids: list[int] = []
+    for tok in (doc[i] for i in sorted(members)):
+        if tok.pos_ != "ADP" or tok.lower_ not in _TOPIC_PREPS or tok.i in skip:
+            continue
+        # Only phrases governed by the verb or by its object ("claims of a rift").
+        if tok.head.i == verb.i or tok.head.head.i == verb.i or tok.head.i in members:
+            ids.extend(d.i for d in tok.subtree if d.i in members)
+    # "What did Mallon call the No campaign?": the object is the topic; but in "tell the BBC"
+    # the object is the listener.
+    if not ids and verb.lemma_ != "tell":
+        for child in verb.children:
+            if (
+                child.dep_ in {"dobj", "oprd", "dative"}
+                and child.i in members
+                and child.i not in skip
+            ):
+                ids.extend(d.i for d in child.subtree if d.i in members)
+    return _content_terms(doc[i] for i in sorted(set(ids)) if i not in skip)

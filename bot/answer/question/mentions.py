@@ -1,0 +1,189 @@
+"""What a question names: entities, proper-noun runs, numbers, dates, scores, a subject's
+name, and its content terms (lemmas of non-stopword nouns, verbs, adjectives and proper nouns).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
+from typing import TYPE_CHECKING
+
+from bot.answer.question.types import Mention
+from bot.answer.question.words import _CONTENT_POS, _DATE_LABELS, _NUMBER_LABELS, _is_wh
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+
+# A match score: "21-19", "2-1", "3 - 0" (en dash too); not a year range ("2004-05").
+_SCORE = re.compile(r"(?<![\w.£$€-])(\d{1,3})\s?[-–]\s?(\d{1,3})(?![\w%-]|\.\d)")
+
+
+def _content_terms(
+    tokens: Iterable[Token], skip: AbstractSet[int] = frozenset()
+) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for tok in tokens:
+        if tok.i in skip or tok.is_stop or tok.is_punct or tok.pos_ not in _CONTENT_POS:
+            continue
+        if tok.ent_type_ in _NUMBER_LABELS or tok.like_num:  # numbers are constraints of their own
+            continue
+        if _is_wh(tok):
+            continue
+        lemma = tok.lemma_.lower().strip()
+        if lemma and any(ch.isalnum() for ch in lemma):
+            seen.setdefault(lemma, None)
+    return tuple(seen)
+
+
+def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention], list[Mention]]:
+    """Entities, numbers and dates in the segment (NER first, then what it missed)."""
+    members = set(idx)
+    entities: list[Mention] = []
+    numbers: list[Mention] = []
+    dates: list[Mention] = []
+    covered: set[int] = set()
+    by_token: dict[int, int] = {}  # token -> index in entities, for names the runs extend
+    for ent in doc.ents:
+        if not any(t.i in members for t in ent):
+            continue
+        start, end = _entity_bounds(ent)
+        mention = Mention(doc.text[start:end], ent.label_, start, end, "ner")
+        covered.update(range(ent.start, ent.end))
+        if ent.label_ in _NUMBER_LABELS:
+            numbers.append(mention)
+        elif ent.label_ in _DATE_LABELS:
+            dates.append(mention)
+        else:
+            by_token.update(dict.fromkeys(range(ent.start, ent.end), len(entities)))
+            entities.append(mention)
+    # Runs of proper nouns the NER missed ("Winn-Dixie", "Skis Rossignol"); "of"/"&" may join
+    # two runs ("Isle of Wight") when both sides are proper nouns.
+    i_list = sorted(members)
+    k = 0
+    while k < len(i_list):
+        i = i_list[k]
+        tok = doc[i]
+        if tok.pos_ != "PROPN" or i in covered or _is_wh(tok):
+            k += 1
+            continue
+        j = i
+        while True:
+            nxt = j + 1
+            if nxt in members and nxt not in covered and doc[nxt].pos_ == "PROPN":
+                j = nxt
+                continue
+            if (
+                nxt in members
+                and doc[nxt].lower_ in {"of", "&", "-"}
+                and nxt + 1 in members
+                and nxt + 1 not in covered
+                and doc[nxt + 1].pos_ == "PROPN"
+            ):
+                j = nxt + 1
+                continue
+            break
+        span = doc[i : j + 1]
+        # A proper noun touching a name the NER found is part of it: "Sir" + "Ian Blair" keeps
+        # the entity's label (a title), "Stade de" + "France" (GPE) is a name of its own.
+        touching = by_token.get(j + 1, by_token.get(i - 1))
+        if touching is not None:
+            old = entities[touching]
+            lo, hi = min(old.start, span.start_char), max(old.end, span.end_char)
+            label = old.label if j + 1 in by_token and len(span) == 1 else "PROPN"
+            entities[touching] = Mention(doc.text[lo:hi], label, lo, hi, "propn")
+        else:
+            entities.append(Mention(span.text, "PROPN", span.start_char, span.end_char, "propn"))
+        covered.update(range(i, j + 1))
+        while k < len(i_list) and i_list[k] <= j:
+            k += 1
+    # Numbers the NER missed ("4.75").
+    for i in i_list:
+        tok = doc[i]
+        if i not in covered and tok.like_num and tok.pos_ == "NUM":
+            numbers.append(Mention(tok.text, "CARDINAL", tok.idx, tok.idx + len(tok), "number"))
+    # A score in the question ("Who did Arsenal beat 4-1?"): one number, not two cardinals.
+    lo, hi = doc[min(members)].idx, doc[max(members)].idx + len(doc[max(members)])
+    for match in _SCORE.finditer(doc.text, lo, hi):
+        s, e = match.span()
+        numbers = [m for m in numbers if not (s <= m.start and m.end <= e)]
+        numbers.append(Mention(match.group(), "SCORE", s, e, "score"))
+    entities.sort(key=lambda m: m.start)
+    numbers.sort(key=lambda m: m.start)
+    return entities, numbers, dates
+
+
+def _entity_bounds(ent: Span) -> tuple[int, int]:
+    """An entity's characters, without a leading "the" or a trailing "'s" ("the European Central
+    Bank", "Manchester United's"), and with a MONEY entity's currency sign and scale."""
+    if ent.label_ == "MONEY":
+        return _money_bounds(ent)
+    first, last = ent.start, ent.end - 1
+    if ent.doc[first].lower_ == "the" and last > first:
+        first += 1
+    if ent.doc[last].tag_ == "POS" and last > first:
+        last -= 1
+    return ent.doc[first].idx, ent.doc[last].idx + len(ent.doc[last])
+
+
+def _money_bounds(span: Span) -> tuple[int, int]:
+    """A MONEY entity with its currency sign and scale ("£", "12", "m" -> "£12m")."""
+    doc = span.doc
+    start, end = span.start, span.end
+    if start > 0 and (doc[start - 1].tag_ == "$" or doc[start - 1].text in _CURRENCY_SIGNS):
+        start -= 1
+    while (
+        end < len(doc)
+        and doc[end].lower_ in _SCALE_WORDS
+        and doc[end].idx == doc[end - 1].idx + len(doc[end - 1])
+    ):
+        end += 1
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+
+
+_CURRENCY_SIGNS = frozenset("£$€¥")
+_SCALE_WORDS = frozenset({"m", "bn", "k", "mn", "tn", "trn", "million", "billion"})
+
+
+def _name_of(doc: Doc, ids: set[int]) -> str:
+    """A subject's name: its last proper name outside a prepositional phrase, else its words.
+
+    "Microsoft's Bill Gates" -> "Bill Gates", "union leader Jonathan Baume" -> "Jonathan Baume",
+    "the film Casino Royale" -> "Casino Royale" (the NER found only "Casino"); "the match between
+    Leeds and Millwall" and "shares in BT" have no name of their own and keep their words.
+    """
+    span = doc[min(ids) : max(ids) + 1]
+    preps = {t.i for t in span if t.dep_ == "prep" and t.i in ids}
+
+    def in_prep_phrase(tok: Token) -> bool:
+        return any(a.i in preps for a in tok.ancestors) or tok.i in preps
+
+    names: list[tuple[int, int]] = []  # token ranges
+    for ent in span.ents:
+        if ent.label_ in _NAME_LABELS and not in_prep_phrase(ent[0]):
+            names.append((ent.start, ent.end))
+    for tok in span:
+        if tok.pos_ == "PROPN" and not tok.ent_type_ and not in_prep_phrase(tok):
+            names.append((tok.i, tok.i + 1))
+    if names:
+        start, end = max(names)
+        # Grow over touching proper nouns ("Casino" + "Royale", "Sir" + "Ian Blair").
+        while start - 1 >= span.start and (
+            doc[start - 1].pos_ == "PROPN"
+            or (doc[start - 1].tag_ == "HYPH" and start - 2 >= span.start)
+        ):
+            start -= 1
+        while end < span.end and (
+            doc[end].pos_ == "PROPN" or (doc[end].tag_ == "HYPH" and end + 1 < span.end)
+        ):
+            end += 1
+        lo, hi = _entity_bounds(doc[start:end])
+        return doc.text[lo:hi]
+    words = [t for t in span if t.dep_ not in {"det", "poss", "case"} and not t.is_punct]
+    return " ".join(t.text for t in words) if words else span.text
+
+
+_NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)

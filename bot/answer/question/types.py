@@ -1,0 +1,118 @@
+"""What question analysis returns: the answer types and the frozen result dataclasses.
+
+No spaCy import here: importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class AnswerType(StrEnum):
+    """The kind of value a question (part) asks for."""
+
+    AMOUNT = "amount"  # money: "how much did A pay", "what price"
+    COUNT = "count"  # "how many"
+    QUANTITY = "quantity"  # percentages, rates, levels, sizes, speeds: "what percentage"
+    DATE = "date"  # dates and times: "when", "what year"
+    PERSON = "person"  # "who", "which player"
+    ORGANISATION = "organisation"  # "which company/club/party"
+    PLACE = "place"  # "where", "which country"
+    REASON = "reason"  # "why", "what caused"
+    STATEMENT = "statement"  # "what did P say about T", "how did P respond"
+    SCORE = "score"  # a match result: "what was the score", "by what score"
+    DESCRIPTION = "description"  # anything else: "what happened", "what is X"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Something the question names: an entity, a proper-noun run, a number or a date.
+
+    ``start``/``end`` are character offsets into the question; ``label`` is spaCy's entity label,
+    or ``PROPN`` for a run of proper nouns the NER missed, or ``CARDINAL`` for a bare number it
+    missed. ``source`` says which (``ner``, ``propn``, ``number``). ``inherited`` marks a mention
+    that a later part took over from the first part (its offsets are the first part's).
+    """
+
+    text: str
+    label: str
+    start: int
+    end: int
+    source: str = "ner"
+    inherited: bool = False
+
+
+@dataclass(frozen=True)
+class Relation:
+    """What the question asks about.
+
+    ``predicate``: lemma of the main verb ("pay", "say", "win"); ``None`` for a copula ("What was
+    the price of X?"). ``subject``: the subject's text when it is not the wh-word. For other than
+    statements, ``object_terms`` are the content lemmas of the verb's complements (objects and
+    prepositional phrases: "pay for B" -> ["b"]). For statements, ``speaker`` is who spoke and
+    ``topic_terms`` the content lemmas of what about ("say about Russia" -> ["russia"]).
+    """
+
+    predicate: str | None = None
+    subject: str | None = None
+    object_terms: tuple[str, ...] = ()
+    speaker: str | None = None
+    topic_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuestionPart:
+    """One answerable part of a question, with what it asks for and what it names."""
+
+    text: str
+    start: int
+    end: int
+    answer_type: AnswerType
+    # Other types an answer may have ("who" can be a company; "which team" can be a country).
+    also_accept: tuple[AnswerType, ...] = ()
+    wh: str | None = None  # the asking words: "how much", "which club", "why"
+    focus: str | None = None  # lemma of the noun asked about: "club", "price", "job" (how many)
+    entities: tuple[Mention, ...] = ()
+    numbers: tuple[Mention, ...] = ()
+    dates: tuple[Mention, ...] = ()
+    relation: Relation = field(default_factory=Relation)
+    terms: tuple[str, ...] = ()
+    # What this part took from the first part: "subject", "speaker", "frame".
+    inherited: tuple[str, ...] = ()
+
+    @property
+    def accepted_types(self) -> tuple[AnswerType, ...]:
+        return (self.answer_type, *self.also_accept)
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    question: str
+    parts: tuple[QuestionPart, ...]
+
+    @property
+    def answer_type(self) -> AnswerType:
+        """The first part's answer type."""
+        return self.parts[0].answer_type
+
+    @property
+    def is_compound(self) -> bool:
+        return len(self.parts) > 1
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (enums as their string values) for evaluation records."""
+        data = asdict(self)
+        for part in data["parts"]:
+            part["answer_type"] = str(part["answer_type"])
+            part["also_accept"] = [str(t) for t in part["also_accept"]]
+        return _lists(data)
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(v) for v in value]
+    return value

@@ -1,0 +1,133 @@
+"""The classes of English words a question uses to ask for a kind of answer.
+
+("which *club*", "*how much*", "what did P *say*"). They are written from English, not fitted
+on evaluation questions, and each list is kept once, here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.answer.question.types import AnswerType
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as text, one or more words a line."""
+    return frozenset(text.split())
+
+
+# Reporting verbs (lemmas): "what did P say", and in article sentences "P said ...".
+REPORTING_VERBS = _words("""
+    say tell warn claim insist argue add describe call state announce admit deny explain suggest
+    believe think reveal report confirm stress urge predict acknowledge accuse comment note
+    remark declare maintain contend complain concede conclude write promise pledge vow threaten
+    ask reply respond react answer tweet boast joke quip recall praise criticise criticize
+    dismiss defend blame allege assert indicate signal
+    """)
+
+# "How did P respond/react ..." asks for what P said.
+_RESPONSE_VERBS = _words(
+    "respond react reply answer describe explain justify defend greet view see"
+)
+
+# The noun a wh-determiner asks about ("which club", "what price"), by the answer it wants.
+_FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
+    AnswerType.AMOUNT: _words("""
+        price cost fee salary wage pay sum amount fine value bid offer budget payout
+        compensation bonus damages prize award tax bill debt loan fund funding investment revenue
+        turnover profit loss sale sales income spending deal fortune worth money cash ransom rent
+        charge tariff subsidy grant settlement valuation
+        """),
+    AnswerType.COUNT: _words("number count total tally attendance crowd"),
+    AnswerType.QUANTITY: _words("""
+        percentage proportion share rate level speed distance weight height length depth size
+        population figure temperature age margin growth increase decrease rise fall drop capacity
+        ratio majority turnout duration
+        """),
+    AnswerType.DATE: _words(
+        "date year day month time week season decade century hour period deadline"
+    ),
+    AnswerType.PERSON: _words("""
+        person man woman player minister manager coach boss chief executive chairman chairwoman
+        president director actor actress singer star artist musician writer author politician mp
+        leader candidate official spokesman spokeswoman spokesperson secretary chancellor
+        footballer striker midfielder defender goalkeeper captain winger batsman bowler athlete
+        judge lawyer officer presenter host designer founder owner head champion rival
+        successor predecessor winner runner-up finalist contestant nominee member rapper
+        comedian celebrity boxer driver rider golfer cyclist sprinter runner referee umpire
+        governor mayor senator king queen prince princess pope chef doctor scientist economist
+        analyst campaigner suspect victim journalist editor producer filmmaker composer
+        """),
+    AnswerType.ORGANISATION: _words("""
+        company firm club party team side bank group organisation organization business
+        corporation union authority agency body regulator retailer broadcaster network newspaper
+        paper magazine publisher airline carrier supermarket chain studio label band charity
+        operator manufacturer maker insurer lender brand outlet channel station website
+        government ministry department council committee court university school hospital
+        supplier creditor investor buyer bidder sponsor partner
+        """),
+    AnswerType.PLACE: _words("""
+        country city town village region state nation place venue stadium ground location area
+        county province island continent capital site port airport street district
+        neighbourhood building arena circuit course
+        """),
+    AnswerType.REASON: _words("reason cause motive explanation grounds purpose"),
+    AnswerType.SCORE: _words("score scoreline"),
+}
+
+# Nouns naming an organisation that, in sport, is usually written as a place ("Ireland beat
+# Argentina"): the answer may be either.
+_TEAM_NOUNS = _words("team side nation country")
+
+# "what was the result", "by what margin": a score when the question is about a match.
+_MATCH_RESULT_NOUNS = _words("result margin")
+_MATCH_WORDS = _words("""
+    match game final semi-final quarter-final tie fixture derby clash encounter replay friendly
+    league cup championship tournament international test beat defeat draw thrash rout score
+    goal try innings set rugby football soccer cricket tennis hockey basketball baseball
+    """)
+
+# "what caused/led to/prompted X": the answer is a reason.
+_CAUSE_VERBS = _words("cause lead prompt trigger spark drive provoke force persuade push motivate")
+
+# "how much did A pay", "what did the deal cost": money.
+_MONEY_VERBS = _words("pay cost charge spend earn fetch owe")
+
+# "how much did prices rise": a size of change (often a percentage), not money.
+_CHANGE_VERBS = _words("""
+    rise fall increase decrease grow drop climb decline jump slump shrink gain slip surge soar
+    plunge tumble rally expand contract improve worsen
+    """)
+
+# "how long": a duration (spaCy: DATE) with these verbs or after "for"; else a length.
+_DURATION_VERBS = _words("take last serve remain stay wait spend run reign hold keep")
+
+# Prepositions that introduce a statement's topic ("say about T", "respond to T").
+_TOPIC_PREPS = _words("about on over regarding concerning to of towards toward into with against")
+
+_WH_WORDS = _words("what which who whom whose when where why how")
+_COORDINATORS = frozenset({"and", "or", "but", "plus"})
+_THIRD_PERSON_PRONOUNS = _words("he she it they him her them his hers its their theirs")
+
+_NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
+_DATE_LABELS = frozenset({"DATE", "TIME"})
+_CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass"})
+
+# "Name the bands ...", "List the ...": the imperative's object is asked for.
+_IMPERATIVES = _words("name list identify give")
+
+# Verbs too light to be a part's term ("be", "do", "have").
+_LIGHT_VERBS = _words("be do have")
+
+# Auxiliaries that invert with the subject and take a base verb ("did X pay", "will X cut"), and
+# "have", which takes a past participle ("has X said").
+_BASE_AUX = _words("do will would can could shall should may might must")
+
+
+def _is_wh(tok: Token) -> bool:
+    """A question word (not "that", which the tagger also tags WDT)."""
+    return tok.lower_ in _WH_WORDS
