@@ -29,7 +29,7 @@ import numpy as np
 from bot.types import NO_ANSWER_MESSAGE, Dropped
 
 if TYPE_CHECKING:
-    from bot.generation import Source
+    from bot.types import Source
 
 # --- thresholds ----------------------------------------------------------------------------------
 # A cited sentence is supported by a passage when it is close to the passage's best-matching

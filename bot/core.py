@@ -37,8 +37,8 @@ from bot.extractive import (
     answerability,
     split_question,
 )
-from bot.generation import Generator, GeneratorError, Source, build_generator
-from bot.types import NO_ANSWER_MESSAGE, Answer, Citation, Dropped, Turn
+from bot.generation import Generator, GeneratorError, build_generator
+from bot.types import NO_ANSWER_MESSAGE, Answer, Citation, Dropped, Source, Turn, number_sources
 
 if TYPE_CHECKING:
     from bot.prompts import Prompt
@@ -239,7 +239,7 @@ class Answerer:
                 standalone_question=standalone,
                 prompt_id=prompt_id,
             )
-        sources = [Source(i + 1, hit) for i, hit in enumerate(hits)]
+        sources = number_sources(hits)
         common: dict[str, Any] = {
             "question": question,
             "hits": tuple(hits),

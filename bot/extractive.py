@@ -39,9 +39,9 @@ from bot.citations import (
 )
 
 if TYPE_CHECKING:
-    from bot.generation import Source
     from bot.prompts import Prompt
     from bot.settings import Settings
+    from bot.types import Source
     from retrieval.embeddings import LocalEmbeddings
 
 # --- scoring weights -----------------------------------------------------------------------------

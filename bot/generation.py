@@ -10,23 +10,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from retrieval.types import Hit
+from bot.types import Source
 
 if TYPE_CHECKING:
     from bot.prompts import Prompt
     from bot.settings import Settings
     from retrieval.embeddings import LocalEmbeddings
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A retrieved passage offered to a generator under the key ``[key]`` (1-based)."""
-
-    key: int
-    hit: Hit
 
 
 class GeneratorError(RuntimeError):

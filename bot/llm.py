@@ -23,8 +23,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.generation import GeneratorError, GeneratorTimeout, Source
+from bot.generation import GeneratorError, GeneratorTimeout
 from bot.prompts import Prompt, render_answer_prompt
+from bot.types import Source
 
 if TYPE_CHECKING:
     from bot.settings import Settings

@@ -24,7 +24,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bot.generation import Source, generator_names
+from bot.generation import generator_names
 from bot.prompts import (
     PromptError,
     available_prompts,
@@ -32,7 +32,7 @@ from bot.prompts import (
     load_prompt,
     render_answer_prompt,
 )
-from bot.types import Answer, Turn
+from bot.types import Answer, Turn, number_sources
 
 if TYPE_CHECKING:
     from prompt_toolkit.input import Input
@@ -202,7 +202,7 @@ class Repl:
             return
         try:
             prompt = load_prompt(self.prompt_name, self.prompts_dir)
-            sources = [Source(key=i, hit=hit) for i, hit in enumerate(answer.hits, start=1)]
+            sources = number_sources(answer.hits)
             question = answer.standalone_question or answer.question
             text = render_answer_prompt(
                 prompt, question, sources, max_words=self.settings.answer.answer_max_words

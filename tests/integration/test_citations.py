@@ -12,8 +12,7 @@ from bot.citations import (
     renumber_text,
     split_sentences,
 )
-from bot.generation import Source
-from bot.types import NO_ANSWER_MESSAGE
+from bot.types import NO_ANSWER_MESSAGE, Source
 from retrieval.embeddings import LocalEmbeddings
 
 # --- sentence splitting ---------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from bot.core import QUESTION_EMPTY, Answerer
-from bot.generation import GeneratorError, Source, build_generator
+from bot.generation import GeneratorError, build_generator
 from bot.settings import Settings
-from bot.types import NO_ANSWER_MESSAGE, Turn
+from bot.types import NO_ANSWER_MESSAGE, Source, Turn
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.loaders import load_articles

@@ -14,8 +14,8 @@ from bot.extractive import (
     candidates_from,
     question_people,
 )
-from bot.generation import Source
 from bot.settings import Settings
+from bot.types import Source
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.loaders import load_articles
 from retrieval.types import Hit

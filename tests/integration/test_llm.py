@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.generation import GeneratorError, GeneratorTimeout, Source, build_generator
+from bot.generation import GeneratorError, GeneratorTimeout, build_generator
 from bot.llm import (
     LLMGenerator,
     build_chat_model,
@@ -27,7 +27,7 @@ from bot.llm import (
 )
 from bot.prompts import load_prompt
 from bot.settings import Settings
-from bot.types import NO_ANSWER_MESSAGE
+from bot.types import NO_ANSWER_MESSAGE, number_sources
 from retrieval.types import Hit
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.support import REPO
@@ -54,7 +54,7 @@ HITS = [
         source="BBC",
     ),
 ]
-SOURCES = [Source(key=i, hit=h) for i, h in enumerate(HITS, start=1)]
+SOURCES = number_sources(HITS)
 GOOD = (
     'Boris Johnson said the Russians "have a choice" to stick with Assad or work with the rest '
     "of the world [1]. Rex Tillerson will carry a unified message to Moscow [2]."
