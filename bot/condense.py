@@ -81,9 +81,10 @@ def _condense_with_model(
     prompt: Prompt | None,
     timeout: float | None,
 ) -> str | None:
-    # Imported here: bot.llm is light, but keeping the offline path free of it is the point.
-    from bot.generation import GeneratorError
-    from bot.llm import invoke_chat
+    # Imported here: bot.generators.llm is light, but keeping the offline path free of it is
+    # the point.
+    from bot.generators import GeneratorError
+    from bot.generators.llm import invoke_chat
 
     try:
         template = prompt or load_prompt(CONDENSE_PROMPT)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def check_settings(settings: Settings) -> Settings:
     """Checks that need the registries (the settings themselves import nothing of bot)."""
-    from bot.generation import generator_names
+    from bot.generators import generator_names
 
     names = generator_names()
     if settings.answer.generator not in names:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.core import QUESTION_EMPTY, Answerer
-from bot.generation import GeneratorError, build_generator
+from bot.generators import GeneratorError, build_generator
 from bot.settings import Settings
 from bot.types import NO_ANSWER_MESSAGE, Source, Turn
 from retrieval.embeddings import LocalEmbeddings
@@ -205,7 +205,7 @@ def test_render_prompt_shows_sources_and_question(answerer: Answerer) -> None:
 
 @pytest.mark.skipif(not SEED_QUESTIONS.exists(), reason="../shared/eval is not available")
 def test_seed_questions_answered_and_abstained(answerer: Answerer, tmp_path: Path) -> None:
-    from bot.answer_eval import evaluate_answers
+    from bot.eval.answers import evaluate_answers
 
     report = evaluate_answers(answerer, SEED_QUESTIONS, None, tmp_path / "seed.json")
     overall = report["aggregates"]["overall"]

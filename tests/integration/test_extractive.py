@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bot.citations import check_draft, parse_citations
-from bot.extractive import (
+from bot.generators.extractive import (
     ExtractiveGenerator,
     Person,
     build_extractive_generator,

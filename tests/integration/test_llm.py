@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from bot.generation import GeneratorError, GeneratorTimeout, build_generator
-from bot.llm import (
+from bot.generators import GeneratorError, GeneratorTimeout, build_generator
+from bot.generators.llm import (
     LLMGenerator,
     build_chat_model,
     build_llm_generator,
@@ -266,7 +266,7 @@ def test_split_model(spec: str, expected: tuple[str | None, str]) -> None:
 
 
 def test_ollama_gets_its_timeout_through_the_http_client() -> None:
-    from bot.llm import chat_model_kwargs
+    from bot.generators.llm import chat_model_kwargs
 
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, llm_model="ollama:llama3", llm_base_url="http://127.0.0.1:11434",
@@ -319,7 +319,7 @@ def test_local_without_the_extra_says_how_to_install_it(tmp_path: Path) -> None:
 def test_importing_the_llm_modules_loads_no_client_library() -> None:
     code = (
         "import sys, json\n"
-        "import bot.llm, bot.condense, bot.repl, bot.prompts\n"
+        "import bot.generators.llm, bot.condense, bot.terminal.repl, bot.prompts\n"
         "heavy = ['langchain', 'langchain_openai', 'openai', 'torch', 'sentence_transformers',"
         " 'llama_cpp', 'prompt_toolkit', 'httpx']\n"
         "print(json.dumps([m for m in heavy if m in sys.modules]))\n"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.answer_eval import (
+from bot.eval.answers import (
     EvalDataError,
     citation_support,
     evaluate_answers,

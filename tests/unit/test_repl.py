@@ -18,8 +18,8 @@ from prompt_toolkit.history import FileHistory
 from prompt_toolkit.input import create_pipe_input
 
 from bot.prompts import default_prompts_dir, load_prompt
-from bot.repl import run_repl
 from bot.settings import Settings
+from bot.terminal.repl import run_repl
 from bot.types import NO_ANSWER_MESSAGE, Answer, Citation, Dropped, Turn
 from retrieval.types import Hit
 

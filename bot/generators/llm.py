@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.generation import GeneratorError, GeneratorTimeout
+from bot.generators import GeneratorError, GeneratorTimeout
 from bot.prompts import Prompt, render_answer_prompt
 from bot.types import Source
 
@@ -230,7 +230,7 @@ class LLMGenerator:
 def build_llm_generator(
     settings: Settings, embeddings: LocalEmbeddings | None = None
 ) -> LLMGenerator:
-    """Registered as the ``llm`` generator (``bot.generation``)."""
+    """Registered as the ``llm`` generator (``bot.generators``)."""
     return LLMGenerator(
         build_chat_model(settings),
         timeout=settings.llm.llm_timeout,

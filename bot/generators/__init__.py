@@ -41,9 +41,9 @@ GeneratorFactory = Callable[["Settings", "LocalEmbeddings"], Generator]
 # name -> "module:attribute" of a factory. Built-ins are listed as import paths so that choosing
 # the extractive default never imports LangChain's chat models or llama.cpp.
 _REGISTRY: dict[str, str | GeneratorFactory] = {
-    "extractive": "bot.extractive:build_extractive_generator",
-    "llm": "bot.llm:build_llm_generator",
-    "local": "bot.llm:build_local_generator",
+    "extractive": "bot.generators.extractive:build_extractive_generator",
+    "llm": "bot.generators.llm:build_llm_generator",
+    "local": "bot.generators.llm:build_local_generator",
 }
 
 

@@ -24,7 +24,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bot.generation import generator_names
+from bot.generators import generator_names
 from bot.prompts import (
     PromptError,
     available_prompts,
