@@ -26,7 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.citations import normalise, parse_draft
+from bot.citations import parse_draft
+from retrieval.text import normalise
 
 if TYPE_CHECKING:
     from rich.console import Console

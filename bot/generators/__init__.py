@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Protocol
 from bot.types import Source
 
 if TYPE_CHECKING:
+    from bot.encoder import Encoder
     from bot.prompts import Prompt
     from bot.settings import Settings
-    from retrieval.embeddings import LocalEmbeddings
 
 
 class GeneratorError(RuntimeError):
@@ -36,7 +36,9 @@ class Generator(Protocol):
         ...
 
 
-GeneratorFactory = Callable[["Settings", "LocalEmbeddings"], Generator]
+# A factory gets the settings and the embedding model (from the core: its cache of sentence
+# vectors, a ``bot.encoder.CachedEncoder``).
+GeneratorFactory = Callable[["Settings", "Encoder"], Generator]
 
 # name -> "module:attribute" of a factory. Built-ins are listed as import paths so that choosing
 # the extractive default never imports LangChain's chat models or llama.cpp.
@@ -56,7 +58,7 @@ def generator_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def build_generator(name: str, settings: Settings, embeddings: LocalEmbeddings) -> Generator:
+def build_generator(name: str, settings: Settings, embeddings: Encoder) -> Generator:
     try:
         factory = _REGISTRY[name]
     except KeyError:

@@ -28,8 +28,8 @@ from bot.prompts import Prompt, render_answer_prompt
 from bot.types import Source
 
 if TYPE_CHECKING:
+    from bot.encoder import Encoder
     from bot.settings import Settings
-    from retrieval.embeddings import LocalEmbeddings
 
 log = logging.getLogger(__name__)
 
@@ -227,9 +227,7 @@ class LLMGenerator:
         return reply
 
 
-def build_llm_generator(
-    settings: Settings, embeddings: LocalEmbeddings | None = None
-) -> LLMGenerator:
+def build_llm_generator(settings: Settings, embeddings: Encoder | None = None) -> LLMGenerator:
     """Registered as the ``llm`` generator (``bot.generators``)."""
     return LLMGenerator(
         build_chat_model(settings),
@@ -304,9 +302,7 @@ class LocalGenerator:
         return reply
 
 
-def build_local_generator(
-    settings: Settings, embeddings: LocalEmbeddings | None = None
-) -> LocalGenerator:
+def build_local_generator(settings: Settings, embeddings: Encoder | None = None) -> LocalGenerator:
     """Registered as the ``local`` generator; needs the ``[local]`` extra and a GGUF file."""
     path = settings.llm.local_model_path
     if path is None:

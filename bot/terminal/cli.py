@@ -194,7 +194,7 @@ def ask(
     from bot.wiring import build_answerer
 
     answerer = build_answerer(settings)
-    if answerer.searcher.count() == 0:  # type: ignore[attr-defined]
+    if answerer.searcher.count() == 0:
         err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
     # Load the embedding model up front (seconds, once per process) so that the timings on the
     # answer are those of answering, as in the REPL or the Slack bot.
@@ -241,7 +241,7 @@ def slack(
 
     def answer_fn_factory() -> Any:
         answerer = build_answerer(settings)
-        if answerer.searcher.count() == 0:  # type: ignore[attr-defined]
+        if answerer.searcher.count() == 0:
             err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
         return answerer.answer
 

@@ -11,8 +11,9 @@ import pytest
 
 from bot.core import QUESTION_EMPTY, Answerer
 from bot.generators import GeneratorError, build_generator
+from bot.prompts import render_answer_prompt
 from bot.settings import Settings
-from bot.types import NO_ANSWER_MESSAGE, Source, Turn
+from bot.types import NO_ANSWER_MESSAGE, Source, Turn, number_sources
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.loaders import load_articles
@@ -192,9 +193,12 @@ def test_min_relevance_setting_overrides_the_default(seed_kb: KnowledgeBase) -> 
     assert answer.dropped and answer.dropped[0].reason.startswith("abstained: relevance")
 
 
-def test_render_prompt_shows_sources_and_question(answerer: Answerer) -> None:
+def test_the_rendered_answer_prompt_shows_sources_and_question(answerer: Answerer) -> None:
+    # The one renderer of the filled answer prompt (used by the LLM generators and the REPL).
     hits = answerer.searcher.search("What did Johnson say about Russia?", k=2)
-    text = answerer.render_prompt("What did Johnson say about Russia?", hits)
+    text = render_answer_prompt(
+        answerer.load_answer_prompt(), "What did Johnson say about Russia?", number_sources(hits)
+    )
     assert "[1]" in text and "[2]" in text
     assert "What did Johnson say about Russia?" in text
     assert NO_ANSWER_MESSAGE in text

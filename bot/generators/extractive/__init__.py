@@ -25,24 +25,16 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.citations import (
-    STOPWORDS,
-    cached_encoder,
-    content_terms,
-    normalise,
-    sentence_spans,
-    term_in,
-    word_set,
-)
+from bot.encoder import CachedEncoder, Encoder, cached_encoder
+from retrieval.text import STOPWORDS, content_terms, normalise, sentence_spans, term_in, word_set
 
 if TYPE_CHECKING:
     from bot.prompts import Prompt
     from bot.settings import Settings
     from bot.types import Source
-    from retrieval.embeddings import LocalEmbeddings
 
 # --- scoring weights -----------------------------------------------------------------------------
 # Tuned by hand and small grid searches on the BBC dev questions and the seed questions, scoring
@@ -684,9 +676,15 @@ def _question_terms(question: str, people: Sequence[Person]) -> list[str]:
 
 @dataclass
 class ExtractiveGenerator:
-    embeddings: LocalEmbeddings
+    # The embedding model, or (from the core) the cache of sentence vectors it shares with the
+    # citation check.
+    embeddings: Encoder
     max_words: int = 120
     name: str = "extractive"
+    encoder: CachedEncoder = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.encoder = cached_encoder(self.embeddings)
 
     def generate(
         self, question: str, sources: Sequence[Source], prompt: Prompt | None = None
@@ -724,7 +722,7 @@ class ExtractiveGenerator:
         first = self._combine(candidates, sims, features)
         size = SHORTLIST if shortlist is None else shortlist
         if size:
-            encoder = cached_encoder(self.embeddings)
+            encoder = self.encoder
             # Sentences embedded earlier (for this question's other part, say) come for free.
             known = encoder.cached([c.text for c in candidates])
             order = sorted(range(len(candidates)), key=lambda i: -first[i].score)[:size]
@@ -965,9 +963,7 @@ def _same_words(a: Candidate, b: Candidate) -> bool:
     return inter / min(len(a.terms), len(b.terms)) >= 0.85
 
 
-def build_extractive_generator(
-    settings: Settings, embeddings: LocalEmbeddings
-) -> ExtractiveGenerator:
+def build_extractive_generator(settings: Settings, embeddings: Encoder) -> ExtractiveGenerator:
     return ExtractiveGenerator(embeddings, max_words=settings.answer.answer_max_words)
 
 

@@ -1,0 +1,224 @@
+"""The project's general text toolbox: sentence spans, word sets, stop words, stemming, folding.
+
+Used by retrieval and by the bot alike, and defined once here: the extractive generator must cut
+passages exactly the way the citation check does (a sentence it quotes is then found verbatim),
+and both must agree on what a content word is. Everything is a pure function of its input.
+Retrieval never imports ``bot``; this module imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+# --- word lists ----------------------------------------------------------------------------------
+
+
+def word_set(text: str) -> frozenset[str]:
+    """A set of words written as one whitespace-separated string (easier to read and edit)."""
+    return frozenset(text.split())
+
+
+# Words that end with a full stop without ending a sentence (titles, initials handled separately).
+_ABBREVIATIONS = word_set(
+    """mr mrs ms dr prof st sr jr gen col lt sgt capt cpl rev gov sen rep hon mt no nos vs etc
+    e.g i.e eg ie jan feb mar apr jun jul aug sep sept oct nov dec inc ltd co corp plc bros
+    approx dept est fig govt u.s u.k u.n a.m p.m cf op al ave rd"""
+)
+_CLOSERS = "\"'”’)]»"
+_OPENERS = "\"'“‘([«£$€"
+# Candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
+_BOUNDARY = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
+_PARAGRAPH = re.compile(r"\n\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    # True when a line break follows the sentence (a paragraph ends there).
+    paragraph_end: bool = False
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at ``dot`` belongs to an abbreviation or an initial."""
+    j = dot
+    while j > 0 and (text[j - 1].isalpha() or text[j - 1] == "."):
+        j -= 1
+    word = text[j:dot].lower()
+    if not word:
+        return False
+    if word in _ABBREVIATIONS:
+        return True
+    # A single capital letter: an initial ("J. K. Rowling") or part of "U.S.".
+    return len(word) == 1 and text[dot - 1].isupper()
+
+
+def _next_starts_sentence(text: str, pos: int) -> bool:
+    """Whether the non-space text at ``pos`` can open a sentence."""
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if pos >= len(text):
+        return True
+    ch = text[pos]
+    return ch.isupper() or ch.isdigit() or ch in _OPENERS or ch == "["
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Split news text into sentence spans (character offsets into ``text``).
+
+    Tuned for news copy: line breaks always end a sentence; "Mr.", "U.S." and initials do not;
+    a quotation that closes after the full stop stays with its sentence ('... solution," he said.').
+    """
+    spans: list[Span] = []
+    pos = 0
+    for para in _paragraphs(text):
+        p_start, p_end = para
+        cut = p_start
+        for m in _BOUNDARY.finditer(text, p_start, p_end):
+            dot = m.start()
+            if text[dot] == "." and m.end() - dot == 1 and _is_abbreviation(text, dot):
+                continue
+            if not _next_starts_sentence(text, m.end()):
+                continue
+            # A boundary whose own closing quote ends a quotation ('... reforms." He also') is
+            # always a boundary; otherwise a short quotation is kept whole.
+            closes_quote = any(ch in '"”' for ch in text[dot : m.end()])
+            if not closes_quote and _inside_short_quote(text, cut, m.end(), p_end):
+                continue
+            _add_span(spans, text, cut, m.end(), paragraph_end=False)
+            cut = m.end()
+        _add_span(spans, text, cut, p_end, paragraph_end=True)
+        pos = p_end
+    del pos
+    return spans
+
+
+# A quotation of a few sentences is kept whole with its attribution ('"They have a choice. That
+# choice is ...," he said.'): cut inside it, the first part is a fragment with an unbalanced quote
+# and the second loses nothing but its opening. Longer quotations are cut as usual.
+_MAX_QUOTE_UNIT = 420
+
+
+def _inside_short_quote(text: str, start: int, pos: int, p_end: int) -> bool:
+    """Whether ``pos`` falls inside a quotation that closes soon after, in the same paragraph."""
+    before = text[start:pos]
+    straight_open = before.count('"') % 2 == 1
+    curly_open = before.count("“") > before.count("”")
+    if not (straight_open or curly_open):
+        return False
+    closer = '"' if straight_open else "”"
+    close = text.find(closer, pos, p_end)
+    return close != -1 and close - start <= _MAX_QUOTE_UNIT
+
+
+def _paragraphs(text: str) -> Iterable[tuple[int, int]]:
+    start = 0
+    for m in _PARAGRAPH.finditer(text):
+        if m.start() > start:
+            yield start, m.start()
+        start = m.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def _add_span(spans: list[Span], text: str, start: int, end: int, *, paragraph_end: bool) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append(Span(start, end, paragraph_end))
+
+
+# --- content words -------------------------------------------------------------------------------
+
+STOPWORDS = word_set(
+    """a about above after again against all also am an and any are aren't as at be because been
+    before being below between both but by can cannot could couldn't did didn't do does doesn't
+    doing don't down during each even ever every few for from further had hadn't has hasn't have
+    haven't having he he'd he'll he's her here here's hers herself him himself his how how's i i'd
+    i'll i'm i've if in into is isn't it it's its itself just let's like made make many may me
+    might more most much must mustn't my myself new no nor not now of off often on once one only
+    or other ought our ours ourselves out over own per quite rather really same say says said
+    saying shan't she she'd she'll she's should shouldn't since so some still such than that
+    that's the their theirs them themselves then there there's these they they'd they'll they're
+    they've this those though through thus to too under until up upon us very was wasn't we we'd
+    we'll we're we've were weren't what what's when when's where where's whether which while who
+    who's whom whose why why's will with within without won't would wouldn't yet you you'd you'll
+    you're you've your yours yourself yourselves mr mrs ms dr told tell according asked ask
+    according news article articles report reported reports bbc"""
+)
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[£$€%]")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer  # PyStemmer: Snowball stemmers in C, cheap to import
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (English) stem of a lower-case word."""
+    return str(_stemmer().stemWord(word))
+
+
+def normalise(text: str) -> str:
+    """Fold typographic quotes and compatibility characters so comparisons ignore them."""
+    text = unicodedata.normalize("NFKC", text)
+    return (
+        text.replace("’", "'")
+        .replace("‘", "'")
+        .replace("“", '"')
+        .replace("”", '"')
+        .replace("–", "-")
+        .replace("—", "-")
+    )
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed, lower-cased content words of ``text`` (stop words and possessives removed)."""
+    out = []
+    for m in _WORD.finditer(normalise(text)):
+        word = m.group(0).lower()
+        if word.endswith("'s"):
+            word = word[:-2]
+        word = word.replace("'", "")
+        if not word or word in STOPWORDS or word in "£$€%":
+            continue
+        if len(word) == 1 and not word.isdigit():
+            continue
+        out.append(word if word.isdigit() else stem(word))
+    return out
+
+
+def term_in(term: str, terms: set[str] | frozenset[str]) -> bool:
+    """Membership with light prefix matching ("russia" ~ "russian", "truant" ~ "truanci")."""
+    if term in terms:
+        return True
+    if len(term) < 5 or term.isdigit():
+        return False
+    for other in terms:
+        if len(other) >= 5 and (other.startswith(term) or term.startswith(other)):
+            return True
+    return False
+
+
+def overlap(claim_terms: Sequence[str], passage_terms: set[str] | frozenset[str]) -> float:
+    """Share of the claim's distinct content words found in the passage."""
+    distinct = set(claim_terms)
+    if not distinct:
+        return 0.0
+    return sum(1 for t in distinct if term_in(t, passage_terms)) / len(distinct)
+
+
+def number_set(text: str) -> set[str]:
+    """The numbers written in ``text``, without thousands separators ("1,200" -> "1200")."""
+    return {m.group(0).replace(",", "") for m in NUMBER.finditer(text)}
