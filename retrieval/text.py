@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-# --- word lists ----------------------------------------------------------------------------------
+# --- sentence splitting --------------------------------------------------------------------------
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -134,6 +134,19 @@ def _add_span(spans: list[Span], text: str, start: int, end: int, *, paragraph_e
     if end > start:
         spans.append(Span(start, end, paragraph_end))
 
+
+# --- word lists ----------------------------------------------------------------------------------
+
+# Function words that open a sentence with a capital letter: a capitalised one is not a name.
+SENTENCE_OPENERS = word_set(
+    "the a an in on at as but and or so he she it they we i this that these those his her its "
+    "their there then when while after before if yet also however meanwhile"
+)
+# Days and months: capitalised, never a person or a place.
+CALENDAR_WORDS = word_set(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december"
+)
 
 # --- content words -------------------------------------------------------------------------------
 

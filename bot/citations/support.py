@@ -21,6 +21,7 @@ from bot.citations.parse import _SOURCES_HEADING, DraftSentence, is_no_answer, p
 from bot.encoder import Encoder, cached_encoder
 from bot.types import NO_ANSWER_MESSAGE, Dropped
 from retrieval.text import (
+    SENTENCE_OPENERS,
     STOPWORDS,
     content_terms,
     normalise,
@@ -28,7 +29,6 @@ from retrieval.text import (
     overlap,
     sentence_spans,
     stem,
-    word_set,
 )
 
 if TYPE_CHECKING:
@@ -52,11 +52,6 @@ MIN_KEPT_SHARE = 0.5
 
 # --- names and numbers ---------------------------------------------------------------------------
 
-_SENTENCE_INITIAL_OK = word_set(
-    "the a an in on at as but and or so he she it they we i this that these those his her its "
-    "their there then when while after before if yet also however meanwhile"
-)
-
 
 def _names_and_numbers(text: str) -> tuple[set[str], set[str]]:
     """Capitalised words (not sentence-initial function words) and numbers in ``text``."""
@@ -64,7 +59,7 @@ def _names_and_numbers(text: str) -> tuple[set[str], set[str]]:
     names: set[str] = set()
     for m in re.finditer(r"(?<![\w'])[A-Z][A-Za-z0-9'\-]*", text):
         word = m.group(0).removesuffix("'s").rstrip("'-")
-        if len(word) < 2 or word.lower() in _SENTENCE_INITIAL_OK or word.lower() in STOPWORDS:
+        if len(word) < 2 or word.lower() in SENTENCE_OPENERS or word.lower() in STOPWORDS:
             continue
         names.add(word.lower())
     return names, number_set(text)
