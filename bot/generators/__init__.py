@@ -45,7 +45,7 @@ GeneratorFactory = Callable[["Settings", "Encoder"], Generator]
 _REGISTRY: dict[str, str | GeneratorFactory] = {
     "extractive": "bot.generators.extractive:build_extractive_generator",
     "llm": "bot.generators.llm:build_llm_generator",
-    "local": "bot.generators.llm:build_local_generator",
+    "local": "bot.generators.local:build_local_generator",
 }
 
 

@@ -20,11 +20,11 @@ from bot.generators.llm import (
     LLMGenerator,
     build_chat_model,
     build_llm_generator,
-    build_local_generator,
     invoke_chat,
     split_model,
     translate_error,
 )
+from bot.generators.local import build_local_generator
 from bot.prompts import load_prompt
 from bot.settings import Settings
 from bot.types import NO_ANSWER_MESSAGE, number_sources
