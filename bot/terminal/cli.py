@@ -164,7 +164,7 @@ def eval_retrieval(
 ) -> None:
     """Article-level recall@1/5/10 and MRR@10 per question type, dense vs keyword vs hybrid."""
     settings = _settings()
-    from bot.eval.answers import EvalDataError
+    from bot.eval.data import EvalDataError
     from bot.eval.retrieval import evaluate_retrieval, print_retrieval_report
 
     kb = _eval_knowledge_base(settings, corpus, store)
@@ -203,7 +203,7 @@ def ask(
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:
-        from bot.terminal.repl import render_answer
+        from bot.terminal.render import render_answer
 
         console.print(render_answer(answer))
     if answer.status == "error":
@@ -264,7 +264,8 @@ def eval_answers(
 ) -> None:
     """Must-mention coverage, citation support, abstention and latency over a question set."""
     settings = _settings()
-    from bot.eval.answers import EvalDataError, evaluate_answers, print_answer_report
+    from bot.eval.answers import evaluate_answers, print_answer_report
+    from bot.eval.data import EvalDataError
     from bot.wiring import build_answerer
 
     kb = _eval_knowledge_base(settings, corpus, store)
