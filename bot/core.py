@@ -2,8 +2,9 @@
 
 Pipeline, each stage timed:
 
-1. **validate**: an empty question or one over ``max_question_chars`` gets a clear message
-   (status ``error``); bad input never raises.
+1. **validate**: the question is cleaned (``bot.question.clean_question``: invalid characters
+   replaced, whitespace collapsed); an empty question or one over ``max_question_chars`` gets a
+   clear message (status ``error``); bad input never raises.
 2. **condense**: a follow-up becomes a standalone question from the earlier turns (with the
    generator's chat model when an LLM generator is in use, else the deterministic rewrite).
 3. **retrieve**: the ``k`` best passages (hybrid search).
@@ -39,6 +40,7 @@ from bot.generators.extractive import (
     answerability,
     split_question,
 )
+from bot.question import QuestionError, clean_question, valid_text
 from bot.types import NO_ANSWER_MESSAGE, Answer, Dropped, Source, Turn, number_sources
 
 if TYPE_CHECKING:
@@ -65,8 +67,6 @@ EXTRACTIVE = "extractive"
 # (the articles cover the story, not the fact asked for) and still get an answer. No script in
 # the repository reproduces the measurement yet; refit the value with one before changing it.
 MIN_RELEVANCE = 0.35
-
-QUESTION_EMPTY = "Please ask a question."
 
 
 class Searcher(Protocol):
@@ -162,8 +162,8 @@ class Answerer:
     ) -> Answer:
         timer = _Timer()
         gen_name = (generator or self.settings.answer.generator).strip()
-        question = question if isinstance(question, str) else ""
-        cleaned = " ".join(question.split())
+        # The question as asked (invalid characters replaced, so it can always be shown).
+        question = valid_text(question)
 
         def error(message: str, **extra: Any) -> Answer:
             return Answer(
@@ -177,16 +177,11 @@ class Answerer:
             )
 
         # 1. validate
-        if not cleaned:
+        try:
+            cleaned = clean_question(question, self.settings.answer.max_question_chars)
+        except QuestionError as exc:
             timer.lap("validate")
-            return error(QUESTION_EMPTY)
-        limit = self.settings.answer.max_question_chars
-        if len(cleaned) > limit:
-            timer.lap("validate")
-            return error(
-                f"The question is too long ({len(cleaned):,} characters; the limit is {limit:,}). "
-                "Please shorten it."
-            )
+            return error(str(exc))
         k = k if k is not None else self.settings.retrieval.k
         if k < 1:
             timer.lap("validate")

@@ -5,13 +5,15 @@ Everything else receives these objects as arguments; nothing is built at import 
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from bot.core import Answerer
-    from retrieval.knowledge_base import KnowledgeBase
+    from retrieval.knowledge_base import IngestReport, KnowledgeBase
 
 
 def check_settings(settings: Settings) -> Settings:
@@ -38,3 +40,23 @@ def build_answerer(settings: Settings, kb: KnowledgeBase | None = None) -> Answe
 
     kb = kb or build_knowledge_base(settings)
     return Answerer(kb, kb.embeddings, settings)
+
+
+def eval_store_path(settings: Settings, corpus: Path) -> Path:
+    """The store of an evaluation corpus: its own folder beside the main store, one per corpus."""
+    key = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:10]
+    return settings.retrieval.store_path.parent / f"eval-{corpus.stem}-{key}"
+
+
+def build_eval_knowledge_base(
+    settings: Settings, corpus: Path, store: Path | None = None, *, progress: bool = False
+) -> tuple[KnowledgeBase, IngestReport]:
+    """A store of the evaluation corpus's own (local, never the Chroma server), with the corpus
+    ingested: reused while the corpus is unchanged."""
+    from retrieval.knowledge_base import KnowledgeBase
+
+    store = store if store is not None else eval_store_path(settings, corpus)
+    config = settings.retrieval.model_copy(update={"store_path": store, "chroma_host": None})
+    kb = KnowledgeBase(config)
+    report = kb.ingest(corpus, progress=progress)
+    return kb, report

@@ -10,13 +10,17 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from bot.settings import Settings, SettingsError, load_settings, quiet_libraries
+
+if TYPE_CHECKING:
+    from bot.types import Answer
+    from retrieval.knowledge_base import KnowledgeBase
 
 app = typer.Typer(
     help="Newsdesk: cited answers from a news archive.",
@@ -191,6 +195,19 @@ def ask(
 ) -> None:
     """Answer QUESTION from the ingested articles, with numbered citations."""
     settings = _settings()
+    from bot.question import QuestionError, clean_question, valid_text
+    from bot.types import Answer
+
+    try:
+        clean_question(question, settings.answer.max_question_chars)
+    except QuestionError as exc:
+        # Refused before the store or the embedding model is touched (loading it takes seconds),
+        # with the error answer the core would give.
+        message = str(exc)
+        gen_name = (generator or settings.answer.generator).strip()
+        refused = Answer(valid_text(question), message, "error", error=message, generator=gen_name)
+        _print_answer(refused, as_json)
+        raise typer.Exit(1) from None
     from bot.wiring import build_answerer
 
     answerer = build_answerer(settings)
@@ -200,14 +217,18 @@ def ask(
     # answer are those of answering, as in the REPL or the Slack bot.
     _ = answerer.embeddings.model
     answer = answerer.answer(question, k=k, generator=generator)
+    _print_answer(answer, as_json)
+    if answer.status == "error":
+        raise typer.Exit(1)
+
+
+def _print_answer(answer: Answer, as_json: bool) -> None:
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:
         from bot.terminal.render import render_answer
 
         console.print(render_answer(answer))
-    if answer.status == "error":
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -280,22 +301,15 @@ def eval_answers(
         console.print(f"Report written to {out}")
 
 
-def _eval_knowledge_base(settings: Settings, corpus: Path, store: Path | None) -> Any:
-    """A store of the evaluation corpus's own, reused while the corpus is unchanged."""
-    import hashlib
-
-    from retrieval.knowledge_base import KnowledgeBase
+def _eval_knowledge_base(settings: Settings, corpus: Path, store: Path | None) -> KnowledgeBase:
+    """The evaluation corpus's own store (``bot.wiring``), with a line saying what it holds."""
+    from bot.wiring import build_eval_knowledge_base, eval_store_path
 
     if not corpus.exists():
         err.print(f"[red]No such corpus: {corpus}[/red]")
         raise typer.Exit(2)
-    if store is None:
-        key = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:10]
-        store = settings.retrieval.store_path.parent / f"eval-{corpus.stem}-{key}"
-    config = settings.retrieval
-
-    kb = KnowledgeBase(config.model_copy(update={"store_path": store, "chroma_host": None}))
-    report = kb.ingest(corpus, progress=sys.stderr.isatty())
+    store = store if store is not None else eval_store_path(settings, corpus)
+    kb, report = build_eval_knowledge_base(settings, corpus, store, progress=sys.stderr.isatty())
     err.print(
         f"[dim]eval store {store}: {report.total_chunks} chunks "
         f"({report.chunks_written} embedded now, {report.seconds:.1f} s)[/dim]"

@@ -32,6 +32,7 @@ from bot.prompts import (
     load_prompt,
     render_answer_prompt,
 )
+from bot.question import QuestionError, clean_question
 from bot.terminal.render import render_answer, sources_table
 from bot.types import Answer, Turn, number_sources
 
@@ -155,6 +156,12 @@ class Repl:
         return True
 
     def ask(self, question: str) -> None:
+        try:
+            # Refused here, before the pipeline runs (and before a first question loads the model).
+            question = clean_question(question, self.settings.answer.max_question_chars)
+        except QuestionError as exc:
+            self.console.print(Text(f"Error: {exc}", style="red"))
+            return
         before = tuple(self.state.history)
         answer = self._call(question, before, self.state.prompt)
         if answer is None:

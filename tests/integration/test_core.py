@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from bot.core import QUESTION_EMPTY, Answerer
+from bot.core import Answerer
 from bot.generators import GeneratorError, build_generator
 from bot.prompts import render_answer_prompt
+from bot.question import QUESTION_EMPTY
 from bot.settings import Settings
 from bot.types import NO_ANSWER_MESSAGE, Source, Turn, number_sources
 from retrieval.embeddings import LocalEmbeddings

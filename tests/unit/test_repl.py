@@ -223,6 +223,16 @@ def test_no_answer_and_errors_are_shown_and_errors_stay_out_of_the_conversation(
     ]
 
 
+def test_an_over_long_question_is_refused_before_the_pipeline_runs(
+    pipeline: FakePipeline, history_file: Path
+) -> None:
+    settings = Settings(_env_file=None, max_question_chars=20)  # type: ignore[call-arg]
+    s = drive("why " * 10 + "\n  Why   did it fall? \n", pipeline, settings, history_file)
+    assert "Error: The question is too long (39 characters; the limit is 20)" in s.output
+    # Only the second question reached the pipeline, cleaned.
+    assert [c.question for c in pipeline.calls] == ["Why did it fall?"]
+
+
 def test_sources_shows_dense_keyword_and_fused_scores(
     pipeline: FakePipeline, settings: Settings, history_file: Path
 ) -> None:
