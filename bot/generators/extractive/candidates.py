@@ -55,25 +55,31 @@ def _looks_complete_end(text: str) -> bool:
     return text.rstrip()[-1] in ".!?\"”’')…:"
 
 
-_CANDIDATE_CACHE: OrderedDict[tuple[tuple[int, str, int], ...], list[Candidate]] = OrderedDict()
-_CANDIDATE_LOCK = threading.Lock()
-
-
-def cached_candidates(sources: Sequence[Source]) -> list[Candidate]:
+class CandidateCache:
     """``candidates_from``, remembered for the last few source lists (one answer scores the same
-    passages several times: abstention, selection, each part of a compound question)."""
-    key = tuple((s.key, s.hit.chunk_id, len(s.hit.text)) for s in sources)
-    with _CANDIDATE_LOCK:
-        found = _CANDIDATE_CACHE.get(key)
-        if found is not None:
-            _CANDIDATE_CACHE.move_to_end(key)
-            return found
-    made = candidates_from(sources)
-    with _CANDIDATE_LOCK:
-        _CANDIDATE_CACHE[key] = made
-        while len(_CANDIDATE_CACHE) > 16:
-            _CANDIDATE_CACHE.popitem(last=False)
-    return made
+    passages several times: abstention, selection, each part of a compound question).
+
+    Owned by the generator that uses it; thread-safe (Slack handlers may answer concurrently).
+    """
+
+    def __init__(self, max_items: int = 16) -> None:
+        self._max = max_items
+        self._cache: OrderedDict[tuple[tuple[int, str, int], ...], list[Candidate]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, sources: Sequence[Source]) -> list[Candidate]:
+        key = tuple((s.key, s.hit.chunk_id, len(s.hit.text)) for s in sources)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        made = candidates_from(sources)
+        with self._lock:
+            self._cache[key] = made
+            while len(self._cache) > self._max:
+                self._cache.popitem(last=False)
+        return made
 
 
 def candidates_from(sources: Sequence[Source]) -> list[Candidate]:

@@ -20,8 +20,8 @@ from bot.encoder import CachedEncoder, Encoder, cached_encoder
 from bot.generators.extractive.answerability import NAME_PENALTY
 from bot.generators.extractive.candidates import (
     Candidate,
+    CandidateCache,
     Scored,
-    cached_candidates,
     term_weights,
 )
 from bot.generators.extractive.questions import (
@@ -202,9 +202,11 @@ class ExtractiveGenerator:
     max_words: int = 120
     name: str = "extractive"
     encoder: CachedEncoder = field(init=False, repr=False)
+    candidates: CandidateCache = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.encoder = cached_encoder(self.embeddings)
+        self.candidates = CandidateCache()
 
     def generate(
         self, question: str, sources: Sequence[Source], prompt: Prompt | None = None
@@ -223,7 +225,7 @@ class ExtractiveGenerator:
         first scored with its passage's similarity to the question (free: retrieval computed it),
         then the ``SHORTLIST`` best are embedded in one batch and rescored with their own.
         """
-        candidates = cached_candidates(sources)
+        candidates = self.candidates.get(sources)
         if not candidates:
             return []
         people = question_people(question)
