@@ -148,23 +148,38 @@ CALENDAR_WORDS = word_set(
     "june july august september october november december"
 )
 
+# Honorifics written before a name ("Mr Johnson", "Dame Judi Dench").
+HONORIFICS = word_set("mr mrs ms miss dr sir lord lady dame")
+# Titles of office written before a name ("Foreign Secretary Boris Johnson", "the President").
+OFFICE_TITLES = word_set(
+    "president secretary minister chancellor premier leader chairman chairwoman chief spokesman "
+    "spokeswoman spokesperson governor mayor director general foreign prime commissioner "
+    "ambassador judge king queen prince princess pope"
+)
+
 # --- content words -------------------------------------------------------------------------------
 
-STOPWORDS = word_set(
-    """a about above after again against all also am an and any are aren't as at be because been
-    before being below between both but by can cannot could couldn't did didn't do does doesn't
-    doing don't down during each even ever every few for from further had hadn't has hasn't have
-    haven't having he he'd he'll he's her here here's hers herself him himself his how how's i i'd
-    i'll i'm i've if in into is isn't it it's its itself just let's like made make many may me
-    might more most much must mustn't my myself new no nor not now of off often on once one only
-    or other ought our ours ourselves out over own per quite rather really same say says said
-    saying shan't she she'd she'll she's should shouldn't since so some still such than that
-    that's the their theirs them themselves then there there's these they they'd they'll they're
-    they've this those though through thus to too under until up upon us very was wasn't we we'd
-    we'll we're we've were weren't what what's when when's where where's whether which while who
-    who's whom whose why why's will with within without won't would wouldn't yet you you'd you'll
-    you're you've your yours yourself yourselves mr mrs ms dr told tell according asked ask
-    according news article articles report reported reports bbc"""
+# Function words: what a question or a sentence is built with, never what it is about.
+FUNCTION_WORDS = word_set(
+    "a about against also an and any are as at be been being but by can could did do does for "
+    "from had has have he her here hers him his how i if in into is it its just may me might "
+    "more must my no not now of on or our out over say says said she should so some than that "
+    "the their them then there these they this those to too up us was we were what when where "
+    "which who whom whose why will with would you your tell"
+)
+# Stop words of content matching: the function words, and words that carry no topic in news copy
+# (contractions, quantifiers, titles, reporting words).
+STOPWORDS = FUNCTION_WORDS | word_set(
+    "above after again all am aren't because before below between both cannot couldn't didn't "
+    "doesn't doing don't down during each even ever every few further hadn't hasn't haven't "
+    "having he'd he'll he's here's herself himself how's i'd i'll i'm i've isn't it's itself "
+    "let's like made make many most much mustn't myself new nor off often once one only other "
+    "ought ours ourselves own per quite rather really same saying shan't she'd she'll she's "
+    "shouldn't since still such that's theirs themselves there's they'd they'll they're they've "
+    "though through thus under until upon very wasn't we'd we'll we're we've weren't what's "
+    "when's where's whether while who's why's within without won't wouldn't yet you'd you'll "
+    "you're you've yours yourself yourselves mr mrs ms dr told according asked ask news article "
+    "articles report reported reports bbc"
 )
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[£$€%]")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")

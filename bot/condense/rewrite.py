@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retrieval.text import FUNCTION_WORDS, HONORIFICS, OFFICE_TITLES, word_set
+
 _WH = r"what|how|why|when|where|who|which"
 _AUX = r"did|does|do|has|have|had|will|would|could|can|should|is|are|was|were"
 _SAY_VERBS = (
@@ -67,24 +69,11 @@ _WH_AUX_RE = re.compile(rf"^(?P<wh>{_WH})\s+(?P<aux>{_AUX})\s+(?P<rest>.+)$", re
 
 _PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "theirs"}
 _THING_PRONOUNS = {"it", "its"}
-_TITLES = {
-    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "president", "premier",
-    "prime", "minister", "secretary", "chancellor", "king", "queen", "prince", "princess",
-    "senator", "governor", "mayor", "general", "gen", "ambassador", "spokesman",
-    "spokeswoman", "spokesperson", "chief", "leader", "pope", "judge", "mp", "ceo",
-    "chairman", "chairwoman", "director", "commissioner", "foreign", "defence", "defense",
-}  # fmt: skip
-_STOPWORDS = {
-    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "about",
-    "from", "by", "as", "into", "over", "than", "then", "so", "also", "too", "is", "are", "was",
-    "were", "be", "been", "being", "do", "does", "did", "has", "have", "had", "will", "would",
-    "could", "can", "should", "may", "might", "must", "what", "which", "who", "whom", "whose",
-    "when", "where", "why", "how", "this", "that", "these", "those", "there", "here", "it",
-    "its", "he", "she", "they", "him", "her", "them", "his", "hers", "their", "i", "me", "my",
-    "we", "us", "our", "you", "your", "any", "anything", "some", "something", "not", "no",
-    "yes", "please", "tell", "more", "else", "just", "ok", "okay", "well", "now", "say",
-    "said", "says", "regarding", "concerning", "against", "up", "out", "if",
-}  # fmt: skip
+_TITLES = HONORIFICS | OFFICE_TITLES | word_set("ceo defence defense gen mp senator")
+# The words of a question that are not its topic: the function words, and a conversation's fillers.
+_STOPWORDS = FUNCTION_WORDS | word_set(
+    "anything concerning else ok okay please regarding something well yes"
+)
 # Places and organisations: a bare "and China?" names a new topic, "and Tillerson?" a new
 # speaker. Lower-case, multi-word names included.
 _NOT_PERSONS = {

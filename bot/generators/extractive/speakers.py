@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from retrieval.text import CALENDAR_WORDS, SENTENCE_OPENERS, word_set
+from retrieval.text import CALENDAR_WORDS, HONORIFICS, OFFICE_TITLES, SENTENCE_OPENERS, word_set
 
 # --- words and patterns --------------------------------------------------------------------------
 
@@ -43,7 +43,13 @@ _VERB_RE = re.compile(
     r"|\baccording to\b",
     re.IGNORECASE,
 )
-_TITLES = r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Prof|Professor|President|Chancellor)\.?"
+# Titles before a name: "Mr", "Dame", "Prof", "President" or "Chancellor" (with a full stop or not).
+_PERSONAL_TITLES = HONORIFICS | word_set("prof professor")
+_TITLES = (
+    r"(?:"
+    + "|".join(sorted(w.capitalize() for w in _PERSONAL_TITLES | {"president", "chancellor"}))
+    + r")\.?"
+)
 _NAME_WORD = r"[A-Z][a-zA-Z'’\-]+"
 _NAME_RE = re.compile(
     rf"\b(?:{_TITLES}\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?"
@@ -82,12 +88,9 @@ _QUESTION_ATTRIBUTION = re.compile(
 _ACCORDING_TO = re.compile(r"\baccording to\s+(?P<who>[^,?]+)", re.IGNORECASE)
 _QUOTE_CHARS = '"“”'
 # Words of titles and roles: "US President Donald Trump" teaches that "the President" is Trump.
-ROLE_WORDS = word_set(
-    "president secretary minister chancellor premier leader chairman chairwoman chair chief "
-    "executive boss manager coach captain spokesman spokeswoman spokesperson governor mayor "
-    "director head general attorney foreign home prime deputy shadow us uk vice senior "
-    "commissioner ambassador officer founder judge striker midfielder defender keeper king queen "
-    "prince princess pope"
+ROLE_WORDS = OFFICE_TITLES | word_set(
+    "chair executive boss manager coach captain head attorney home deputy shadow us uk vice "
+    "senior officer founder striker midfielder defender keeper"
 )
 
 
@@ -108,8 +111,7 @@ class Person:
 def person_named(name: str) -> Person | None:
     words = [w.strip(".'’").lower() for w in name.split()]
     words = [w.removesuffix("'s") for w in words if w]
-    titles = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof", "professor"}
-    words = [w for w in words if w not in titles]
+    words = [w for w in words if w not in _PERSONAL_TITLES]
     if not words or (words[0] in NOT_NAMES and len(words) == 1):
         return None
     return Person(tuple(words))
