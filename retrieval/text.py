@@ -157,6 +157,12 @@ OFFICE_TITLES = word_set(
     "ambassador judge king queen prince princess pope"
 )
 
+# Verbs of saying in the forms a question uses ("What did Johnson say / claim / warn ...?").
+SAYING_VERBS = word_set(
+    "say said tell think claim call warn argue reveal admit mean respond announce predict "
+    "promise suggest believe insist deny accuse want urge agree plan propose"
+)
+
 # --- content words -------------------------------------------------------------------------------
 
 # Function words: what a question or a sentence is built with, never what it is about.

@@ -12,18 +12,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.text import FUNCTION_WORDS, HONORIFICS, OFFICE_TITLES, word_set
+from retrieval.text import FUNCTION_WORDS, HONORIFICS, OFFICE_TITLES, SAYING_VERBS, word_set
 
 _WH = r"what|how|why|when|where|who|which"
 _AUX = r"did|does|do|has|have|had|will|would|could|can|should|is|are|was|were"
-_SAY_VERBS = (
-    r"say|said|think|thought|tell|told|claim|claimed|announce|announced|warn|warned|mean|meant|"
-    r"write|wrote|written|reveal|revealed|suggest|suggested|propose|proposed|argue|argued|"
-    r"promise|promised|threaten|threatened|decide|decided|want|wanted|believe|believed|"
-    r"reply|replied|respond|responded|add|added|admit|admitted|deny|denied|insist|insisted|"
-    r"accuse|accused|urge|urged|do|done|plan|planned|agree|agreed|report|reported|"
-    r"predict|predicted|demand|demanded|call|called|ask|asked|explain|explained"
+# What a question may ask someone did with words, in the forms a follow-up uses.
+_SAY_VERB_SET = SAYING_VERBS | word_set(
+    "thought told claimed announced warned meant write wrote written revealed suggested "
+    "proposed argued promised threaten threatened decide decided wanted believed reply replied "
+    "responded add added admitted denied insisted accused urged do done planned agreed report "
+    "reported predicted demand demanded called ask asked explain explained"
 )
+_SAY_VERBS = "|".join(sorted(_SAY_VERB_SET))
 _SAY_RE = re.compile(
     rf"^(?:(?P<wh>{_WH})\s+)?(?P<aux>{_AUX})\s+(?P<speaker>.+?)\s+(?P<verb>{_SAY_VERBS})\b"
     r"(?P<rest>.*)$",

@@ -12,7 +12,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from retrieval.text import CALENDAR_WORDS, HONORIFICS, OFFICE_TITLES, SENTENCE_OPENERS, word_set
+from retrieval.text import (
+    CALENDAR_WORDS,
+    HONORIFICS,
+    OFFICE_TITLES,
+    SAYING_VERBS,
+    SENTENCE_OPENERS,
+    word_set,
+)
 
 # --- words and patterns --------------------------------------------------------------------------
 
@@ -78,11 +85,11 @@ _REPORTING_NEXT = re.compile(
 _PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|been|be|being)\s+$", re.IGNORECASE)
 # Capitalised words that are not people: sentence openers, months, days, and the like.
 NOT_NAMES = SENTENCE_OPENERS | CALENDAR_WORDS | word_set("speaking asked writing talking you")
+# What a question may ask someone did with words: "What did X say / describe / blame ...?".
+_QUESTION_VERBS = SAYING_VERBS | word_set("describe react blame hope expect criticise praise")
 _QUESTION_ATTRIBUTION = re.compile(
     r"\b(?:did|does|do|has|have|had|will|would|was|is)\s+(?P<who>.+?)\s+"
-    r"(?P<verb>say|said|tell|think|claim|call|warn|argue|reveal|admit|describe|mean|respond|"
-    r"react|announce|predict|promise|suggest|believe|insist|deny|blame|accuse|hope|want|"
-    r"expect|urge|criticise|praise|agree|plan|propose)\b",
+    r"(?P<verb>" + "|".join(sorted(_QUESTION_VERBS)) + r")\b",
     re.IGNORECASE,
 )
 _ACCORDING_TO = re.compile(r"\baccording to\s+(?P<who>[^,?]+)", re.IGNORECASE)
