@@ -30,7 +30,7 @@ _LOCAL_INSTALL_HINT = (
 class LocalGenerator:
     """A GGUF model run in-process by llama-cpp-python.
 
-    Weak on this hardware (15-30 s for a full prompt, unreliable citations); offered for
+    Weak on a CPU (slow on a full prompt, unreliable citations); offered for
     completeness. The timeout is checked between generated tokens: the model's reading of the
     prompt itself cannot be interrupted.
     """

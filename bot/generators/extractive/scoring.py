@@ -220,8 +220,8 @@ class ExtractiveGenerator:
     ) -> list[Scored]:
         """Every candidate sentence with its score (before diversity and the word budget).
 
-        Embedding every sentence of six passages costs more than the rest of an answer together
-        (~40 sentences: 250 ms on two idle cores), so it is done in two passes: every sentence is
+        Embedding every sentence of the passages costs more than the rest of an answer together,
+        so it is done in two passes: every sentence is
         first scored with its passage's similarity to the question (free: retrieval computed it),
         then the ``SHORTLIST`` best are embedded in one batch and rescored with their own.
         """
