@@ -68,6 +68,22 @@ def with_spy(seed_kb: KnowledgeBase, spy: SpyGenerator, **overrides: Any) -> Ans
 # --- validation ---------------------------------------------------------------------------------
 
 
+def test_the_extractive_generator_shares_the_answerers_encoder_cache(answerer: Answerer) -> None:
+    # One cache of sentence vectors per Answerer: the generator and the citation check share it.
+    assert answerer.extractive.encoder is answerer.encoder
+    other = Answerer(answerer.searcher, answerer.embeddings, answerer.settings)
+    assert other.encoder is not answerer.encoder
+
+
+def test_a_question_with_invalid_characters_is_answered_with_them_replaced(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("What did Johnson say \udcff about\x00 Russia?")
+    assert answer.status == "answered"
+    assert answer.question == "What did Johnson say \ufffd about\ufffd Russia?"
+    assert answer.standalone_question == answer.question
+
+
 @pytest.mark.parametrize("question", ["", "   ", "\n\t "])
 def test_empty_question_gets_a_clear_message(answerer: Answerer, question: str) -> None:
     answer = answerer.answer(question)
