@@ -13,7 +13,7 @@ from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from bot.core import Answerer
-    from retrieval.knowledge_base import IngestReport, KnowledgeBase
+    from retrieval.knowledge_base import KnowledgeBase
 
 
 def check_settings(settings: Settings) -> Settings:
@@ -49,14 +49,12 @@ def eval_store_path(settings: Settings, corpus: Path) -> Path:
 
 
 def build_eval_knowledge_base(
-    settings: Settings, corpus: Path, store: Path | None = None, *, progress: bool = False
-) -> tuple[KnowledgeBase, IngestReport]:
-    """A store of the evaluation corpus's own (local, never the Chroma server), with the corpus
-    ingested: reused while the corpus is unchanged."""
+    settings: Settings, corpus: Path, store: Path | None = None
+) -> KnowledgeBase:
+    """The knowledge base of an evaluation corpus: a local store of its own (never the Chroma
+    server), reused while the corpus is unchanged. The caller ingests the corpus into it."""
     from retrieval.knowledge_base import KnowledgeBase
 
     store = store if store is not None else eval_store_path(settings, corpus)
     config = settings.retrieval.model_copy(update={"store_path": store, "chroma_host": None})
-    kb = KnowledgeBase(config)
-    report = kb.ingest(corpus, progress=progress)
-    return kb, report
+    return KnowledgeBase(config)

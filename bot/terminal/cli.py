@@ -308,8 +308,11 @@ def _eval_knowledge_base(settings: Settings, corpus: Path, store: Path | None) -
     if not corpus.exists():
         err.print(f"[red]No such corpus: {corpus}[/red]")
         raise typer.Exit(2)
-    store = store if store is not None else eval_store_path(settings, corpus)
-    kb, report = build_eval_knowledge_base(settings, corpus, store, progress=sys.stderr.isatty())
+    if store is None:
+        store = eval_store_path(settings, corpus)
+
+    kb = build_eval_knowledge_base(settings, corpus, store)
+    report = kb.ingest(corpus, progress=sys.stderr.isatty())
     err.print(
         f"[dim]eval store {store}: {report.total_chunks} chunks "
         f"({report.chunks_written} embedded now, {report.seconds:.1f} s)[/dim]"

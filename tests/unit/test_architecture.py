@@ -34,7 +34,18 @@ OVER_LONG_ALLOWED = {
     "bot.slack.service",
 }
 # The answering core: what every front end builds on. It never reaches back up into them.
-CORE = ("bot.core", "bot.types", "bot.citations", "bot.condense", "bot.prompts", "bot.generators")
+# (``bot.answer``, the question analysis on main, is listed so that it is covered once merged.)
+CORE = (
+    "bot.core",
+    "bot.types",
+    "bot.question",
+    "bot.encoder",
+    "bot.citations",
+    "bot.condense",
+    "bot.prompts",
+    "bot.generators",
+    "bot.answer",
+)
 FRONT_ENDS = ("bot.terminal", "bot.slack", "bot.eval")
 SLACK_LIBRARIES = ("slack_bolt", "slack_sdk")
 
