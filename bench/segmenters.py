@@ -25,10 +25,7 @@ Segmenter = Callable[[str], list[int]]  # paragraph text -> sentence start offse
 
 
 def ours() -> Segmenter:
-    try:
-        from retrieval.text import sentence_spans
-    except ImportError:  # before the text toolbox moved
-        from bot.citations import sentence_spans
+    from retrieval.text import sentence_spans
 
     return lambda text: [span.start for span in sentence_spans(text)]
 

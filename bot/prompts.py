@@ -32,7 +32,7 @@ import yaml
 from bot.types import NO_ANSWER_MESSAGE
 
 if TYPE_CHECKING:
-    from bot.generation import Source
+    from bot.types import Source
 
 PROMPT_SUFFIX = ".txt"
 ANSWER_PROMPT = "answer"

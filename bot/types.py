@@ -6,6 +6,7 @@ the answer evaluation and anything else that serialises an answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,6 +17,19 @@ Status = Literal["answered", "no_answer", "error"]
 # The single message used whenever the articles do not contain the answer. Also passed to the LLM
 # prompt so that a model which abstains uses exactly these words (and code can recognise them).
 NO_ANSWER_MESSAGE = "The articles I have don't contain the answer to that question."
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A retrieved passage offered to a generator under the key ``[key]`` (1-based)."""
+
+    key: int
+    hit: Hit
+
+
+def number_sources(hits: Iterable[Hit]) -> list[Source]:
+    """The hits as sources keyed 1, 2, ... in retrieval order (the keys a draft cites)."""
+    return [Source(key, hit) for key, hit in enumerate(hits, start=1)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Terminal front ends: the ``newsdesk`` command line and the REPL."""

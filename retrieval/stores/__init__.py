@@ -7,53 +7,10 @@ Another backend is one class with these methods and one ``register_store`` call.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
-
-import numpy as np
+from collections.abc import Callable
 
 from retrieval.settings import RetrievalSettings
-
-
-class StoreError(RuntimeError):
-    """The vector store could not be reached or used; the message says which and how."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredChunk:
-    id: str
-    text: str
-    metadata: dict[str, Any]
-
-
-class VectorStore(Protocol):
-    def open(self) -> None:
-        """Connect now (raising ``StoreError``), rather than at the first read or write."""
-        ...
-
-    def count(self) -> int: ...
-
-    def upsert(
-        self,
-        ids: Sequence[str],
-        vectors: np.ndarray,
-        texts: Sequence[str],
-        metadatas: Sequence[dict[str, Any]],
-    ) -> None: ...
-
-    def delete(self, ids: Sequence[str]) -> None: ...
-
-    def get(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
-        """The chunks among ``ids`` that exist, by id; unknown ids are left out."""
-        ...
-
-    def iter_all(self) -> Iterator[StoredChunk]: ...
-
-    def query(self, vector: Sequence[float], k: int) -> list[tuple[StoredChunk, float]]:
-        """The ``k`` nearest chunks with their cosine similarity, best first."""
-        ...
-
+from retrieval.stores.base import StoredChunk, StoreError, VectorStore
 
 StoreFactory = Callable[[RetrievalSettings], VectorStore]
 

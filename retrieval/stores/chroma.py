@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from retrieval.settings import RetrievalSettings
-from retrieval.stores import StoredChunk, StoreError
+from retrieval.stores.base import StoredChunk, StoreError
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer_eval import evaluate_answers
+from bot.eval.answers import evaluate_answers
 from retrieval.knowledge_base import KnowledgeBase
 from tests.support import BBC
 

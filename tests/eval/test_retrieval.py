@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.retrieval_eval import evaluate_retrieval
+from bot.eval.retrieval import evaluate_retrieval
 from retrieval.knowledge_base import KnowledgeBase
 from tests.support import BBC
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.generation import Source
+from bot.types import Source, number_sources
 from retrieval.chunking import Chunker
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
@@ -36,19 +36,16 @@ def seed_sources() -> list[Source]:
     """The seed article's chunks as numbered sources, best first, without a store."""
     article = load_articles(SEEDS).articles[0]
     chunks = Chunker(1000, 200).split(article)
-    return [
-        Source(
-            i + 1,
-            Hit(
-                chunk_id=c.id,
-                article_id=article.id,
-                title=article.title,
-                text=c.text,
-                score=1.0 / (i + 1),
-                start=c.start,
-                end=c.end,
-                index=c.index,
-            ),
+    return number_sources(
+        Hit(
+            chunk_id=c.id,
+            article_id=article.id,
+            title=article.title,
+            text=c.text,
+            score=1.0 / (i + 1),
+            start=c.start,
+            end=c.end,
+            index=c.index,
         )
         for i, c in enumerate(chunks)
-    ]
+    )

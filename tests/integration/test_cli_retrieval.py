@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from bot import cli
-from bot.cli import app
+from bot.terminal import cli
+from bot.terminal.cli import app
 from tests.support import HIT_JSON_KEYS as JSON_KEYS
 from tests.support import SEED_FILE
 

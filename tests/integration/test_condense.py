@@ -17,7 +17,7 @@ from bot.condense import (
     previous_standalone,
     rewrite_follow_up,
 )
-from bot.llm import build_chat_model
+from bot.generators.llm import build_chat_model
 from bot.prompts import load_prompt, parse_prompt
 from bot.settings import Settings
 from bot.types import NO_ANSWER_MESSAGE, Turn

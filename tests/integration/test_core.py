@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
-from bot.core import QUESTION_EMPTY, Answerer
-from bot.generation import GeneratorError, Source, build_generator
+from bot.core import Answerer
+from bot.generators import GeneratorError, build_generator
+from bot.prompts import render_answer_prompt
+from bot.question import QUESTION_EMPTY
 from bot.settings import Settings
-from bot.types import NO_ANSWER_MESSAGE, Turn
+from bot.types import NO_ANSWER_MESSAGE, Source, Turn, number_sources
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.loaders import load_articles
@@ -64,6 +66,22 @@ def with_spy(seed_kb: KnowledgeBase, spy: SpyGenerator, **overrides: Any) -> Ans
 
 
 # --- validation ---------------------------------------------------------------------------------
+
+
+def test_the_extractive_generator_shares_the_answerers_encoder_cache(answerer: Answerer) -> None:
+    # One cache of sentence vectors per Answerer: the generator and the citation check share it.
+    assert answerer.extractive.encoder is answerer.encoder
+    other = Answerer(answerer.searcher, answerer.embeddings, answerer.settings)
+    assert other.encoder is not answerer.encoder
+
+
+def test_a_question_with_invalid_characters_is_answered_with_them_replaced(
+    answerer: Answerer,
+) -> None:
+    answer = answerer.answer("What did Johnson say \udcff about\x00 Russia?")
+    assert answer.status == "answered"
+    assert answer.question == "What did Johnson say \ufffd about\ufffd Russia?"
+    assert answer.standalone_question == answer.question
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t "])
@@ -192,9 +210,12 @@ def test_min_relevance_setting_overrides_the_default(seed_kb: KnowledgeBase) -> 
     assert answer.dropped and answer.dropped[0].reason.startswith("abstained: relevance")
 
 
-def test_render_prompt_shows_sources_and_question(answerer: Answerer) -> None:
+def test_the_rendered_answer_prompt_shows_sources_and_question(answerer: Answerer) -> None:
+    # The one renderer of the filled answer prompt (used by the LLM generators and the REPL).
     hits = answerer.searcher.search("What did Johnson say about Russia?", k=2)
-    text = answerer.render_prompt("What did Johnson say about Russia?", hits)
+    text = render_answer_prompt(
+        answerer.load_answer_prompt(), "What did Johnson say about Russia?", number_sources(hits)
+    )
     assert "[1]" in text and "[2]" in text
     assert "What did Johnson say about Russia?" in text
     assert NO_ANSWER_MESSAGE in text
@@ -205,7 +226,7 @@ def test_render_prompt_shows_sources_and_question(answerer: Answerer) -> None:
 
 @pytest.mark.skipif(not SEED_QUESTIONS.exists(), reason="../shared/eval is not available")
 def test_seed_questions_answered_and_abstained(answerer: Answerer, tmp_path: Path) -> None:
-    from bot.answer_eval import evaluate_answers
+    from bot.eval.answers import evaluate_answers
 
     report = evaluate_answers(answerer, SEED_QUESTIONS, None, tmp_path / "seed.json")
     overall = report["aggregates"]["overall"]

@@ -132,7 +132,7 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_ingest(
     corpus = write_corpus(tmp_path / "corpus")
     crashed = tmp_path / "crashed"
     manifest_path = crashed / "state" / "newsdesk" / "manifest.json"
-    command = [sys.executable, "-m", "bot.cli", "ingest", str(corpus), "-q"]
+    command = [sys.executable, "-m", "bot.terminal.cli", "ingest", str(corpus), "-q"]
     log = tmp_path / "killed.log"
 
     # 1. Start an ingest and kill it part-way, preferably in the middle of a batch: after its

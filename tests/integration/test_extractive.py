@@ -6,16 +6,16 @@ from dataclasses import replace
 
 import pytest
 
-from bot.citations import check_draft, parse_citations
-from bot.extractive import (
+from bot.citations import check_draft, parse_draft
+from bot.generators.extractive import (
     ExtractiveGenerator,
     Person,
     build_extractive_generator,
     candidates_from,
     question_people,
 )
-from bot.generation import Source
 from bot.settings import Settings
+from bot.types import Source
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.loaders import load_articles
 from retrieval.types import Hit
@@ -83,7 +83,7 @@ def test_what_did_johnson_say_about_russia(
     lowered = draft.lower()
     for phrase in ("a choice", "stick like glue", "assad", "toxifying the reputation of russia"):
         assert phrase in lowered, (phrase, draft)
-    sentences = parse_citations(draft)
+    sentences = [(s.text, s.keys) for s in parse_draft(draft)]
     assert 2 <= len(sentences) <= 4
     assert all(keys for _, keys in sentences)
     assert len(draft.split()) <= 120 + 10  # the budget counts words of the sentences themselves
@@ -108,7 +108,7 @@ def test_word_budget_is_respected(embeddings: LocalEmbeddings, seed_sources: lis
     short = ExtractiveGenerator(embeddings, max_words=40)
     draft = short.generate("What did Johnson say about Russia?", seed_sources)
     # One sentence always fits, however long; no second one beyond the budget.
-    assert len(parse_citations(draft)) == 1
+    assert len(parse_draft(draft)) == 1
 
 
 def test_duplicate_articles_are_not_repeated(
@@ -122,7 +122,7 @@ def test_duplicate_articles_are_not_repeated(
         for s in seed_sources
     ]
     draft = generator.generate("What did Johnson say about Russia?", seed_sources + copies)
-    texts = [t for t, _ in parse_citations(draft)]
+    texts = [s.text for s in parse_draft(draft)]
     assert len(texts) == len(set(texts))
     assert len(texts) >= 2
 
@@ -145,7 +145,7 @@ def test_a_question_about_two_stories_draws_on_each(
         "What did Johnson say about Russia, and what did officials in Beijing say about Pyongyang?",
         sources,
     )
-    cited = {keys for _, keys in parse_citations(draft)}
+    cited = {s.keys for s in parse_draft(draft)}
     assert (len(seed_sources) + 1,) in cited
     assert any(k[0] <= len(seed_sources) for k in cited)
     assert "Pyongyang" in draft and "Russia" in draft

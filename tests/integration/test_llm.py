@@ -15,19 +15,19 @@ from typing import Any
 
 import pytest
 
-from bot.generation import GeneratorError, GeneratorTimeout, Source, build_generator
-from bot.llm import (
+from bot.generators import GeneratorError, GeneratorTimeout, build_generator
+from bot.generators.llm import (
     LLMGenerator,
     build_chat_model,
     build_llm_generator,
-    build_local_generator,
     invoke_chat,
     split_model,
     translate_error,
 )
+from bot.generators.local import build_local_generator
 from bot.prompts import load_prompt
 from bot.settings import Settings
-from bot.types import NO_ANSWER_MESSAGE
+from bot.types import NO_ANSWER_MESSAGE, number_sources
 from retrieval.types import Hit
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.support import REPO
@@ -54,7 +54,7 @@ HITS = [
         source="BBC",
     ),
 ]
-SOURCES = [Source(key=i, hit=h) for i, h in enumerate(HITS, start=1)]
+SOURCES = number_sources(HITS)
 GOOD = (
     'Boris Johnson said the Russians "have a choice" to stick with Assad or work with the rest '
     "of the world [1]. Rex Tillerson will carry a unified message to Moscow [2]."
@@ -266,7 +266,7 @@ def test_split_model(spec: str, expected: tuple[str | None, str]) -> None:
 
 
 def test_ollama_gets_its_timeout_through_the_http_client() -> None:
-    from bot.llm import chat_model_kwargs
+    from bot.generators.llm import chat_model_kwargs
 
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, llm_model="ollama:llama3", llm_base_url="http://127.0.0.1:11434",
@@ -319,7 +319,7 @@ def test_local_without_the_extra_says_how_to_install_it(tmp_path: Path) -> None:
 def test_importing_the_llm_modules_loads_no_client_library() -> None:
     code = (
         "import sys, json\n"
-        "import bot.llm, bot.condense, bot.repl, bot.prompts\n"
+        "import bot.generators.llm, bot.condense, bot.terminal.repl, bot.prompts\n"
         "heavy = ['langchain', 'langchain_openai', 'openai', 'torch', 'sentence_transformers',"
         " 'llama_cpp', 'prompt_toolkit', 'httpx']\n"
         "print(json.dumps([m for m in heavy if m in sys.modules]))\n"

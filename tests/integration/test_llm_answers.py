@@ -30,8 +30,8 @@ pytest.importorskip("langchain_openai")
 
 QUESTION = "What did Johnson say about Russia?"
 TIMEOUT_S = 1.0
-# The worker thread is abandoned 0.5 s after the deadline (bot.llm); the rest of the answer
-# (retrieval, the extractive fallback, the check) must fit in what is left of this.
+# The worker thread is abandoned 0.5 s after the deadline (bot.generators.llm); the rest of the
+# answer (retrieval, the extractive fallback, the check) must fit in what is left of this.
 MARGIN_S = 2.5
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.generation import Source
 from bot.prompts import (
     ANSWER_VARIABLES,
     CONDENSE_PROMPT,
@@ -23,7 +22,7 @@ from bot.prompts import (
     render_answer_prompt,
     template_fields,
 )
-from bot.types import NO_ANSWER_MESSAGE
+from bot.types import NO_ANSWER_MESSAGE, Source
 from retrieval.types import Hit
 from tests.support import REPO
 

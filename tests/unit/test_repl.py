@@ -18,8 +18,8 @@ from prompt_toolkit.history import FileHistory
 from prompt_toolkit.input import create_pipe_input
 
 from bot.prompts import default_prompts_dir, load_prompt
-from bot.repl import run_repl
 from bot.settings import Settings
+from bot.terminal.repl import run_repl
 from bot.types import NO_ANSWER_MESSAGE, Answer, Citation, Dropped, Turn
 from retrieval.types import Hit
 
@@ -221,6 +221,16 @@ def test_no_answer_and_errors_are_shown_and_errors_stay_out_of_the_conversation(
     assert [t.question for t in pipeline.calls[-1].history] == [
         "What did Johnson say about Brazil?"
     ]
+
+
+def test_an_over_long_question_is_refused_before_the_pipeline_runs(
+    pipeline: FakePipeline, history_file: Path
+) -> None:
+    settings = Settings(_env_file=None, max_question_chars=20)  # type: ignore[call-arg]
+    s = drive("why " * 10 + "\n  Why   did it fall? \n", pipeline, settings, history_file)
+    assert "Error: The question is too long (39 characters; the limit is 20)" in s.output
+    # Only the second question reached the pipeline, cleaned.
+    assert [c.question for c in pipeline.calls] == ["Why did it fall?"]
 
 
 def test_sources_shows_dense_keyword_and_fused_scores(

@@ -12,8 +12,8 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from bot.cli import app
 from bot.settings import Settings, SettingsError, load_settings
+from bot.terminal.cli import app
 from retrieval.settings import DEFAULT_EMBEDDING_MODEL, RetrievalSettings
 
 

@@ -1,143 +1,29 @@
-"""Turn a follow-up ("and what about China?") into a standalone question from earlier turns.
+"""The deterministic rewrite of a follow-up into a standalone question (no model needed).
 
-With a chat model configured the model rewrites it (``prompts/condense.txt``); offline, and
-whenever the model fails, a deterministic rewrite does. The rewrite works on the shape of the
-previous question: for "What did Johnson say about Russia?" it knows the speaker (Johnson) and
-the topic (Russia), so "and what about China?" replaces the topic, "and Tillerson?" the
-speaker, "what did he say about Syria?" resolves "he", and "why?" becomes "Why did Johnson say
-that about Russia?". Anything it cannot place is combined with the previous question's key
-terms, which is still what retrieval needs.
+It works on the shape of the previous question: for "What did Johnson say about Russia?" it knows
+the speaker (Johnson) and the topic (Russia), so "and what about China?" replaces the topic, "and
+Tillerson?" the speaker, "what did he say about Syria?" resolves "he", and "why?" becomes "Why did
+Johnson say that about Russia?". Anything it cannot place is combined with the previous
+question's key terms, which is still what retrieval needs.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from bot.prompts import CONDENSE_PROMPT, Prompt, load_prompt
-from bot.types import NO_ANSWER_MESSAGE, Turn
-
-log = logging.getLogger(__name__)
-
-# The condense prompt sees the last few turns only: older ones rarely matter and cost tokens.
-HISTORY_TURNS = 4
-_ANSWER_CHARS = 300
-_MAX_STANDALONE_CHARS = 500
-_DEFAULT_TIMEOUT_S = 30.0
-
-
-def condense_question(
-    question: str,
-    history: Sequence[Turn],
-    chat_model: Any | None = None,
-    prompt: Prompt | None = None,
-    *,
-    timeout: float | None = None,
-) -> str:
-    """The standalone form of ``question`` given the earlier ``history`` (oldest first)."""
-    question = " ".join(question.split())
-    if not history or not question:
-        return question
-    if chat_model is not None:
-        rewritten = _condense_with_model(question, history, chat_model, prompt, timeout)
-        if rewritten:
-            return rewritten
-    return rewrite_follow_up(question, previous_standalone(history))
-
-
-def previous_standalone(history: Sequence[Turn]) -> str:
-    """The last question of ``history`` made standalone by folding the rewrite over the turns."""
-    standalone = ""
-    for turn in history:
-        q = " ".join(turn.question.split())
-        if not q:
-            continue
-        standalone = rewrite_follow_up(q, standalone) if standalone else q
-    return standalone
-
-
-# --- with a chat model ---------------------------------------------------------------------
-
-
-def format_history(history: Sequence[Turn], turns: int = HISTORY_TURNS) -> str:
-    lines = []
-    for turn in list(history)[-turns:]:
-        lines.append(f"User: {' '.join(turn.question.split())}")
-        answer = " ".join(turn.answer.split())
-        if answer:
-            if len(answer) > _ANSWER_CHARS:
-                answer = answer[: _ANSWER_CHARS - 1].rstrip() + "…"
-            lines.append(f"Assistant: {answer}")
-    return "\n".join(lines)
-
-
-def _condense_with_model(
-    question: str,
-    history: Sequence[Turn],
-    chat_model: Any,
-    prompt: Prompt | None,
-    timeout: float | None,
-) -> str | None:
-    # Imported here: bot.llm is light, but keeping the offline path free of it is the point.
-    from bot.generation import GeneratorError
-    from bot.llm import invoke_chat
-
-    try:
-        template = prompt or load_prompt(CONDENSE_PROMPT)
-        text = template.render(history=format_history(history), question=question)
-        limit = timeout if timeout is not None else _model_timeout(chat_model)
-        reply = invoke_chat(chat_model, text, timeout=limit)
-    except (GeneratorError, ValueError) as exc:
-        log.warning("Condensing the follow-up with the model failed (%s); rewriting offline", exc)
-        return None
-    cleaned = clean_model_question(reply)
-    if cleaned is None:
-        log.warning("The model's standalone question was unusable: %r", reply[:200])
-    return cleaned
-
-
-def clean_model_question(reply: str) -> str | None:
-    """The question from a model's reply, without labels or quotes; None if unusable."""
-    for line in reply.strip().splitlines():
-        text = line.strip()
-        if not text:
-            continue
-        text = re.sub(
-            r"^(?:\*\*)?(?:standalone|rewritten|follow-up)?\s*question\s*:\s*(?:\*\*)?\s*",
-            "",
-            text,
-            flags=re.I,
-        )
-        text = text.strip().strip("\"'`“”‘’").strip()
-        if not text or len(text) > _MAX_STANDALONE_CHARS or text == NO_ANSWER_MESSAGE:
-            return None
-        return text
-    return None
-
-
-def _model_timeout(chat_model: Any) -> float:
-    for attr in ("request_timeout", "default_request_timeout", "timeout"):
-        value = getattr(chat_model, attr, None)
-        if isinstance(value, int | float) and value > 0:
-            return float(value)
-    return _DEFAULT_TIMEOUT_S
-
-
-# --- the deterministic rewrite -------------------------------------------------------------
+from retrieval.text import FUNCTION_WORDS, HONORIFICS, OFFICE_TITLES, SAYING_VERBS, word_set
 
 _WH = r"what|how|why|when|where|who|which"
 _AUX = r"did|does|do|has|have|had|will|would|could|can|should|is|are|was|were"
-_SAY_VERBS = (
-    r"say|said|think|thought|tell|told|claim|claimed|announce|announced|warn|warned|mean|meant|"
-    r"write|wrote|written|reveal|revealed|suggest|suggested|propose|proposed|argue|argued|"
-    r"promise|promised|threaten|threatened|decide|decided|want|wanted|believe|believed|"
-    r"reply|replied|respond|responded|add|added|admit|admitted|deny|denied|insist|insisted|"
-    r"accuse|accused|urge|urged|do|done|plan|planned|agree|agreed|report|reported|"
-    r"predict|predicted|demand|demanded|call|called|ask|asked|explain|explained"
+# What a question may ask someone did with words, in the forms a follow-up uses.
+_SAY_VERB_SET = SAYING_VERBS | word_set(
+    "thought told claimed announced warned meant write wrote written revealed suggested "
+    "proposed argued promised threaten threatened decide decided wanted believed reply replied "
+    "responded add added admitted denied insisted accused urged do done planned agreed report "
+    "reported predicted demand demanded called ask asked explain explained"
 )
+_SAY_VERBS = "|".join(sorted(_SAY_VERB_SET))
 _SAY_RE = re.compile(
     rf"^(?:(?P<wh>{_WH})\s+)?(?P<aux>{_AUX})\s+(?P<speaker>.+?)\s+(?P<verb>{_SAY_VERBS})\b"
     r"(?P<rest>.*)$",
@@ -183,24 +69,11 @@ _WH_AUX_RE = re.compile(rf"^(?P<wh>{_WH})\s+(?P<aux>{_AUX})\s+(?P<rest>.+)$", re
 
 _PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "theirs"}
 _THING_PRONOUNS = {"it", "its"}
-_TITLES = {
-    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "president", "premier",
-    "prime", "minister", "secretary", "chancellor", "king", "queen", "prince", "princess",
-    "senator", "governor", "mayor", "general", "gen", "ambassador", "spokesman",
-    "spokeswoman", "spokesperson", "chief", "leader", "pope", "judge", "mp", "ceo",
-    "chairman", "chairwoman", "director", "commissioner", "foreign", "defence", "defense",
-}  # fmt: skip
-_STOPWORDS = {
-    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "about",
-    "from", "by", "as", "into", "over", "than", "then", "so", "also", "too", "is", "are", "was",
-    "were", "be", "been", "being", "do", "does", "did", "has", "have", "had", "will", "would",
-    "could", "can", "should", "may", "might", "must", "what", "which", "who", "whom", "whose",
-    "when", "where", "why", "how", "this", "that", "these", "those", "there", "here", "it",
-    "its", "he", "she", "they", "him", "her", "them", "his", "hers", "their", "i", "me", "my",
-    "we", "us", "our", "you", "your", "any", "anything", "some", "something", "not", "no",
-    "yes", "please", "tell", "more", "else", "just", "ok", "okay", "well", "now", "say",
-    "said", "says", "regarding", "concerning", "against", "up", "out", "if",
-}  # fmt: skip
+_TITLES = HONORIFICS | OFFICE_TITLES | word_set("ceo defence defense gen mp senator")
+# The words of a question that are not its topic: the function words, and a conversation's fillers.
+_STOPWORDS = FUNCTION_WORDS | word_set(
+    "anything concerning else ok okay please regarding something well yes"
+)
 # Places and organisations: a bare "and China?" names a new topic, "and Tillerson?" a new
 # speaker. Lower-case, multi-word names included.
 _NOT_PERSONS = {

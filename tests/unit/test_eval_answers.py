@@ -8,16 +8,13 @@ from typing import Any
 
 import pytest
 
-from bot.answer_eval import (
-    EvalDataError,
+from bot.eval.answers import (
     citation_support,
     evaluate_answers,
-    load_duplicates,
-    load_questions,
     mention_coverage,
     print_answer_report,
-    question_type,
 )
+from bot.eval.data import EvalDataError, load_duplicates, load_questions, question_type
 from bot.types import Answer, Citation
 
 

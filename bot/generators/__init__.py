@@ -10,23 +10,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from retrieval.types import Hit
+from bot.types import Source
 
 if TYPE_CHECKING:
+    from bot.encoder import Encoder
     from bot.prompts import Prompt
     from bot.settings import Settings
-    from retrieval.embeddings import LocalEmbeddings
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A retrieved passage offered to a generator under the key ``[key]`` (1-based)."""
-
-    key: int
-    hit: Hit
 
 
 class GeneratorError(RuntimeError):
@@ -45,14 +36,16 @@ class Generator(Protocol):
         ...
 
 
-GeneratorFactory = Callable[["Settings", "LocalEmbeddings"], Generator]
+# A factory gets the settings and the embedding model (from the core: its cache of sentence
+# vectors, a ``bot.encoder.CachedEncoder``).
+GeneratorFactory = Callable[["Settings", "Encoder"], Generator]
 
 # name -> "module:attribute" of a factory. Built-ins are listed as import paths so that choosing
 # the extractive default never imports LangChain's chat models or llama.cpp.
 _REGISTRY: dict[str, str | GeneratorFactory] = {
-    "extractive": "bot.extractive:build_extractive_generator",
-    "llm": "bot.llm:build_llm_generator",
-    "local": "bot.llm:build_local_generator",
+    "extractive": "bot.generators.extractive:build_extractive_generator",
+    "llm": "bot.generators.llm:build_llm_generator",
+    "local": "bot.generators.local:build_local_generator",
 }
 
 
@@ -65,7 +58,7 @@ def generator_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def build_generator(name: str, settings: Settings, embeddings: LocalEmbeddings) -> Generator:
+def build_generator(name: str, settings: Settings, embeddings: Encoder) -> Generator:
     try:
         factory = _REGISTRY[name]
     except KeyError:

@@ -1,7 +1,8 @@
-"""The ``llm`` generator (a LangChain chat model) and the optional ``local`` one (llama.cpp).
+"""The ``llm`` generator (a LangChain chat model) and the chat-model helpers it shares with the
+condensing of follow-ups and with the optional ``local`` generator (``bot.generators.local``).
 
-Both render the answer prompt with the sources under numbered keys and the list of valid keys,
-and return the model's raw text: checking its citations is the core's job, not theirs.
+Both generators render the answer prompt with the sources under numbered keys and the list of
+valid keys, and return the model's raw text: checking its citations is the core's job, not theirs.
 
 LangChain and llama.cpp are imported inside the functions that need them, so choosing the
 extractive default (or just importing the CLI) never pays for them.
@@ -15,20 +16,19 @@ reply would otherwise keep resetting the client's read timeout).
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.generation import GeneratorError, GeneratorTimeout, Source
+from bot.generators import GeneratorError, GeneratorTimeout
 from bot.prompts import Prompt, render_answer_prompt
+from bot.types import Source
 
 if TYPE_CHECKING:
+    from bot.encoder import Encoder
     from bot.settings import Settings
-    from retrieval.embeddings import LocalEmbeddings
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def build_chat_model(settings: Settings) -> Any:
     except Exception as exc:
         raise GeneratorError(
             f"Cannot set up the chat model NEWSDESK_LLM_MODEL={settings.llm.llm_model!r}: "
-            f"{_short(exc)} (write it as provider:model, e.g. openai:gpt-4o-mini, ollama:llama3)"
+            f"{brief(exc)} (write it as provider:model, e.g. openai:gpt-4o-mini, ollama:llama3)"
         ) from exc
 
 
@@ -137,7 +137,7 @@ def invoke_chat(chat_model: Any, text: str, *, timeout: float, where: str = "") 
     worker.join(timeout + _DEADLINE_GRACE_S)
     if worker.is_alive():
         log.warning("LLM call abandoned after %.1f s", time.perf_counter() - started)
-        raise GeneratorTimeout(_timeout_message(timeout))
+        raise GeneratorTimeout(timeout_message(timeout))
     if "error" in outcome:
         raise translate_error(outcome["error"], timeout=timeout, where=where) from outcome["error"]
     return message_text(outcome.get("message"))
@@ -166,7 +166,7 @@ def translate_error(exc: BaseException, *, timeout: float, where: str = "") -> G
     names = [cls.__name__ for cls in type(exc).__mro__]
     at = f" at {where}" if where else ""
     if isinstance(exc, TimeoutError) or any("Timeout" in name for name in names):
-        return GeneratorTimeout(_timeout_message(timeout))
+        return GeneratorTimeout(timeout_message(timeout))
     status = getattr(exc, "status_code", None)
     if isinstance(status, int):
         if status in (401, 403):
@@ -177,21 +177,21 @@ def translate_error(exc: BaseException, *, timeout: float, where: str = "") -> G
         if status == 404:
             return GeneratorError(
                 f"The language model{at} answered HTTP 404: check NEWSDESK_LLM_MODEL and "
-                f"NEWSDESK_LLM_BASE_URL ({_short(exc)})"
+                f"NEWSDESK_LLM_BASE_URL ({brief(exc)})"
             )
         if status == 429:
             return GeneratorError(f"The language model{at} is rate-limiting us (HTTP 429)")
-        return GeneratorError(f"The language model{at} failed with HTTP {status}: {_short(exc)}")
+        return GeneratorError(f"The language model{at} failed with HTTP {status}: {brief(exc)}")
     if isinstance(exc, ConnectionError) or any("Connect" in name for name in names):
-        return GeneratorError(f"Could not reach the language model{at}: {_short(exc)}")
-    return GeneratorError(f"The language model call failed: {type(exc).__name__}: {_short(exc)}")
+        return GeneratorError(f"Could not reach the language model{at}: {brief(exc)}")
+    return GeneratorError(f"The language model call failed: {type(exc).__name__}: {brief(exc)}")
 
 
-def _timeout_message(timeout: float) -> str:
+def timeout_message(timeout: float) -> str:
     return f"The language model did not answer within {timeout:g} s"
 
 
-def _short(exc: BaseException) -> str:
+def brief(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= _MAX_ERROR_CHARS else text[: _MAX_ERROR_CHARS - 1] + "…"
 
@@ -226,104 +226,11 @@ class LLMGenerator:
         return reply
 
 
-def build_llm_generator(
-    settings: Settings, embeddings: LocalEmbeddings | None = None
-) -> LLMGenerator:
-    """Registered as the ``llm`` generator (``bot.generation``)."""
+def build_llm_generator(settings: Settings, embeddings: Encoder | None = None) -> LLMGenerator:
+    """Registered as the ``llm`` generator (``bot.generators``)."""
     return LLMGenerator(
         build_chat_model(settings),
         timeout=settings.llm.llm_timeout,
         max_words=settings.answer.answer_max_words,
         where=settings.llm.llm_base_url or settings.llm.llm_model,
-    )
-
-
-# --- the optional [local] generator --------------------------------------------------------
-
-_LOCAL_INSTALL_HINT = (
-    "pip install 'newsdesk[local]' (compiles llama.cpp, about 8 minutes on 2 cores; use "
-    'CMAKE_ARGS="-DGGML_NATIVE=OFF" and --no-cache-dir, see the README)'
-)
-
-
-class LocalGenerator:
-    """A GGUF model run in-process by llama-cpp-python.
-
-    Weak on this hardware (15-30 s for a full prompt, unreliable citations); offered for
-    completeness. The timeout is checked between generated tokens: the model's reading of the
-    prompt itself cannot be interrupted.
-    """
-
-    name = "local"
-
-    def __init__(self, model_path: Path, *, timeout: float, temperature: float, max_words: int):
-        self.model_path = model_path
-        self.timeout = timeout
-        self.temperature = temperature
-        self.max_words = max_words
-        self._llama: Any = None
-        self._lock = threading.Lock()
-
-    def _model(self) -> Any:
-        with self._lock:
-            if self._llama is None:
-                import llama_cpp
-
-                self._llama = llama_cpp.Llama(
-                    model_path=str(self.model_path),
-                    n_ctx=4096,
-                    n_threads=os.cpu_count() or 1,
-                    verbose=False,
-                )
-            return self._llama
-
-    def generate(self, question: str, sources: Sequence[Source], prompt: Prompt) -> str:
-        text = render_answer_prompt(prompt, question, sources, max_words=self.max_words)
-        started = time.perf_counter()
-        try:
-            stream = self._model().create_chat_completion(
-                messages=[{"role": "user", "content": text}],
-                temperature=self.temperature,
-                max_tokens=self.max_words * 3,
-                stream=True,
-            )
-            pieces: list[str] = []
-            for chunk in stream:
-                if time.perf_counter() - started > self.timeout:
-                    raise GeneratorTimeout(_timeout_message(self.timeout))
-                delta = chunk["choices"][0].get("delta", {})
-                pieces.append(delta.get("content") or "")
-        except GeneratorError:
-            raise
-        except Exception as exc:
-            raise GeneratorError(f"The local model failed: {_short(exc)}") from exc
-        reply = "".join(pieces).strip()
-        if not reply:
-            raise GeneratorError("The local model returned an empty answer")
-        return reply
-
-
-def build_local_generator(
-    settings: Settings, embeddings: LocalEmbeddings | None = None
-) -> LocalGenerator:
-    """Registered as the ``local`` generator; needs the ``[local]`` extra and a GGUF file."""
-    path = settings.llm.local_model_path
-    if path is None:
-        raise GeneratorError(
-            "The local generator needs NEWSDESK_LOCAL_MODEL_PATH: the path of a GGUF model file"
-        )
-    path = path.expanduser()
-    if not path.is_file():
-        raise GeneratorError(f"NEWSDESK_LOCAL_MODEL_PATH={path}: no such file")
-    try:
-        import llama_cpp  # noqa: F401
-    except ImportError as exc:
-        raise GeneratorError(
-            f"The local generator needs llama-cpp-python: {_LOCAL_INSTALL_HINT}"
-        ) from exc
-    return LocalGenerator(
-        path,
-        timeout=settings.llm.llm_timeout,
-        temperature=settings.llm.llm_temperature,
-        max_words=settings.answer.answer_max_words,
     )

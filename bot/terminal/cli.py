@@ -19,7 +19,9 @@ from rich.markup import escape
 from bot.settings import Settings, SettingsError, load_settings, quiet_libraries
 
 if TYPE_CHECKING:
+    from bot.types import Answer
     from retrieval.ingest import IngestReport
+    from retrieval.knowledge_base import KnowledgeBase
 
 app = typer.Typer(
     help="Newsdesk: cited answers from a news archive.",
@@ -206,8 +208,8 @@ def eval_retrieval(
 ) -> None:
     """Article-level recall@1/5/10 and MRR@10 per question type, dense vs keyword vs hybrid."""
     settings = _settings()
-    from bot.answer_eval import EvalDataError
-    from bot.retrieval_eval import evaluate_retrieval, print_retrieval_report
+    from bot.eval.data import EvalDataError
+    from bot.eval.retrieval import evaluate_retrieval, print_retrieval_report
 
     kb = _eval_knowledge_base(settings, corpus, store)
     try:
@@ -233,23 +235,40 @@ def ask(
 ) -> None:
     """Answer QUESTION from the ingested articles, with numbered citations."""
     settings = _settings()
+    from bot.question import QuestionError, clean_question, valid_text
+    from bot.types import Answer
+
+    try:
+        clean_question(question, settings.answer.max_question_chars)
+    except QuestionError as exc:
+        # Refused before the store or the embedding model is touched (loading it takes seconds),
+        # with the error answer the core would give.
+        message = str(exc)
+        gen_name = (generator or settings.answer.generator).strip()
+        refused = Answer(valid_text(question), message, "error", error=message, generator=gen_name)
+        _print_answer(refused, as_json)
+        raise typer.Exit(1) from None
     from bot.wiring import build_answerer
 
     answerer = build_answerer(settings)
-    if answerer.searcher.count() == 0:  # type: ignore[attr-defined]
+    if answerer.searcher.count() == 0:
         err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
     # Load the embedding model up front (seconds, once per process) so that the timings on the
     # answer are those of answering, as in the REPL or the Slack bot.
     _ = answerer.embeddings.model
     answer = answerer.answer(question, k=k, generator=generator)
+    _print_answer(answer, as_json)
+    if answer.status == "error":
+        raise typer.Exit(1)
+
+
+def _print_answer(answer: Answer, as_json: bool) -> None:
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:
-        from bot.repl import render_answer
+        from bot.terminal.render import render_answer
 
         console.print(render_answer(answer))
-    if answer.status == "error":
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -260,7 +279,7 @@ def repl(
 ) -> None:
     """Interactive prompt for trying questions and tuning prompts (:help lists commands)."""
     settings = _settings()
-    from bot.repl import run_repl
+    from bot.terminal.repl import run_repl
     from bot.wiring import build_answerer
 
     answerer = build_answerer(settings)
@@ -283,7 +302,7 @@ def slack(
 
     def answer_fn_factory() -> Any:
         answerer = build_answerer(settings)
-        if answerer.searcher.count() == 0:  # type: ignore[attr-defined]
+        if answerer.searcher.count() == 0:
             err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
         return answerer.answer
 
@@ -306,7 +325,8 @@ def eval_answers(
 ) -> None:
     """Must-mention coverage, citation support, abstention and latency over a question set."""
     settings = _settings()
-    from bot.answer_eval import EvalDataError, evaluate_answers, print_answer_report
+    from bot.eval.answers import evaluate_answers, print_answer_report
+    from bot.eval.data import EvalDataError
     from bot.wiring import build_answerer
 
     kb = _eval_knowledge_base(settings, corpus, store)
@@ -321,23 +341,19 @@ def eval_answers(
         console.print(f"Report written to {out}")
 
 
-def _eval_knowledge_base(settings: Settings, corpus: Path, store: Path | None) -> Any:
-    """A store of the evaluation corpus's own, reused while the corpus is unchanged."""
-    import hashlib
-
-    from retrieval.knowledge_base import KnowledgeBase
+def _eval_knowledge_base(settings: Settings, corpus: Path, store: Path | None) -> KnowledgeBase:
+    """The evaluation corpus's own store (``bot.wiring``), with a line saying what it holds."""
+    from bot.wiring import build_eval_knowledge_base, eval_store_path
 
     if not corpus.exists():
         err.print(f"[red]No such corpus: {corpus}[/red]")
         raise typer.Exit(2)
     if store is None:
-        key = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:10]
-        store = settings.retrieval.store_path.parent / f"eval-{corpus.stem}-{key}"
-    config = settings.retrieval
+        store = eval_store_path(settings, corpus)
 
     from bot.terminal.progress import ingest_progress
 
-    kb = KnowledgeBase(config.model_copy(update={"store_path": store, "chroma_host": None}))
+    kb = build_eval_knowledge_base(settings, corpus, store)
     with ingest_progress(sys.stderr.isatty()) as on_progress:
         report = kb.ingest(corpus, on_progress=on_progress)
     err.print(

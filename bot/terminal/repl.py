@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bot.generation import Source, generator_names
+from bot.generators import generator_names
 from bot.prompts import (
     PromptError,
     available_prompts,
@@ -32,7 +32,9 @@ from bot.prompts import (
     load_prompt,
     render_answer_prompt,
 )
-from bot.types import Answer, Turn
+from bot.question import QuestionError, clean_question
+from bot.terminal.render import render_answer, sources_table
+from bot.types import Answer, Turn, number_sources
 
 if TYPE_CHECKING:
     from prompt_toolkit.input import Input
@@ -55,7 +57,6 @@ class AnswerFn(Protocol):
 DEFAULT_HISTORY_PATH = Path("~/.newsdesk_history")
 PROMPT_MESSAGE = "newsdesk> "
 MAX_K = 50
-_PASSAGE_CHARS = 160
 
 HELP = """\
 Type a question to ask it; follow-ups ("and what about China?") use the conversation so far.
@@ -155,6 +156,12 @@ class Repl:
         return True
 
     def ask(self, question: str) -> None:
+        try:
+            # Refused here, before the pipeline runs (and before a first question loads the model).
+            question = clean_question(question, self.settings.answer.max_question_chars)
+        except QuestionError as exc:
+            self.console.print(Text(f"Error: {exc}", style="red"))
+            return
         before = tuple(self.state.history)
         answer = self._call(question, before, self.state.prompt)
         if answer is None:
@@ -202,7 +209,7 @@ class Repl:
             return
         try:
             prompt = load_prompt(self.prompt_name, self.prompts_dir)
-            sources = [Source(key=i, hit=hit) for i, hit in enumerate(answer.hits, start=1)]
+            sources = number_sources(answer.hits)
             question = answer.standalone_question or answer.question
             text = render_answer_prompt(
                 prompt, question, sources, max_words=self.settings.answer.answer_max_words
@@ -414,80 +421,6 @@ class Repl:
                 ("Ask a question, or type :help.", "dim"),
             )
         )
-
-
-# --- rendering (also usable by other front ends) -----------------------------------------
-
-
-def render_answer(answer: Answer) -> RenderableType:
-    """An answer with its numbered sources, status and provenance."""
-    parts: list[RenderableType] = []
-    if answer.standalone_question and answer.standalone_question != answer.question:
-        parts.append(Text(f"(searched for: {answer.standalone_question})", style="dim"))
-    if answer.status == "error":
-        parts.append(Text(f"Error: {answer.error or answer.text}", style="red"))
-    elif answer.status == "no_answer":
-        parts.append(Text(answer.text, style="yellow"))
-    else:
-        parts.append(Text(answer.text))
-    if answer.citations:
-        parts.append(Text("\nSources", style="bold"))
-        for c in answer.citations:
-            line = Text(f"[{c.number}] ", style="bold")
-            line.append(c.title or c.article_id)
-            about = ", ".join(x for x in (c.source, c.published_at) if x)
-            if about:
-                line.append(f" ({about})", style="dim")
-            if c.url:
-                line.append(f"\n    {c.url}", style="cyan")
-            parts.append(line)
-    footer = [f"status {answer.status}"]
-    if answer.generator:
-        footer.append(f"generator {answer.generator}")
-    if answer.prompt_id:
-        footer.append(f"prompt {answer.prompt_id}")
-    total = answer.timings_ms.get("total", sum(answer.timings_ms.values()))
-    if answer.timings_ms:
-        footer.append(f"{total:.0f} ms")
-    if answer.dropped:
-        footer.append(f"{len(answer.dropped)} dropped (:why)")
-    parts.append(Text(" · ".join(footer), style="dim"))
-    return Group(*parts)
-
-
-def _score(value: float | None, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def sources_table(answer: Answer) -> Table:
-    cited = {c.chunk_id: c.number for c in answer.citations if c.chunk_id}
-    table = Table(title="Retrieved passages", show_lines=True, expand=True)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Article", ratio=2)
-    table.add_column("Dense", justify="right", no_wrap=True)
-    table.add_column("Keyword", justify="right", no_wrap=True)
-    table.add_column("Fused", justify="right", no_wrap=True)
-    table.add_column("Cited", justify="center", no_wrap=True)
-    table.add_column("Passage", ratio=3)
-    for i, hit in enumerate(answer.hits, start=1):
-        about = ", ".join(x for x in (hit.source, hit.published_at) if x)
-        article = Text(hit.title or hit.article_id)
-        if about:
-            article.append(f"\n{about}", style="dim")
-        passage = " ".join(hit.text.split())
-        if len(passage) > _PASSAGE_CHARS:
-            passage = passage[: _PASSAGE_CHARS - 1] + "…"
-        number = cited.get(hit.chunk_id)
-        table.add_row(
-            str(i),
-            article,
-            _score(hit.dense_score),
-            _score(hit.keyword_score, 2),
-            _score(hit.score, 4),
-            f"[{number}]" if number is not None else "",
-            Text(passage),
-        )
-    return table
 
 
 # --- the loop ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from rich.console import Console
 from rich.table import Table
 
-from bot.answer_eval import load_duplicates, load_questions, percentile, question_type
+from bot.eval.data import load_duplicates, load_questions, percentile, question_type
 from retrieval.types import Hit
 
 MODES = ("dense", "keyword", "hybrid")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.retrieval_eval import found_rank, gold_slots, ranked_articles
+from bot.eval.retrieval import found_rank, gold_slots, ranked_articles
 from retrieval.types import Hit
 
 

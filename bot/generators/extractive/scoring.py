@@ -1,0 +1,492 @@
+"""Scoring and selection: every candidate sentence scored against the question, and the few best
+kept within the word budget (the ``ExtractiveGenerator``).
+
+Scores combine similarity (sentence and question embeddings, for a shortlist), keyword coverage
+(the question's content words, weighted by rarity among the retrieved sentences; words already
+covered by a chosen sentence count less), attribution (``speakers``), the answer type and the
+neighbouring sentences' relevance. Near-duplicates are removed, another article is quoted only
+when it covers question words the chosen one lacks, and the chosen sentences are given in reading
+order: by article, then by position in the article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.encoder import CachedEncoder, Encoder, cached_encoder
+from bot.generators.extractive.answerability import NAME_PENALTY
+from bot.generators.extractive.candidates import (
+    Candidate,
+    CandidateCache,
+    Scored,
+    term_weights,
+)
+from bot.generators.extractive.questions import (
+    mentions_word,
+    name_key,
+    question_names,
+    split_question,
+)
+from bot.generators.extractive.speakers import NOT_NAMES, Person, question_people
+from retrieval.text import STOPWORDS, content_terms, normalise, term_in
+
+if TYPE_CHECKING:
+    from bot.prompts import Prompt
+    from bot.settings import Settings
+    from bot.types import Source
+
+# --- scoring weights -----------------------------------------------------------------------------
+# Tuned by hand and with small grid searches on the BBC development questions and the seed
+# questions, scoring the extractive answer's must-mention coverage and citation support on each
+# question's hybrid hits. The neighbour context mattered most; a shortlist of a dozen embedded
+# sentences scores as well as embedding every sentence of the passages, at a fraction of the cost.
+# No script in the repository reproduces that tuning yet: refit the values with one before
+# changing them.
+W_SIMILARITY = 1.0
+W_KEYWORDS = 1.0
+W_ATTRIBUTION = 0.35
+# The sentence supplies what the question asks for: a new name for "who", a figure for "how much".
+W_TYPE = 0.3
+# Share of the best neighbouring sentence's relevance (answers often follow the lead sentence).
+W_CONTEXT = 0.7
+# Retrieval rank of the passage: a small prior (the fused ranking saw the whole article).
+W_RANK = 0.1
+# Once a question word is covered by a chosen sentence, it counts this much for the next ones.
+COVERED_WEIGHT = 0.25
+# Sentences must score at least this share of the best one's score to be considered at all.
+MIN_RELATIVE_SCORE = 0.6
+# A top article not yet represented gets its best sentence in if it scores this share of the best.
+DIVERSE_MIN_SHARE = 0.75
+# How many sentences (the best by the cheap first pass) are embedded and rescored.
+SHORTLIST = 12
+# The same for each part of a compound question (the whole question's shortlist is reused).
+PART_SHORTLIST = 6
+# How much an article's coverage of the question's words counts when choosing the main article.
+W_ARTICLE_COVERAGE = 2.0
+# At most this many articles are quoted in one answer.
+DIVERSE_ARTICLES = 3
+# Another article is quoted only if it holds this share (by weight) of question words that the
+# articles already admitted lack: a two-part question about two stories.
+NEW_TERMS_SHARE = 0.5
+MAX_SENTENCES = 5
+# For "what did X say about Y": Y mentioned only in the narrative around the speech counts this
+# much.
+OUTSIDE_SPEECH_WEIGHT = 0.5
+
+
+# --- selection -----------------------------------------------------------------------------------
+
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+    "hundred hundreds thousand thousands million millions billion billions bn m half quarter "
+    "double twice times first second third fourth fifth"
+)
+_NUMBER_RE = re.compile(
+    r"[£$€]\s?\d|\d+(?:[.,]\d+)*\s?(?:%|bn|m\b|per\s?cent)?|\b(?:"
+    + "|".join(_NUMBER_WORDS.split())
+    + r")\b",
+    re.IGNORECASE,
+)
+_TIME_RE = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
+    r"tomorrow|week|weeks|month|months|year|years|weekend|spring|summer|autumn|winter|"
+    r"(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_REASON_RE = re.compile(
+    r"\b(?:because|after|due to|as a result|amid|following|in order to|so that|since|over|"
+    r"reason|blamed|caused|led to|in response|means|meant|aimed|intended|would|could|said|says|"
+    r"argued|claimed|felt)\b",
+    re.IGNORECASE,
+)
+_Q_NUMBER = re.compile(
+    r"\b(?:how\s+(?:much|many|fast|little|badly|long|old|big|far|often|high|low)|"
+    r"what\s+(?:level|time|score|scores|fine|price|percentage|rate|increase|age|figure|amount|"
+    r"sum|salary)|by\s+what|how\s+much)\b",
+    re.IGNORECASE,
+)
+_Q_PERSON = re.compile(r"\b(?:who|whom|whose)\b", re.IGNORECASE)
+_Q_NAME = re.compile(
+    r"\b(?:which|what)\s+(?:new\s+)?(?:[A-Z]\w*\s+)?(?:company|companies|firm|bank|team|"
+    r"club|city|country|laptop|album|film|project|authorities|authority|artists?|band|player|"
+    r"players|act|acts|book|show|party|group|body|organisation|product|brand|song|bidder|rival)\b"
+    r"|\bname\b",
+    re.IGNORECASE,
+)
+_Q_PLACE = re.compile(r"\bwhere\b", re.IGNORECASE)
+_Q_TIME = re.compile(r"\b(?:when|what\s+(?:date|year|day|month))\b", re.IGNORECASE)
+_Q_REASON = re.compile(
+    r"\b(?:why|for\s+what\s+reason|how\s+did|how\s+is|how\s+are)\b", re.IGNORECASE
+)
+
+
+def answer_types(question: str) -> list[str]:
+    """What kind of information the question asks for (a two-part question may ask for two)."""
+    kinds = []
+    if _Q_PERSON.search(question):
+        kinds.append("person")
+    if _Q_NAME.search(question):
+        kinds.append("name")
+    if _Q_NUMBER.search(question):
+        kinds.append("number")
+    if _Q_PLACE.search(question):
+        kinds.append("place")
+    if _Q_TIME.search(question):
+        kinds.append("time")
+    if _Q_REASON.search(question):
+        kinds.append("reason")
+    return kinds
+
+
+def _new_names(text: str, question_words: set[str]) -> int:
+    count = 0
+    for m in re.finditer(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’\-]+", text):
+        word = m.group(0).lower().removesuffix("'s").removesuffix("’s")
+        if word in NOT_NAMES or word in STOPWORDS or word in question_words:
+            continue
+        count += 1
+    return count
+
+
+def _new_numbers(text: str, question: str) -> int:
+    q = {m.group(0).lower() for m in _NUMBER_RE.finditer(question)}
+    return sum(1 for m in _NUMBER_RE.finditer(text) if m.group(0).lower() not in q)
+
+
+def type_match(text: str, kinds: Sequence[str], question: str, question_words: set[str]) -> float:
+    """Share of the question's answer types that the sentence supplies (new names, figures...)."""
+    if not kinds:
+        return 0.0
+    got = 0.0
+    for kind in kinds:
+        if kind in ("person", "name", "place"):
+            got += min(1.0, _new_names(text, question_words) / 2)
+        elif kind == "number":
+            got += min(1.0, _new_numbers(text, question) / 1)
+        elif kind == "time":
+            got += 1.0 if _TIME_RE.search(text) else 0.0
+        elif kind == "reason":
+            got += 0.5 if _REASON_RE.search(text) else 0.0
+    return got / len(kinds)
+
+
+def _coverage(
+    cand: Candidate, weights: dict[str, float], covered: set[str], speech: bool = False
+) -> float:
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    got = 0.0
+    for term, w in weights.items():
+        if term_in(term, cand.terms):
+            if speech and not term_in(term, cand.speech_terms):
+                w *= OUTSIDE_SPEECH_WEIGHT
+            got += w * (COVERED_WEIGHT if term in covered else 1.0)
+    return got / total
+
+
+def _question_terms(question: str, people: Sequence[Person]) -> list[str]:
+    terms = [t for t in content_terms(question) if not _is_name_of(t, people)]
+    return terms or content_terms(question)
+
+
+@dataclass
+class ExtractiveGenerator:
+    # The embedding model, or (from the core) the cache of sentence vectors it shares with the
+    # citation check.
+    embeddings: Encoder
+    max_words: int = 120
+    name: str = "extractive"
+    encoder: CachedEncoder = field(init=False, repr=False)
+    candidates: CandidateCache = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.encoder = cached_encoder(self.embeddings)
+        self.candidates = CandidateCache()
+
+    def generate(
+        self, question: str, sources: Sequence[Source], prompt: Prompt | None = None
+    ) -> str:
+        del prompt  # the extractive answer has no prompt; the core records the prompt id anyway
+        chosen = self.select(question, sources)
+        return " ".join(f"{s.candidate.text} [{s.candidate.key}]" for s in chosen)
+
+    def score(
+        self, question: str, sources: Sequence[Source], shortlist: int | None = None
+    ) -> list[Scored]:
+        """Every candidate sentence with its score (before diversity and the word budget).
+
+        Embedding every sentence of the passages costs more than the rest of an answer together,
+        so it is done in two passes: every sentence is
+        first scored with its passage's similarity to the question (free: retrieval computed it),
+        then the ``SHORTLIST`` best are embedded in one batch and rescored with their own.
+        """
+        candidates = self.candidates.get(sources)
+        if not candidates:
+            return []
+        people = question_people(question)
+        weights = term_weights(_question_terms(question, people), candidates)
+        kinds = answer_types(question)
+        q_words = {w.lower().removesuffix("'s") for w in re.findall(r"[\w'’\-]+", question)}
+        passage_sim = _passage_similarities(sources)
+        features: list[tuple[float, float, float]] = []
+        sims: list[float] = []
+        for cand in candidates:
+            attribution = _attribution(cand, people)
+            kw = _coverage(cand, weights, set(), speech=bool(people))
+            kind = type_match(cand.text, kinds, question, q_words)
+            features.append((kw, attribution, kind))
+            sims.append(passage_sim.get(cand.key, 0.0))
+        first = self._combine(candidates, sims, features)
+        size = SHORTLIST if shortlist is None else shortlist
+        if size:
+            encoder = self.encoder
+            # Sentences embedded earlier (for this question's other part, say) come for free.
+            known = encoder.cached([c.text for c in candidates])
+            order = sorted(range(len(candidates)), key=lambda i: -first[i].score)[:size]
+            order += [i for i, c in enumerate(candidates) if c.text in known and i not in order]
+            vectors = encoder.encode([question, *(candidates[i].text for i in order)])
+            fresh = {i: float(sim) for i, sim in zip(order, vectors[1:] @ vectors[0], strict=True)}
+            # Sentences left out keep a similarity no higher than the lowest embedded one, so the
+            # two scales never mix in their favour.
+            floor = min(fresh.values())
+            sims = [fresh.get(i, min(sim, floor)) for i, sim in enumerate(sims)]
+            return self._combine(candidates, sims, features)
+        return first
+
+    @staticmethod
+    def _combine(
+        candidates: Sequence[Candidate],
+        sims: Sequence[float],
+        features: Sequence[tuple[float, float, float]],
+    ) -> list[Scored]:
+        base = [
+            W_SIMILARITY * sim + W_KEYWORDS * kw
+            for sim, (kw, _, _) in zip(sims, features, strict=True)
+        ]
+        scored = []
+        for i, cand in enumerate(candidates):
+            # The sentence next to a relevant one often holds the answer ("... Henry will be named
+            # World Player of the Year." -> "He is on the shortlist with Ronaldinho and ...").
+            neighbours = [
+                base[j]
+                for j in (i - 1, i + 1)
+                if 0 <= j < len(candidates) and candidates[j].article_id == cand.article_id
+            ]
+            context = max(neighbours, default=0.0)
+            kw, attribution, kind = features[i]
+            score = (
+                base[i]
+                + W_ATTRIBUTION * attribution
+                + W_TYPE * kind
+                + W_CONTEXT * context
+                + W_RANK / (1.0 + cand.hit_rank)
+            )
+            scored.append(Scored(cand, score, sims[i], kw, attribution, kind, context))
+        return scored
+
+    def select(self, question: str, sources: Sequence[Source]) -> list[Scored]:
+        """The sentences of the answer, in reading order.
+
+        A compound question whose parts each name their subject and are best answered by
+        different articles ("How much did Howard earmark, and what was Brown expected to do?")
+        is answered part by part, each with its share of the word budget.
+        """
+        chosen = self._select(question, sources, self.max_words)
+        parts = split_question(question)
+        if not chosen or not parts:
+            return chosen
+        budget = self.max_words // len(parts)
+        per_part = [self._select(part, sources, budget, PART_SHORTLIST) for part in parts]
+        mains = {max(sel, key=lambda s: s.score).candidate.article_id for sel in per_part if sel}
+        standalone = all(question_names(part) for part in parts)
+        if standalone and len(mains) > 1:
+            # Parts that each name their subject and are answered by different articles: a
+            # question about two stories, answered part by part, the parts taking turns at the
+            # word budget. (A part that refers back, "who else was shortlisted?", is about the
+            # same story.)
+            queues = [
+                sorted(
+                    self._select(part, sources, self.max_words, PART_SHORTLIST),
+                    key=lambda s: -s.score,
+                )
+                for part in parts
+            ]
+            merged: list[Scored] = []
+            used = 0
+            # Turn by turn, so that no part spends the budget the others need.
+            while any(queues):
+                for queue in queues:
+                    while queue:
+                        s = queue.pop(0)
+                        if any(_same_words(s.candidate, c.candidate) for c in merged):
+                            continue
+                        if merged and used + _word_count(s.candidate.text) > self.max_words:
+                            continue
+                        merged.append(s)
+                        used += _word_count(s.candidate.text)
+                        break
+            return _reading_order(merged)
+        return chosen
+
+    def _select(
+        self,
+        question: str,
+        sources: Sequence[Source],
+        max_words: int,
+        shortlist: int | None = None,
+    ) -> list[Scored]:
+        scored = self.score(question, sources, shortlist)
+        if not scored:
+            return []
+        people = question_people(question)
+        weights = term_weights(_question_terms(question, people), [s.candidate for s in scored])
+
+        chosen: list[Scored] = []
+        covered: set[str] = set()
+        words = 0
+        first_score = max(s.score for s in scored)
+
+        def gain(s: Scored) -> float:
+            # The score, with question words already covered by chosen sentences counting less.
+            kw_now = _coverage(s.candidate, weights, covered, speech=bool(people))
+            return s.score - W_KEYWORDS * (s.keywords - kw_now)
+
+        def is_repeat(s: Scored) -> bool:
+            return any(_same_words(s.candidate, c.candidate) for c in chosen)
+
+        # Which articles may be quoted: the best one, plus another only when it covers question
+        # words the ones admitted lack (a two-article question); its best sentence then gets in.
+        article_best: dict[str, Scored] = {}
+        article_terms: dict[str, set[str]] = {}
+        for s in scored:
+            a = s.candidate.article_id
+            article_terms.setdefault(a, set()).update(s.candidate.terms)
+            if a not in article_best or s.score > article_best[a].score:
+                article_best[a] = s
+        total = sum(weights.values()) or 1.0
+        keys = [name_key(n) for n in question_names(question)]
+        article_text: dict[str, str] = {}
+        for s in scored:
+            a = s.candidate.article_id
+            article_text[a] = article_text.get(a, "") + " " + normalise(s.candidate.text).lower()
+
+        def article_rank(best_of: Scored) -> float:
+            # The article that holds the question's words and names, not just its best sentence:
+            # "Ireland's 21-19 win over Argentina" is not the report of the South Africa game.
+            a = best_of.candidate.article_id
+            terms = frozenset(article_terms[a])
+            cover = sum(w for t, w in weights.items() if term_in(t, terms)) / total
+            absent = sum(1 for k in keys if not mentions_word(article_text[a], k))
+            return best_of.score * (1.0 + W_ARTICLE_COVERAGE * cover) * NAME_PENALTY**absent
+
+        ranked = sorted(article_best.values(), key=lambda s: -article_rank(s))
+        admitted = [ranked[0]]
+        known = {
+            t
+            for t in weights
+            if term_in(t, frozenset(article_terms[ranked[0].candidate.article_id]))
+        }
+        for best_of in ranked[1:]:
+            if len(admitted) >= DIVERSE_ARTICLES:
+                break
+            if best_of.score < DIVERSE_MIN_SHARE * first_score:
+                continue
+            terms = frozenset(article_terms[best_of.candidate.article_id])
+            new = {t for t in weights if t not in known and term_in(t, terms)}
+            if sum(weights[t] for t in new) / total >= NEW_TERMS_SHARE:
+                admitted.append(best_of)
+                known |= new
+        allowed = {s.candidate.article_id for s in admitted}
+        top_articles = admitted[1:]
+
+        remaining = [
+            s
+            for s in scored
+            if s.score >= MIN_RELATIVE_SCORE * first_score and s.candidate.article_id in allowed
+        ]
+        while remaining and len(chosen) < MAX_SENTENCES:
+            remaining = [s for s in remaining if not is_repeat(s)]
+            fits = [
+                s
+                for s in remaining
+                if not chosen or words + _word_count(s.candidate.text) <= max_words
+            ]
+            if not fits:
+                break
+            best = max(fits, key=gain)
+            represented = {c.candidate.article_id for c in chosen}
+            for top in top_articles:
+                if (
+                    chosen
+                    and top.candidate.article_id not in represented
+                    and top in fits
+                    and top.score >= DIVERSE_MIN_SHARE * first_score
+                ):
+                    best = top
+                    break
+            chosen.append(best)
+            words += _word_count(best.candidate.text)
+            covered.update(t for t in weights if term_in(t, best.candidate.terms))
+            remaining.remove(best)
+
+        return _reading_order(chosen)
+
+
+def _reading_order(chosen: list[Scored]) -> list[Scored]:
+    """Articles in the order of their best chosen sentence, then by position in the article."""
+    first_pick: dict[str, int] = {}
+    for i, s in enumerate(sorted(chosen, key=lambda s: -s.score)):
+        first_pick.setdefault(s.candidate.article_id, i)
+    return sorted(chosen, key=lambda s: (first_pick[s.candidate.article_id], s.candidate.position))
+
+
+def _passage_similarities(sources: Sequence[Source]) -> dict[int, float]:
+    """Each passage's cosine similarity to the question, from retrieval (keyword-only hits, which
+    have none, get the lowest one seen)."""
+    known = [s.hit.dense_score for s in sources if s.hit.dense_score is not None]
+    floor = min(known) if known else 0.0
+    return {s.key: (s.hit.dense_score if s.hit.dense_score is not None else floor) for s in sources}
+
+
+def _is_name_of(term: str, people: Sequence[Person]) -> bool:
+    """Words of the speaker's name are matched by attribution, not as keywords."""
+    return any(term in {_stem_simple(t) for t in p.tokens} for p in people)
+
+
+def _stem_simple(word: str) -> str:
+    terms = content_terms(word)
+    return terms[0] if terms else word
+
+
+def _attribution(cand: Candidate, people: Sequence[Person]) -> float:
+    if not people:
+        return 0.0
+    if cand.speaker is not None and any(p.matches(cand.speaker) for p in people):
+        return 1.0 if (cand.quoted or cand.reported) else 0.5
+    if cand.speaker is None and (cand.quoted or cand.reported):
+        return 0.0
+    # Someone else's words: not what the question asks for.
+    return -0.3 if cand.speaker is not None else 0.0
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+def _same_words(a: Candidate, b: Candidate) -> bool:
+    if not a.terms or not b.terms:
+        return False
+    inter = len(a.terms & b.terms)
+    return inter / min(len(a.terms), len(b.terms)) >= 0.85
+
+
+def build_extractive_generator(settings: Settings, embeddings: Encoder) -> ExtractiveGenerator:
+    return ExtractiveGenerator(embeddings, max_words=settings.answer.answer_max_words)
+
+
+# Re-exported for tests and the REPL.

@@ -1,0 +1,258 @@
+"""The project's general text toolbox: sentence spans, word sets, stop words, stemming, folding.
+
+Used by retrieval and by the bot alike, and defined once here: the extractive generator must cut
+passages exactly the way the citation check does (a sentence it quotes is then found verbatim),
+and both must agree on what a content word is. Everything is a pure function of its input.
+Retrieval never imports ``bot``; this module imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+# --- sentence splitting --------------------------------------------------------------------------
+
+
+def word_set(text: str) -> frozenset[str]:
+    """A set of words written as one whitespace-separated string (easier to read and edit)."""
+    return frozenset(text.split())
+
+
+# Words that end with a full stop without ending a sentence (titles, initials handled separately).
+_ABBREVIATIONS = word_set(
+    """mr mrs ms dr prof st sr jr gen col lt sgt capt cpl rev gov sen rep hon mt no nos vs etc
+    e.g i.e eg ie jan feb mar apr jun jul aug sep sept oct nov dec inc ltd co corp plc bros
+    approx dept est fig govt u.s u.k u.n a.m p.m cf op al ave rd"""
+)
+_CLOSERS = "\"'”’)]»"
+_OPENERS = "\"'“‘([«£$€"
+# Candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
+_BOUNDARY = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
+_PARAGRAPH = re.compile(r"\n\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    # True when a line break follows the sentence (a paragraph ends there).
+    paragraph_end: bool = False
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at ``dot`` belongs to an abbreviation or an initial."""
+    j = dot
+    while j > 0 and (text[j - 1].isalpha() or text[j - 1] == "."):
+        j -= 1
+    word = text[j:dot].lower()
+    if not word:
+        return False
+    if word in _ABBREVIATIONS:
+        return True
+    # A single capital letter: an initial ("J. K. Rowling") or part of "U.S.".
+    return len(word) == 1 and text[dot - 1].isupper()
+
+
+def _next_starts_sentence(text: str, pos: int) -> bool:
+    """Whether the non-space text at ``pos`` can open a sentence."""
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if pos >= len(text):
+        return True
+    ch = text[pos]
+    return ch.isupper() or ch.isdigit() or ch in _OPENERS or ch == "["
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Split news text into sentence spans (character offsets into ``text``).
+
+    Tuned for news copy: line breaks always end a sentence; "Mr.", "U.S." and initials do not;
+    a quotation that closes after the full stop stays with its sentence ('... solution," he said.').
+    """
+    spans: list[Span] = []
+    pos = 0
+    for para in _paragraphs(text):
+        p_start, p_end = para
+        cut = p_start
+        for m in _BOUNDARY.finditer(text, p_start, p_end):
+            dot = m.start()
+            if text[dot] == "." and m.end() - dot == 1 and _is_abbreviation(text, dot):
+                continue
+            if not _next_starts_sentence(text, m.end()):
+                continue
+            # A boundary whose own closing quote ends a quotation ('... reforms." He also') is
+            # always a boundary; otherwise a short quotation is kept whole.
+            closes_quote = any(ch in '"”' for ch in text[dot : m.end()])
+            if not closes_quote and _inside_short_quote(text, cut, m.end(), p_end):
+                continue
+            _add_span(spans, text, cut, m.end(), paragraph_end=False)
+            cut = m.end()
+        _add_span(spans, text, cut, p_end, paragraph_end=True)
+        pos = p_end
+    del pos
+    return spans
+
+
+# A quotation of a few sentences is kept whole with its attribution ('"They have a choice. That
+# choice is ...," he said.'): cut inside it, the first part is a fragment with an unbalanced quote
+# and the second loses nothing but its opening. Longer quotations are cut as usual.
+_MAX_QUOTE_UNIT = 420
+
+
+def _inside_short_quote(text: str, start: int, pos: int, p_end: int) -> bool:
+    """Whether ``pos`` falls inside a quotation that closes soon after, in the same paragraph."""
+    before = text[start:pos]
+    straight_open = before.count('"') % 2 == 1
+    curly_open = before.count("“") > before.count("”")
+    if not (straight_open or curly_open):
+        return False
+    closer = '"' if straight_open else "”"
+    close = text.find(closer, pos, p_end)
+    return close != -1 and close - start <= _MAX_QUOTE_UNIT
+
+
+def _paragraphs(text: str) -> Iterable[tuple[int, int]]:
+    start = 0
+    for m in _PARAGRAPH.finditer(text):
+        if m.start() > start:
+            yield start, m.start()
+        start = m.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def _add_span(spans: list[Span], text: str, start: int, end: int, *, paragraph_end: bool) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append(Span(start, end, paragraph_end))
+
+
+# --- word lists ----------------------------------------------------------------------------------
+
+# Function words that open a sentence with a capital letter: a capitalised one is not a name.
+SENTENCE_OPENERS = word_set(
+    "the a an in on at as but and or so he she it they we i this that these those his her its "
+    "their there then when while after before if yet also however meanwhile"
+)
+# Days and months: capitalised, never a person or a place.
+CALENDAR_WORDS = word_set(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december"
+)
+
+# Honorifics written before a name ("Mr Johnson", "Dame Judi Dench").
+HONORIFICS = word_set("mr mrs ms miss dr sir lord lady dame")
+# Titles of office written before a name ("Foreign Secretary Boris Johnson", "the President").
+OFFICE_TITLES = word_set(
+    "president secretary minister chancellor premier leader chairman chairwoman chief spokesman "
+    "spokeswoman spokesperson governor mayor director general foreign prime commissioner "
+    "ambassador judge king queen prince princess pope"
+)
+
+# Verbs of saying in the forms a question uses ("What did Johnson say / claim / warn ...?").
+SAYING_VERBS = word_set(
+    "say said tell think claim call warn argue reveal admit mean respond announce predict "
+    "promise suggest believe insist deny accuse want urge agree plan propose"
+)
+
+# --- content words -------------------------------------------------------------------------------
+
+# Function words: what a question or a sentence is built with, never what it is about.
+FUNCTION_WORDS = word_set(
+    "a about against also an and any are as at be been being but by can could did do does for "
+    "from had has have he her here hers him his how i if in into is it its just may me might "
+    "more must my no not now of on or our out over say says said she should so some than that "
+    "the their them then there these they this those to too up us was we were what when where "
+    "which who whom whose why will with would you your tell"
+)
+# Stop words of content matching: the function words, and words that carry no topic in news copy
+# (contractions, quantifiers, titles, reporting words).
+STOPWORDS = FUNCTION_WORDS | word_set(
+    "above after again all am aren't because before below between both cannot couldn't didn't "
+    "doesn't doing don't down during each even ever every few further hadn't hasn't haven't "
+    "having he'd he'll he's here's herself himself how's i'd i'll i'm i've isn't it's itself "
+    "let's like made make many most much mustn't myself new nor off often once one only other "
+    "ought ours ourselves own per quite rather really same saying shan't she'd she'll she's "
+    "shouldn't since still such that's theirs themselves there's they'd they'll they're they've "
+    "though through thus under until upon very wasn't we'd we'll we're we've weren't what's "
+    "when's where's whether while who's why's within without won't wouldn't yet you'd you'll "
+    "you're you've yours yourself yourselves mr mrs ms dr told according asked ask news article "
+    "articles report reported reports bbc"
+)
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[£$€%]")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer  # PyStemmer: Snowball stemmers in C, cheap to import
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (English) stem of a lower-case word."""
+    return str(_stemmer().stemWord(word))
+
+
+def normalise(text: str) -> str:
+    """Fold typographic quotes and compatibility characters so comparisons ignore them."""
+    text = unicodedata.normalize("NFKC", text)
+    return (
+        text.replace("’", "'")
+        .replace("‘", "'")
+        .replace("“", '"')
+        .replace("”", '"')
+        .replace("–", "-")
+        .replace("—", "-")
+    )
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed, lower-cased content words of ``text`` (stop words and possessives removed)."""
+    out = []
+    for m in _WORD.finditer(normalise(text)):
+        word = m.group(0).lower()
+        if word.endswith("'s"):
+            word = word[:-2]
+        word = word.replace("'", "")
+        if not word or word in STOPWORDS or word in "£$€%":
+            continue
+        if len(word) == 1 and not word.isdigit():
+            continue
+        out.append(word if word.isdigit() else stem(word))
+    return out
+
+
+def term_in(term: str, terms: set[str] | frozenset[str]) -> bool:
+    """Membership with light prefix matching ("russia" ~ "russian", "truant" ~ "truanci")."""
+    if term in terms:
+        return True
+    if len(term) < 5 or term.isdigit():
+        return False
+    for other in terms:
+        if len(other) >= 5 and (other.startswith(term) or term.startswith(other)):
+            return True
+    return False
+
+
+def overlap(claim_terms: Sequence[str], passage_terms: set[str] | frozenset[str]) -> float:
+    """Share of the claim's distinct content words found in the passage."""
+    distinct = set(claim_terms)
+    if not distinct:
+        return 0.0
+    return sum(1 for t in distinct if term_in(t, passage_terms)) / len(distinct)
+
+
+def number_set(text: str) -> set[str]:
+    """The numbers written in ``text``, without thousands separators ("1,200" -> "1200")."""
+    return {m.group(0).replace(",", "") for m in NUMBER.finditer(text)}

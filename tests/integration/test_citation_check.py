@@ -1,0 +1,86 @@
+"""The support check of drafts against the passages they cite (bot/citations/support.py), with the
+real embedding model."""
+
+from __future__ import annotations
+
+from bot.citations import check_draft
+from bot.types import NO_ANSWER_MESSAGE, Source
+from retrieval.embeddings import LocalEmbeddings
+
+
+def test_check_keeps_supported_and_drops_unknown_keys(
+    seed_sources: list[Source], embeddings: LocalEmbeddings
+) -> None:
+    draft = (
+        "Boris Johnson warned that senior Russian military officers could face international "
+        "sanctions [1][9]. Johnson said Russia needs a way out and a way forward [1]."
+    )
+    result = check_draft(draft, seed_sources, embeddings)
+    assert [s.keys for s in result.sentences] == [(1,), (1,)]
+    assert not result.too_little
+    reasons = [(d.text, d.reason) for d in result.dropped]
+    assert reasons == [("[9]", "cites source [9], which was not among the sources")]
+    ev = result.sentences[0].evidence[0]
+    assert "international sanctions" in ev.quote
+    assert seed_sources[0].hit.text[ev.start : ev.end] == ev.quote
+
+
+def test_check_drops_uncited_and_invented_sentences(
+    seed_sources: list[Source], embeddings: LocalEmbeddings
+) -> None:
+    draft = (
+        "Johnson said the Russians have a choice to stick like glue to the Assad regime [1]. "
+        "Johnson said Brazil has a choice too. "
+        "Johnson said Brazil has a choice to stick like glue to the Assad regime [1]. "
+        "The meeting was held in Paris [1]."
+    )
+    result = check_draft(draft, seed_sources, embeddings)
+    assert [s.text for s in result.sentences] == [
+        "Johnson said the Russians have a choice to stick like glue to the Assad regime."
+    ]
+    dropped = {d.text: d.reason for d in result.dropped}
+    assert dropped["Johnson said Brazil has a choice too."] == "no citation"
+    assert (
+        "'brazil'"
+        in dropped["Johnson said Brazil has a choice to stick like glue to the Assad regime."]
+    )
+    assert "'paris'" in dropped["The meeting was held in Paris."]
+    # One of four sentences survived: too little, the caller falls back.
+    assert result.too_little
+
+
+def test_check_rejects_a_sentence_cited_to_the_wrong_passage(
+    seed_sources: list[Source], embeddings: LocalEmbeddings
+) -> None:
+    # The Downing Street statement is in the last passages, not in the first one.
+    last = seed_sources[-2].key
+    draft = (
+        "Theresa May and Donald Trump agreed that a window of opportunity now exists to persuade "
+        f"Russia that its alliance with Assad is no longer in its strategic interest [1][{last}]."
+    )
+    result = check_draft(draft, seed_sources, embeddings)
+    assert [s.keys for s in result.sentences] == [(last,)]
+    assert any(d.text == "[1]" and "citation removed" in d.reason for d in result.dropped)
+
+
+def test_check_keeps_the_no_answer_message(
+    seed_sources: list[Source], embeddings: LocalEmbeddings
+) -> None:
+    result = check_draft(NO_ANSWER_MESSAGE, seed_sources, embeddings)
+    assert result.no_answer
+    assert not result.too_little
+    assert result.text == NO_ANSWER_MESSAGE
+
+
+def test_check_drops_the_drafts_own_source_list(
+    seed_sources: list[Source], embeddings: LocalEmbeddings
+) -> None:
+    draft = (
+        "Mr Johnson told reporters that further sanctions on Syrian and Russian military figures "
+        "would be discussed [2].\n\nSources:\n[2] G7 meeting: Russia and Syria could face sanctions"
+    )
+    result = check_draft(draft, seed_sources, embeddings)
+    assert len(result.sentences) == 1
+    assert [d.reason for d in result.dropped] == [
+        "the draft's own source list (the bot lists sources)"
+    ] * 2

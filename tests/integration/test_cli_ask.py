@@ -1,0 +1,52 @@
+"""``newsdesk ask`` in a real process: what a shell hands it, bytes that are not UTF-8 included."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.terminal.cli import app
+from tests.support import REPO, SEEDS
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("ask-store")
+    result = CliRunner().invoke(
+        app, ["ingest", str(SEEDS), "-q"], env={"NEWSDESK_STORE_PATH": str(store)}
+    )
+    assert result.exit_code == 0, result.output
+    return store
+
+
+def ask(store: Path, *args: str | bytes) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    env["NEWSDESK_STORE_PATH"] = str(store)
+    env["PYTHONPATH"] = str(REPO)
+    command: list[str | bytes] = [sys.executable, "-m", "bot.terminal.cli", "ask", *args]
+    return subprocess.run(command, env=env, capture_output=True, timeout=300, check=False)
+
+
+def test_a_non_utf8_byte_in_the_question_is_replaced_not_a_traceback(seed_store: Path) -> None:
+    # $'oil \xff prices' in a shell: Python turns the byte into a lone surrogate in sys.argv.
+    result = ask(seed_store, b"What did Johnson say about \xff Russia?", "--json")
+    assert b"Traceback" not in result.stderr, result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    answer = json.loads(result.stdout.decode("utf-8"))
+    assert answer["status"] == "answered"
+    assert answer["question"] == "What did Johnson say about \ufffd Russia?"
+    assert answer["citations"]
+
+
+def test_a_non_utf8_byte_in_plain_output_is_shown_as_the_replacement_character(
+    seed_store: Path,
+) -> None:
+    result = ask(seed_store, b"oil \xff prices")
+    assert b"Traceback" not in result.stderr, result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
