@@ -21,6 +21,7 @@ the next answer without restarting anything.
 from __future__ import annotations
 
 import hashlib
+import re
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -175,14 +176,27 @@ def _split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str]:
 # --- the answer prompt's inputs ----------------------------------------------------------------
 
 
+_FENCE = re.compile(r"<\s*/?\s*source\b", re.IGNORECASE)
+
+
+def _unfenced(text: str) -> str:
+    """Article text cannot close (or open) the fence around it: ``</source>`` loses its tag."""
+    return _FENCE.sub(lambda m: m.group(0).replace("<", "(", 1), text)
+
+
 def format_source(source: Source) -> str:
-    """``[key] Title (Source, date)`` then the passage text."""
+    """The passage inside ``<source key="n">`` fences, headed ``[n] Title (Source, date)``.
+
+    The fence is what lets the prompt say where untrusted article text begins and ends: anything
+    inside it is a quotation, never an instruction to the model.
+    """
     hit = source.hit
     about = ", ".join(part for part in (hit.source.strip(), hit.published_at.strip()) if part)
-    heading = f"[{source.key}] {hit.title.strip() or 'Untitled'}"
+    heading = f"[{source.key}] {' '.join(hit.title.split()) or 'Untitled'}"
     if about:
         heading += f" ({about})"
-    return f"{heading}\n{' '.join(hit.text.split())}"
+    body = " ".join(hit.text.split())
+    return f'<source key="{source.key}">\n{_unfenced(heading)}\n{_unfenced(body)}\n</source>'
 
 
 def format_sources(sources: Sequence[Source]) -> str:

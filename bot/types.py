@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from retrieval.text import http_url, url_domain
 from retrieval.types import Hit
 
 Status = Literal["answered", "no_answer", "error"]
@@ -62,7 +63,9 @@ class Citation:
             "article_id": self.article_id,
             "title": self.title,
             "source": self.source,
-            "url": self.url,
+            "url": http_url(self.url),
+            # Show it beside the title wherever the source is shown (see the README).
+            "domain": url_domain(self.url),
             "published_at": self.published_at,
             "quote": self.quote,
         }

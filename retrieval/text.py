@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 # --- sentence splitting --------------------------------------------------------------------------
 
@@ -256,3 +257,38 @@ def overlap(claim_terms: Sequence[str], passage_terms: set[str] | frozenset[str]
 def number_set(text: str) -> set[str]:
     """The numbers written in ``text``, without thousands separators ("1,200" -> "1200")."""
     return {m.group(0).replace(",", "") for m in NUMBER.finditer(text)}
+
+
+# --- links -----------------------------------------------------------------------------------
+# Article metadata is written by whoever wrote the file: a "url" may be javascript:, a local
+# file, or hide its host behind credentials (https://bbc.co.uk@evil.example/). Only what passes
+# ``http_url`` is ever stored or linked, and front ends show ``url_domain`` beside the title.
+
+
+def http_url(url: str) -> str:
+    """``url`` if it may be linked (http or https with a host, no credentials), else ``""``."""
+    url = url.strip()
+    # Control characters (a newline above all) end a link early in most renderers; a plain space
+    # in the path is left for the renderer to encode.
+    if not url or any(ord(c) < 32 or ord(c) == 127 for c in url):
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    if any(c.isspace() for c in parts.netloc):
+        return ""
+    if parts.username or parts.password:  # https://bbc.co.uk@evil.example/ hides the host
+        return ""
+    return url
+
+
+def url_domain(url: str) -> str:
+    """The host a safe link goes to (``"evil.example"``), or ``""`` when it is not linkable."""
+    safe = http_url(url)
+    if not safe:
+        return ""
+    host = urlsplit(safe).hostname or ""
+    return host.removeprefix("www.")

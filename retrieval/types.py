@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from retrieval.text import http_url, url_domain
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -75,7 +77,8 @@ class Hit:
             "chunk_id": self.chunk_id,
             "title": self.title,
             "source": self.source,
-            "url": self.url,
+            "url": http_url(self.url),
+            "domain": url_domain(self.url),
             "published_at": self.published_at,
             "text": self.text,
             "score": self.score,

@@ -22,6 +22,7 @@ HIT_JSON_KEYS = {
     "title",
     "source",
     "url",
+    "domain",
     "published_at",
     "text",
     "score",

@@ -8,14 +8,14 @@ requests to act on a link or an account ("click here to verify your account"). S
 never evidence and never part of an answer. No library classifies this, so the patterns are kept
 here, once; they are written from the kinds of attack, not fitted on any evaluation set.
 
-Links: only ``http``/``https`` URLs with a host are ever linked, and wherever a source is shown
-its domain is shown beside the title, so a title cannot disguise where a link goes.
+Links are handled where articles are loaded: ``retrieval.text.http_url`` keeps only ``http``/
+``https`` URLs with a host, and every front end shows ``url_domain`` beside a source's title, so a
+title cannot disguise where a link goes.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 _FLAGS = re.IGNORECASE
 
@@ -87,28 +87,3 @@ def instruction_reason(text: str) -> str | None:
 
 def is_instruction(text: str) -> bool:
     return instruction_reason(text) is not None
-
-
-def safe_url(url: str) -> str:
-    """``url`` if it may be linked (http or https with a host, no credentials), else ``""``."""
-    url = url.strip()
-    if not url or any(c.isspace() or ord(c) < 32 for c in url):
-        return ""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return ""
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return ""
-    if parts.username or parts.password:  # https://bbc.co.uk@evil.example/ hides the host
-        return ""
-    return url
-
-
-def url_domain(url: str) -> str:
-    """The host a safe link goes to (``"evil.example"``), or ``""`` when it is not linkable."""
-    safe = safe_url(url)
-    if not safe:
-        return ""
-    host = urlsplit(safe).hostname or ""
-    return host.removeprefix("www.")

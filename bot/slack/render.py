@@ -18,6 +18,7 @@ from typing import Any, TypedDict
 
 from bot.slack.text import escape, link, truncate
 from bot.types import NO_ANSWER_MESSAGE, Answer, Citation
+from retrieval.text import url_domain
 
 # Slack's limits (https://docs.slack.dev/reference/block-kit/blocks): 3,000 characters in a
 # section's text, 50 blocks a message. Our own budgets stay well inside them so that a message
@@ -189,6 +190,11 @@ def _date(published_at: str) -> str:
 def source_line(citation: Citation) -> str:
     title = escape(truncate(" ".join(citation.title.split()) or "Untitled article", TITLE_LIMIT))
     parts = [f"*[{citation.number}]* {link(citation.url, title)}"]
+    # The domain beside the title: a label such as "Click to verify your account" cannot hide
+    # where the link goes.
+    domain = url_domain(citation.url)
+    if domain:
+        parts[0] += f" ({escape(domain)})"
     meta = [
         escape(truncate(x, 80))
         for x in (citation.source.strip(), _date(citation.published_at))

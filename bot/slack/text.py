@@ -9,7 +9,9 @@ question) therefore goes through :func:`escape` before the bot adds its own link
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
+
+from retrieval.text import http_url
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
@@ -34,14 +36,8 @@ def unescape(text: str) -> str:
 
 def safe_url(url: str) -> str | None:
     """``url`` made safe to place inside ``<...|...>``, or None when it should not be linked."""
-    url = url.strip()
+    url = http_url(url)
     if not url or len(url) > MAX_URL_CHARS:
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return escape(quote(url, safe=_URL_SAFE))
 

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.types import Answer
+from retrieval.text import http_url, url_domain
 
 _PASSAGE_CHARS = 160
 
@@ -28,10 +29,14 @@ def render_answer(answer: Answer) -> RenderableType:
         for c in answer.citations:
             line = Text(f"[{c.number}] ", style="bold")
             line.append(c.title or c.article_id)
+            # The domain beside the title: a title cannot disguise where the link goes.
+            domain = url_domain(c.url)
+            if domain:
+                line.append(f" [{domain}]", style="cyan")
             about = ", ".join(x for x in (c.source, c.published_at) if x)
             if about:
                 line.append(f" ({about})", style="dim")
-            if c.url:
+            if http_url(c.url):
                 line.append(f"\n    {c.url}", style="cyan")
             parts.append(line)
     footer = [f"status {answer.status}"]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from retrieval.text import http_url
 from retrieval.types import Article, LoadProblem
 
 # Far above any news article (the longest body in the BBC evaluation corpus, 2,225 articles, is
@@ -319,6 +320,9 @@ def make_article(
     """An article whose every string encodes as UTF-8 (see ``utf8_safe``)."""
     meta = meta or {}
     fields = {name: utf8_safe(meta.get(name, "")) for name in META_KEYS}
+    # Only a link a reader may follow is kept: javascript:, file: or a host hidden behind
+    # credentials never reaches the store, so no front end can link it.
+    fields["url"] = http_url(fields.get("url", ""))
     title, body = utf8_safe(title), utf8_safe(body)
     return Article(
         id=utf8_safe(article_id),

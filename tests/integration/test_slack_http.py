@@ -204,7 +204,7 @@ def test_mention_answers_in_thread_with_indicator_sources_and_buttons(start_bot)
     everything = post.all_text()
     assert (
         "*[1]* <https://www.itv.com/news/2017-04-10/g7|G7 meeting: Russia and Syria could face "
-        "'further sanctions', says Boris Johnson> — ITV News · 2017-04-10"
+        "'further sanctions', says Boris Johnson> (itv.com) — ITV News · 2017-04-10"
     ) in everything
     find_button(blocks, ACTION_HELPFUL)
     assert post.body["metadata"]["event_type"] == ANSWER_EVENT_TYPE

@@ -181,8 +181,8 @@ def test_a_question_is_answered_with_its_sources(
     assert s.code == 0
     assert "Johnson said the Russians have a choice [1]." in s.output
     assert (
-        "[1] G7 meeting: Russia and Syria could face 'further sanctions' (ITV News, 2017-04-10)"
-        in s.output
+        "[1] G7 meeting: Russia and Syria could face 'further sanctions' [itv.com] "
+        "(ITV News, 2017-04-10)" in s.output
     )
     assert "https://www.itv.com/news/g7" in s.output
     assert "status answered · generator extractive · prompt id-answer · 45 ms" in s.output

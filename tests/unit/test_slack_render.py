@@ -110,8 +110,9 @@ def test_answer_blocks_sources_and_buttons() -> None:
     sources = next(
         b["text"]["text"] for b in blocks if "*Sources*" in b.get("text", {}).get("text", "")
     )
-    assert "*[1]* <https://news.example/1|G7 meeting> — ITV News · 2017-04-10" in sources
-    assert "*[2]* <https://news.example/2|Summit> — BBC · 2017-04-10" in sources
+    first = "*[1]* <https://news.example/1|G7 meeting> (news.example) — ITV News · 2017-04-10"
+    assert first in sources
+    assert "*[2]* <https://news.example/2|Summit> (news.example) — BBC · 2017-04-10" in sources
     actions = blocks[-1]
     assert actions["type"] == "actions"
     ids = [e["action_id"] for e in actions["elements"]]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.answer.untrusted import is_instruction
 from bot.generators.extractive.speakers import (
     Person,
     find_mentions,
@@ -101,6 +102,10 @@ def candidates_from(sources: Sequence[Source]) -> list[Candidate]:
             if i == len(spans) - 1 and not span.paragraph_end and not _looks_complete_end(text):
                 continue
             if i == len(spans) - 1 and not _looks_complete_end(text) and len(text) > 200:
+                continue
+            # Article text is data: a sentence that instructs an assistant or asks the reader to
+            # act on a link is never evidence, whatever it says.
+            if is_instruction(text):
                 continue
             pos = hit.start + span.start
             by_article.setdefault(hit.article_id, []).append(
