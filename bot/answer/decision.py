@@ -182,6 +182,9 @@ def abstain_reason(ev: Evidence) -> str:
     full = [w for w in ws if w.constraint_share >= 1.0]
     if len(ev.constraints) > 1 and not full:
         return f"no passage names {_quoted(ev.constraints, 'and')} together"
+    if part.focus and not any(w.focus_present for w in full):
+        where = f" near {_quoted(ev.constraints, 'and')}" if ev.constraints else ""
+        return f"no passage mentions the {part.focus}{where}"
     noun = _TYPE_NOUNS.get(part.answer_type)
     if noun is not None and not any(w.value_present for w in full):
         article = "an" if noun[0] in "aeiou" else "a"
@@ -198,9 +201,9 @@ def abstain_reason(ev: Evidence) -> str:
     return f"the passages do not say enough about '{part.text.strip()}'"
 
 
-def decide_part(ev: Evidence, params: DecisionParams, part_index: int = 0) -> Decision:
+def decide_part(ev: Evidence, params: DecisionParams) -> Decision:
     """Answer or abstain for one part."""
-    p = params.probability(feature_vector(ev, part_index))
+    p = params.probability(feature_vector(ev))
     if p >= params.threshold and ev.windows:
         top = ev.windows[0]
         return Decision(ev.part.text, True, p, f"answered from '{top.title}'")
@@ -210,4 +213,4 @@ def decide_part(ev: Evidence, params: DecisionParams, part_index: int = 0) -> De
 def decide(evidence: Sequence[Evidence], params: DecisionParams | None = None) -> QuestionDecision:
     """Per-part decisions and the question's outcome (parts in question order)."""
     params = params if params is not None else default_params()
-    return QuestionDecision(tuple(decide_part(ev, params, i) for i, ev in enumerate(evidence)))
+    return QuestionDecision(tuple(decide_part(ev, params) for ev in evidence))

@@ -106,6 +106,8 @@ class Window:
     topic_share: float  # statements: share of the topic terms present
     predicate_present: bool  # the relation's verb (lemma) is here, or there is no verb to find
     keyword_coverage: float  # share of the part's content terms present
+    relation_share: float  # share of the relation's words (verb, objects, focus noun) present
+    focus_present: bool  # the noun asked about ("price", "salary") is here, or there is none
     similarity: float  # best cosine similarity of a window sentence to the part's text
     dense_score: float
     keyword_score: float
@@ -134,6 +136,7 @@ class Evidence:
     windows: tuple[Window, ...]
     constraints: tuple[str, ...]  # the part's named constraints, as the question wrote them
     missing: tuple[str, ...]  # constraints that no window (nor its title) mentions
+    terms_missing: tuple[str, ...]  # the part's content terms that no window (nor title) has
     agreement: int  # distinct articles whose best window carries every constraint
     articles: int  # distinct articles among the windows
     dropped: int = 0  # sentences dropped as instructions to an assistant
@@ -268,6 +271,11 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
     predicate = (part.relation.predicate or "").lower()
     statement = part.answer_type is AnswerType.STATEMENT
     mention_texts = {c.lower for c in constraints}
+    focus = (part.focus or "").lower()
+    relation_words = sorted(
+        {w for w in (predicate, focus, *(t.lower() for t in part.relation.object_terms)) if w}
+    )
+    terms_seen: set[str] = set()
     if any(len(s) for s in passages.sentences):
         part_vec = np.asarray(encode([part.text]), dtype=np.float32)[0]
     else:
@@ -327,6 +335,12 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
             else:
                 has_predicate = predicate in words
             coverage = sum(1 for t in terms if t in words) / len(terms) if terms else 0.0
+            terms_seen.update(t for t in terms if t in words or t in title_words)
+            relation_share = (
+                sum(1 for t in relation_words if t in words) / len(relation_words)
+                if relation_words
+                else 1.0
+            )
             window = Window(
                 article_id=hit.article_id,
                 title=hit.title,
@@ -344,6 +358,8 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 topic_share=topic_share,
                 predicate_present=has_predicate,
                 keyword_coverage=coverage,
+                relation_share=relation_share,
+                focus_present=not focus or focus in words,
                 similarity=float(max(sims[lo:hi])) if hi > lo else 0.0,
                 dense_score=hit.dense_score or 0.0,
                 keyword_score=hit.keyword_score or 0.0,
@@ -362,6 +378,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
         windows=tuple(ordered),
         constraints=tuple(c.text for c in constraints),
         missing=tuple(c.text for c in constraints if c.text not in found_any),
+        terms_missing=tuple(t for t in terms if t not in terms_seen),
         agreement=sum(1 for w in best.values() if w.constraint_share >= 1.0),
         articles=len(best),
         dropped=len(passages.dropped),

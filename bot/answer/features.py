@@ -15,6 +15,13 @@ Features (all in [0, 1] except where said), over the part's windows (:mod:`bot.a
 ``speaker``              statements: some window attributes words to the speaker
 ``speaker_topic``        statements: best of speaker attributed x share of topic terms
 ``predicate``            best of constraint share x "the question's verb is there"
+``relation``             best of constraint share x share of the relation's words (verb, object
+                         terms, the noun asked about) in the window
+``focus``                best of constraint share x "the noun asked about is there" (1 when
+                         the question asks about no noun: "who", "why")
+``all_in_one``           best of constraint share x value nearness x relation share: everything
+                         the part asks, together in one window
+``terms_missing``        share of the part's content terms that no window (nor title) has
 ``keyword_coverage``     best share of the part's content terms in one window
 ``similarity``           best cosine similarity of a window sentence to the part
 ``similarity_best``      similarity of the strongest window (the one an answer would quote)
@@ -23,7 +30,6 @@ Features (all in [0, 1] except where said), over the part's windows (:mod:`bot.a
 ``agreement``            articles whose best window carries every constraint, capped at 3, / 3
 ``full_rank``            1 / (1 + rank of the best-ranked hit with a window carrying every
                          constraint); 0 when none does
-``later_part``           the part is not the question's first
 ``type_*``               the asked-for answer type, in groups: number (amount, count,
                          quantity), date, entity (person, organisation, place), reason,
                          statement, score, description
@@ -58,6 +64,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "speaker",
     "speaker_topic",
     "predicate",
+    "relation",
+    "focus",
+    "all_in_one",
+    "terms_missing",
     "keyword_coverage",
     "similarity",
     "similarity_best",
@@ -65,7 +75,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "keyword",
     "agreement",
     "full_rank",
-    "later_part",
     *TYPE_GROUPS,
 )
 
@@ -73,8 +82,11 @@ MAX_CONSTRAINTS = 4
 MAX_AGREEMENT = 3
 
 
-def feature_vector(ev: Evidence, part_index: int = 0) -> np.ndarray:
-    """The part's features, in :data:`FEATURE_NAMES` order (float64)."""
+def feature_vector(ev: Evidence) -> np.ndarray:
+    """The part's features, in :data:`FEATURE_NAMES` order (float64).
+
+    Where the part stands in its question is deliberately not a feature: in the training set
+    unanswerable questions are rarely compound, and the decision must not learn that."""
     ws = ev.windows
     n = len(ev.constraints)
 
@@ -92,6 +104,10 @@ def feature_vector(ev: Evidence, part_index: int = 0) -> np.ndarray:
         "speaker": 1.0 if any(w.speaker_attributed for w in ws) else 0.0,
         "speaker_topic": best([w.speaker_attributed * w.topic_share for w in ws]),
         "predicate": best([w.constraint_share * w.predicate_present for w in ws]),
+        "relation": best([w.constraint_share * w.relation_share for w in ws]),
+        "focus": best([w.constraint_share * w.focus_present for w in ws]),
+        "all_in_one": best([w.constraint_share * w.value_near * w.relation_share for w in ws]),
+        "terms_missing": len(ev.terms_missing) / len(ev.part.terms) if ev.part.terms else 0.0,
         "keyword_coverage": best([w.keyword_coverage for w in ws]),
         "similarity": best([w.similarity for w in ws]),
         "similarity_best": ws[0].similarity if ws else 0.0,
@@ -99,7 +115,6 @@ def feature_vector(ev: Evidence, part_index: int = 0) -> np.ndarray:
         "keyword": math.log1p(max(0.0, best([w.keyword_score for w in ws]))),
         "agreement": min(ev.agreement, MAX_AGREEMENT) / MAX_AGREEMENT,
         "full_rank": 1.0 / (1.0 + min(w.rank for w in full)) if full else 0.0,
-        "later_part": 1.0 if part_index > 0 else 0.0,
     }
     for name, group in TYPE_GROUPS.items():
         values[name] = 1.0 if ev.part.answer_type in group else 0.0

@@ -32,6 +32,10 @@ EXPECTED_NAMES = (
     "speaker",
     "speaker_topic",
     "predicate",
+    "relation",
+    "focus",
+    "all_in_one",
+    "terms_missing",
     "keyword_coverage",
     "similarity",
     "similarity_best",
@@ -39,7 +43,6 @@ EXPECTED_NAMES = (
     "keyword",
     "agreement",
     "full_rank",
-    "later_part",
     "type_number",
     "type_date",
     "type_entity",
@@ -92,6 +95,8 @@ def window(found: tuple[str, ...], share: float, near: float, rank: int = 0) -> 
         topic_share=0.0,
         predicate_present=True,
         keyword_coverage=0.5,
+        relation_share=1.0,
+        focus_present=True,
         similarity=0.6,
         dense_score=0.55,
         keyword_score=math.e - 1,
@@ -106,6 +111,7 @@ def ev(p: QuestionPart, windows: list[Window], missing: tuple[str, ...] = ()) ->
         windows=tuple(windows),
         constraints=names,
         missing=missing,
+        terms_missing=(),
         agreement=sum(1 for w in windows if w.constraint_share >= 1),
         articles=len({w.article_id for w in windows}),
     )
@@ -119,7 +125,7 @@ def test_feature_names_are_fixed() -> None:
 
 
 def test_feature_vector_order() -> None:
-    x = feature_vector(ev(PAY, [window(("Google", "Android"), 1.0, 0.8)]), part_index=1)
+    x = feature_vector(ev(PAY, [window(("Google", "Android"), 1.0, 0.8)]))
     values = dict(zip(FEATURE_NAMES, x.tolist(), strict=True))
     assert values["has_constraints"] == 1.0
     assert values["n_constraints"] == 0.5
@@ -128,7 +134,8 @@ def test_feature_vector_order() -> None:
     assert values["keyword"] == pytest.approx(1.0)
     assert values["full_rank"] == 1.0
     assert values["agreement"] == pytest.approx(1 / 3)
-    assert values["later_part"] == 1.0
+    assert values["all_in_one"] == pytest.approx(0.8)
+    assert values["terms_missing"] == 0.0
     assert values["type_number"] == 1.0
     assert sum(values[n] for n in FEATURE_NAMES if n.startswith("type_")) == 1.0
 
@@ -205,3 +212,14 @@ def test_question_outcomes() -> None:
     assert [d.answer for d in partial.parts] == [True, False]
     assert decide([lacking, lacking], params).outcome == "no_answer"
     assert decide([], params).outcome == "no_answer"
+
+
+def test_reason_names_the_missing_thing_asked_about() -> None:
+    params = DecisionParams.from_dict(toy_params(focus=5.0))
+    salary = replace(
+        part("What salary will Morrow receive", AnswerType.AMOUNT, "Morrow"), focus="salary"
+    )
+    lacking = replace(window(("Morrow",), 1.0, 1.0), focus_present=False)
+    decision = decide_part(ev(salary, [lacking]), params)
+    assert not decision.answer
+    assert decision.reason == "no passage mentions the salary near 'Morrow'"
