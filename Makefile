@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip install --quiet --constraint constraints.txt
 QUESTION ?= What did Johnson say about Russia?
 EVAL ?= ../shared/eval
 
-.PHONY: setup demo test test-fast lint format typecheck eval eval-retrieval eval-answers bench clean
+.PHONY: setup demo test test-fast lint format typecheck eval eval-retrieval eval-answers bench fit clean
 
 setup: $(VENV)/.installed
 
@@ -54,6 +54,11 @@ eval-answers: setup
 	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
 		--questions $(EVAL)/bbc/questions_dev.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
 		--out data/eval/answers-bbc.json
+
+# Fit the answer-or-abstain decision on training/questions_*.jsonl (never the eval sets): writes
+# bot/answer/decision_params.json and training/decision_report.json. Features are cached in data/fit/.
+fit: setup
+	$(BIN)/python training/fit_decision.py
 
 bench: setup
 	$(BIN)/python bench/ingest.py --corpus $(EVAL)/bbc/corpus.jsonl \

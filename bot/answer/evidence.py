@@ -1,0 +1,391 @@
+"""Evidence: what the retrieved passages say about one question part, measured.
+
+The second stage of the answer engine, after question analysis. Pure functions, no state:
+
+* :func:`prepare_passages` (once per question): every sentence of every hit with its exact span
+  in the article (``hit.start`` + its offset in the passage, sentences by syntok, see
+  :mod:`bot.answer.sentences`), sentences that instruct an assistant dropped
+  (:func:`bot.answer.untrusted.is_instruction`: never evidence), the rest parsed with spaCy in
+  one ``nlp.pipe`` batch and embedded in one ``encode`` batch. Sentences repeated by overlapping
+  chunks are parsed and embedded once.
+* :func:`gather_evidence` (once per part): windows (a sentence with its neighbours in the same
+  passage) measured against the part: which of its named constraints (entities and proper
+  nouns, numbers, dates) appear (case-insensitively, on words and lemmas; the article title
+  counts as context), whether a value of the asked-for type is there and how close to the
+  constraint mentions, for statements whether the speaker is attributed and the topic terms
+  present, whether the relation's verb is there, keyword coverage of the part's terms, cosine
+  similarity to the part's text, the hit's retrieval scores and rank. Then the agreement: how
+  many distinct articles have a best window carrying every constraint.
+
+:func:`evidence` does both for one part. Each measurement is a plain number in [0, 1] (or a
+score as retrieval gave it), so :mod:`bot.answer.features` can turn them into a fixed vector.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.answer.question.types import AnswerType, Mention, QuestionPart
+from bot.answer.question.words import REPORTING_VERBS
+from bot.answer.sentences import sentence_spans
+from bot.answer.untrusted import is_instruction
+from bot.answer.values import value_spans
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from retrieval.types import Hit
+
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+# How many sentences either side of a sentence its window takes (within the same passage).
+NEIGHBOURS = 1
+
+# A value this many characters from a constraint mention counts half as near as one beside it:
+# about a sentence's length, so "in the same or the next sentence" scores well and a value two
+# paragraphs away does not.
+NEAR_CHARS = 120.0
+
+# Mention labels that name a person: the surname alone names them again ("Mr Eddington").
+_PERSON_LABELS = frozenset({"PERSON", "PROPN"})
+# Words of a mention that carry no constraint ("Bank of England" needs "bank" and "england").
+_FILLER = frozenset(
+    {"the", "of", "and", "a", "an", "s", "'s", "in", "on", "for", "at", "to"}
+    | {"de", "la", "le", "von", "van", "der"}
+)
+_PRONOUNS = frozenset(["he", "she", "they", "we", "i"])
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a passage: ``article_text[start:end] == text``."""
+
+    article_id: str
+    title: str
+    start: int
+    end: int
+    text: str
+    rank: int  # the rank of the hit it came from (0 = best)
+
+
+@dataclass(frozen=True, eq=False)
+class Passages:
+    """The hits' sentences, parsed and embedded once per question (shared by its parts)."""
+
+    hits: tuple[Hit, ...]
+    sentences: tuple[tuple[Sentence, ...], ...]  # per hit, in passage order
+    docs: tuple[tuple[Doc, ...], ...]  # per hit, one Doc per sentence
+    vectors: tuple[np.ndarray, ...]  # per hit, one normalised row per sentence
+    dropped: tuple[Sentence, ...] = ()  # sentences that instruct an assistant
+
+
+@dataclass(frozen=True)
+class Window:
+    """A sentence with its neighbours, and how it measures against one part."""
+
+    article_id: str
+    title: str
+    start: int  # article span of the whole window
+    end: int
+    sentences: tuple[tuple[int, int], ...]  # article span of each sentence
+    centre: tuple[int, int]  # article span of the sentence the window is built around
+    rank: int
+    constraints_found: tuple[str, ...]
+    constraint_share: float  # share of the part's constraints present (1.0 when it has none)
+    value_present: bool  # a value of an accepted answer type is in the window
+    value_near: float  # 1 beside a constraint mention, falling with distance; 0 without value
+    values: tuple[tuple[int, int, str], ...]  # article spans of those values with their labels
+    speaker_attributed: bool  # statements: the speaker reports or is quoted here
+    topic_share: float  # statements: share of the topic terms present
+    predicate_present: bool  # the relation's verb (lemma) is here, or there is no verb to find
+    keyword_coverage: float  # share of the part's content terms present
+    relation_share: float  # share of the relation's words (verb, objects, focus noun) present
+    focus_present: bool  # the noun asked about ("price", "salary") is here, or there is none
+    similarity: float  # best cosine similarity of a window sentence to the part's text
+    dense_score: float
+    keyword_score: float
+    score: float  # the hit's fused retrieval score
+
+    @property
+    def strength(self) -> float:
+        """How well the window answers, to order windows (a plain sum of the measurements that
+        say "this is the passage": the fitted decision weighs them properly later)."""
+        joint = self.constraint_share * self.value_near
+        statement = 1.0 if self.speaker_attributed else 0.0
+        return (
+            self.constraint_share
+            + joint
+            + self.keyword_coverage
+            + self.similarity
+            + statement * self.topic_share
+        )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Every window of the hits, measured against one part, best first."""
+
+    part: QuestionPart
+    windows: tuple[Window, ...]
+    constraints: tuple[str, ...]  # the part's named constraints, as the question wrote them
+    missing: tuple[str, ...]  # constraints that no window (nor its title) mentions
+    terms_missing: tuple[str, ...]  # the part's content terms that no window (nor title) has
+    agreement: int  # distinct articles whose best window carries every constraint
+    articles: int  # distinct articles among the windows
+    dropped: int = 0  # sentences dropped as instructions to an assistant
+    best_by_article: dict[str, Window] = field(default_factory=dict)
+
+
+# --- preparing the passages ----------------------------------------------------------------------
+
+
+def prepare_passages(hits: Sequence[Hit], nlp: Language, encode: Encode) -> Passages:
+    """Split, filter, parse and embed the hits' sentences (one spaCy and one encoder batch)."""
+    per_hit: list[list[Sentence]] = []
+    dropped: list[Sentence] = []
+    for rank, hit in enumerate(hits):
+        kept: list[Sentence] = []
+        for s, e in sentence_spans(hit.text):
+            sent = Sentence(
+                hit.article_id, hit.title, hit.start + s, hit.start + e, hit.text[s:e], rank
+            )
+            (dropped if is_instruction(sent.text) else kept).append(sent)
+        per_hit.append(kept)
+    unique = sorted({s.text for sents in per_hit for s in sents})
+    index = {text: i for i, text in enumerate(unique)}
+    docs = list(nlp.pipe(unique, batch_size=64)) if unique else []
+    if unique:
+        vectors = np.asarray(encode(unique), dtype=np.float32)
+    else:
+        vectors = np.zeros((0, 1), dtype=np.float32)
+    return Passages(
+        hits=tuple(hits),
+        sentences=tuple(tuple(sents) for sents in per_hit),
+        docs=tuple(tuple(docs[index[s.text]] for s in sents) for sents in per_hit),
+        vectors=tuple(
+            vectors[[index[s.text] for s in sents]]
+            if sents
+            else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+            for sents in per_hit
+        ),
+        dropped=tuple(dropped),
+    )
+
+
+# --- one part ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Constraint:
+    text: str
+    lower: str
+    words: tuple[str, ...]  # content words, lower case
+    surname: str | None  # a person's last word, which names them on its own
+
+    @classmethod
+    def of(cls, mention: Mention) -> _Constraint:
+        lower = mention.text.lower().strip()
+        words = tuple(w for w in _WORD.findall(lower) if w not in _FILLER)
+        surname = words[-1] if mention.label in _PERSON_LABELS and len(words) > 1 else None
+        return cls(mention.text, lower, words, surname)
+
+
+def _words_of(docs: Sequence[Doc]) -> set[str]:
+    found: set[str] = set()
+    for doc in docs:
+        for tok in doc:
+            found.add(tok.lower_)
+            found.add(tok.lemma_.lower())
+    return found
+
+
+def _present(c: _Constraint, text_lower: str, words: set[str]) -> bool:
+    if c.lower and re.search(r"(?<!\w)" + re.escape(c.lower) + r"(?!\w)", text_lower):
+        return True
+    if c.words and all(w in words for w in c.words):
+        return True
+    return c.surname is not None and c.surname in words
+
+
+def _positions(c: _Constraint, sentence: Sentence) -> list[tuple[int, int]]:
+    """Article spans where the constraint (or one of its content words) is written."""
+    lower = sentence.text.lower()
+    found: list[tuple[int, int]] = []
+    for needle in (c.lower, *c.words):
+        if not needle:
+            continue
+        for m in re.finditer(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", lower):
+            found.append((sentence.start + m.start(), sentence.start + m.end()))
+    return found
+
+
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    if a[0] < b[1] and b[0] < a[1]:
+        return 0
+    return max(a[0] - b[1], b[0] - a[1])
+
+
+def _statement_speaker(
+    part: QuestionPart, docs: Sequence[Doc], words: set[str], title: str
+) -> bool:
+    """The speaker reports something (a reporting verb with the speaker, or a pronoun, as its
+    subject) or is named in a window that quotes someone."""
+    speaker = part.relation.speaker or part.relation.subject
+    if not speaker:
+        return False
+    names = [w for w in _WORD.findall(speaker.lower()) if w not in _FILLER]
+    if not names:
+        return False
+    surname = names[-1]
+    named = surname in words or surname in _WORD.findall(title.lower())
+    if not named:
+        return False
+    for doc in docs:
+        spans = value_spans(doc, AnswerType.STATEMENT)
+        for s, e, label in spans:
+            said = doc.text[s:e].lower()
+            if label == "QUOTE":
+                return True
+            if label == "SPEAKER" and (surname in _WORD.findall(said) or said in _PRONOUNS):
+                return True
+    return False
+
+
+def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> Evidence:
+    """Every window of the passages, measured against ``part``, best first."""
+    constraints = [_Constraint.of(m) for m in (*part.entities, *part.numbers, *part.dates)]
+    # The same constraint named twice (an inherited subject, say) counts once.
+    unique: dict[str, _Constraint] = {}
+    for c in constraints:
+        unique.setdefault(c.lower, c)
+    constraints = list(unique.values())
+    terms = [t.lower() for t in part.terms]
+    topic = [t.lower() for t in part.relation.topic_terms]
+    predicate = (part.relation.predicate or "").lower()
+    statement = part.answer_type is AnswerType.STATEMENT
+    mention_texts = {c.lower for c in constraints}
+    focus = (part.focus or "").lower()
+    relation_words = sorted(
+        {w for w in (predicate, focus, *(t.lower() for t in part.relation.object_terms)) if w}
+    )
+    terms_seen: set[str] = set()
+    if any(len(s) for s in passages.sentences):
+        part_vec = np.asarray(encode([part.text]), dtype=np.float32)[0]
+    else:
+        part_vec = np.zeros(1, dtype=np.float32)
+
+    windows: dict[tuple[str, int, int], Window] = {}
+    for h, hit in enumerate(passages.hits):
+        sents = passages.sentences[h]
+        docs = passages.docs[h]
+        sims = passages.vectors[h] @ part_vec if len(sents) else np.zeros(0)
+        title_lower = hit.title.lower()
+        title_words = set(_WORD.findall(title_lower))
+        for i, centre in enumerate(sents):
+            lo, hi = max(0, i - NEIGHBOURS), min(len(sents), i + NEIGHBOURS + 1)
+            w_sents = sents[lo:hi]
+            w_docs = docs[lo:hi]
+            words = _words_of(w_docs)
+            text_lower = " ".join(s.text for s in w_sents).lower()
+            found = [
+                c
+                for c in constraints
+                if _present(c, text_lower, words) or _present(c, title_lower, title_words)
+            ]
+            share = len(found) / len(constraints) if constraints else 1.0
+            marks = [p for c in found for s in w_sents for p in _positions(c, s)]
+            values: list[tuple[int, int, str]] = []
+            for s, doc in zip(w_sents, w_docs, strict=True):
+                for t in part.accepted_types:
+                    for vs, ve, label in value_spans(doc, t):
+                        # A value the question itself names is a constraint, not an answer.
+                        if s.text[vs:ve].lower().strip() in mention_texts:
+                            continue
+                        values.append((s.start + vs, s.start + ve, label))
+            if part.answer_type is AnswerType.DESCRIPTION:
+                # Any sentence may describe: the centre sentence is the candidate value.
+                values.append((centre.start, centre.end, "SENTENCE"))
+            values = sorted(set(values))
+            near = 0.0
+            if values:
+                if not constraints:
+                    near = 1.0
+                elif marks:
+                    d = min(_distance(v[:2], m) for v in values for m in marks)
+                    near = 1.0 / (1.0 + d / NEAR_CHARS)
+                elif found:  # named only in the title: the article is about it, somewhere
+                    near = 0.5
+            speaker = statement and _statement_speaker(part, w_docs, words, hit.title)
+            topic_share = (
+                (sum(1 for t in topic if t in words) / len(topic) if topic else 1.0)
+                if statement
+                else 0.0
+            )
+            if not predicate:
+                has_predicate = True
+            elif statement:
+                has_predicate = predicate in words or bool(words & REPORTING_VERBS)
+            else:
+                has_predicate = predicate in words
+            coverage = sum(1 for t in terms if t in words) / len(terms) if terms else 0.0
+            terms_seen.update(t for t in terms if t in words or t in title_words)
+            relation_share = (
+                sum(1 for t in relation_words if t in words) / len(relation_words)
+                if relation_words
+                else 1.0
+            )
+            window = Window(
+                article_id=hit.article_id,
+                title=hit.title,
+                start=w_sents[0].start,
+                end=w_sents[-1].end,
+                sentences=tuple((s.start, s.end) for s in w_sents),
+                centre=(centre.start, centre.end),
+                rank=h,
+                constraints_found=tuple(c.text for c in found),
+                constraint_share=share,
+                value_present=bool(values),
+                value_near=near,
+                values=tuple(values),
+                speaker_attributed=speaker,
+                topic_share=topic_share,
+                predicate_present=has_predicate,
+                keyword_coverage=coverage,
+                relation_share=relation_share,
+                focus_present=not focus or focus in words,
+                similarity=float(max(sims[lo:hi])) if hi > lo else 0.0,
+                dense_score=hit.dense_score or 0.0,
+                keyword_score=hit.keyword_score or 0.0,
+                score=hit.score,
+            )
+            key = (hit.article_id, centre.start, centre.end)
+            if key not in windows:  # overlapping chunks: the better-ranked hit's copy stays
+                windows[key] = window
+    ordered = sorted(windows.values(), key=lambda w: (-w.strength, w.rank, w.article_id, w.start))
+    best: dict[str, Window] = {}
+    for w in ordered:
+        best.setdefault(w.article_id, w)
+    found_any = {name for w in ordered for name in w.constraints_found}
+    return Evidence(
+        part=part,
+        windows=tuple(ordered),
+        constraints=tuple(c.text for c in constraints),
+        missing=tuple(c.text for c in constraints if c.text not in found_any),
+        terms_missing=tuple(t for t in terms if t not in terms_seen),
+        agreement=sum(1 for w in best.values() if w.constraint_share >= 1.0),
+        articles=len(best),
+        dropped=len(passages.dropped),
+        best_by_article=best,
+    )
+
+
+def evidence(part: QuestionPart, hits: Sequence[Hit], nlp: Language, encode: Encode) -> Evidence:
+    """:func:`prepare_passages` then :func:`gather_evidence`, for a single part."""
+    return gather_evidence(part, prepare_passages(hits, nlp, encode), encode)

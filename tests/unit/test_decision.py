@@ -1,0 +1,225 @@
+"""The decision stage without spaCy or a model: parameter loading, feature order, decisions and
+reasons from a toy parameter file, question outcomes."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.answer.decision import (
+    PARAMS_PATH,
+    DecisionParams,
+    ParamsError,
+    decide,
+    decide_part,
+)
+from bot.answer.evidence import Evidence, Window
+from bot.answer.features import FEATURE_NAMES, feature_vector
+from bot.answer.question.types import AnswerType, Mention, QuestionPart, Relation
+
+EXPECTED_NAMES = (
+    "has_constraints",
+    "n_constraints",
+    "constraint_share",
+    "missing_share",
+    "value_with_constraints",
+    "value_near",
+    "speaker",
+    "speaker_topic",
+    "predicate",
+    "relation",
+    "focus",
+    "all_in_one",
+    "terms_missing",
+    "keyword_coverage",
+    "similarity",
+    "similarity_best",
+    "dense",
+    "keyword",
+    "agreement",
+    "full_rank",
+    "type_number",
+    "type_date",
+    "type_entity",
+    "type_reason",
+    "type_statement",
+    "type_score",
+    "type_description",
+)
+
+
+def toy_params(**weights: float) -> dict[str, object]:
+    """Identity scaling, the given weights, intercept -2.5, no calibration, threshold 0.5."""
+    return {
+        "feature_names": list(FEATURE_NAMES),
+        "scaler": {"mean": [0.0] * len(FEATURE_NAMES), "scale": [1.0] * len(FEATURE_NAMES)},
+        "coef": [weights.get(name, 0.0) for name in FEATURE_NAMES],
+        "intercept": -2.5,
+        "calibration": {"kind": "none"},
+        "threshold": 0.5,
+    }
+
+
+def part(text: str, answer_type: AnswerType, *names: str) -> QuestionPart:
+    return QuestionPart(
+        text=text,
+        start=0,
+        end=len(text),
+        answer_type=answer_type,
+        entities=tuple(Mention(n, "ORG", 0, len(n)) for n in names),
+        relation=Relation(predicate="pay"),
+        terms=tuple(n.lower() for n in names),
+    )
+
+
+def window(found: tuple[str, ...], share: float, near: float, rank: int = 0) -> Window:
+    return Window(
+        article_id=f"a/{rank}",
+        title="Google buys Android",
+        start=0,
+        end=10,
+        sentences=((0, 10),),
+        centre=(0, 10),
+        rank=rank,
+        constraints_found=found,
+        constraint_share=share,
+        value_present=near > 0,
+        value_near=near,
+        values=((0, 4, "MONEY"),) if near > 0 else (),
+        speaker_attributed=False,
+        topic_share=0.0,
+        predicate_present=True,
+        keyword_coverage=0.5,
+        relation_share=1.0,
+        focus_present=True,
+        similarity=0.6,
+        dense_score=0.55,
+        keyword_score=math.e - 1,
+        score=0.03,
+    )
+
+
+def ev(p: QuestionPart, windows: list[Window], missing: tuple[str, ...] = ()) -> Evidence:
+    names = tuple(m.text for m in p.entities)
+    return Evidence(
+        part=p,
+        windows=tuple(windows),
+        constraints=names,
+        missing=missing,
+        terms_missing=(),
+        agreement=sum(1 for w in windows if w.constraint_share >= 1),
+        articles=len({w.article_id for w in windows}),
+    )
+
+
+PAY = part("How much did Google pay for Android", AnswerType.AMOUNT, "Google", "Android")
+
+
+def test_feature_names_are_fixed() -> None:
+    assert FEATURE_NAMES == EXPECTED_NAMES
+
+
+def test_feature_vector_order() -> None:
+    x = feature_vector(ev(PAY, [window(("Google", "Android"), 1.0, 0.8)]))
+    values = dict(zip(FEATURE_NAMES, x.tolist(), strict=True))
+    assert values["has_constraints"] == 1.0
+    assert values["n_constraints"] == 0.5
+    assert values["constraint_share"] == 1.0
+    assert values["value_near"] == pytest.approx(0.8)
+    assert values["keyword"] == pytest.approx(1.0)
+    assert values["full_rank"] == 1.0
+    assert values["agreement"] == pytest.approx(1 / 3)
+    assert values["all_in_one"] == pytest.approx(0.8)
+    assert values["terms_missing"] == 0.0
+    assert values["type_number"] == 1.0
+    assert sum(values[n] for n in FEATURE_NAMES if n.startswith("type_")) == 1.0
+
+
+def test_shipped_params_load_and_match_the_features() -> None:
+    params = DecisionParams.load(PARAMS_PATH)
+    assert params.feature_names == FEATURE_NAMES
+    assert 0.0 < params.threshold < 1.0
+    assert params.meta["training_questions"] > 0
+    p = params.probability(np.zeros(len(FEATURE_NAMES)))
+    assert 0.0 <= p <= 1.0
+
+
+def test_params_fitted_on_other_features_are_refused(tmp_path: Path) -> None:
+    data = toy_params()
+    data["feature_names"] = [*FEATURE_NAMES[:-1], "something_else"]
+    path = tmp_path / "params.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ParamsError, match="other features"):
+        DecisionParams.load(path)
+    data = toy_params()
+    data["coef"] = [1.0]
+    with pytest.raises(ParamsError):
+        DecisionParams.from_dict(data)
+    with pytest.raises(ParamsError):
+        DecisionParams.load(tmp_path / "missing.json")
+
+
+def test_sigmoid_calibration_applies_to_the_logit() -> None:
+    data = toy_params()
+    data["calibration"] = {"kind": "sigmoid", "a": -2.0, "b": 1.0}
+    params = DecisionParams.from_dict(data)
+    x = np.zeros(len(FEATURE_NAMES))  # logit = intercept = -2.5
+    assert params.probability(x) == pytest.approx(1 / (1 + math.exp(-2.0 * -2.5 + 1.0)))
+
+
+def test_toy_params_answer_with_a_value_near_the_names() -> None:
+    params = DecisionParams.from_dict(toy_params(value_near=5.0))
+    good = decide_part(ev(PAY, [window(("Google", "Android"), 1.0, 1.0)]), params)
+    assert good.answer and good.action == "answer"
+    assert good.probability == pytest.approx(1 / (1 + math.exp(-2.5)))
+    assert "Google buys Android" in good.reason
+
+
+def test_toy_params_abstain_without_a_value_and_say_so() -> None:
+    params = DecisionParams.from_dict(toy_params(value_near=5.0))
+    bad = decide_part(ev(PAY, [window(("Google", "Android"), 1.0, 0.0)]), params)
+    assert not bad.answer
+    assert bad.reason == "no amount is given near 'Google' and 'Android'"
+
+
+def test_reason_names_the_missing_constraint() -> None:
+    params = DecisionParams.from_dict(toy_params(value_near=5.0))
+    missing = ev(PAY, [window(("Google",), 0.5, 0.0)], missing=("Android",))
+    assert decide_part(missing, params).reason == "no passage names 'Android'"
+    apart = ev(PAY, [window(("Google",), 0.5, 0.0), window(("Android",), 0.5, 0.0, rank=1)])
+    assert decide_part(apart, params).reason == ("no passage names 'Google' and 'Android' together")
+    assert decide_part(ev(PAY, []), params).reason == "no passage was retrieved"
+
+
+def test_no_windows_never_answers() -> None:
+    params = DecisionParams.from_dict(toy_params())
+    params = replace(params, intercept=10.0)
+    assert not decide_part(ev(PAY, []), params).answer
+
+
+def test_question_outcomes() -> None:
+    params = DecisionParams.from_dict(toy_params(value_near=5.0))
+    answered = ev(PAY, [window(("Google", "Android"), 1.0, 1.0)])
+    lacking = ev(PAY, [window(("Google", "Android"), 1.0, 0.0)])
+    assert decide([answered, answered], params).outcome == "answered"
+    partial = decide([answered, lacking], params)
+    assert partial.outcome == "partial"
+    assert [d.answer for d in partial.parts] == [True, False]
+    assert decide([lacking, lacking], params).outcome == "no_answer"
+    assert decide([], params).outcome == "no_answer"
+
+
+def test_reason_names_the_missing_thing_asked_about() -> None:
+    params = DecisionParams.from_dict(toy_params(focus=5.0))
+    salary = replace(
+        part("What salary will Morrow receive", AnswerType.AMOUNT, "Morrow"), focus="salary"
+    )
+    lacking = replace(window(("Morrow",), 1.0, 1.0), focus_present=False)
+    decision = decide_part(ev(salary, [lacking]), params)
+    assert not decision.answer
+    assert decision.reason == "no passage mentions the salary near 'Morrow'"
