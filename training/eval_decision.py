@@ -49,7 +49,7 @@ def old_rule(answerer: Any, question: str, hits: list[Any]) -> tuple[bool, float
     judged = answerer.answerability(question, sources)
     parts = split_parts(question)
     if parts and judged.score < answerer.min_relevance:
-        from bot.extractive import PART_SHORTLIST
+        from bot.generators.extractive import PART_SHORTLIST
 
         per_part = [answerer.answerability(p, sources, PART_SHORTLIST) for p in parts]
         weakest = min(per_part, key=lambda a: a.score)

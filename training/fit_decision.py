@@ -6,7 +6,8 @@ files are test sets (``training/eval_decision.py`` reports on them and feeds not
 1. The BBC store: built in ``data/eval-bbc`` on the first run (as ``newsdesk eval`` does), reused
    after.
 2. Retrieval exactly as the core does it: the question's k=6 hybrid hits, plus ceil(k/2) for each
-   part of a compound question (``bot.extractive.split_question``, as ``bot.core._search``).
+   part of a compound question (``bot.generators.extractive.split_question``, as
+   ``bot.core._search`` does).
 3. Per question: analysis (``bot.answer.question.analyse``), evidence per part
    (``bot.answer.evidence``), one feature vector per part (``bot.answer.features``). Cached in
    ``data/fit/`` under a key of the training files, the engine's source and the retrieval
@@ -140,7 +141,7 @@ def knowledge_base(corpus: Path, store: Path) -> Any:
 def split_parts(question: str) -> list[str]:
     """The core's own split of a compound question, for its per-part searches."""
     # Where bot/core.py takes it from; if that module moves, this import must follow it.
-    from bot.extractive import split_question
+    from bot.generators.extractive import split_question
 
     return split_question(question)
 
