@@ -18,11 +18,12 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
+from bot.common.deadline import AnswerFn
+from bot.common.feedback import FeedbackStore
+from bot.common.ratelimit import RateLimiter
 from bot.settings import Settings
-from bot.slack.feedback import FeedbackStore
 from bot.slack.listeners import register_all
-from bot.slack.ratelimit import RateLimiter
-from bot.slack.service import AnswerFn, SlackService, parse_channel_list, retry_handlers
+from bot.slack.service import SlackService, parse_channel_list, retry_handlers
 
 log = logging.getLogger("newsdesk.slack")
 
@@ -118,6 +119,7 @@ def create_app(
         allowed_channels=parse_channel_list(settings.slack.slack_allowed_channels),
         limiter=RateLimiter(settings.slack.slack_rate_limit_per_minute, clock=clock),
         answer_timeout=answer_timeout or settings.llm.llm_timeout + 15,
+        configured_generator=settings.answer.generator,
         workers=workers,
         clock=clock,
     )
@@ -129,6 +131,8 @@ def create_app(
             signing_secret=signing_secret,
             # Acknowledge first, then work on a thread pool (never retrieve before the ack).
             process_before_response=False,
+            # Requests no listener takes get a 200 and a log line (listeners/unhandled.py).
+            raise_error_for_unhandled_request=True,
             logger=logging.getLogger("newsdesk.slack.bolt"),
             listener_executor=ThreadPoolExecutor(
                 max_workers=BOLT_THREADS, thread_name_prefix="newsdesk-bolt"

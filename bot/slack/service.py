@@ -26,10 +26,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack.dedupe import TTLDedupe
-from bot.slack.feedback import FeedbackRecord, FeedbackStore
+from bot.common.deadline import AnswerFailed, AnswerFn, answer_within, new_reference
+from bot.common.dedupe import TTLDedupe
+from bot.common.feedback import FeedbackRecord, FeedbackStore
+from bot.common.ratelimit import RateLimiter
 from bot.slack.history import answer_text, bot_in_thread, is_from_bot, turns_from_thread
-from bot.slack.ratelimit import RateLimiter
 from bot.slack.render import (
     ANSWER_EVENT_TYPE,
     FEEDBACK_ACTIONS,
@@ -41,8 +42,6 @@ from bot.slack.render import (
 )
 from bot.slack.text import question_from_message, truncate
 from bot.types import Answer, Turn
-
-AnswerFn = Callable[[str, Sequence[Turn]], Answer]
 
 WORKING_REACTION = "hourglass_flowing_sand"
 # A response_url accepts at most 5 posts; keep one for an error or the "shared" clean-up.
@@ -62,14 +61,6 @@ def retry_handlers() -> list[Any]:
         ConnectionErrorRetryHandler(max_retry_count=1),
         RateLimitErrorRetryHandler(max_retry_count=3),
     ]
-
-
-class AnswerFailed(Exception):
-    """Answering failed; ``user_message`` is short and safe to show in Slack."""
-
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
 
 
 class AnswerCache:
@@ -120,6 +111,7 @@ class SlackService:
         allowed_channels: frozenset[str] = frozenset(),
         limiter: RateLimiter | None = None,
         answer_timeout: float = 60.0,
+        configured_generator: str = "",
         workers: int = 4,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -129,6 +121,7 @@ class SlackService:
         self.allowed_channels = allowed_channels
         self.limiter = limiter or RateLimiter(0, clock=clock)
         self.answer_timeout = answer_timeout
+        self.configured_generator = configured_generator
         self.events = TTLDedupe(clock=clock)
         self.messages = TTLDedupe(clock=clock)
         # Threads recently checked and found not to involve the bot: saves a conversations.replies
@@ -197,45 +190,14 @@ class SlackService:
     # --- answering --------------------------------------------------------------------------
 
     def call_answer(self, question: str, history: Sequence[Turn]) -> Answer:
-        """``answer_fn`` with a deadline; every failure becomes :class:`AnswerFailed`, logged with
-        its cause and a reference the user can quote."""
-        outcome: dict[str, Any] = {}
-        done = threading.Event()
-
-        def run() -> None:
-            try:
-                outcome["answer"] = self.answer_fn(question, tuple(history))
-            except BaseException as exc:  # reported below, in the waiting thread
-                outcome["error"] = exc
-            finally:
-                done.set()
-
-        # A thread per answer so that a hung core can be abandoned (threads cannot be killed)
-        # while the user is told at once.
-        threading.Thread(target=run, name="newsdesk-answer", daemon=True).start()
-        ref = new_id()[:8]
-        if not done.wait(self.answer_timeout):
-            log.error(
-                "Answering timed out after %.0f s (ref %s); question: %r",
-                self.answer_timeout,
-                ref,
-                question,
-            )
-            raise AnswerFailed(
-                f"Sorry, that took too long to answer. Please try again in a moment. (ref {ref})"
-            )
-        error = outcome.get("error")
-        if error is not None:
-            log.error("Answering failed (ref %s); question: %r", ref, question, exc_info=error)
-            if isinstance(error, TimeoutError) or "timeout" in type(error).__name__.lower():
-                reason = "the answer took too long"
-            else:
-                reason = "something went wrong while answering"
-            raise AnswerFailed(f"Sorry, {reason}. Please try again later. (ref {ref})")
-        answer: Answer = outcome["answer"]
-        if answer.status == "error":
-            log.error("Answer came back with an error (ref %s): %s", ref, answer.error)
-        return answer
+        """The core with the deadline; failures raise :class:`AnswerFailed` (see bot.common)."""
+        return answer_within(
+            self.answer_fn,
+            question,
+            history,
+            self.answer_timeout,
+            configured_generator=self.configured_generator,
+        )
 
     def answer_in_conversation(
         self,
@@ -279,7 +241,7 @@ class SlackService:
             indicator_shown()
             self.post_notice(channel, reply_ts, exc.user_message)
         except Exception:
-            ref = new_id()[:8]
+            ref = new_reference()
             log.exception("Could not answer in %s (ref %s)", channel, ref)
             self.post_notice(
                 channel,
@@ -339,7 +301,7 @@ class SlackService:
             self.post(channel, None, messages, answer_id, answer.question)
         except SlackApiError as exc:
             if exc.response.get("error") not in ("not_in_channel", "channel_not_found"):
-                ref = new_id()[:8]
+                ref = new_reference()
                 log.exception("Sharing in %s failed (ref %s)", channel, ref)
                 notice = f"Sorry, I couldn't share the answer here. (ref {ref})"
                 self.respond(response_url, _ephemeral(render_notice(notice)))

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from bot.slack.dedupe import TTLDedupe
-from bot.slack.feedback import FeedbackRecord, FeedbackStore
+from bot.common.dedupe import TTLDedupe
+from bot.common.feedback import FeedbackRecord, FeedbackStore
+from bot.common.ratelimit import RateLimiter
 from bot.slack.history import turns_from_thread
-from bot.slack.ratelimit import RateLimiter
 from bot.slack.render import (
     ACTION_HELPFUL,
     ACTION_NOT_HELPFUL,
