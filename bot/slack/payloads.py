@@ -24,6 +24,7 @@ NoneType = type(None)
 # walked (see _NESTED). A field absent from this table is not read by anyone and is not checked.
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "type": (str, NoneType),
+    "callback_id": (str, NoneType),
     "subtype": (str, NoneType),
     "token": (str, NoneType),
     "team_id": (str, NoneType),
@@ -123,7 +124,79 @@ def parse_body(raw: bytes, content_type: str | None) -> dict[str, Any]:
         form = dict(parse_qsl(text, keep_blank_values=True))
         payload = _json(form["payload"], "the form's payload") if "payload" in form else form
     check_shape(payload)
+    check_required(payload)
     return payload
+
+
+# Fields Bolt's listener matchers index without a check, by payload type.
+_CALLBACK_ID_TYPES = {
+    "shortcut",
+    "message_action",
+    "interactive_message",
+    "dialog_submission",
+    "dialog_cancellation",
+    "dialog_suggestion",
+    "workflow_step_edit",
+}
+
+
+def check_required(payload: Mapping[str, Any]) -> None:
+    """Raise :class:`Malformed` when a field that Bolt's matchers index is missing."""
+    kind = payload.get("type")
+    if kind == "event_callback":
+        event = payload.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            raise Malformed("an event_callback without event.type")
+    elif kind == "block_actions":
+        actions = payload.get("actions")
+        if (
+            not isinstance(actions, list)
+            or not actions
+            or not all(isinstance(a.get("action_id"), str) for a in actions)
+        ):
+            raise Malformed("block_actions without an action_id for each action")
+    elif kind == "block_suggestion":
+        if not isinstance(payload.get("action_id"), str):
+            raise Malformed("block_suggestion without action_id")
+    elif kind in _CALLBACK_ID_TYPES:
+        if not isinstance(payload.get("callback_id"), str):
+            raise Malformed(f"{kind} without callback_id")
+    elif kind in ("view_submission", "view_closed", "workflow_step"):
+        view = payload.get("view")
+        if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
+            raise Malformed(f"{kind} without view.callback_id")
+    if "command" in payload and not isinstance(payload.get("command"), str):
+        raise Malformed("command is not a string")
+
+
+# --- reading fields without trusting their types -----------------------------------------------
+
+
+def obj(container: Mapping[str, Any] | None, key: str) -> Mapping[str, Any]:
+    """``container[key]`` when it is an object, else an empty one."""
+    value = container.get(key) if isinstance(container, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
+def text(container: Mapping[str, Any] | None, key: str) -> str:
+    """``container[key]`` when it is a string, else ``""``."""
+    value = container.get(key) if isinstance(container, Mapping) else None
+    return value if isinstance(value, str) else ""
+
+
+def ident(container: Mapping[str, Any] | None, key: str) -> str:
+    """An id that Slack sends either as a string or as an object with an ``id``."""
+    value = container.get(key) if isinstance(container, Mapping) else None
+    if isinstance(value, Mapping):
+        return text(value, "id")
+    return value if isinstance(value, str) else ""
+
+
+def first_action(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    actions = body.get("actions")
+    if isinstance(actions, list) and actions and isinstance(actions[0], Mapping):
+        return actions[0]
+    return {}
 
 
 def _json(text: str, what: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import time
 
 import pytest
 
+from bot.common.dedupe import dedupe_key
 from bot.slack.render import ACTION_HELPFUL, ACTION_SHARE, ANSWER_EVENT_TYPE
 from bot.slack.service import WORKING_REACTION
 from bot.types import Answer, Turn
@@ -122,7 +123,9 @@ def test_thread_without_the_bot_is_left_alone(start_bot) -> None:
             bot.send.event(event_message(CHANNEL, text, ts, thread_ts=parent["ts"])).status == 200
         )
         # (Replies in a real thread come seconds apart; wait until the first was looked at.)
-        bot.slack.wait_for(lambda: (CHANNEL, parent["ts"]) in bot.app.newsdesk.not_bot_threads)
+        bot.slack.wait_for(
+            lambda: dedupe_key(CHANNEL, parent["ts"]) in bot.app.newsdesk.not_bot_threads
+        )
     # A top-level channel message without a mention is not for the bot either.
     assert bot.send.event(event_message(CHANNEL, "hello all", bot.slack.next_ts())).status == 200
     bot.settle()
@@ -531,3 +534,43 @@ def test_signature_helper_matches_slack_documentation() -> None:
         sign(secret, "1531420618", body)
         == "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
     )
+
+
+# --- replays ----------------------------------------------------------------------------------
+
+
+def test_a_replayed_ask_is_answered_once(start_bot) -> None:
+    # Row "Replays are answered again": the same signed /ask sent twice within a second.
+    bot = start_bot()
+    url = bot.slack.response_url("ask")
+    first = bot.send.command(QUESTION, response_url=url, trigger_id="1337.42.same")
+    again = bot.send.command(QUESTION, response_url=url, trigger_id="1337.42.same")
+    assert first.status == again.status == 200
+    bot.slack.wait_for_calls("response_url")
+    bot.settle()
+    assert len(bot.core.calls) == 1
+    assert len(bot.slack.calls_to("response_url")) == 1
+    # Another /ask (another trigger) is a new question.
+    bot.send.command(QUESTION, response_url=url)
+    bot.slack.wait_for_calls("response_url", 2)
+
+
+def test_a_replayed_feedback_click_is_recorded_once(start_bot) -> None:
+    bot = start_bot()
+    bot.mention()
+    [post] = bot.slack.wait_for_calls("chat.postMessage")
+    message = bot.slack.messages[CHANNEL][-1]
+    button = find_button(post.blocks, ACTION_HELPFUL)
+    payload = block_actions_payload(
+        action=button, response_url=bot.slack.response_url("fb"), message=message
+    )
+    assert bot.send.action(payload).status == 200
+    assert bot.send.action(payload).status == 200
+    bot.slack.wait_for_calls("response_url")
+    bot.settle()
+    assert len(bot.feedback_path.read_text().splitlines()) == 1
+    # The same person clicking again later (a new action_ts) is a new verdict.
+    payload["actions"][0]["action_ts"] = "1800000000.000001"
+    bot.send.action(payload)
+    bot.slack.wait_for_calls("response_url", 2)
+    assert len(bot.feedback_path.read_text().splitlines()) == 2
