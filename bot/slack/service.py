@@ -46,6 +46,8 @@ from bot.types import Answer, Turn
 from retrieval.text import http_url
 
 WORKING_REACTION = "hourglass_flowing_sand"
+# chat.postMessage errors after which nothing can be posted in the channel (not even ephemeral).
+CANNOT_POST_ERRORS = ("channel_not_found", "not_in_channel", "is_archived", "channel_is_archived")
 # A response_url accepts at most 5 posts; keep one for an error or the "shared" clean-up.
 MAX_RESPONSE_URL_POSTS = 4
 # Subtypes that are still a person writing to the bot; every other subtype (edits, deletions,
@@ -215,6 +217,8 @@ class SlackService:
         bot_user_id: str | None,
         bot_id: str | None,
         indicator: Future[None] | None = None,
+        user: str = "",
+        in_thread: bool = False,
     ) -> None:
         """Answer in a channel or DM (in the thread ``reply_ts`` when given) and clear the
         working indicator (``indicator``: the pending reactions.add), whatever happens."""
@@ -244,6 +248,24 @@ class SlackService:
         except AnswerFailed as exc:
             indicator_shown()
             self.post_notice(channel, reply_ts, exc.user_message)
+        except SlackApiError as exc:
+            ref = new_reference()
+            error = exc.response.get("error") if exc.response is not None else None
+            status = exc.response.status_code if exc.response is not None else None
+            log.error(
+                "Posting the answer in %s failed (ref %s): %s (HTTP %s)",
+                channel,
+                ref,
+                error,
+                status,
+            )
+            self.tell_privately(
+                channel,
+                user,
+                reply_ts if in_thread else None,
+                f"Sorry, I couldn't post my answer to your question here. (ref {ref})",
+                can_post_here=error not in CANNOT_POST_ERRORS,
+            )
         except Exception:
             ref = new_reference()
             log.exception("Could not answer in %s (ref %s)", channel, ref)
@@ -395,6 +417,22 @@ class SlackService:
         except Exception:
             log.exception("Could not post a notice in %s: %s", channel, text)
 
+    def tell_privately(
+        self, channel: str, user: str, thread_ts: str | None, text: str, *, can_post_here: bool
+    ) -> None:
+        """A private note to ``user``: ephemeral in ``channel``, or a DM when the bot cannot
+        post there (the channel is gone, archived, or the bot was removed)."""
+        if not user:
+            return
+        if can_post_here:
+            self.post_ephemeral(channel, user, thread_ts, render_notice(text))
+            return
+        try:
+            # A bot posting to a user id writes in its DM with that user (the Messages tab).
+            self.client.chat_postMessage(channel=user, **render_notice(text))
+        except Exception as exc:
+            log.warning("Could not tell %s privately either: %s", user, type(exc).__name__)
+
     def post_ephemeral(
         self, channel: str, user: str, thread_ts: str | None, message: SlackMessage
     ) -> None:
@@ -403,8 +441,14 @@ class SlackService:
             kwargs["thread_ts"] = thread_ts
         try:
             self.client.chat_postEphemeral(**kwargs)
-        except Exception:
-            log.exception("Could not post an ephemeral message in %s", channel)
+        except SlackApiError as exc:
+            log.warning(
+                "Could not post an ephemeral message in %s: %s", channel, exc.response.get("error")
+            )
+        except Exception as exc:
+            log.warning(
+                "Could not post an ephemeral message in %s: %s", channel, type(exc).__name__
+            )
 
     def respond(self, response_url: str, payload: Mapping[str, Any]) -> bool:
         """Post to a ``response_url`` (slash command or button), honouring 429 like WebClient."""
@@ -539,11 +583,14 @@ class SlackService:
             reply_ts = str(thread_ts) if in_thread else None
         question = question_from_message(text(event, "text"), bot_user_id)
 
+        # Slack shows an ephemeral message in a thread only when the thread exists: a note to a
+        # top-level mention goes to the channel, one to a reply into its thread.
+        note_ts = thread_ts if in_thread else None
         if not self.channel_allowed(channel):
             self.post_ephemeral(
                 channel,
                 user,
-                reply_ts,
+                note_ts,
                 render_notice(self.not_allowed_text(), emoji="", mrkdwn=True),
             )
             return
@@ -551,7 +598,7 @@ class SlackService:
             self.post_ephemeral(
                 channel,
                 user,
-                reply_ts,
+                note_ts,
                 render_notice(
                     "Ask me a question about the news, for example: "
                     "what did Johnson say about Russia?",
@@ -562,7 +609,7 @@ class SlackService:
         wait = self.limiter.acquire(user)
         if wait is not None:
             self.post_ephemeral(
-                channel, user, reply_ts, render_notice(self.limiter.message(wait), emoji=":hand:")
+                channel, user, note_ts, render_notice(self.limiter.message(wait), emoji=":hand:")
             )
             return
 
@@ -578,6 +625,8 @@ class SlackService:
                 bot_user_id=bot_user_id,
                 bot_id=bot_id,
                 indicator=indicator,
+                user=user,
+                in_thread=in_thread,
             )
         )
 

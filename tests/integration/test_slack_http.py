@@ -574,3 +574,92 @@ def test_a_replayed_feedback_click_is_recorded_once(start_bot) -> None:
     bot.send.action(payload)
     bot.slack.wait_for_calls("response_url", 2)
     assert len(bot.feedback_path.read_text().splitlines()) == 2
+
+
+# --- failures visible, plain and traceable; notes seen ------------------------------------------
+
+
+def test_a_store_error_is_plain_with_a_reference_and_the_cause_only_in_the_log(
+    start_bot, caplog
+) -> None:
+    # Row "Error replies leak internals and lack a reference" (Chroma stopped).
+    caplog.set_level(logging.ERROR)
+    cause = "Searching the articles failed: [Errno 111] Connection refused"
+    bot = start_bot(Core(result=Answer(question="x", text=cause, status="error", error=cause)))
+    bot.mention()
+    [post] = bot.slack.wait_for_calls("chat.postMessage")
+    match = re.fullmatch(
+        r":warning: Sorry, searching the articles failed\. \(ref ([0-9a-f]{8})\)", post.body["text"]
+    )
+    assert match, post.body["text"]
+    assert "Errno" not in post.all_text() and "refused" not in post.all_text()
+    assert any(
+        match.group(1) in r.getMessage() and "Errno 111" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_a_failed_post_is_logged_and_the_asker_told_privately(start_bot, caplog) -> None:
+    # Row "Fallbacks are invisible": chat.postMessage failing left the user with nothing.
+    caplog.set_level(logging.ERROR)
+    bot = start_bot()
+    bot.slack.fail("chat.postMessage", "channel_not_found")
+    bot.mention()
+    dm = bot.slack.wait_for_calls("chat.postMessage", 2)[1]
+    assert dm.body["channel"] == USER
+    ref = re.search(r"ref ([0-9a-f]{8})", dm.body["text"]).group(1)  # type: ignore[union-attr]
+    assert any(
+        ref in r.getMessage() and "channel_not_found" in r.getMessage() for r in caplog.records
+    )
+    # Any other failure (here HTTP 500 from Slack): an ephemeral note in the channel.
+    bot.slack.fail("chat.postMessage", "internal_error")
+    bot.mention()
+    [note] = bot.slack.wait_for_calls("chat.postEphemeral")
+    assert note.body["user"] == USER and "couldn't post my answer" in note.body["text"]
+    assert "thread_ts" not in note.body
+
+
+def test_a_fallback_answer_says_so_and_the_log_says_why(start_bot, caplog) -> None:
+    from bot.types import Dropped
+
+    caplog.set_level(logging.WARNING)
+    reason = (
+        "llm generator failed (timed out after 30 s); answered from the sources with the "
+        "extractive generator instead"
+    )
+    result = Answer(
+        question=QUESTION,
+        text=ANSWER_TEXT,
+        status="answered",
+        generator="extractive",
+        dropped=(Dropped("", reason),),
+    )
+    bot = start_bot(Core(result=result), generator="llm")
+    bot.mention()
+    [post] = bot.slack.wait_for_calls("chat.postMessage")
+    assert "Composed from the articles' own sentences" in post.all_text()
+    assert any("timed out after 30 s" in r.getMessage() for r in caplog.records)
+
+
+def test_notes_to_a_top_level_mention_are_posted_without_thread_ts(start_bot) -> None:
+    # Row "Private notes that no one sees".
+    bot = start_bot(slack_rate_limit_per_minute=1)
+    bot.send.event(
+        {
+            "type": "app_mention",
+            "user": USER,
+            "text": f"<@{BOT_USER_ID}>",
+            "ts": "1.000001",
+            "channel": CHANNEL,
+        }
+    )
+    [empty] = bot.slack.wait_for_calls("chat.postEphemeral")
+    assert "thread_ts" not in empty.body
+    bot.mention()
+    bot.mention()  # over the limit
+    notes = bot.slack.wait_for_calls("chat.postEphemeral", 2)
+    assert "limit of 1 questions" in notes[1].body["text"] and "thread_ts" not in notes[1].body
+    # In an existing thread, the note goes into it.
+    parent = bot.slack.add_message(CHANNEL, "thread root")
+    bot.mention(thread_ts=parent["ts"])
+    notes = bot.slack.wait_for_calls("chat.postEphemeral", 3)
+    assert notes[2].body["thread_ts"] == parent["ts"]
