@@ -94,6 +94,9 @@ class Answer:
     dropped: tuple[Dropped, ...] = ()
     # For status == "error": a short, user-presentable reason.
     error: str = ""
+    # Short notes for the person asking, shown under the answer (e.g. that it was composed from
+    # the articles' sentences because the language model could not be used).
+    notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,4 +110,5 @@ class Answer:
             "standalone_question": self.standalone_question,
             "dropped": [{"text": d.text, "reason": d.reason} for d in self.dropped],
             "error": self.error,
+            "notes": list(self.notes),
         }

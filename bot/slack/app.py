@@ -18,11 +18,13 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
+from bot.common.deadline import AnswerFn
+from bot.common.dedupe import Dedupe, dedupe_key
+from bot.common.feedback import FeedbackStore
+from bot.common.ratelimit import RateLimiter
 from bot.settings import Settings
-from bot.slack.feedback import FeedbackStore
 from bot.slack.listeners import register_all
-from bot.slack.ratelimit import RateLimiter
-from bot.slack.service import AnswerFn, SlackService, parse_channel_list, retry_handlers
+from bot.slack.service import SlackService, parse_channel_list, retry_handlers
 
 log = logging.getLogger("newsdesk.slack")
 
@@ -85,7 +87,7 @@ def _drop_repeated_events(service: SlackService) -> Callable[..., BoltResponse |
         service.note_request()
         event_id = body.get("event_id")
         is_event = body.get("type") == "event_callback" and bool(event_id)
-        if is_event and not service.events.claim(("event", event_id)):
+        if is_event and not service.seen.claim(dedupe_key("event", event_id)):
             logger.info("Ignoring a repeated delivery of event %s", event_id)
             return BoltResponse(status=200, body="")
         next()
@@ -103,11 +105,13 @@ def create_app(
     answer_timeout: float | None = None,
     workers: int = 4,
     clock: Callable[[], float] = time.monotonic,
+    dedupe: Dedupe | None = None,
 ) -> NewsdeskApp:
     """Build the Bolt app. ``answer_fn(question, history) -> Answer`` is the answering core.
 
     ``answer_timeout`` (default: the LLM timeout plus 15 s) is a backstop: an answer that takes
-    longer is abandoned and the user is told, rather than left waiting in silence.
+    longer is abandoned and the user is told, rather than left waiting in silence. ``dedupe``
+    (default: in memory) remembers what was handled; replicas pass a shared one.
     """
     client = client or build_web_client(settings)
     signing_secret = _secret(settings.slack.slack_signing_secret)
@@ -118,8 +122,10 @@ def create_app(
         allowed_channels=parse_channel_list(settings.slack.slack_allowed_channels),
         limiter=RateLimiter(settings.slack.slack_rate_limit_per_minute, clock=clock),
         answer_timeout=answer_timeout or settings.llm.llm_timeout + 15,
+        configured_generator=settings.answer.generator,
         workers=workers,
         clock=clock,
+        dedupe=dedupe,
     )
     try:
         # App() calls auth.test now, to learn the bot's own user and bot ids.
@@ -129,6 +135,8 @@ def create_app(
             signing_secret=signing_secret,
             # Acknowledge first, then work on a thread pool (never retrieve before the ack).
             process_before_response=False,
+            # Requests no listener takes get a 200 and a log line (listeners/unhandled.py).
+            raise_error_for_unhandled_request=True,
             logger=logging.getLogger("newsdesk.slack.bolt"),
             listener_executor=ThreadPoolExecutor(
                 max_workers=BOLT_THREADS, thread_name_prefix="newsdesk-bolt"

@@ -65,12 +65,15 @@ class ButtonValue:
     def encode(self) -> str:
         question = self.question
         while True:
-            value = json.dumps(
-                {"a": self.answer_id, "q": question, "p": self.prompt_id}, ensure_ascii=False
-            )
-            if len(value) <= BUTTON_VALUE_LIMIT:
-                return value
-            question = question[: max(len(question) - (len(value) - BUTTON_VALUE_LIMIT) - 8, 0)]
+            # Ids are short (new_id(), a prompt hash); a longer one came from a forged click.
+            data = {"a": self.answer_id[:64], "q": question, "p": self.prompt_id[:64]}
+            # Measured as sent (the Web API client escapes non-ASCII as \uXXXX): a question in
+            # Greek or Chinese is six bytes a character on the wire, and three buttons carry it.
+            size = len(json.dumps(data))
+            if size <= BUTTON_VALUE_LIMIT or not question:
+                return json.dumps(data, ensure_ascii=False)
+            cut = max((size - BUTTON_VALUE_LIMIT) // 6, 1) if question else 0
+            question = question[: max(len(question) - cut - 8, 0)]
 
     @classmethod
     def decode(cls, value: str) -> ButtonValue:
@@ -81,9 +84,9 @@ class ButtonValue:
         if not isinstance(data, dict):
             return cls(answer_id="")
         return cls(
-            answer_id=str(data.get("a") or ""),
+            answer_id=str(data.get("a") or "")[:64],
             question=str(data.get("q") or ""),
-            prompt_id=str(data.get("p") or ""),
+            prompt_id=str(data.get("p") or "")[:64],
         )
 
 
@@ -275,12 +278,14 @@ def render_answer(
     show_question: bool = False,
     shared_by: str = "",
     feedback: bool = True,
+    edited: bool = False,
 ) -> list[SlackMessage]:
     """Messages for ``answer``: its text with linked ``[n]``, the sources, and the buttons.
 
     ``share`` adds a "Share in channel" button (private ``/ask`` answers); ``show_question``
     repeats the question above the answer (where the question is not already visible);
-    ``shared_by`` names the user who shared it publicly.
+    ``shared_by`` names the user who shared it publicly; ``edited`` marks an answer to an edited
+    question. ``answer.notes`` are shown under the answer.
     """
     if answer.status == "error":
         return [render_notice(answer.error or "Sorry, I couldn't answer that just now.")]
@@ -288,9 +293,13 @@ def render_answer(
     if show_question and answer.question.strip():
         question = escape(truncate(" ".join(answer.question.split()), QUESTION_LIMIT))
         blocks.append(section(f"*Question:* {question}"))
-    text = answer.text.strip() or NO_ANSWER_MESSAGE
+    if edited:
+        blocks.append(context("Answer to the edited question"))
+    text = strip_markup_residue(answer.text) or NO_ANSWER_MESSAGE
     for i, piece in enumerate(split_rendered(text, answer.citations)):
         blocks.append(section(piece, block_id=f"{ANSWER_BLOCK_PREFIX}{i}"))
+    for note in answer.notes[:3]:
+        blocks.append(context(f":information_source: {escape(truncate(note, 500))}"))
     blocks += sources_blocks(answer.citations)
     if shared_by and _USER_ID.match(shared_by):
         blocks.append(context(f"Shared by <@{shared_by}>"))
@@ -309,6 +318,32 @@ def render_answer(
                 }
             )
     return pack(blocks, fallback=truncate(escape(text), FALLBACK_LIMIT))
+
+
+# Markdown headings ("# Title", "## Background") and YAML front matter ("---", "title: ...") that
+# articles in .md files carry: they are layout, not sentences, and Slack shows them literally.
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?=\S)")
+_FRONT_MATTER_KEYS = (
+    "title|date|published|published_at|author|authors|source|url|tags|categories|layout|slug|"
+    "description|summary|id|lang|language|draft|image"
+)
+_FRONT_MATTER = re.compile(rf"^\s*(?:-{{3,}}|(?:{_FRONT_MATTER_KEYS})\s*:.*)\s*$", re.I)
+
+
+def strip_markup_residue(text: str) -> str:
+    """``text`` without Markdown heading marks and front-matter lines (at its start, or whole
+    lines of it), keeping the heading's words when a sentence follows them on the same line."""
+    kept = []
+    for line in text.strip().splitlines():
+        if _FRONT_MATTER.match(line):
+            continue
+        if _HEADING.match(line):
+            line = _HEADING.sub("", line)
+            # A heading alone is a title, not part of the answer; one with a claim stays.
+            if not (_MARKER.search(line) or line.rstrip().endswith((".", "!", "?"))):
+                continue
+        kept.append(line)
+    return "\n".join(kept).strip()
 
 
 def render_notice(text: str, *, emoji: str = ":warning:", mrkdwn: bool = False) -> SlackMessage:

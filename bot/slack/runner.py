@@ -8,16 +8,16 @@ development server and is never used.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from bot.common.deadline import AnswerFn
 from bot.settings import Settings
 from bot.slack.app import NewsdeskApp, SlackConfigError, bot_token, create_app
-from bot.slack.service import AnswerFn
+from bot.slack.http import EVENTS_PATH, HEALTH_PATH, make_wsgi_app
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -25,13 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("newsdesk.slack")
 
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 # Slack's payloads are a few kilobytes; refuse anything absurd before reading it.
 MAX_BODY_BYTES = 1_000_000
-
-StartResponse = Callable[..., Any]
-WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 def _secret(value: Any) -> str:
@@ -63,38 +58,6 @@ def app_token(settings: Settings) -> str:
 # --- HTTP mode -------------------------------------------------------------------------------
 
 
-def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -> list[bytes]:
-    body = json.dumps(payload).encode()
-    start_response(
-        status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-    )
-    return [body]
-
-
-def make_wsgi_app(app: NewsdeskApp) -> WSGIApp:
-    """``/slack/events`` to Bolt's WSGI adapter, ``/healthz`` answered here, anything else 404."""
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
-
-    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO") or "/"
-        method = environ.get("REQUEST_METHOD", "GET")
-        if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            return _json(start_response, "200 OK", {"ok": True})
-        if path != EVENTS_PATH:
-            return _json(start_response, "404 Not Found", {"error": "not found"})
-        if method != "POST":
-            return _json(start_response, "405 Method Not Allowed", {"error": "POST only"})
-        # Bolt would answer a non-numeric timestamp with a 500; it is simply a bad signature.
-        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
-        if not timestamp.isdigit():
-            return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
-        return slack(environ, start_response)
-
-    return wsgi
-
-
 def make_http_server(
     app: NewsdeskApp, host: str, port: int, *, threads: int = 8, **adjustments: Any
 ) -> BaseWSGIServer | MultiSocketServer:
@@ -107,7 +70,7 @@ def make_http_server(
     if not app._signing_secret:
         raise SlackConfigError("SLACK_SIGNING_SECRET is required in HTTP mode")
     return create_server(
-        make_wsgi_app(app),
+        make_wsgi_app(app, app._signing_secret),
         host=host,
         port=port,
         threads=threads,

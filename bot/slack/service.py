@@ -26,10 +26,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack.dedupe import TTLDedupe
-from bot.slack.feedback import FeedbackRecord, FeedbackStore
+from bot.common.deadline import AnswerFailed, AnswerFn, answer_within, new_reference
+from bot.common.dedupe import Dedupe, InMemoryDedupe, dedupe_key
+from bot.common.feedback import FeedbackRecord, FeedbackStore
+from bot.common.ratelimit import RateLimiter
 from bot.slack.history import answer_text, bot_in_thread, is_from_bot, turns_from_thread
-from bot.slack.ratelimit import RateLimiter
+from bot.slack.payloads import first_action, ident, obj, text
 from bot.slack.render import (
     ANSWER_EVENT_TYPE,
     FEEDBACK_ACTIONS,
@@ -41,10 +43,11 @@ from bot.slack.render import (
 )
 from bot.slack.text import question_from_message, truncate
 from bot.types import Answer, Turn
-
-AnswerFn = Callable[[str, Sequence[Turn]], Answer]
+from retrieval.text import http_url
 
 WORKING_REACTION = "hourglass_flowing_sand"
+# chat.postMessage errors after which nothing can be posted in the channel (not even ephemeral).
+CANNOT_POST_ERRORS = ("channel_not_found", "not_in_channel", "is_archived", "channel_is_archived")
 # A response_url accepts at most 5 posts; keep one for an error or the "shared" clean-up.
 MAX_RESPONSE_URL_POSTS = 4
 # Subtypes that are still a person writing to the bot; every other subtype (edits, deletions,
@@ -62,14 +65,6 @@ def retry_handlers() -> list[Any]:
         ConnectionErrorRetryHandler(max_retry_count=1),
         RateLimitErrorRetryHandler(max_retry_count=3),
     ]
-
-
-class AnswerFailed(Exception):
-    """Answering failed; ``user_message`` is short and safe to show in Slack."""
-
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
 
 
 class AnswerCache:
@@ -120,8 +115,10 @@ class SlackService:
         allowed_channels: frozenset[str] = frozenset(),
         limiter: RateLimiter | None = None,
         answer_timeout: float = 60.0,
+        configured_generator: str = "",
         workers: int = 4,
         clock: Callable[[], float] = time.monotonic,
+        dedupe: Dedupe | None = None,
     ) -> None:
         self.answer_fn = answer_fn
         self.client = client
@@ -129,11 +126,13 @@ class SlackService:
         self.allowed_channels = allowed_channels
         self.limiter = limiter or RateLimiter(0, clock=clock)
         self.answer_timeout = answer_timeout
-        self.events = TTLDedupe(clock=clock)
-        self.messages = TTLDedupe(clock=clock)
+        self.configured_generator = configured_generator
+        # Event ids, messages, slash commands and clicks already handled (one shared interface,
+        # so that replicas can share it: see bot.common.dedupe).
+        self.seen: Dedupe = dedupe if dedupe is not None else InMemoryDedupe(clock=clock)
         # Threads recently checked and found not to involve the bot: saves a conversations.replies
         # call for every reply in a busy channel's threads. Short TTL, cleared when the bot posts.
-        self.not_bot_threads = TTLDedupe(ttl=120, clock=clock)
+        self.not_bot_threads = InMemoryDedupe(ttl=120, clock=clock)
         self.answers = AnswerCache(clock=clock)
         self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsdesk-work")
         # Working indicators go through a small pool of their own: added at once, without the
@@ -197,45 +196,14 @@ class SlackService:
     # --- answering --------------------------------------------------------------------------
 
     def call_answer(self, question: str, history: Sequence[Turn]) -> Answer:
-        """``answer_fn`` with a deadline; every failure becomes :class:`AnswerFailed`, logged with
-        its cause and a reference the user can quote."""
-        outcome: dict[str, Any] = {}
-        done = threading.Event()
-
-        def run() -> None:
-            try:
-                outcome["answer"] = self.answer_fn(question, tuple(history))
-            except BaseException as exc:  # reported below, in the waiting thread
-                outcome["error"] = exc
-            finally:
-                done.set()
-
-        # A thread per answer so that a hung core can be abandoned (threads cannot be killed)
-        # while the user is told at once.
-        threading.Thread(target=run, name="newsdesk-answer", daemon=True).start()
-        ref = new_id()[:8]
-        if not done.wait(self.answer_timeout):
-            log.error(
-                "Answering timed out after %.0f s (ref %s); question: %r",
-                self.answer_timeout,
-                ref,
-                question,
-            )
-            raise AnswerFailed(
-                f"Sorry, that took too long to answer. Please try again in a moment. (ref {ref})"
-            )
-        error = outcome.get("error")
-        if error is not None:
-            log.error("Answering failed (ref %s); question: %r", ref, question, exc_info=error)
-            if isinstance(error, TimeoutError) or "timeout" in type(error).__name__.lower():
-                reason = "the answer took too long"
-            else:
-                reason = "something went wrong while answering"
-            raise AnswerFailed(f"Sorry, {reason}. Please try again later. (ref {ref})")
-        answer: Answer = outcome["answer"]
-        if answer.status == "error":
-            log.error("Answer came back with an error (ref %s): %s", ref, answer.error)
-        return answer
+        """The core with the deadline; failures raise :class:`AnswerFailed` (see bot.common)."""
+        return answer_within(
+            self.answer_fn,
+            question,
+            history,
+            self.answer_timeout,
+            configured_generator=self.configured_generator,
+        )
 
     def answer_in_conversation(
         self,
@@ -249,6 +217,8 @@ class SlackService:
         bot_user_id: str | None,
         bot_id: str | None,
         indicator: Future[None] | None = None,
+        user: str = "",
+        in_thread: bool = False,
     ) -> None:
         """Answer in a channel or DM (in the thread ``reply_ts`` when given) and clear the
         working indicator (``indicator``: the pending reactions.add), whatever happens."""
@@ -278,8 +248,26 @@ class SlackService:
         except AnswerFailed as exc:
             indicator_shown()
             self.post_notice(channel, reply_ts, exc.user_message)
+        except SlackApiError as exc:
+            ref = new_reference()
+            error = exc.response.get("error") if exc.response is not None else None
+            status = exc.response.status_code if exc.response is not None else None
+            log.error(
+                "Posting the answer in %s failed (ref %s): %s (HTTP %s)",
+                channel,
+                ref,
+                error,
+                status,
+            )
+            self.tell_privately(
+                channel,
+                user,
+                reply_ts if in_thread else None,
+                f"Sorry, I couldn't post my answer to your question here. (ref {ref})",
+                can_post_here=error not in CANNOT_POST_ERRORS,
+            )
         except Exception:
-            ref = new_id()[:8]
+            ref = new_reference()
             log.exception("Could not answer in %s (ref %s)", channel, ref)
             self.post_notice(
                 channel,
@@ -309,15 +297,10 @@ class SlackService:
 
     def share(self, body: Mapping[str, Any]) -> None:
         """ "Share in channel": post the private answer publicly, then remove the private copy."""
-        action = (body.get("actions") or [{}])[0]
-        value = ButtonValue.decode(str(action.get("value", "")))
-        user = str((body.get("user") or {}).get("id", ""))
-        channel = str(
-            (body.get("channel") or {}).get("id")
-            or (body.get("container") or {}).get("channel_id")
-            or ""
-        )
-        response_url = str(body.get("response_url") or "")
+        value = ButtonValue.decode(text(first_action(body), "value"))
+        user = ident(body, "user")
+        channel = ident(body, "channel") or text(obj(body, "container"), "channel_id")
+        response_url = text(body, "response_url")
         answer = self.answers.get(value.answer_id)
         try:
             if answer is None:
@@ -339,7 +322,7 @@ class SlackService:
             self.post(channel, None, messages, answer_id, answer.question)
         except SlackApiError as exc:
             if exc.response.get("error") not in ("not_in_channel", "channel_not_found"):
-                ref = new_id()[:8]
+                ref = new_reference()
                 log.exception("Sharing in %s failed (ref %s)", channel, ref)
                 notice = f"Sorry, I couldn't share the answer here. (ref {ref})"
                 self.respond(response_url, _ephemeral(render_notice(notice)))
@@ -353,14 +336,14 @@ class SlackService:
         self.respond(response_url, {"delete_original": True})
 
     def record_feedback(self, body: Mapping[str, Any]) -> None:
-        action = (body.get("actions") or [{}])[0]
-        verdict = FEEDBACK_ACTIONS[str(action.get("action_id"))]
-        value = ButtonValue.decode(str(action.get("value", "")))
+        action = first_action(body)
+        verdict = FEEDBACK_ACTIONS[text(action, "action_id")]
+        value = ButtonValue.decode(text(action, "value"))
         answer = self.answers.get(value.answer_id)
-        message = body.get("message") or {}
-        container = body.get("container") or {}
-        user = str((body.get("user") or {}).get("id", ""))
-        channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
+        message = obj(body, "message")
+        container = obj(body, "container")
+        user = ident(body, "user")
+        channel = ident(body, "channel") or text(container, "channel_id")
         record = FeedbackRecord(
             verdict=verdict,  # type: ignore[arg-type]
             user=user,
@@ -371,21 +354,21 @@ class SlackService:
             status=answer.status if answer else "",
             answer_id=value.answer_id,
             channel=channel,
-            message_ts=str(message.get("ts") or container.get("message_ts") or ""),
+            message_ts=text(message, "ts") or text(container, "message_ts"),
         )
         try:
             self.feedback.record(record)
         except OSError:
             log.exception("Could not write feedback to %s", self.feedback.path)
-            text = "Sorry, I couldn't record your feedback just now."
+            thanks = "Sorry, I couldn't record your feedback just now."
         else:
             log.info("Feedback %s from %s on answer %s", verdict, user, value.answer_id)
-            text = "Thanks, your feedback was recorded."
-        response_url = body.get("response_url")
+            thanks = "Thanks, your feedback was recorded."
+        response_url = text(body, "response_url")
         if response_url:
-            self.respond(str(response_url), _ephemeral(render_notice(text, emoji="")))
+            self.respond(response_url, _ephemeral(render_notice(thanks, emoji="")))
         elif channel and user:
-            self.post_ephemeral(channel, user, None, render_notice(text, emoji=""))
+            self.post_ephemeral(channel, user, None, render_notice(thanks, emoji=""))
 
     # --- Slack I/O ----------------------------------------------------------------------------
 
@@ -399,7 +382,7 @@ class SlackService:
     ) -> list[str]:
         """Post ``messages`` in order (in the thread ``thread_ts``); returns their ts."""
         if thread_ts:
-            self.not_bot_threads.discard((channel, thread_ts))
+            self.not_bot_threads.discard(dedupe_key(channel, thread_ts))
         posted = []
         for part, message in enumerate(messages, start=1):
             kwargs: dict[str, Any] = {
@@ -434,6 +417,22 @@ class SlackService:
         except Exception:
             log.exception("Could not post a notice in %s: %s", channel, text)
 
+    def tell_privately(
+        self, channel: str, user: str, thread_ts: str | None, text: str, *, can_post_here: bool
+    ) -> None:
+        """A private note to ``user``: ephemeral in ``channel``, or a DM when the bot cannot
+        post there (the channel is gone, archived, or the bot was removed)."""
+        if not user:
+            return
+        if can_post_here:
+            self.post_ephemeral(channel, user, thread_ts, render_notice(text))
+            return
+        try:
+            # A bot posting to a user id writes in its DM with that user (the Messages tab).
+            self.client.chat_postMessage(channel=user, **render_notice(text))
+        except Exception as exc:
+            log.warning("Could not tell %s privately either: %s", user, type(exc).__name__)
+
     def post_ephemeral(
         self, channel: str, user: str, thread_ts: str | None, message: SlackMessage
     ) -> None:
@@ -442,19 +441,25 @@ class SlackService:
             kwargs["thread_ts"] = thread_ts
         try:
             self.client.chat_postEphemeral(**kwargs)
-        except Exception:
-            log.exception("Could not post an ephemeral message in %s", channel)
+        except SlackApiError as exc:
+            log.warning(
+                "Could not post an ephemeral message in %s: %s", channel, exc.response.get("error")
+            )
+        except Exception as exc:
+            log.warning(
+                "Could not post an ephemeral message in %s: %s", channel, type(exc).__name__
+            )
 
     def respond(self, response_url: str, payload: Mapping[str, Any]) -> bool:
         """Post to a ``response_url`` (slash command or button), honouring 429 like WebClient."""
-        if not response_url:
-            log.error("No response_url to answer to")
+        if not http_url(response_url):
+            log.warning("No usable response_url to answer to: %r", response_url[:200])
             return False
         try:
             webhook = WebhookClient(response_url, timeout=10, retry_handlers=retry_handlers())
             response = webhook.send_dict(dict(payload))
-        except Exception:
-            log.exception("Posting to the response_url failed")
+        except (OSError, ValueError) as exc:  # the network, or a URL urllib cannot use
+            log.warning("Posting to the response_url failed: %s: %s", type(exc).__name__, exc)
             return False
         if response.status_code != 200:
             log.error("response_url answered %s: %s", response.status_code, response.body)
@@ -511,6 +516,21 @@ class SlackService:
 
     # --- entry points for the listeners -------------------------------------------------------
 
+    def first_click(self, body: Mapping[str, Any]) -> bool:
+        """False when this click (action, message, user, action_ts) was already handled."""
+        action = first_action(body)
+        key = dedupe_key(
+            "click",
+            text(action, "action_id"),
+            text(obj(body, "message"), "ts") or text(obj(body, "container"), "message_ts"),
+            ident(body, "user"),
+            text(action, "action_ts"),
+        )
+        if self.seen.claim(key):
+            return True
+        log.info("Ignoring a repeated click on %s", text(action, "action_id"))
+        return False
+
     def on_message(
         self,
         event: Mapping[str, Any],
@@ -526,31 +546,33 @@ class SlackService:
         """
         if is_from_bot(event) or event.get("subtype") not in QUESTION_SUBTYPES:
             return
-        channel = str(event.get("channel") or "")
-        ts = str(event.get("ts") or "")
-        user = str(event.get("user") or "")
+        channel = ident(event, "channel")
+        ts = text(event, "ts")
+        user = text(event, "user")
         if not (channel and ts and user):
             return
-        thread_ts = event.get("thread_ts")
+        thread_ts = text(event, "thread_ts")
         in_thread = bool(thread_ts) and thread_ts != ts
         is_dm = event.get("channel_type") == "im" or channel.startswith("D")
         replies: list[dict[str, Any]] | None = None
 
         if not mention and not is_dm:
             # A channel message: only a follow-up in a thread where the bot has answered.
-            if not in_thread or (channel, thread_ts) in self.not_bot_threads:
+            if not in_thread or dedupe_key(channel, thread_ts) in self.not_bot_threads:
                 return
-            if (channel, ts) in self.messages:  # already answered as an app_mention
+            if (
+                dedupe_key("message", channel, ts) in self.seen
+            ):  # already answered as an app_mention
                 return
             replies = self.thread_replies(channel, str(thread_ts))
             if replies is None:
                 return
             if not bot_in_thread(replies, bot_user_id, bot_id):
-                self.not_bot_threads.claim((channel, thread_ts))
+                self.not_bot_threads.claim(dedupe_key(channel, thread_ts))
                 return
 
         # The same message arrives as app_mention and as message: whichever comes first answers.
-        if not self.messages.claim((channel, ts)):
+        if not self.seen.claim(dedupe_key("message", channel, ts)):
             log.info("Skipping a second delivery of %s/%s", channel, ts)
             return
 
@@ -559,13 +581,16 @@ class SlackService:
         reply_ts: str | None = str(thread_ts or ts)
         if is_dm:
             reply_ts = str(thread_ts) if in_thread else None
-        question = question_from_message(str(event.get("text") or ""), bot_user_id)
+        question = question_from_message(text(event, "text"), bot_user_id)
 
+        # Slack shows an ephemeral message in a thread only when the thread exists: a note to a
+        # top-level mention goes to the channel, one to a reply into its thread.
+        note_ts = thread_ts if in_thread else None
         if not self.channel_allowed(channel):
             self.post_ephemeral(
                 channel,
                 user,
-                reply_ts,
+                note_ts,
                 render_notice(self.not_allowed_text(), emoji="", mrkdwn=True),
             )
             return
@@ -573,7 +598,7 @@ class SlackService:
             self.post_ephemeral(
                 channel,
                 user,
-                reply_ts,
+                note_ts,
                 render_notice(
                     "Ask me a question about the news, for example: "
                     "what did Johnson say about Russia?",
@@ -584,7 +609,7 @@ class SlackService:
         wait = self.limiter.acquire(user)
         if wait is not None:
             self.post_ephemeral(
-                channel, user, reply_ts, render_notice(self.limiter.message(wait), emoji=":hand:")
+                channel, user, note_ts, render_notice(self.limiter.message(wait), emoji=":hand:")
             )
             return
 
@@ -600,20 +625,32 @@ class SlackService:
                 bot_user_id=bot_user_id,
                 bot_id=bot_id,
                 indicator=indicator,
+                user=user,
+                in_thread=in_thread,
             )
         )
 
     def on_ask(self, command: Mapping[str, Any]) -> dict[str, Any]:
         """``/ask``: returns the immediate (ephemeral) acknowledgement and starts the answer."""
-        text = str(command.get("text") or "")
-        user = str(command.get("user_id") or "")
-        channel = str(command.get("channel_id") or "")
-        response_url = str(command.get("response_url") or "")
-        question = question_from_message(text, None)
+        user = text(command, "user_id")
+        channel = text(command, "channel_id")
+        command_name = text(command, "command") or "/ask"
+        response_url = text(command, "response_url")
+        question = question_from_message(text(command, "text"), None)
+        # trigger_id identifies one invocation; so does its response_url when it is missing.
+        invocation = text(command, "trigger_id") or response_url
+        if invocation and not self.seen.claim(dedupe_key("command", invocation)):
+            log.info("Ignoring a repeated %s (%s)", text(command, "command"), invocation[:80])
+            return {}
         if not question:
-            return _ack_ephemeral(render_usage(str(command.get("command") or "/ask")))
+            return _ack_ephemeral(render_usage(command_name))
         if channel and not self.channel_allowed(channel):
             return _ack_ephemeral(render_notice(self.not_allowed_text(), emoji="", mrkdwn=True))
+        if not http_url(response_url):
+            log.warning("A %s without a usable response_url: not answered", command_name)
+            return _ack_ephemeral(
+                render_notice("Sorry, I can't reply to that here. Please try again.")
+            )
         wait = self.limiter.acquire(user)
         if wait is not None:
             return _ack_ephemeral(render_notice(self.limiter.message(wait), emoji=":hand:"))

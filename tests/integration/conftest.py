@@ -3,6 +3,8 @@
 * ``seed_kb``: a knowledge base over ``seeds/`` in a temporary store, built once per session.
 * ``seed_sources``: the seed article's chunks as numbered sources, without a store.
 * ``openai_server``: a fake OpenAI-compatible server on 127.0.0.1.
+* ``slack`` / ``start_bot``: the fake Slack Web API, and the Slack bot on its real HTTP endpoint
+  (``tests/integration/slack_bot.py``).
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ from retrieval.loaders import load_articles
 from retrieval.settings import RetrievalSettings
 from retrieval.types import Hit
 from tests.fakes.openai_server import openai_server
+from tests.integration.slack_bot import slack_fixture, start_bot_fixture
 from tests.support import SEEDS
 
 __all__ = ["openai_server"]
+
+slack = pytest.fixture(slack_fixture, name="slack")
+start_bot = pytest.fixture(start_bot_fixture, name="start_bot")
 
 
 @pytest.fixture(scope="session")

@@ -9,182 +9,32 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot.settings import Settings
-from bot.slack.app import NewsdeskApp, create_app
+from bot.common.dedupe import dedupe_key
 from bot.slack.render import ACTION_HELPFUL, ACTION_SHARE, ANSWER_EVENT_TYPE
-from bot.slack.runner import make_http_server
 from bot.slack.service import WORKING_REACTION
-from bot.types import Answer, Citation, Turn
+from bot.types import Answer, Turn
 from tests.fakes.slack_api import (
-    BOT_TOKEN,
     BOT_USER_ID,
-    SIGNING_SECRET,
-    FakeSlack,
-    ServerThread,
     SlackSender,
     block_actions_payload,
     find_button,
     sign,
 )
-
-CHANNEL = "C0000001"
-USER = "UHUMAN01"
-QUESTION = "what did Johnson say about Russia?"
-CITATION = Citation(
-    number=1,
-    article_id="000_9eb6b7462eed4b6d",
-    title="G7 meeting: Russia and Syria could face 'further sanctions', says Boris Johnson",
-    source="ITV News",
-    url="https://www.itv.com/news/2017-04-10/g7",
-    published_at="2017-04-10",
-    quote="Russia needs a way out",
+from tests.integration.slack_bot import (
+    ANSWER_TEXT,
+    CHANNEL,
+    QUESTION,
+    USER,
+    Core,
+    event_message,
+    method_index,
 )
-ANSWER_TEXT = 'Johnson said Russia "needs a way out and a way forward" [1].'
-
-
-class Core:
-    """A deterministic answering core that records what it was asked."""
-
-    def __init__(
-        self,
-        text: str = ANSWER_TEXT,
-        *,
-        error: BaseException | None = None,
-        gate: threading.Event | None = None,
-        result: Answer | None = None,
-    ) -> None:
-        self.text = text
-        self.error = error
-        self.gate = gate
-        self.result = result
-        self.calls: list[tuple[str, tuple[Turn, ...]]] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, question: str, history: Any) -> Answer:
-        with self._lock:
-            self.calls.append((question, tuple(history)))
-        if self.gate is not None:
-            self.gate.wait(10)
-        if self.error is not None:
-            raise self.error
-        if self.result is not None:
-            return self.result
-        return Answer(
-            question=question,
-            text=self.text,
-            status="answered",
-            citations=(CITATION,),
-            prompt_id="prompt123abc",
-            generator="canned",
-        )
-
-
-@dataclass
-class Bot:
-    app: NewsdeskApp
-    slack: FakeSlack
-    send: SlackSender
-    core: Core
-    settings: Settings
-    url: str
-    feedback_path: Path
-    _stack: list[Callable[[], None]] = field(default_factory=list)
-
-    def mention(
-        self, text: str = QUESTION, *, channel: str = CHANNEL, user: str = USER, **event: Any
-    ) -> tuple[str, Any]:
-        ts = event.pop("ts", None) or self.slack.next_ts()
-        event_id = event.pop("event_id", None)
-        payload = {
-            "type": "app_mention",
-            "user": user,
-            "text": f"<@{BOT_USER_ID}> {text}",
-            "ts": ts,
-            "channel": channel,
-            "event_ts": ts,
-            **event,
-        }
-        return ts, self.send.event(payload, event_id=event_id)
-
-    def settle(self, seconds: float = 0.4) -> None:
-        """Give background work time to (wrongly) do something more."""
-        time.sleep(seconds)
-
-
-def settings_for(slack: FakeSlack, tmp_path: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "slack_api_url": slack.base_url,
-        "feedback_path": tmp_path / "feedback.jsonl",
-        "store_path": tmp_path / "store",
-        "slack_rate_limit_per_minute": 0,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def start_bot(slack: FakeSlack, tmp_path: Path) -> Iterator[Callable[..., Bot]]:
-    started: list[tuple[NewsdeskApp, ServerThread]] = []
-
-    def start(
-        core: Core | None = None,
-        *,
-        answer_timeout: float | None = None,
-        workers: int = 4,
-        **overrides: Any,
-    ) -> Bot:
-        core = core or Core()
-        settings = settings_for(slack, tmp_path, **overrides)
-        app = create_app(settings, core, answer_timeout=answer_timeout, workers=workers)
-        server = ServerThread(
-            make_http_server(app, "127.0.0.1", 0, asyncore_loop_timeout=0.05)
-        ).__enter__()
-        started.append((app, server))
-        url = server.url + "/slack/events"
-        return Bot(app, slack, SlackSender(url), core, settings, url, settings.slack.feedback_path)
-
-    yield start
-    for app, server in started:
-        server.__exit__(None, None, None)
-        app.close()
-
-
-def event_message(channel: str, text: str, ts: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "channel": channel,
-        "user": USER,
-        "text": text,
-        "ts": ts,
-        "event_ts": ts,
-        "channel_type": "channel",
-        **extra,
-    }
-
-
-def method_index(slack: FakeSlack, method: str, **match: Any) -> int:
-    for i, call in enumerate(slack.calls):
-        if call.method == method and all(call.body.get(k) == v for k, v in match.items()):
-            return i
-    raise AssertionError(f"no {method} call with {match}")
-
 
 # --- surfaces -------------------------------------------------------------------------------
 
@@ -273,7 +123,9 @@ def test_thread_without_the_bot_is_left_alone(start_bot) -> None:
             bot.send.event(event_message(CHANNEL, text, ts, thread_ts=parent["ts"])).status == 200
         )
         # (Replies in a real thread come seconds apart; wait until the first was looked at.)
-        bot.slack.wait_for(lambda: (CHANNEL, parent["ts"]) in bot.app.newsdesk.not_bot_threads)
+        bot.slack.wait_for(
+            lambda: dedupe_key(CHANNEL, parent["ts"]) in bot.app.newsdesk.not_bot_threads
+        )
     # A top-level channel message without a mention is not for the bot either.
     assert bot.send.event(event_message(CHANNEL, "hello all", bot.slack.next_ts())).status == 200
     bot.settle()
@@ -567,7 +419,9 @@ def test_error_answer_from_the_core_is_shown(start_bot) -> None:
     bot = start_bot(Core(result=result))
     bot.mention()
     [post] = bot.slack.wait_for_calls("chat.postMessage")
-    assert post.body["text"] == ":warning: The question is too long."
+    assert re.fullmatch(
+        r":warning: Sorry, the question is too long\. \(ref [0-9a-f]{8}\)", post.body["text"]
+    )
 
 
 def test_core_failure_on_ask_is_reported_privately(start_bot) -> None:
@@ -680,3 +534,132 @@ def test_signature_helper_matches_slack_documentation() -> None:
         sign(secret, "1531420618", body)
         == "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
     )
+
+
+# --- replays ----------------------------------------------------------------------------------
+
+
+def test_a_replayed_ask_is_answered_once(start_bot) -> None:
+    # Row "Replays are answered again": the same signed /ask sent twice within a second.
+    bot = start_bot()
+    url = bot.slack.response_url("ask")
+    first = bot.send.command(QUESTION, response_url=url, trigger_id="1337.42.same")
+    again = bot.send.command(QUESTION, response_url=url, trigger_id="1337.42.same")
+    assert first.status == again.status == 200
+    bot.slack.wait_for_calls("response_url")
+    bot.settle()
+    assert len(bot.core.calls) == 1
+    assert len(bot.slack.calls_to("response_url")) == 1
+    # Another /ask (another trigger) is a new question.
+    bot.send.command(QUESTION, response_url=url)
+    bot.slack.wait_for_calls("response_url", 2)
+
+
+def test_a_replayed_feedback_click_is_recorded_once(start_bot) -> None:
+    bot = start_bot()
+    bot.mention()
+    [post] = bot.slack.wait_for_calls("chat.postMessage")
+    message = bot.slack.messages[CHANNEL][-1]
+    button = find_button(post.blocks, ACTION_HELPFUL)
+    payload = block_actions_payload(
+        action=button, response_url=bot.slack.response_url("fb"), message=message
+    )
+    assert bot.send.action(payload).status == 200
+    assert bot.send.action(payload).status == 200
+    bot.slack.wait_for_calls("response_url")
+    bot.settle()
+    assert len(bot.feedback_path.read_text().splitlines()) == 1
+    # The same person clicking again later (a new action_ts) is a new verdict.
+    payload["actions"][0]["action_ts"] = "1800000000.000001"
+    bot.send.action(payload)
+    bot.slack.wait_for_calls("response_url", 2)
+    assert len(bot.feedback_path.read_text().splitlines()) == 2
+
+
+# --- failures visible, plain and traceable; notes seen ------------------------------------------
+
+
+def test_a_store_error_is_plain_with_a_reference_and_the_cause_only_in_the_log(
+    start_bot, caplog
+) -> None:
+    # Row "Error replies leak internals and lack a reference" (Chroma stopped).
+    caplog.set_level(logging.ERROR)
+    cause = "Searching the articles failed: [Errno 111] Connection refused"
+    bot = start_bot(Core(result=Answer(question="x", text=cause, status="error", error=cause)))
+    bot.mention()
+    [post] = bot.slack.wait_for_calls("chat.postMessage")
+    match = re.fullmatch(
+        r":warning: Sorry, searching the articles failed\. \(ref ([0-9a-f]{8})\)", post.body["text"]
+    )
+    assert match, post.body["text"]
+    assert "Errno" not in post.all_text() and "refused" not in post.all_text()
+    assert any(
+        match.group(1) in r.getMessage() and "Errno 111" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_a_failed_post_is_logged_and_the_asker_told_privately(start_bot, caplog) -> None:
+    # Row "Fallbacks are invisible": chat.postMessage failing left the user with nothing.
+    caplog.set_level(logging.ERROR)
+    bot = start_bot()
+    bot.slack.fail("chat.postMessage", "channel_not_found")
+    bot.mention()
+    dm = bot.slack.wait_for_calls("chat.postMessage", 2)[1]
+    assert dm.body["channel"] == USER
+    ref = re.search(r"ref ([0-9a-f]{8})", dm.body["text"]).group(1)  # type: ignore[union-attr]
+    assert any(
+        ref in r.getMessage() and "channel_not_found" in r.getMessage() for r in caplog.records
+    )
+    # Any other failure (here HTTP 500 from Slack): an ephemeral note in the channel.
+    bot.slack.fail("chat.postMessage", "internal_error")
+    bot.mention()
+    [note] = bot.slack.wait_for_calls("chat.postEphemeral")
+    assert note.body["user"] == USER and "couldn't post my answer" in note.body["text"]
+    assert "thread_ts" not in note.body
+
+
+def test_a_fallback_answer_says_so_and_the_log_says_why(start_bot, caplog) -> None:
+    from bot.types import Dropped
+
+    caplog.set_level(logging.WARNING)
+    reason = (
+        "llm generator failed (timed out after 30 s); answered from the sources with the "
+        "extractive generator instead"
+    )
+    result = Answer(
+        question=QUESTION,
+        text=ANSWER_TEXT,
+        status="answered",
+        generator="extractive",
+        dropped=(Dropped("", reason),),
+    )
+    bot = start_bot(Core(result=result), generator="llm")
+    bot.mention()
+    [post] = bot.slack.wait_for_calls("chat.postMessage")
+    assert "Composed from the articles' own sentences" in post.all_text()
+    assert any("timed out after 30 s" in r.getMessage() for r in caplog.records)
+
+
+def test_notes_to_a_top_level_mention_are_posted_without_thread_ts(start_bot) -> None:
+    # Row "Private notes that no one sees".
+    bot = start_bot(slack_rate_limit_per_minute=1)
+    bot.send.event(
+        {
+            "type": "app_mention",
+            "user": USER,
+            "text": f"<@{BOT_USER_ID}>",
+            "ts": "1.000001",
+            "channel": CHANNEL,
+        }
+    )
+    [empty] = bot.slack.wait_for_calls("chat.postEphemeral")
+    assert "thread_ts" not in empty.body
+    bot.mention()
+    bot.mention()  # over the limit
+    notes = bot.slack.wait_for_calls("chat.postEphemeral", 2)
+    assert "limit of 1 questions" in notes[1].body["text"] and "thread_ts" not in notes[1].body
+    # In an existing thread, the note goes into it.
+    parent = bot.slack.add_message(CHANNEL, "thread root")
+    bot.mention(thread_ts=parent["ts"])
+    notes = bot.slack.wait_for_calls("chat.postEphemeral", 3)
+    assert notes[2].body["thread_ts"] == parent["ts"]

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from bot.slack.dedupe import TTLDedupe
-from bot.slack.feedback import FeedbackRecord, FeedbackStore
+from bot.common.dedupe import Dedupe, InMemoryDedupe
+from bot.common.feedback import FeedbackRecord, FeedbackStore
+from bot.common.ratelimit import RateLimiter
 from bot.slack.history import turns_from_thread
-from bot.slack.ratelimit import RateLimiter
 from bot.slack.render import (
     ACTION_HELPFUL,
     ACTION_NOT_HELPFUL,
@@ -257,15 +257,16 @@ class Clock:
 
 def test_dedupe_ttl() -> None:
     clock = Clock()
-    seen = TTLDedupe(ttl=10, clock=clock)
+    seen = InMemoryDedupe(ttl=10, clock=clock)
     assert seen.claim("a") and not seen.claim("a")
     clock.now += 9
     assert not seen.claim("a")
     clock.now += 2
     assert seen.claim("a")
-    small = TTLDedupe(ttl=10, max_keys=2, clock=clock)
+    small = InMemoryDedupe(ttl=10, max_keys=2, clock=clock)
     assert small.claim(1) and small.claim(2) and small.claim(3)
     assert 1 not in small and len(small) == 2
+    assert isinstance(small, Dedupe)  # the interface a shared (Redis) store implements too
 
 
 def test_rate_limiter_sliding_window() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import ask, feedback, mention, messages, share
+from bot.slack.listeners import ask, feedback, mention, messages, share, unhandled
 from bot.slack.service import SlackService
 
 MODULES = (mention, messages, ask, share, feedback)
@@ -13,3 +13,4 @@ MODULES = (mention, messages, ask, share, feedback)
 def register_all(app: App, service: SlackService) -> None:
     for module in MODULES:
         module.register(app, service)
+    unhandled.register(app)

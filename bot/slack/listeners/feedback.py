@@ -17,4 +17,6 @@ def register(app: App, service: SlackService) -> None:
     @app.action(_ACTIONS)
     def on_feedback(ack: Ack, body: dict[str, Any]) -> None:
         ack()
+        if not service.first_click(body):
+            return
         service.record_feedback(body)

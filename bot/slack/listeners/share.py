@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.slack.payloads import first_action, text
 from bot.slack.render import ACTION_SHARE, ButtonValue
 from bot.slack.service import SlackService
 
@@ -14,7 +15,9 @@ def register(app: App, service: SlackService) -> None:
     @app.action(ACTION_SHARE)
     def on_share(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        value = ButtonValue.decode(str((body.get("actions") or [{}])[0].get("value", "")))
+        if not service.first_click(body):
+            return
+        value = ButtonValue.decode(text(first_action(body), "value"))
         if service.answers.get(value.answer_id) is not None:
             service.share(body)
         else:
