@@ -12,16 +12,18 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.terminal.cli import app
+from retrieval.embeddings import LocalEmbeddings
+from retrieval.knowledge_base import KnowledgeBase
+from retrieval.settings import RetrievalSettings
 from tests.support import REPO, SEEDS
 
 
 @pytest.fixture(scope="module")
-def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seed_store(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings) -> Path:
+    """The seeds in a store at the default collection, with the session's loaded model."""
     store = tmp_path_factory.mktemp("ask-store")
-    result = CliRunner().invoke(
-        app, ["ingest", str(SEEDS), "-q"], env={"NEWSDESK_STORE_PATH": str(store)}
-    )
-    assert result.exit_code == 0, result.output
+    report = KnowledgeBase(RetrievalSettings(store_path=store), embeddings).ingest(SEEDS)
+    assert report.articles_added == 1 and not report.problems
     return store
 
 
