@@ -30,6 +30,7 @@ from bot.common.deadline import AnswerFailed, AnswerFn, answer_within, new_refer
 from bot.common.dedupe import Dedupe, InMemoryDedupe, dedupe_key
 from bot.common.feedback import FeedbackRecord, FeedbackStore
 from bot.common.ratelimit import RateLimiter
+from bot.slack.edits import Answered, AnsweredQuestions, edit_to_answer, question_key
 from bot.slack.history import answer_text, bot_in_thread, is_from_bot, turns_from_thread
 from bot.slack.payloads import first_action, ident, obj, text
 from bot.slack.render import (
@@ -134,6 +135,8 @@ class SlackService:
         # call for every reply in a busy channel's threads. Short TTL, cleared when the bot posts.
         self.not_bot_threads = InMemoryDedupe(ttl=120, clock=clock)
         self.answers = AnswerCache(clock=clock)
+        # Questions answered, by (channel, ts), so that an edit can be answered again.
+        self.answered = AnsweredQuestions(clock=clock)
         self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsdesk-work")
         # Working indicators go through a small pool of their own: added at once, without the
         # Web API calls of a burst of questions all competing (for the GIL) with the acks.
@@ -219,6 +222,7 @@ class SlackService:
         indicator: Future[None] | None = None,
         user: str = "",
         in_thread: bool = False,
+        edited: bool = False,
     ) -> None:
         """Answer in a channel or DM (in the thread ``reply_ts`` when given) and clear the
         working indicator (``indicator``: the pending reactions.add), whatever happens."""
@@ -243,7 +247,7 @@ class SlackService:
             answer_id = new_id()
             self.answers.put(answer_id, answer)
             indicator_shown()
-            messages = render_answer(answer, answer_id=answer_id)
+            messages = render_answer(answer, answer_id=answer_id, edited=edited)
             self.post(channel, reply_ts, messages, answer_id, answer.question)
         except AnswerFailed as exc:
             indicator_shown()
@@ -544,6 +548,9 @@ class SlackService:
         Mentions are answered in a thread; DMs in the DM; other channel messages only when they
         are replies in a thread the bot has answered in (follow-ups). Everything else is ignored.
         """
+        if event.get("subtype") == "message_changed":
+            self.on_edit(event, bot_user_id=bot_user_id, bot_id=bot_id)
+            return
         if is_from_bot(event) or event.get("subtype") not in QUESTION_SUBTYPES:
             return
         channel = ident(event, "channel")
@@ -613,21 +620,59 @@ class SlackService:
             )
             return
 
+        history_thread = str(thread_ts) if in_thread else None
+        self.answered.remember(
+            channel, ts, Answered(question_key(question), reply_ts, history_thread, in_thread)
+        )
+        self.start_answer(
+            channel=channel,
+            ts=ts,
+            question=question,
+            reply_ts=reply_ts,
+            history_thread=history_thread,
+            replies=replies,
+            bot_user_id=bot_user_id,
+            bot_id=bot_id,
+            user=user,
+            in_thread=in_thread,
+        )
+
+    def start_answer(self, *, channel: str, ts: str, **kwargs: Any) -> None:
+        """Show the working indicator on ``channel``/``ts`` and answer on the work pool."""
         indicator = self.indicators.submit(self.add_reaction, channel, ts)
         self.submit(
             lambda: self.answer_in_conversation(
-                channel=channel,
-                ts=ts,
-                question=question,
-                reply_ts=reply_ts,
-                history_thread=str(thread_ts) if in_thread else None,
-                replies=replies,
-                bot_user_id=bot_user_id,
-                bot_id=bot_id,
-                indicator=indicator,
-                user=user,
-                in_thread=in_thread,
+                channel=channel, ts=ts, indicator=indicator, **kwargs
             )
+        )
+
+    def on_edit(
+        self, event: Mapping[str, Any], *, bot_user_id: str | None, bot_id: str | None
+    ) -> None:
+        """``message_changed``: answer an answered question again when its words changed
+        (the rule is in bot/slack/edits.py)."""
+        edit = edit_to_answer(event, self.answered, self.seen, bot_user_id=bot_user_id)
+        if edit is None:
+            return
+        first = edit.answered
+        wait = self.limiter.acquire(edit.user)
+        if wait is not None:
+            note_ts = first.history_thread if first.in_thread else None
+            notice = render_notice(self.limiter.message(wait), emoji=":hand:")
+            self.post_ephemeral(edit.channel, edit.user, note_ts, notice)
+            return
+        self.start_answer(
+            channel=edit.channel,
+            ts=edit.ts,
+            question=edit.question,
+            reply_ts=first.reply_ts,
+            history_thread=first.history_thread,
+            replies=None,
+            bot_user_id=bot_user_id,
+            bot_id=bot_id,
+            user=edit.user,
+            in_thread=first.in_thread,
+            edited=True,
         )
 
     def on_ask(self, command: Mapping[str, Any]) -> dict[str, Any]:

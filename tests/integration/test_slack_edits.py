@@ -1,0 +1,100 @@
+"""Edited questions (``message_changed``) and display names in questions, through the real HTTP
+endpoint against the fake Slack Web API."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from tests.fakes.slack_api import BOT_USER_ID
+from tests.integration.slack_bot import CHANNEL, QUESTION, USER, Bot
+
+EDITED = "what did Johnson say about Syria?"
+
+
+def edit_event(
+    ts: str, new_text: str, old_text: str, *, channel: str = CHANNEL, edited_ts: str = ""
+) -> dict[str, Any]:
+    """A ``message_changed`` event as Slack sends it: the message keeps its ts, ``edited`` set."""
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "channel": channel,
+        "channel_type": "channel",
+        "ts": edited_ts or ts,
+        "event_ts": edited_ts or ts,
+        "message": {
+            "type": "message",
+            "user": USER,
+            "text": new_text,
+            "ts": ts,
+            "edited": {"user": USER, "ts": edited_ts or ts},
+        },
+        "previous_message": {"type": "message", "user": USER, "text": old_text, "ts": ts},
+    }
+
+
+def answered_mention(bot: Bot) -> str:
+    ts, response = bot.mention()
+    assert response.status == 200
+    bot.slack.wait_for_calls("chat.postMessage")
+    return ts
+
+
+def test_an_edited_question_gets_a_fresh_answer_in_the_same_thread(start_bot, caplog) -> None:
+    bot = start_bot()
+    ts = answered_mention(bot)
+    event = edit_event(ts, f"<@{BOT_USER_ID}> {EDITED}", f"<@{BOT_USER_ID}> {QUESTION}")
+    with caplog.at_level(logging.INFO, logger="newsdesk.slack"):
+        assert bot.send.event(event).status == 200
+        posts = bot.slack.wait_for_calls("chat.postMessage", 2)
+    assert [q for q, _ in bot.core.calls] == [QUESTION, EDITED]
+    assert posts[1].body["thread_ts"] == ts
+    assert "Answer to the edited question" in posts[1].all_text()
+    assert "Answer to the edited question" not in posts[0].all_text()
+    assert any("edited" in r.getMessage() for r in caplog.records)
+
+
+def test_a_replayed_edit_is_answered_once(start_bot) -> None:
+    bot = start_bot()
+    ts = answered_mention(bot)
+    event = edit_event(ts, f"<@{BOT_USER_ID}> {EDITED}", f"<@{BOT_USER_ID}> {QUESTION}")
+    # The same event redelivered (same event id), then sent again under a new event id.
+    assert bot.send.event(event, event_id="EvEDIT0001").status == 200
+    assert bot.send.event(event, event_id="EvEDIT0001", retry_num=1).status == 200
+    assert bot.send.event(event, event_id="EvEDIT0002").status == 200
+    bot.slack.wait_for_calls("chat.postMessage", 2)
+    bot.settle()
+    assert len(bot.slack.calls_to("chat.postMessage")) == 2
+    assert [q for q, _ in bot.core.calls] == [QUESTION, EDITED]
+
+
+def test_a_formatting_only_edit_is_ignored(start_bot, caplog) -> None:
+    bot = start_bot()
+    ts = answered_mention(bot)
+    restyled = f"<@{BOT_USER_ID}>   what did *Johnson* say   about _Russia_?"
+    linked = f"<@{BOT_USER_ID}> what did <https://example.com/j|Johnson> say about ~Russia~?"
+    with caplog.at_level(logging.INFO, logger="newsdesk.slack"):
+        for i, text in enumerate((restyled, linked)):
+            event = edit_event(ts, text, f"<@{BOT_USER_ID}> {QUESTION}")
+            assert bot.send.event(event, event_id=f"EvFMT{i}").status == 200
+        bot.settle()
+    assert len(bot.slack.calls_to("chat.postMessage")) == 1
+    assert [q for q, _ in bot.core.calls] == [QUESTION]
+    assert any("formatting" in r.getMessage() for r in caplog.records)
+
+
+def test_edits_of_unanswered_messages_and_unfurls_are_ignored(start_bot) -> None:
+    bot = start_bot()
+    ts = bot.slack.next_ts()
+    never_answered = edit_event(ts, f"<@{BOT_USER_ID}> {EDITED}", "lunch?")
+    assert bot.send.event(never_answered).status == 200
+    # A link preview being attached is also a message_changed, without ``edited``.
+    answered = answered_mention(bot)
+    unfurl = edit_event(answered, f"<@{BOT_USER_ID}> {EDITED}", f"<@{BOT_USER_ID}> {QUESTION}")
+    del unfurl["message"]["edited"]
+    assert bot.send.event(unfurl).status == 200
+    bot.settle()
+    assert [q for q, _ in bot.core.calls] == [QUESTION]
+    assert len(bot.slack.calls_to("chat.postMessage")) == 1
