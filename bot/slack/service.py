@@ -32,6 +32,7 @@ from bot.common.feedback import FeedbackRecord, FeedbackStore
 from bot.common.ratelimit import RateLimiter
 from bot.slack.edits import Answered, AnsweredQuestions, edit_to_answer, question_key
 from bot.slack.history import answer_text, bot_in_thread, is_from_bot, turns_from_thread
+from bot.slack.names import NameResolver
 from bot.slack.payloads import first_action, ident, obj, text
 from bot.slack.render import (
     ANSWER_EVENT_TYPE,
@@ -137,6 +138,8 @@ class SlackService:
         self.answers = AnswerCache(clock=clock)
         # Questions answered, by (channel, ts), so that an edit can be answered again.
         self.answered = AnsweredQuestions(clock=clock)
+        # Display names for the user and channel mentions in questions (cached per id).
+        self.names = NameResolver(client)
         self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsdesk-work")
         # Working indicators go through a small pool of their own: added at once, without the
         # Web API calls of a burst of questions all competing (for the GIL) with the acks.
@@ -223,6 +226,7 @@ class SlackService:
         user: str = "",
         in_thread: bool = False,
         edited: bool = False,
+        raw_text: str = "",
     ) -> None:
         """Answer in a channel or DM (in the thread ``reply_ts`` when given) and clear the
         working indicator (``indicator``: the pending reactions.add), whatever happens."""
@@ -243,6 +247,8 @@ class SlackService:
                     replies, before_ts=ts, bot_user_id=bot_user_id, bot_id=bot_id
                 )
             self.yield_to_requests()
+            if raw_text:  # mentions of people and channels become their names
+                question = self.names.question(raw_text, bot_user_id) or question
             answer = self.call_answer(question, history)
             answer_id = new_id()
             self.answers.put(answer_id, answer)
@@ -635,6 +641,7 @@ class SlackService:
             bot_id=bot_id,
             user=user,
             in_thread=in_thread,
+            raw_text=text(event, "text"),
         )
 
     def start_answer(self, *, channel: str, ts: str, **kwargs: Any) -> None:
@@ -673,6 +680,7 @@ class SlackService:
             user=edit.user,
             in_thread=first.in_thread,
             edited=True,
+            raw_text=edit.raw_text,
         )
 
     def on_ask(self, command: Mapping[str, Any]) -> dict[str, Any]:

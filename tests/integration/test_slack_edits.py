@@ -98,3 +98,60 @@ def test_edits_of_unanswered_messages_and_unfurls_are_ignored(start_bot) -> None
     bot.settle()
     assert [q for q, _ in bot.core.calls] == [QUESTION]
     assert len(bot.slack.calls_to("chat.postMessage")) == 1
+
+
+# --- display names --------------------------------------------------------------------------
+
+ANNA = "U0123ABCD"
+
+
+def test_mentions_reach_the_answerer_as_display_names(start_bot) -> None:
+    bot = start_bot()
+    bot.slack.add_user(ANNA, "anna.k", real_name="Anna Karenina", display_name="Anna K")
+    bot.slack.add_user("U0456EFGH", "boris", real_name="Boris Johnson")
+    bot.slack.add_channel("C0123", "general")
+    bot.mention(f"what did <@{ANNA}> and <@U0456EFGH|boris> say in <#C0123|gen>?")
+    bot.slack.wait_for_calls("chat.postMessage")
+    assert [q for q, _ in bot.core.calls] == [
+        "what did @Anna K and @Boris Johnson say in #general?"
+    ]
+    [info] = bot.slack.calls_to("conversations.info")
+    assert info.body["channel"] == "C0123"
+
+
+def test_a_failing_users_info_leaves_the_id(start_bot) -> None:
+    bot = start_bot()
+    bot.slack.add_user(ANNA, "anna.k", display_name="Anna K")
+    bot.slack.fail("users.info", "ratelimited")
+    bot.mention(f"what did <@{ANNA}> say?")
+    bot.slack.wait_for_calls("chat.postMessage")
+    # An unknown user and channel (users.info / conversations.info answer not found) too.
+    bot.mention("what did <@U0999ZZZZ> say in <#C0999>?")
+    bot.slack.wait_for_calls("chat.postMessage", 2)
+    assert [q for q, _ in bot.core.calls] == [
+        f"what did @{ANNA} say?",
+        "what did @U0999ZZZZ say in #C0999?",
+    ]
+    assert len(bot.slack.calls_to("users.info")) == 2  # the failure was not cached
+
+
+def test_names_are_cached_one_users_info_for_two_questions(start_bot) -> None:
+    bot = start_bot()
+    bot.slack.add_user(ANNA, "anna.k", real_name="Anna Karenina")
+    bot.mention(f"what did <@{ANNA}> say?")
+    bot.slack.wait_for_calls("chat.postMessage")
+    bot.mention(f"and what did <@{ANNA}|anna.k> write?")
+    bot.slack.wait_for_calls("chat.postMessage", 2)
+    assert [q for q, _ in bot.core.calls] == [
+        "what did @Anna Karenina say?",
+        "and what did @Anna Karenina write?",
+    ]
+    assert len(bot.slack.calls_to("users.info")) == 1
+
+
+def test_the_bots_own_mention_is_not_looked_up(start_bot) -> None:
+    bot = start_bot()
+    bot.mention(QUESTION)
+    bot.slack.wait_for_calls("chat.postMessage")
+    assert bot.core.calls == [(QUESTION, ())]
+    assert not bot.slack.calls_to("users.info")
