@@ -24,11 +24,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from bot.common.dedupe import Dedupe, dedupe_key
+from bot.common.ratelimit import RateLimiter
 from bot.slack.history import is_from_bot
 from bot.slack.payloads import ident, obj, text
+from bot.slack.render import SlackMessage, render_notice
 from bot.slack.text import question_from_message
 
 log = logging.getLogger("newsdesk.slack")
@@ -129,3 +131,52 @@ def edit_to_answer(
     answered.remember(channel, ts, replace(first, key=key))
     log.info("Answering the edited question %s/%s again", channel, ts)
     return Reanswer(channel, ts, user, question, raw_text, first)
+
+
+class Answerer(Protocol):
+    """What :func:`answer_edit` needs of the Slack service (bot.slack.service.SlackService)."""
+
+    answered: AnsweredQuestions
+    seen: Dedupe
+    limiter: RateLimiter
+
+    def post_ephemeral(
+        self, channel: str, user: str, thread_ts: str | None, message: SlackMessage
+    ) -> None: ...
+
+    def start_answer(self, *, channel: str, ts: str, **kwargs: Any) -> None: ...
+
+
+def answer_edit(
+    service: Answerer,
+    event: Mapping[str, Any],
+    *,
+    bot_user_id: str | None,
+    bot_id: str | None,
+) -> None:
+    """``message_changed`` (acknowledged): answer the edited question again when the rule says
+    so, where the first answer went, marked as an answer to the edited question."""
+    edit = edit_to_answer(event, service.answered, service.seen, bot_user_id=bot_user_id)
+    if edit is None:
+        return
+    first = edit.answered
+    wait = service.limiter.acquire(edit.user)
+    if wait is not None:
+        note_ts = first.history_thread if first.in_thread else None
+        notice = render_notice(service.limiter.message(wait), emoji=":hand:")
+        service.post_ephemeral(edit.channel, edit.user, note_ts, notice)
+        return
+    service.start_answer(
+        channel=edit.channel,
+        ts=edit.ts,
+        question=edit.question,
+        reply_ts=first.reply_ts,
+        history_thread=first.history_thread,
+        replies=None,
+        bot_user_id=bot_user_id,
+        bot_id=bot_id,
+        user=edit.user,
+        in_thread=first.in_thread,
+        edited=True,
+        raw_text=edit.raw_text,
+    )

@@ -30,7 +30,7 @@ from bot.common.deadline import AnswerFailed, AnswerFn, answer_within, new_refer
 from bot.common.dedupe import Dedupe, InMemoryDedupe, dedupe_key
 from bot.common.feedback import FeedbackRecord, FeedbackStore
 from bot.common.ratelimit import RateLimiter
-from bot.slack.edits import Answered, AnsweredQuestions, edit_to_answer, question_key
+from bot.slack.edits import Answered, AnsweredQuestions, answer_edit, question_key
 from bot.slack.history import answer_text, bot_in_thread, is_from_bot, turns_from_thread
 from bot.slack.names import NameResolver
 from bot.slack.payloads import first_action, ident, obj, text
@@ -555,7 +555,7 @@ class SlackService:
         are replies in a thread the bot has answered in (follow-ups). Everything else is ignored.
         """
         if event.get("subtype") == "message_changed":
-            self.on_edit(event, bot_user_id=bot_user_id, bot_id=bot_id)
+            answer_edit(self, event, bot_user_id=bot_user_id, bot_id=bot_id)
             return
         if is_from_bot(event) or event.get("subtype") not in QUESTION_SUBTYPES:
             return
@@ -651,36 +651,6 @@ class SlackService:
             lambda: self.answer_in_conversation(
                 channel=channel, ts=ts, indicator=indicator, **kwargs
             )
-        )
-
-    def on_edit(
-        self, event: Mapping[str, Any], *, bot_user_id: str | None, bot_id: str | None
-    ) -> None:
-        """``message_changed``: answer an answered question again when its words changed
-        (the rule is in bot/slack/edits.py)."""
-        edit = edit_to_answer(event, self.answered, self.seen, bot_user_id=bot_user_id)
-        if edit is None:
-            return
-        first = edit.answered
-        wait = self.limiter.acquire(edit.user)
-        if wait is not None:
-            note_ts = first.history_thread if first.in_thread else None
-            notice = render_notice(self.limiter.message(wait), emoji=":hand:")
-            self.post_ephemeral(edit.channel, edit.user, note_ts, notice)
-            return
-        self.start_answer(
-            channel=edit.channel,
-            ts=edit.ts,
-            question=edit.question,
-            reply_ts=first.reply_ts,
-            history_thread=first.history_thread,
-            replies=None,
-            bot_user_id=bot_user_id,
-            bot_id=bot_id,
-            user=edit.user,
-            in_thread=first.in_thread,
-            edited=True,
-            raw_text=edit.raw_text,
         )
 
     def on_ask(self, command: Mapping[str, Any]) -> dict[str, Any]:

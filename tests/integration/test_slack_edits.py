@@ -155,3 +155,29 @@ def test_the_bots_own_mention_is_not_looked_up(start_bot) -> None:
     bot.slack.wait_for_calls("chat.postMessage")
     assert bot.core.calls == [(QUESTION, ())]
     assert not bot.slack.calls_to("users.info")
+
+
+def test_an_edited_mention_inside_a_thread_is_answered_in_that_thread(start_bot) -> None:
+    bot = start_bot()
+    parent = bot.slack.add_message(CHANNEL, "Anyone know about the G7?")
+    ts, _ = bot.mention(thread_ts=parent["ts"])
+    bot.slack.wait_for_calls("chat.postMessage")
+    event = edit_event(ts, f"<@{BOT_USER_ID}> {EDITED}", f"<@{BOT_USER_ID}> {QUESTION}")
+    event["message"]["thread_ts"] = parent["ts"]
+    assert bot.send.event(event).status == 200
+    posts = bot.slack.wait_for_calls("chat.postMessage", 2)
+    assert posts[1].body["thread_ts"] == parent["ts"]
+    bot.slack.wait_for(lambda: len(bot.core.calls) == 2)
+    assert bot.core.calls[1][0] == EDITED
+    assert bot.core.calls[1][1][0].question == "Anyone know about the G7?"
+
+
+def test_an_edit_over_the_rate_limit_gets_the_private_note(start_bot) -> None:
+    bot = start_bot(slack_rate_limit_per_minute=1)
+    ts = answered_mention(bot)
+    event = edit_event(ts, f"<@{BOT_USER_ID}> {EDITED}", f"<@{BOT_USER_ID}> {QUESTION}")
+    assert bot.send.event(event).status == 200
+    [note] = bot.slack.wait_for_calls("chat.postEphemeral")
+    assert note.body["user"] == USER and "thread_ts" not in note.body
+    bot.settle()
+    assert len(bot.slack.calls_to("chat.postMessage")) == 1
