@@ -30,7 +30,9 @@ from bot.common.deadline import AnswerFailed, AnswerFn, answer_within, new_refer
 from bot.common.dedupe import Dedupe, InMemoryDedupe, dedupe_key
 from bot.common.feedback import FeedbackRecord, FeedbackStore
 from bot.common.ratelimit import RateLimiter
+from bot.slack.edits import Answered, AnsweredQuestions, answer_edit, question_key
 from bot.slack.history import answer_text, bot_in_thread, is_from_bot, turns_from_thread
+from bot.slack.names import NameResolver
 from bot.slack.payloads import first_action, ident, obj, text
 from bot.slack.render import (
     ANSWER_EVENT_TYPE,
@@ -134,6 +136,10 @@ class SlackService:
         # call for every reply in a busy channel's threads. Short TTL, cleared when the bot posts.
         self.not_bot_threads = InMemoryDedupe(ttl=120, clock=clock)
         self.answers = AnswerCache(clock=clock)
+        # Questions answered, by (channel, ts), so that an edit can be answered again.
+        self.answered = AnsweredQuestions(clock=clock)
+        # Display names for the user and channel mentions in questions (cached per id).
+        self.names = NameResolver(client)
         self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsdesk-work")
         # Working indicators go through a small pool of their own: added at once, without the
         # Web API calls of a burst of questions all competing (for the GIL) with the acks.
@@ -219,6 +225,8 @@ class SlackService:
         indicator: Future[None] | None = None,
         user: str = "",
         in_thread: bool = False,
+        edited: bool = False,
+        raw_text: str = "",
     ) -> None:
         """Answer in a channel or DM (in the thread ``reply_ts`` when given) and clear the
         working indicator (``indicator``: the pending reactions.add), whatever happens."""
@@ -239,11 +247,13 @@ class SlackService:
                     replies, before_ts=ts, bot_user_id=bot_user_id, bot_id=bot_id
                 )
             self.yield_to_requests()
+            if raw_text:  # mentions of people and channels become their names
+                question = self.names.question(raw_text, bot_user_id) or question
             answer = self.call_answer(question, history)
             answer_id = new_id()
             self.answers.put(answer_id, answer)
             indicator_shown()
-            messages = render_answer(answer, answer_id=answer_id)
+            messages = render_answer(answer, answer_id=answer_id, edited=edited)
             self.post(channel, reply_ts, messages, answer_id, answer.question)
         except AnswerFailed as exc:
             indicator_shown()
@@ -544,6 +554,9 @@ class SlackService:
         Mentions are answered in a thread; DMs in the DM; other channel messages only when they
         are replies in a thread the bot has answered in (follow-ups). Everything else is ignored.
         """
+        if event.get("subtype") == "message_changed":
+            answer_edit(self, event, bot_user_id=bot_user_id, bot_id=bot_id)
+            return
         if is_from_bot(event) or event.get("subtype") not in QUESTION_SUBTYPES:
             return
         channel = ident(event, "channel")
@@ -613,20 +626,30 @@ class SlackService:
             )
             return
 
+        history_thread = str(thread_ts) if in_thread else None
+        self.answered.remember(
+            channel, ts, Answered(question_key(question), reply_ts, history_thread, in_thread)
+        )
+        self.start_answer(
+            channel=channel,
+            ts=ts,
+            question=question,
+            reply_ts=reply_ts,
+            history_thread=history_thread,
+            replies=replies,
+            bot_user_id=bot_user_id,
+            bot_id=bot_id,
+            user=user,
+            in_thread=in_thread,
+            raw_text=text(event, "text"),
+        )
+
+    def start_answer(self, *, channel: str, ts: str, **kwargs: Any) -> None:
+        """Show the working indicator on ``channel``/``ts`` and answer on the work pool."""
         indicator = self.indicators.submit(self.add_reaction, channel, ts)
         self.submit(
             lambda: self.answer_in_conversation(
-                channel=channel,
-                ts=ts,
-                question=question,
-                reply_ts=reply_ts,
-                history_thread=str(thread_ts) if in_thread else None,
-                replies=replies,
-                bot_user_id=bot_user_id,
-                bot_id=bot_id,
-                indicator=indicator,
-                user=user,
-                in_thread=in_thread,
+                channel=channel, ts=ts, indicator=indicator, **kwargs
             )
         )
 

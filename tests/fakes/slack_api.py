@@ -114,6 +114,9 @@ class FakeSlack:
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.reactions: set[tuple[str, str, str]] = set()
         self.not_in_channel: set[str] = set()
+        # users.info / conversations.info answers, by id (see add_user / add_channel).
+        self.users: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[tuple[int, str, int]]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -168,8 +171,49 @@ class FakeSlack:
             )
 
     def fail(self, method: str, error: str, *, times: int = 1) -> None:
+        """The next ``times`` calls to ``method`` answer ``{"ok": false, "error": error}``
+        (e.g. ``fail("users.info", "user_not_found")``)."""
         with self._lock:
             self._failures.setdefault(method, []).extend([(200, error, 0)] * times)
+
+    def add_user(
+        self, user_id: str, name: str, *, real_name: str = "", display_name: str = ""
+    ) -> dict[str, Any]:
+        """A workspace member, as ``users.info`` returns it (abridged to the fields read)."""
+        user = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name,
+            "deleted": False,
+            "real_name": real_name,
+            "is_bot": False,
+            "profile": {
+                "real_name": real_name,
+                "real_name_normalized": real_name,
+                "display_name": display_name,
+                "display_name_normalized": display_name,
+                "team": self.team_id,
+            },
+        }
+        with self._lock:
+            self.users[user_id] = user
+        return user
+
+    def add_channel(self, channel_id: str, name: str, *, private: bool = False) -> dict[str, Any]:
+        """A conversation, as ``conversations.info`` returns it (abridged)."""
+        channel = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": not private,
+            "is_group": private,
+            "is_im": False,
+            "is_private": private,
+            "is_archived": False,
+            "name_normalized": name,
+        }
+        with self._lock:
+            self.channels[channel_id] = channel
+        return channel
 
     def next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"
@@ -368,6 +412,20 @@ class FakeSlack:
                 return {"ok": False, "error": "no_reaction"}
             self.reactions.discard(key)
         return {"ok": True}
+
+    def _api_users_info(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            user = self.users.get(str(body.get("user", "")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": json.loads(json.dumps(user))}
+
+    def _api_conversations_info(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            channel = self.channels.get(str(body.get("channel", "")))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": json.loads(json.dumps(channel))}
 
     def _api_conversations_replies(self, body: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(body.get("channel", "")), str(body.get("ts", ""))

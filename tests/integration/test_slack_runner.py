@@ -109,7 +109,8 @@ def test_manifest_matches_what_the_bot_listens_for() -> None:
     settings_ = manifest["settings"]
     assert settings_["socket_mode_enabled"] is True
     assert settings_["interactivity"]["is_enabled"] is True
-    assert {"app_mention", "message.im", "message.channels"} <= set(
+    # message.channels / message.groups also bring edits (message_changed) in channels.
+    assert {"app_mention", "message.im", "message.channels", "message.groups"} <= set(
         settings_["event_subscriptions"]["bot_events"]
     )
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
@@ -120,6 +121,10 @@ def test_manifest_matches_what_the_bot_listens_for() -> None:
         "commands",
         "channels:history",
         "reactions:write",
+        # users.info / conversations.info for names in questions (bot/slack/names.py)
+        "users:read",
+        "channels:read",
+        "groups:read",
     } <= scopes
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == [ask.COMMAND]
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True

@@ -1,0 +1,182 @@
+"""Edited questions: a ``message_changed`` event whose text changed gets a fresh answer.
+
+The rule (also in docs/slack.md):
+
+- Only a message the bot has answered (or was answering) in this process is answered again; an
+  edit of any other message is ignored, even when the edit adds a mention of the bot (Slack sends
+  no ``app_mention`` for an edit, and the person may not mean to ask).
+- Only a real edit counts: Slack also sends ``message_changed`` when a link preview is attached,
+  without ``edited``; those are ignored.
+- Only a change of the words counts: the texts are compared once mentions and links are reduced
+  to their labels and whitespace and ``*bold*`` / ``_italic_`` / ``~strike~`` / code marks are
+  removed. A formatting-only edit is ignored.
+- The fresh answer goes where the first one went (the message's thread), marked as an answer to
+  the edited question. Each distinct wording is answered once, however often the event arrives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from bot.common.dedupe import Dedupe, dedupe_key
+from bot.common.ratelimit import RateLimiter
+from bot.slack.history import is_from_bot
+from bot.slack.payloads import ident, obj, text
+from bot.slack.render import SlackMessage, render_notice
+from bot.slack.text import question_from_message
+
+log = logging.getLogger("newsdesk.slack")
+
+_FORMATTING = re.compile(r"[*_~`]+")
+
+
+def question_key(question: str) -> str:
+    """``question`` (already plain text) with formatting marks and spacing removed."""
+    return " ".join(_FORMATTING.sub("", question).split())
+
+
+@dataclass(frozen=True)
+class Answered:
+    """Where a question was answered, and the wording that was answered."""
+
+    key: str
+    reply_ts: str | None
+    history_thread: str | None
+    in_thread: bool
+
+
+class AnsweredQuestions:
+    """Questions answered in this process, by (channel, ts): LRU with a TTL, thread-safe."""
+
+    def __init__(
+        self,
+        max_items: int = 10_000,
+        ttl: float = 24 * 3600,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_items = max_items
+        self.ttl = ttl
+        self._clock = clock
+        self._items: OrderedDict[tuple[str, str], tuple[float, Answered]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, channel: str, ts: str, answered: Answered) -> None:
+        with self._lock:
+            self._items[(channel, ts)] = (self._clock(), answered)
+            self._items.move_to_end((channel, ts))
+            while len(self._items) > self.max_items:
+                self._items.popitem(last=False)
+
+    def get(self, channel: str, ts: str) -> Answered | None:
+        with self._lock:
+            item = self._items.get((channel, ts))
+            if item is None or self._clock() - item[0] > self.ttl:
+                return None
+            return item[1]
+
+
+@dataclass(frozen=True)
+class Reanswer:
+    """An edit to answer: the new question and where to answer it."""
+
+    channel: str
+    ts: str
+    user: str
+    question: str
+    raw_text: str
+    answered: Answered
+
+
+def edit_to_answer(
+    event: Mapping[str, Any],
+    answered: AnsweredQuestions,
+    seen: Dedupe,
+    *,
+    bot_user_id: str | None,
+) -> Reanswer | None:
+    """The edit in a ``message_changed`` event that deserves a fresh answer, or None (logged)."""
+    message = obj(event, "message")
+    channel = ident(event, "channel")
+    ts = text(message, "ts")
+    user = text(message, "user")
+    if not (channel and ts and user) or is_from_bot(message) or user == bot_user_id:
+        return None
+    if not message.get("edited"):
+        return None  # a link preview attached, or another change that is not the person's edit
+    first = answered.get(channel, ts)
+    if first is None:
+        log.info("Ignoring an edit of %s/%s: that message was not answered", channel, ts)
+        return None
+    raw_text = text(message, "text")
+    question = question_from_message(raw_text, bot_user_id)
+    key = question_key(question)
+    if not key:
+        log.info("Ignoring an edit of %s/%s: no question left", channel, ts)
+        return None
+    if key == first.key:
+        log.info("Ignoring an edit of %s/%s: only the formatting changed", channel, ts)
+        return None
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    if not seen.claim(dedupe_key("edit", channel, ts, digest)):
+        log.info("Skipping a second delivery of the edit of %s/%s", channel, ts)
+        return None
+    answered.remember(channel, ts, replace(first, key=key))
+    log.info("Answering the edited question %s/%s again", channel, ts)
+    return Reanswer(channel, ts, user, question, raw_text, first)
+
+
+class Answerer(Protocol):
+    """What :func:`answer_edit` needs of the Slack service (bot.slack.service.SlackService)."""
+
+    answered: AnsweredQuestions
+    seen: Dedupe
+    limiter: RateLimiter
+
+    def post_ephemeral(
+        self, channel: str, user: str, thread_ts: str | None, message: SlackMessage
+    ) -> None: ...
+
+    def start_answer(self, *, channel: str, ts: str, **kwargs: Any) -> None: ...
+
+
+def answer_edit(
+    service: Answerer,
+    event: Mapping[str, Any],
+    *,
+    bot_user_id: str | None,
+    bot_id: str | None,
+) -> None:
+    """``message_changed`` (acknowledged): answer the edited question again when the rule says
+    so, where the first answer went, marked as an answer to the edited question."""
+    edit = edit_to_answer(event, service.answered, service.seen, bot_user_id=bot_user_id)
+    if edit is None:
+        return
+    first = edit.answered
+    wait = service.limiter.acquire(edit.user)
+    if wait is not None:
+        note_ts = first.history_thread if first.in_thread else None
+        notice = render_notice(service.limiter.message(wait), emoji=":hand:")
+        service.post_ephemeral(edit.channel, edit.user, note_ts, notice)
+        return
+    service.start_answer(
+        channel=edit.channel,
+        ts=edit.ts,
+        question=edit.question,
+        reply_ts=first.reply_ts,
+        history_thread=first.history_thread,
+        replies=None,
+        bot_user_id=bot_user_id,
+        bot_id=bot_id,
+        user=edit.user,
+        in_thread=first.in_thread,
+        edited=True,
+        raw_text=edit.raw_text,
+    )

@@ -1,0 +1,133 @@
+"""Display names for the user and channel mentions in a question.
+
+A question reads ``what did <@U0123ABCD> say?`` on the wire; the answerer should see the person's
+name. Users are looked up with ``users.info`` (``profile.display_name``, else ``real_name``, else
+``name``; needs ``users:read``) and channels with ``conversations.info`` (``name``; needs
+``channels:read`` / ``groups:read``). Names are cached per id for the process (TTL). When a look-up
+fails, the mention keeps the label Slack sent with it (``<@U0123ABCD|anna>``), else the id. The
+bot's own mention is left for :func:`question_from_message` to remove.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack.text import escape, question_from_message
+
+log = logging.getLogger("newsdesk.slack")
+
+# <@U0123ABCD>, <@W0123|name>, <#C0123>, <#C0123|general> (ids are upper-case letters and digits).
+_MENTION = re.compile(r"<([@#])([A-Z0-9]{2,32})(?:\|([^<>]*))?>")
+
+
+def _string(container: Mapping[str, Any] | None, key: str) -> str:
+    value = container.get(key) if isinstance(container, Mapping) else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+def user_name(user: Mapping[str, Any]) -> str:
+    """The name Slack shows for a ``users.info`` user: display name, real name, then handle."""
+    profile = user.get("profile")
+    profile = profile if isinstance(profile, Mapping) else {}
+    return (
+        _string(profile, "display_name")
+        or _string(profile, "real_name")
+        or _string(user, "real_name")
+        or _string(user, "name")
+    )
+
+
+class NameCache:
+    """Names by id, for ``ttl`` seconds (LRU, thread-safe). Failures are not cached."""
+
+    def __init__(
+        self, max_items: int = 5000, ttl: float = 3600, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_items = max_items
+        self.ttl = ttl
+        self._clock = clock
+        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or self._clock() - item[0] > self.ttl:
+                return None
+            return item[1]
+
+    def put(self, key: str, name: str) -> None:
+        with self._lock:
+            self._items[key] = (self._clock(), name)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_items:
+                self._items.popitem(last=False)
+
+
+class NameResolver:
+    """Looks up and caches the names behind user and channel ids."""
+
+    def __init__(self, client: WebClient, cache: NameCache | None = None) -> None:
+        self.client = client
+        self.cache = cache or NameCache()
+
+    def user(self, user_id: str) -> str | None:
+        return self._lookup("@" + user_id, self._fetch_user, user_id)
+
+    def channel(self, channel_id: str) -> str | None:
+        return self._lookup("#" + channel_id, self._fetch_channel, channel_id)
+
+    def _lookup(self, key: str, fetch: Callable[[str], str], ident: str) -> str | None:
+        name = self.cache.get(key)
+        if name is not None:
+            return name
+        try:
+            name = fetch(ident)
+        except SlackApiError as exc:
+            log.warning("Could not look up the name of %s: %s", ident, exc.response.get("error"))
+            return None
+        except Exception as exc:
+            log.warning("Could not look up the name of %s: %s", ident, type(exc).__name__)
+            return None
+        if not name:
+            log.warning("Slack gave no name for %s", ident)
+            return None
+        self.cache.put(key, name)
+        return name
+
+    def _fetch_user(self, user_id: str) -> str:
+        user = self.client.users_info(user=user_id).get("user")
+        return user_name(user) if isinstance(user, Mapping) else ""
+
+    def _fetch_channel(self, channel_id: str) -> str:
+        channel = self.client.conversations_info(channel=channel_id).get("channel")
+        return _string(channel, "name") if isinstance(channel, Mapping) else ""
+
+    def named(self, mrkdwn: str, *, skip_user: str | None = None) -> str:
+        """``mrkdwn`` with each user and channel mention labelled with its current name."""
+
+        def label(match: re.Match[str]) -> str:
+            sigil, ident, old_label = match.group(1), match.group(2), match.group(3)
+            if sigil == "@" and ident == skip_user:
+                return match.group(0)
+            name = self.user(ident) if sigil == "@" else self.channel(ident)
+            if name is None:
+                return match.group(0)
+            # Escaped, and without "|", so that the name cannot end or fork the <...|label>.
+            safe = escape(" ".join(name.replace("|", " ").split()))
+            return f"<{sigil}{ident}|{safe or old_label or ident}>"
+
+        return _MENTION.sub(label, mrkdwn)
+
+    def question(self, mrkdwn: str, bot_user_id: str | None) -> str:
+        """The question a user wrote, as plain text, with names instead of ids."""
+        return question_from_message(self.named(mrkdwn, skip_user=bot_user_id), bot_user_id)
