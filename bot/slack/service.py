@@ -485,6 +485,9 @@ class SlackService:
             # a line in the log but must not stop the answer.
             if exc.response.get("error") != "already_reacted":
                 log.warning("Could not add the working indicator: %s", exc.response.get("error"))
+        except (OSError, ValueError) as exc:
+            # The indicator is best effort: Slack out of reach is one line, not a traceback.
+            log.warning("Could not add the working indicator: %s: %s", type(exc).__name__, exc)
         except Exception:
             log.exception("Could not add the working indicator")
 
@@ -494,6 +497,8 @@ class SlackService:
         except SlackApiError as exc:
             if exc.response.get("error") != "no_reaction":
                 log.warning("Could not clear the working indicator: %s", exc.response.get("error"))
+        except (OSError, ValueError) as exc:
+            log.warning("Could not clear the working indicator: %s: %s", type(exc).__name__, exc)
         except Exception:
             log.exception("Could not clear the working indicator")
 
