@@ -19,15 +19,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from bot.common.dedupe import Dedupe, dedupe_key
 from bot.common.ratelimit import RateLimiter
+from bot.common.ttl import TTLCache
 from bot.slack.history import is_from_bot
 from bot.slack.payloads import ident, obj, text
 from bot.slack.render import SlackMessage, render_notice
@@ -53,36 +51,6 @@ class Answered:
     in_thread: bool
 
 
-class AnsweredQuestions:
-    """Questions answered in this process, by (channel, ts): LRU with a TTL, thread-safe."""
-
-    def __init__(
-        self,
-        max_items: int = 10_000,
-        ttl: float = 24 * 3600,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_items = max_items
-        self.ttl = ttl
-        self._clock = clock
-        self._items: OrderedDict[tuple[str, str], tuple[float, Answered]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def remember(self, channel: str, ts: str, answered: Answered) -> None:
-        with self._lock:
-            self._items[(channel, ts)] = (self._clock(), answered)
-            self._items.move_to_end((channel, ts))
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
-
-    def get(self, channel: str, ts: str) -> Answered | None:
-        with self._lock:
-            item = self._items.get((channel, ts))
-            if item is None or self._clock() - item[0] > self.ttl:
-                return None
-            return item[1]
-
-
 @dataclass(frozen=True)
 class Reanswer:
     """An edit to answer: the new question and where to answer it."""
@@ -97,7 +65,7 @@ class Reanswer:
 
 def edit_to_answer(
     event: Mapping[str, Any],
-    answered: AnsweredQuestions,
+    answered: TTLCache[tuple[str, str], Answered],
     seen: Dedupe,
     *,
     bot_user_id: str | None,
@@ -111,7 +79,7 @@ def edit_to_answer(
         return None
     if not message.get("edited"):
         return None  # a link preview attached, or another change that is not the person's edit
-    first = answered.get(channel, ts)
+    first = answered.get((channel, ts))
     if first is None:
         log.info("Ignoring an edit of %s/%s: that message was not answered", channel, ts)
         return None
@@ -128,7 +96,7 @@ def edit_to_answer(
     if not seen.claim(dedupe_key("edit", channel, ts, digest)):
         log.info("Skipping a second delivery of the edit of %s/%s", channel, ts)
         return None
-    answered.remember(channel, ts, replace(first, key=key))
+    answered.put((channel, ts), replace(first, key=key))
     log.info("Answering the edited question %s/%s again", channel, ts)
     return Reanswer(channel, ts, user, question, raw_text, first)
 
@@ -136,7 +104,7 @@ def edit_to_answer(
 class Answerer(Protocol):
     """What :func:`answer_edit` needs of the Slack service (bot.slack.service.SlackService)."""
 
-    answered: AnsweredQuestions
+    answered: TTLCache[tuple[str, str], Answered]
     seen: Dedupe
     limiter: RateLimiter
 

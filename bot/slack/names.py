@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.common.ttl import TTLCache
 from bot.slack.text import escape, question_from_message
 
 log = logging.getLogger("newsdesk.slack")
@@ -46,39 +44,13 @@ def user_name(user: Mapping[str, Any]) -> str:
     )
 
 
-class NameCache:
-    """Names by id, for ``ttl`` seconds (LRU, thread-safe). Failures are not cached."""
-
-    def __init__(
-        self, max_items: int = 5000, ttl: float = 3600, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.max_items = max_items
-        self.ttl = ttl
-        self._clock = clock
-        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> str | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or self._clock() - item[0] > self.ttl:
-                return None
-            return item[1]
-
-    def put(self, key: str, name: str) -> None:
-        with self._lock:
-            self._items[key] = (self._clock(), name)
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
-
-
 class NameResolver:
     """Looks up and caches the names behind user and channel ids."""
 
-    def __init__(self, client: WebClient, cache: NameCache | None = None) -> None:
+    def __init__(self, client: WebClient, cache: TTLCache[str, str] | None = None) -> None:
         self.client = client
-        self.cache = cache or NameCache()
+        # Names by id for an hour; failures are not cached, so the next question retries.
+        self.cache: TTLCache[str, str] = cache or TTLCache(5000, 3600)
 
     def user(self, user_id: str) -> str | None:
         return self._lookup("@" + user_id, self._fetch_user, user_id)

@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -30,7 +28,8 @@ from bot.common.deadline import AnswerFailed, AnswerFn, answer_within, new_refer
 from bot.common.dedupe import Dedupe, InMemoryDedupe, dedupe_key
 from bot.common.feedback import FeedbackRecord, FeedbackStore
 from bot.common.ratelimit import RateLimiter
-from bot.slack.edits import Answered, AnsweredQuestions, answer_edit, question_key
+from bot.common.ttl import TTLCache
+from bot.slack.edits import Answered, answer_edit, question_key
 from bot.slack.history import answer_text, bot_in_thread, is_from_bot, turns_from_thread
 from bot.slack.names import NameResolver
 from bot.slack.payloads import first_action, ident, obj, text
@@ -69,36 +68,6 @@ def retry_handlers() -> list[Any]:
     ]
 
 
-class AnswerCache:
-    """Recent answers by id, so that a button click can find the full answer (LRU, with a TTL)."""
-
-    def __init__(
-        self,
-        max_items: int = 2000,
-        ttl: float = 24 * 3600,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_items = max_items
-        self.ttl = ttl
-        self._clock = clock
-        self._items: OrderedDict[str, tuple[float, Answer]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def put(self, answer_id: str, answer: Answer) -> None:
-        with self._lock:
-            self._items[answer_id] = (self._clock(), answer)
-            self._items.move_to_end(answer_id)
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
-
-    def get(self, answer_id: str) -> Answer | None:
-        with self._lock:
-            item = self._items.get(answer_id)
-            if item is None or self._clock() - item[0] > self.ttl:
-                return None
-            return item[1]
-
-
 def parse_channel_list(value: str) -> frozenset[str]:
     return frozenset(part.strip() for part in value.replace(";", ",").split(",") if part.strip())
 
@@ -135,9 +104,10 @@ class SlackService:
         # Threads recently checked and found not to involve the bot: saves a conversations.replies
         # call for every reply in a busy channel's threads. Short TTL, cleared when the bot posts.
         self.not_bot_threads = InMemoryDedupe(ttl=120, clock=clock)
-        self.answers = AnswerCache(clock=clock)
+        # Recent answers by id, so that a button click can find the full answer.
+        self.answers: TTLCache[str, Answer] = TTLCache(2000, 24 * 3600, clock)
         # Questions answered, by (channel, ts), so that an edit can be answered again.
-        self.answered = AnsweredQuestions(clock=clock)
+        self.answered: TTLCache[tuple[str, str], Answered] = TTLCache(10_000, 24 * 3600, clock)
         # Display names for the user and channel mentions in questions (cached per id).
         self.names = NameResolver(client)
         self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsdesk-work")
@@ -632,8 +602,8 @@ class SlackService:
             return
 
         history_thread = str(thread_ts) if in_thread else None
-        self.answered.remember(
-            channel, ts, Answered(question_key(question), reply_ts, history_thread, in_thread)
+        self.answered.put(
+            (channel, ts), Answered(question_key(question), reply_ts, history_thread, in_thread)
         )
         self.start_answer(
             channel=channel,

@@ -7,8 +7,9 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot.common.ttl import TTLCache
 from bot.slack.edits import question_key
-from bot.slack.names import NameCache, NameResolver, user_name
+from bot.slack.names import NameResolver, user_name
 
 
 class Client:
@@ -66,7 +67,7 @@ def test_failures_leave_the_id_and_are_not_cached() -> None:
 def test_names_are_cached_until_the_ttl() -> None:
     now = [0.0]
     client = Client({"U1": {"name": "anna", "profile": {}}})
-    resolver = NameResolver(client, NameCache(ttl=60, clock=lambda: now[0]))  # type: ignore[arg-type]
+    resolver = NameResolver(client, TTLCache(5000, 60, clock=lambda: now[0]))  # type: ignore[arg-type]
     assert resolver.user("U1") == resolver.user("U1") == "anna"
     assert client.calls == ["U1"]
     now[0] = 61
