@@ -119,6 +119,8 @@ class CheckedSentence:
     keys: tuple[int, ...]
     evidence: tuple[Evidence, ...] = ()
     paragraph_end: bool = False
+    # The draft gave this sentence no marker; the check found the source that supports it.
+    attributed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +207,11 @@ def check_draft(
     its content words found in the passage, no name or number the passage lacks); keys that fail
     are dropped; a sentence left without a key is removed. The no-answer message is kept uncited.
     Every removal is recorded as a ``Dropped(text, reason)``.
+
+    A sentence the draft wrote with no marker at all (small models often write none) is
+    attributed after the fact: every source is tested with the same check, and the best-supported
+    one (highest similarity) becomes its citation, marked ``attributed``; with no supporting
+    source it is removed.
     """
     encoder = cached_encoder(embeddings)
     by_key = {s.key: s for s in sources}
@@ -235,6 +242,10 @@ def check_draft(
         reason = instruction_reason(sent.text)
         if reason is not None:
             dropped.append(Dropped(sent.text, f"reads as an instruction ({reason}), not news"))
+            continue
+        if not sent.keys and not sent.malformed:
+            # Post-hoc attribution: test every source (see the docstring).
+            candidates.append((sent, list(by_key)))
             continue
         valid = []
         for key in sent.keys:
@@ -272,6 +283,7 @@ def check_draft(
         if is_no_answer(sent.text):
             kept.append(CheckedSentence(NO_ANSWER_MESSAGE, (), (), sent.paragraph_end))
             continue
+        attributing = not sent.keys
         if not valid:
             reason = "no citation" if not sent.keys else "cites only sources that were not offered"
             dropped.append(Dropped(sent.text, reason))
@@ -290,6 +302,15 @@ def check_draft(
                 good.append(ev)
             else:
                 failures.append(f"[{key}]: {why}")
+        if attributing:
+            if not good:
+                dropped.append(
+                    Dropped(sent.text, "no citation, and no source supports it on its own")
+                )
+                continue
+            best = max(good, key=lambda e: (e.similarity, -e.key))
+            kept.append(CheckedSentence(sent.text, (best.key,), (best,), sent.paragraph_end, True))
+            continue
         if not good:
             dropped.append(
                 Dropped(sent.text, "not supported by its sources: " + "; ".join(failures))

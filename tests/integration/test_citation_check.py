@@ -39,7 +39,10 @@ def test_check_drops_uncited_and_invented_sentences(
         "Johnson said the Russians have a choice to stick like glue to the Assad regime."
     ]
     dropped = {d.text: d.reason for d in result.dropped}
-    assert dropped["Johnson said Brazil has a choice too."] == "no citation"
+    assert (
+        dropped["Johnson said Brazil has a choice too."]
+        == "no citation, and no source supports it on its own"
+    )
     assert (
         "'brazil'"
         in dropped["Johnson said Brazil has a choice to stick like glue to the Assad regime."]
@@ -47,6 +50,30 @@ def test_check_drops_uncited_and_invented_sentences(
     assert "'paris'" in dropped["The meeting was held in Paris."]
     # One of four sentences survived: too little, the caller falls back.
     assert result.too_little
+
+
+def test_a_sentence_without_a_marker_is_attributed_to_the_source_that_supports_it(
+    seed_sources: list[Source], embeddings: LocalEmbeddings
+) -> None:
+    # Small models write no [n] markers: a supported sentence keeps its place, cited after the
+    # fact to the passage that supports it; an unsupported one is still removed.
+    draft = (
+        "Johnson said the Russians have a choice to stick like glue to the Assad regime. "
+        "Johnson said Brazil will host the next meeting."
+    )
+    result = check_draft(draft, seed_sources, embeddings)
+    assert [s.text for s in result.sentences] == [
+        "Johnson said the Russians have a choice to stick like glue to the Assad regime."
+    ]
+    kept = result.sentences[0]
+    assert kept.attributed
+    assert len(kept.keys) == 1
+    source = next(s for s in seed_sources if s.key == kept.keys[0])
+    assert "stick like glue" in source.hit.text
+    assert "stick like glue" in kept.evidence[0].quote
+    assert [d.reason for d in result.dropped] == [
+        "no citation, and no source supports it on its own"
+    ]
 
 
 def test_check_rejects_a_sentence_cited_to_the_wrong_passage(

@@ -150,7 +150,9 @@ def test_an_uncited_invented_sentence_is_dropped(
     assert answer.generator == "llm"
     assert "Brazil" not in answer.text
     assert GOOD_FIRST in answer.text
-    assert [(d.text, d.reason) for d in answer.dropped] == [(invented, "no citation")]
+    assert [(d.text, d.reason) for d in answer.dropped] == [
+        (invented, "no citation, and no source supports it on its own")
+    ]
 
 
 def test_a_cited_invented_sentence_is_dropped_too(
