@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.types import NO_ANSWER_MESSAGE
-from retrieval.text import normalise, sentence_spans
+from retrieval.text import Span, normalise, sentence_spans
 
 _MARKER = re.compile(r"\[\s*([^\[\]\n]{0,40}?)\s*\]")
 _KEY_LIST = re.compile(
@@ -99,7 +99,7 @@ def parse_draft(draft: str) -> list[DraftSentence]:
     alone after a sentence belongs to that sentence. Keys are kept in order of appearance, once.
     """
     sentences: list[DraftSentence] = []
-    for span in sentence_spans(draft):
+    for span in _draft_spans(draft):
         raw = draft[span.start : span.end]
         raw = _LIST_PREFIX.sub("", raw)
         lead = _LEADING_MARKERS.match(raw)
@@ -135,6 +135,27 @@ def parse_draft(draft: str) -> list[DraftSentence]:
             DraftSentence(text, tuple(dict.fromkeys(keys)), tuple(malformed), span.paragraph_end)
         )
     return sentences
+
+
+def _draft_spans(draft: str) -> list[Span]:
+    """The draft's sentences, found with its markers blanked out (a segmenter reads "[2][3]."
+    as anything but a sentence end); a sentence keeps the markers that follow it up to the next
+    one on its line ("... choice. [1] That ..." gives "... choice. [1]")."""
+    masked = _MARKER.sub(lambda m: " " * len(m.group(0)), draft)
+    spans = sentence_spans(masked)
+    out: list[Span] = []
+    for i, span in enumerate(spans):
+        end = span.end
+        if not span.paragraph_end:
+            limit = spans[i + 1].start if i + 1 < len(spans) else len(draft)
+            end = len(draft[:limit].rstrip())
+        elif i + 1 == len(spans):
+            end = len(draft.rstrip())
+        else:
+            line_end = draft.find("\n", span.end)
+            end = len(draft[: line_end if line_end != -1 else len(draft)].rstrip())
+        out.append(Span(span.start, max(end, span.end), span.paragraph_end))
+    return out
 
 
 def _only_markers(raw: str) -> bool:
