@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -32,18 +33,22 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.citations import build_citations, check_draft
 from bot.encoder import CachedEncoder, Encoder
 from bot.generators import Generator, GeneratorError, build_generator
-from bot.generators.extractive import (
-    PART_SHORTLIST,
-    Answerability,
-    ExtractiveGenerator,
-    Scored,
-    answerability,
-    split_question,
-)
+from bot.generators.extractive import ExtractiveGenerator
 from bot.question import QuestionError, clean_question, valid_text
-from bot.types import NO_ANSWER_MESSAGE, Answer, Dropped, Source, Turn, number_sources
+from bot.types import (
+    FALLBACK_NOTE,
+    NO_ANSWER_MESSAGE,
+    Answer,
+    Dropped,
+    Turn,
+    not_said,
+    number_sources,
+)
 
 if TYPE_CHECKING:
+    from bot.answer.decision import DecisionParams
+    from bot.answer.judge import Judgement
+    from bot.answer.question import QuestionAnalysis
     from bot.prompts import Prompt
     from bot.settings import Settings
     from retrieval.embeddings import LocalEmbeddings
@@ -53,20 +58,17 @@ log = logging.getLogger(__name__)
 
 EXTRACTIVE = "extractive"
 
-# --- abstention ----------------------------------------------------------------------------------
-# The bot answers only when the retrieved passages can answer
-# (``bot.generators.extractive.answerability``): a proper name of the question that no passage
-# mentions ("Brazil", "YouTube", "PlayStation 3") rules an answer out; otherwise the best window
-# of sentences (a sentence and its neighbours) is scored as (keyword coverage of the question +
-# similarity of its sentence to the question) / 2, halved for each word of the asked-for thing it
-# lacks ("weather", "salary") and reduced for each name it lacks. A compound question whose whole
-# fails is judged by its weakest part.
-# The threshold was set by hand on the development questions (seed and BBC), in the gap between
-# the best-scoring unanswerable questions and the worst-scoring answerable ones, so that no
-# answerable question abstains. Some unanswerable questions cannot be told apart by their words
-# (the articles cover the story, not the fact asked for) and still get an answer. No script in
-# the repository reproduces the measurement yet; refit the value with one before changing it.
-MIN_RELEVANCE = 0.35
+# A language model's raw reply is kept on the answer (``--json``: "draft") up to this length, so a
+# dropped draft still shows what the model said.
+MAX_DRAFT_CHARS = 4000
+
+# What the user reads when a stage fails; the exception goes to the log under the reference.
+_FAILURES = {
+    "analyse": "Reading the question failed",
+    "search": "Searching the articles failed",
+    "decide": "Weighing the passages failed",
+    "compose": "Composing the answer failed",
+}
 
 
 class Searcher(Protocol):
@@ -116,11 +118,7 @@ class Answerer:
         self._generator_factory = generator_factory
         self._generators: dict[str, Generator] = {}
         self._lock = threading.Lock()
-        self.min_relevance = (
-            settings.answer.min_relevance
-            if settings.answer.min_relevance is not None
-            else MIN_RELEVANCE
-        )
+        self._params: DecisionParams | None = None
 
     # --- building blocks, cached -----------------------------------------------------------------
     def generator(self, name: str) -> Generator:
@@ -144,6 +142,34 @@ class Answerer:
     def chat_model(generator: Generator | None = None) -> Any:
         """The chat model for condensing follow-ups: the LLM generator's own, if it has one."""
         return getattr(generator, "chat_model", None)
+
+    @property
+    def decision_params(self) -> DecisionParams:
+        """The fitted decision (``bot/answer/decision_params.json``), its threshold replaced by
+        ``answer.decision_threshold`` when that is set."""
+        if self._params is None:
+            import dataclasses
+
+            from bot.answer.decision import default_params
+
+            params = default_params()
+            threshold = self.settings.answer.decision_threshold
+            if threshold is not None:
+                params = dataclasses.replace(params, threshold=threshold)
+            self._params = params
+        return self._params
+
+    def analyse(self, question: str) -> QuestionAnalysis:
+        from bot.answer.nlp import load_nlp
+        from bot.answer.question import analyse
+
+        return analyse(question, load_nlp())
+
+    def judge(self, analysis: QuestionAnalysis, hits: Sequence[Hit]) -> Judgement:
+        from bot.answer.judge import judge
+        from bot.answer.nlp import load_nlp
+
+        return judge(analysis, hits, load_nlp(), self.encoder.encode, self.decision_params)
 
     def load_answer_prompt(self, name: str | None = None) -> Prompt:
         from bot.prompts import load_prompt
@@ -212,17 +238,19 @@ class Answerer:
             standalone = self._condense(cleaned, history, gen if gen_name != EXTRACTIVE else None)
         timer.lap("condense")
 
-        # 3. retrieve
-        parts = split_question(standalone)
+        # 3. retrieve (the question, then each part of a compound question on its own)
+        try:
+            analysis = self.analyse(standalone)
+        except Exception:
+            timer.lap("retrieve")
+            return self._failure("analyse", question, timer, standalone_question=standalone)
+        parts = [p.text for p in analysis.parts] if len(analysis.parts) > 1 else []
         try:
             hits = self._search(standalone, parts, k)
-        except Exception as exc:
-            log.exception("search failed")
+        except Exception:
             timer.lap("retrieve")
-            return error(
-                f"Searching the articles failed: {exc}",
-                standalone_question=standalone,
-                prompt_id=prompt_id,
+            return self._failure(
+                "search", question, timer, standalone_question=standalone, prompt_id=prompt_id
             )
         sources = number_sources(hits)
         common: dict[str, Any] = {
@@ -231,86 +259,96 @@ class Answerer:
             "prompt_id": prompt_id,
             "standalone_question": standalone,
         }
-
-        # 4. abstain (before any generator runs)
-        judged = self.answerability(standalone, sources)
-        if parts and judged.score < self.min_relevance:
-            # A two-part question about two stories: no one window of one article holds both
-            # parts' names, but each part may be answered by its own article.
-            per_part = [self.answerability(part, sources, PART_SHORTLIST) for part in parts]
-            weakest = min(per_part, key=lambda a: a.score)
-            if weakest.score > judged.score:
-                judged = weakest
         timer.lap("retrieve")
-        if judged.score < self.min_relevance:
-            why = judged.reason or f"relevance {judged.score:.2f} < {self.min_relevance:.2f}"
+
+        # 4. decide, per part, before any generator runs (bot.answer.judge)
+        try:
+            judgement = self.judge(analysis, hits)
+        except Exception:
+            timer.lap("decide")
+            return self._failure("decide", question, timer, **_without_question(common))
+        common["judgement"] = judgement
+        timer.lap("decide")
+        if judgement.outcome == "no_answer":
+            reasons = "; ".join(d.reason for d in judgement.decision.parts) or "no question"
             return Answer(
                 text=NO_ANSWER_MESSAGE,
                 status="no_answer",
                 generator=gen_name,
                 timings_ms=timer.done(),
-                dropped=(Dropped("", f"abstained: {why}"),),
+                dropped=(Dropped("", f"abstained: {reasons}"),),
                 **common,
             )
+        # A partial answer: the generator answers the parts the passages answer; the others are
+        # named after it ("The articles don't say ...").
+        asked = standalone
+        if judgement.outcome == "partial":
+            asked = " ".join(judgement.answered_parts())
 
-        # 5. generate (with fallback)
+        # 5. generate (with fallback to the extractive generator, recorded)
         dropped: list[Dropped] = []
         used = gen_name
+        fallback = ""
+        raw_draft = ""
         draft: str | None = None
         try:
-            draft = gen.generate(standalone, sources, prompt_obj)  # type: ignore[arg-type]
+            draft = gen.generate(asked, sources, prompt_obj)  # type: ignore[arg-type]
         except Exception as exc:
             if gen_name == EXTRACTIVE:
-                log.exception("extractive generator failed")
                 timer.lap("generate")
-                return error(f"Could not compose an answer: {exc}", **_without_question(common))
-            why = str(exc) if isinstance(exc, GeneratorError) else f"{type(exc).__name__}: {exc}"
-            dropped.append(
-                Dropped(
-                    "",
-                    f"{gen_name} generator failed ({why}); answered from the sources "
-                    "with the extractive generator instead",
-                )
+                return self._failure("compose", question, timer, **_without_question(common))
+            fallback = _generator_failure(gen_name, exc)
+            log.warning(
+                "answer fell back to the extractive generator: %s",
+                fallback,
+                exc_info=not isinstance(exc, GeneratorError),
             )
             draft = None
-        if draft is None:
-            used = EXTRACTIVE
-            try:
-                draft = self.extractive.generate(standalone, sources, prompt_obj)
-            except Exception as exc:
-                log.exception("extractive fallback failed")
-                timer.lap("generate")
-                return error(
-                    f"Could not compose an answer: {dropped[-1].reason if dropped else exc}",
-                    **_without_question(common),
-                    dropped=tuple(dropped),
-                )
+        if draft is not None and gen_name != EXTRACTIVE:
+            raw_draft = draft[:MAX_DRAFT_CHARS]
         timer.lap("generate")
 
-        # 6. check
-        result = check_draft(draft, sources, self.encoder)
-        dropped.extend(result.dropped)
-        if result.too_little and used != EXTRACTIVE:
-            dropped.append(
-                Dropped(
-                    "",
-                    f"too little of the {used} draft survived the citation check "
-                    f"({sum(1 for s in result.sentences if s.keys)} of "
-                    f"{result.draft_sentences} sentences); answered with the extractive "
-                    "generator instead",
+        # 6. check: every draft goes through the same citation check
+        result = check_draft(draft, sources, self.encoder) if draft is not None else None
+        if result is not None and used != EXTRACTIVE:
+            dropped.extend(result.dropped)
+            if result.no_answer:
+                # The decision found evidence; a model's "no answer" does not overrule it.
+                fallback = (
+                    f"the {used} model answered that the articles do not say, but the passages "
+                    "answer the question"
                 )
-            )
+            elif result.too_little:
+                kept = sum(1 for sent in result.sentences if sent.keys)
+                fallback = (
+                    f"too little of the {used} draft survived the citation check ({kept} of "
+                    f"{result.draft_sentences} sentences)"
+                )
+            if fallback:
+                log.warning("answer fell back to the extractive generator: %s", fallback)
+        if result is None or fallback:
             used = EXTRACTIVE
             try:
-                fallback = self.extractive.generate(standalone, sources, prompt_obj)
-            except Exception as exc:
+                result = check_draft(
+                    self.extractive.generate(asked, sources, prompt_obj), sources, self.encoder
+                )
+            except Exception:
                 timer.lap("check")
-                return error(f"Could not compose an answer: {exc}", **_without_question(common))
-            result = check_draft(fallback, sources, self.encoder)
+                return self._failure(
+                    "compose", question, timer, dropped=dropped, **_without_question(common)
+                )
+        if used == EXTRACTIVE and gen_name == EXTRACTIVE:
             dropped.extend(result.dropped)
         timer.lap("check")
 
-        if result.no_answer or not any(s.keys for s in result.sentences):
+        notes: tuple[str, ...] = ()
+        if fallback:
+            dropped.append(
+                Dropped("", f"{fallback}; answered with the extractive generator instead")
+            )
+            notes = (FALLBACK_NOTE,)
+        extra: dict[str, Any] = {"fallback": fallback, "draft": raw_draft, "notes": notes}
+        if result.no_answer or not any(sent.keys for sent in result.sentences):
             return Answer(
                 text=NO_ANSWER_MESSAGE,
                 status="no_answer",
@@ -318,8 +356,16 @@ class Answerer:
                 dropped=tuple(dropped),
                 timings_ms=timer.done(),
                 **common,
+                **extra,
             )
         text, citations = build_citations(result, sources)
+        unanswered = (
+            [d for d in judgement.decision.parts if not d.answer]
+            if judgement.outcome == "partial"
+            else []
+        )
+        if unanswered:
+            text += "\n\n" + " ".join(not_said(d.part) for d in unanswered)
         return Answer(
             text=text,
             status="answered",
@@ -327,7 +373,34 @@ class Answerer:
             generator=used,
             dropped=tuple(dropped),
             timings_ms=timer.done(),
+            attributed=sum(1 for sent in result.sentences if sent.attributed),
             **common,
+            **extra,
+        )
+
+    def _failure(
+        self,
+        stage: str,
+        question: str,
+        timer: _Timer,
+        *,
+        dropped: Sequence[Dropped] = (),
+        **fields: Any,
+    ) -> Answer:
+        """A plain sentence and a short reference for the user; the exception, with the same
+        reference, for the log only (called from an ``except`` block)."""
+        ref = uuid.uuid4().hex[:8]
+        log.exception("answer failed while trying to %s [ref %s]", stage, ref)
+        message = f"{_FAILURES.get(stage, 'Something went wrong')} (reference {ref})."
+        return Answer(
+            question=question,
+            text=message,
+            status="error",
+            error=message,
+            generator=self.settings.answer.generator,
+            timings_ms=timer.done(),
+            dropped=tuple(dropped),
+            **fields,
         )
 
     # --- pieces ----------------------------------------------------------------------------------
@@ -370,20 +443,11 @@ class Answerer:
             log.warning("condensing failed: %s", exc)
             return question
 
-    def score_sentences(
-        self, question: str, sources: Sequence[Source], shortlist: int | None = None
-    ) -> list[Scored]:
-        return self.extractive.score(question, sources, shortlist)
-
-    def answerability(
-        self, question: str, sources: Sequence[Source], shortlist: int | None = None
-    ) -> Answerability:
-        """Whether the passages can answer ``question`` (compared with ``min_relevance``)."""
-        if not sources:
-            return Answerability(float("-inf"), "no passage retrieved")
-        scored = self.score_sentences(question, sources, shortlist)
-        return answerability(question, scored, sources)
-
 
 def _without_question(common: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in common.items() if key != "question"}
+
+
+def _generator_failure(name: str, exc: BaseException) -> str:
+    why = str(exc) if isinstance(exc, GeneratorError) else type(exc).__name__
+    return f"the {name} generator failed ({why})"

@@ -45,8 +45,10 @@ class AnswerSettings(_Section):
     prompt: str = Field("answer", description="Name of the answer prompt file in prompts/")
     max_question_chars: int = Field(1000, ge=10, le=100_000)
     answer_max_words: int = Field(120, ge=20, le=2000)
-    # Minimum relevance below which the bot abstains; unset = the answering core's default.
-    min_relevance: float | None = Field(None, ge=-1.0, le=1.0)
+    # The probability (that the passages answer a question part) below which the bot says the
+    # articles don't answer it; unset = the threshold fitted with the decision (`make fit`).
+    # Higher: fewer wrong answers, more "don't know"s.
+    decision_threshold: float | None = Field(None, ge=0.0, le=1.0)
 
 
 class LLMSettings(_Section):
@@ -58,6 +60,9 @@ class LLMSettings(_Section):
     anthropic_api_key: SecretStr | None = None
     llm_timeout: float = Field(30.0, gt=0, le=600)
     llm_temperature: float = Field(0.0, ge=0, le=2)
+    # Longest reply requested from the model, in tokens: a reply abandoned at the timeout must not
+    # keep a server generating (an answer of about 120 words is ~200 tokens).
+    llm_max_tokens: int = Field(400, ge=16, le=16_384)
     local_model_path: Path | None = None
 
     def provider_key(self, provider: str | None) -> str | None:

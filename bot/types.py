@@ -8,16 +8,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from retrieval.text import http_url, url_domain
 from retrieval.types import Hit
+
+if TYPE_CHECKING:
+    from bot.answer.judge import Judgement
 
 Status = Literal["answered", "no_answer", "error"]
 
 # The single message used whenever the articles do not contain the answer. Also passed to the LLM
 # prompt so that a model which abstains uses exactly these words (and code can recognise them).
 NO_ANSWER_MESSAGE = "The articles I have don't contain the answer to that question."
+
+# Shown under an answer that the extractive generator composed because the configured language
+# model could not be used (failed, timed out, declined, or its draft did not survive the check).
+FALLBACK_NOTE = (
+    "Composed from the articles' own sentences: the language model could not be used this time."
+)
+
+
+def not_said(part: str) -> str:
+    """The sentence that names a part of a question the articles do not answer."""
+    part = " ".join(part.split()).rstrip(" ,;:-")
+    if part and not part.endswith("?"):
+        part += "?"
+    return f'The articles don\'t say: "{part}"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +114,14 @@ class Answer:
     # Short notes for the person asking, shown under the answer (e.g. that it was composed from
     # the articles' sentences because the language model could not be used).
     notes: tuple[str, ...] = ()
+    # The decision per question part (bot.answer.judge.Judgement), when the core got that far.
+    judgement: Judgement | None = None
+    # Why the configured generator was not used for the answer ("" when it was).
+    fallback: str = ""
+    # A language model's reply as it came, before the citation check (kept short).
+    draft: str = ""
+    # Sentences the draft gave no marker that the check attributed to a supporting source.
+    attributed: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,4 +136,8 @@ class Answer:
             "dropped": [{"text": d.text, "reason": d.reason} for d in self.dropped],
             "error": self.error,
             "notes": list(self.notes),
+            "decision": self.judgement.to_json() if self.judgement is not None else None,
+            "fallback": self.fallback,
+            "draft": self.draft,
+            "attributed": self.attributed,
         }

@@ -112,6 +112,12 @@ class Window:
     dense_score: float
     keyword_score: float
     score: float  # the hit's fused retrieval score
+    # The window says the thing is not given: a word that withholds it ("undisclosed",
+    # "unnamed") or a negated verb of telling ("did not disclose", "would not say").
+    withheld: bool = False
+    # Share of the window's sentences whose main verb is under a modal ("will", "would",
+    # "could"): a preview or a plan rather than a report of what happened.
+    modal_share: float = 0.0
 
     @property
     def strength(self) -> float:
@@ -206,6 +212,34 @@ def _words_of(docs: Sequence[Doc]) -> set[str]:
     return found
 
 
+# Lemmas of adjectives that say a thing is not given, and of verbs of telling whose negation
+# does: both read with spaCy's lemmas and dependency labels (no library lists them).
+_WITHHOLDING = frozenset({"undisclosed", "unnamed", "unspecified", "unconfirmed", "unknown"})
+_TELLING = frozenset({"disclose", "reveal", "say", "confirm", "name", "give", "comment", "specify"})
+
+
+def _withheld(docs: Sequence[Doc]) -> bool:
+    for doc in docs:
+        for tok in doc:
+            lemma = tok.lemma_.lower()
+            if lemma in _WITHHOLDING:
+                return True
+            if lemma in _TELLING and any(c.dep_ == "neg" for c in tok.children):
+                return True
+    return False
+
+
+def _modal_share(docs: Sequence[Doc]) -> float:
+    if not docs:
+        return 0.0
+    modal = 0
+    for doc in docs:
+        roots = [t for t in doc if t.dep_ == "ROOT"]
+        if any(c.tag_ == "MD" for r in roots for c in r.children):
+            modal += 1
+    return modal / len(docs)
+
+
 def _present(c: _Constraint, text_lower: str, words: set[str]) -> bool:
     if c.lower and re.search(r"(?<!\w)" + re.escape(c.lower) + r"(?!\w)", text_lower):
         return True
@@ -260,7 +294,12 @@ def _statement_speaker(
 
 def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> Evidence:
     """Every window of the passages, measured against ``part``, best first."""
-    constraints = [_Constraint.of(m) for m in (*part.entities, *part.numbers, *part.dates)]
+    # A "mention" with no letter or digit (a replacement character, a stray symbol) names nothing.
+    constraints = [
+        _Constraint.of(m)
+        for m in (*part.entities, *part.numbers, *part.dates)
+        if _WORD.search(m.text)
+    ]
     # The same constraint named twice (an inherited subject, say) counts once.
     unique: dict[str, _Constraint] = {}
     for c in constraints:
@@ -364,6 +403,8 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 dense_score=hit.dense_score or 0.0,
                 keyword_score=hit.keyword_score or 0.0,
                 score=hit.score,
+                withheld=_withheld(w_docs),
+                modal_share=_modal_share(w_docs),
             )
             key = (hit.article_id, centre.start, centre.end)
             if key not in windows:  # overlapping chunks: the better-ranked hit's copy stays

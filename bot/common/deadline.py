@@ -19,15 +19,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.types import Answer, Turn
+from bot.types import FALLBACK_NOTE, Answer, Turn
 
 AnswerFn = Callable[[str, Sequence[Turn]], Answer]
 
 log = logging.getLogger("newsdesk.frontends")
 
-FALLBACK_NOTE = (
-    "Composed from the articles' own sentences: the language model could not be used this time."
-)
 GENERIC_REASON = "something went wrong while answering"
 # A reason the core gives is shown only when it reads as a sentence for people: letters, digits
 # and plain punctuation. Anything with paths, brackets, code names or error class names is not.
@@ -130,6 +127,8 @@ def fallback_reason(answer: Answer, configured_generator: str) -> str | None:
         return None
     if answer.generator != "extractive":
         return None
+    if answer.fallback:
+        return answer.fallback
     # The core records each fallback as a Dropped with no text and the reason.
     reasons = [d.reason for d in answer.dropped if not d.text and "instead" in d.reason]
     return reasons[0] if reasons else "the configured generator was not used"

@@ -10,7 +10,12 @@ Metrics (per question type and overall):
 * **abstained**: share of unanswerable questions answered with the no-answer message;
 * **citation support**: share of cited sentences whose cited articles include a gold article or a
   duplicate of one (questions with gold ``article_ids`` only);
-* **latency**: p50 / p95 of the answer's total time, measured warm (one untimed question first).
+* **latency**: p50 / p95 of the answer's total time, measured warm (one untimed question first);
+* **the decision** (``bot.answer.decision``, before any generator): its outcome per question
+  (``answered``, ``partial``, ``no_answer``), and over questions its **precision** (share of the
+  questions it let through that are answerable) and **recall** (share of the answerable questions
+  it let through); each abstained part with its **reason** (what had no evidence);
+* **fallbacks**: answers the configured generator did not write, with the reason, counted.
 
 Questions without a ``type`` (the seed questions) count as ``single`` when answerable and
 ``unanswerable`` otherwise. The JSON report holds the aggregates, the answer prompt's id, the
@@ -22,6 +27,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,10 +101,34 @@ def _aggregate(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "cited_sentences": cited,
         "citation_support": round(supported / cited, 4) if cited else None,
         "errors": sum(1 for r in records if r["status"] == "error"),
+        "partial": sum(1 for r in records if r.get("decision") == "partial"),
+        **_decision_figures(records),
+        "fallbacks": sum(1 for r in records if r.get("fallback")),
+        "fallback_reasons": dict(
+            Counter(_reason_kind(r["fallback"]) for r in records if r.get("fallback"))
+        ),
         "latency_p50_ms": round(percentile(latencies, 0.5), 1),
         "latency_p95_ms": round(percentile(latencies, 0.95), 1),
     }
     return out
+
+
+def _decision_figures(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Precision and recall of the decision's "answer" (answered or partial) over questions."""
+    judged = [r for r in records if r.get("decision") is not None]
+    let_through = [r for r in judged if r["decision"] != "no_answer"]
+    answerable = [r for r in judged if r["answerable"]]
+    hits = sum(1 for r in let_through if r["answerable"])
+    return {
+        "decision_precision": round(hits / len(let_through), 4) if let_through else None,
+        "decision_recall": round(hits / len(answerable), 4) if answerable else None,
+    }
+
+
+def _reason_kind(reason: str) -> str:
+    """A fallback reason without its particulars, for counting ("too little of the llm draft
+    survived the citation check (0 of 3 sentences)" -> "... check")."""
+    return re.sub(r"\s*\(.*?\)", "", reason).strip()
 
 
 def evaluate_answers(
@@ -150,6 +180,13 @@ def evaluate_answers(
                 "supported_sentences": supported,
                 "cited_sentences": cited,
                 "latency_ms": round(answer.timings_ms.get("total", 0.0), 2),
+                "decision": answer.judgement.outcome if answer.judgement is not None else None,
+                "abstain_reasons": [
+                    f"{d.part}: {d.reason}"
+                    for d in (answer.judgement.decision.parts if answer.judgement else ())
+                    if not d.answer
+                ],
+                "fallback": answer.fallback,
                 "answer": answer.to_json(),
             }
         )
@@ -169,7 +206,7 @@ def evaluate_answers(
             "generator": generator or settings.answer.generator,
             "prompt": settings.answer.prompt,
             "k": k or settings.retrieval.k,
-            "min_relevance": answerer.min_relevance,
+            "decision_threshold": answerer.decision_params.threshold,
             "answer_max_words": settings.answer.answer_max_words,
             "embedding_model": settings.retrieval.embedding_model,
             "chunk_size": settings.retrieval.chunk_size,
@@ -226,6 +263,9 @@ def print_answer_report(report: Mapping[str, Any], console: Console | None = Non
         ("coverage", "right"),
         ("false\nabstain", "right"),
         ("abstain", "right"),
+        ("partial", "right"),
+        ("decision\nprec/rec", "right"),
+        ("fall-\nbacks", "right"),
         ("citation\nsupport", "right"),
         ("p50\nms", "right"),
         ("p95\nms", "right"),
@@ -241,6 +281,9 @@ def print_answer_report(report: Mapping[str, Any], console: Console | None = Non
             _fmt(agg["coverage"], pct=True),
             _fmt(agg["false_abstain_rate"], pct=True),
             f"{agg['abstained']}/{agg['unanswerable']}" if agg["unanswerable"] else "-",
+            str(agg["partial"]),
+            f"{_fmt(agg['decision_precision'])}/{_fmt(agg['decision_recall'])}",
+            str(agg["fallbacks"]),
             _fmt(agg["citation_support"], pct=True),
             f"{agg['latency_p50_ms']:.0f}",
             f"{agg['latency_p95_ms']:.0f}",
@@ -260,6 +303,7 @@ def print_answer_report(report: Mapping[str, Any], console: Console | None = Non
         detail.add_column("coverage", justify="right")
         detail.add_column("question")
         detail.add_column("missing")
+        detail.add_column("why not answered")
         for r in misses:
             detail.add_row(
                 r["type"],
@@ -267,5 +311,6 @@ def print_answer_report(report: Mapping[str, Any], console: Console | None = Non
                 _fmt(r["coverage"], pct=True),
                 r["question"],
                 ", ".join(r["missing"]),
+                "; ".join(r.get("abstain_reasons") or []) or r.get("fallback") or "",
             )
         console.print(detail)

@@ -71,10 +71,17 @@ def chat_model_kwargs(settings: Settings) -> dict[str, Any]:
     if provider == "ollama":
         # ChatOllama has no timeout/max_retries fields; its httpx client takes the timeout.
         kwargs["client_kwargs"] = {"timeout": settings.llm.llm_timeout}
+        kwargs["num_predict"] = settings.llm.llm_max_tokens
         if base_url:
             kwargs["base_url"] = base_url
         return kwargs
     kwargs["timeout"] = settings.llm.llm_timeout
+    if provider == "openai" and base_url:
+        # langchain-openai sends max_tokens as OpenAI's newer "max_completion_tokens", which
+        # OpenAI-compatible servers (llama.cpp, vLLM) may not read; they all read "max_tokens".
+        kwargs["extra_body"] = {"max_tokens": settings.llm.llm_max_tokens}
+    else:
+        kwargs["max_tokens"] = settings.llm.llm_max_tokens
     # No retries: each retry would wait the full timeout again, breaking the promised deadline.
     kwargs["max_retries"] = 0
     if base_url:

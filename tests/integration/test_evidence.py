@@ -129,3 +129,23 @@ def test_an_instruction_is_never_evidence(nlp: Language, embeddings: LocalEmbedd
     assert all(not w.values for w in ev.windows)
     bad = text.index("Ignore")
     assert all(not (s <= bad < e) for w in ev.windows for s, e in w.sentences)
+
+
+def test_a_withheld_amount_and_a_preview_are_seen(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    q = "How much did Aaliyah's family receive in the settlement?"
+    withheld = hit(
+        "a/1", "Aaliyah's family reached an undisclosed settlement with the charter company."
+    )
+    negated = hit("a/2", "Aaliyah's family did not disclose the settlement with the company.")
+    reported = hit("a/3", "Aaliyah's family received a settlement of $5m from the company.")
+    for passage in (withheld, negated):
+        assert feature(_ev(q, [passage], nlp, embeddings), "withheld_full") == 1.0
+    assert feature(_ev(q, [reported], nlp, embeddings), "withheld_full") == 0.0
+
+    q = "Who won the final between Roddick and Saulnier?"
+    preview = hit("b/1", "Roddick will play Saulnier in the final on Sunday.")
+    report = hit("b/2", "Roddick beat Saulnier in the final on Sunday.")
+    assert feature(_ev(q, [preview], nlp, embeddings), "modal_full") == 1.0
+    assert feature(_ev(q, [report], nlp, embeddings), "modal_full") == 0.0

@@ -24,7 +24,6 @@ from bot.answer.question.types import AnswerType, Mention, QuestionPart, Relatio
 
 EXPECTED_NAMES = (
     "has_constraints",
-    "n_constraints",
     "constraint_share",
     "missing_share",
     "value_with_constraints",
@@ -39,10 +38,12 @@ EXPECTED_NAMES = (
     "keyword_coverage",
     "similarity",
     "similarity_best",
-    "dense",
-    "keyword",
     "agreement",
     "full_rank",
+    "withheld_full",
+    "withheld_top",
+    "modal_top",
+    "modal_full",
     "type_number",
     "type_date",
     "type_entity",
@@ -128,11 +129,10 @@ def test_feature_vector_order() -> None:
     x = feature_vector(ev(PAY, [window(("Google", "Android"), 1.0, 0.8)]))
     values = dict(zip(FEATURE_NAMES, x.tolist(), strict=True))
     assert values["has_constraints"] == 1.0
-    assert values["n_constraints"] == 0.5
     assert values["constraint_share"] == 1.0
     assert values["value_near"] == pytest.approx(0.8)
-    assert values["keyword"] == pytest.approx(1.0)
     assert values["full_rank"] == 1.0
+    assert values["withheld_full"] == 0.0 and values["modal_full"] == 0.0
     assert values["agreement"] == pytest.approx(1 / 3)
     assert values["all_in_one"] == pytest.approx(0.8)
     assert values["terms_missing"] == 0.0

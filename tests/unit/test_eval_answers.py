@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -65,6 +67,16 @@ def test_loaders_report_bad_lines(tmp_path: Path) -> None:
     assert load_duplicates(None) == {}
 
 
+def _judged(outcome: str, parts: list[tuple[str, bool, str]]) -> Any:
+    """Stands in for a Judgement: what the evaluation reads of it."""
+    decisions = tuple(SimpleNamespace(part=text, answer=ok, reason=why) for text, ok, why in parts)
+    return SimpleNamespace(
+        outcome=outcome,
+        decision=SimpleNamespace(parts=decisions),
+        to_json=lambda: {"outcome": outcome},
+    )
+
+
 class _ScriptedAnswerer:
     """Stands in for the Answerer to test the bookkeeping (the real one is tested below)."""
 
@@ -73,7 +85,7 @@ class _ScriptedAnswerer:
 
         self.answers = answers
         self.settings = Settings(_env_file=None)  # type: ignore[call-arg]
-        self.min_relevance = 0.35
+        self.decision_params = SimpleNamespace(threshold=0.5)
 
     def answer(self, question: str, **_: Any) -> Answer:
         return self.answers.get(question) or Answer(question, "x", "no_answer", prompt_id="p1")
@@ -101,15 +113,44 @@ def test_aggregates_and_report(tmp_path: Path) -> None:
         prompt_id="p1",
         timings_ms={"total": 10.0},
     )
+    # B? (answerable) is let through by the decision for one of its two parts, and the LLM's
+    # draft was dropped; C? (unanswerable) is abstained on with a reason.
+    b = Answer(
+        "B?",
+        'Gamma. [1] The articles don\'t say: "delta?"',
+        "answered",
+        citations=(Citation(1, "y", "t"),),
+        judgement=_judged("partial", [("gamma?", True, ""), ("delta?", False, "no date given")]),
+        fallback="too little of the llm draft survived the citation check (0 of 2 sentences)",
+        timings_ms={"total": 12.0},
+    )
+    c = Answer(
+        "C?",
+        "no",
+        "no_answer",
+        judgement=_judged("no_answer", [("C?", False, "no passage names 'Zed'")]),
+    )
+    a = dataclasses.replace(a, judgement=_judged("answered", [("A?", True, "")]))
     out = tmp_path / "out" / "report.json"
-    report = evaluate_answers(_ScriptedAnswerer({"A?": a}), questions, None, out)  # type: ignore[arg-type]
+    scripted = _ScriptedAnswerer({"A?": a, "B?": b, "C?": c})
+    report = evaluate_answers(scripted, questions, None, out)  # type: ignore[arg-type]
     by_type = report["aggregates"]["by_type"]
     assert by_type["single"]["coverage"] == 0.5
     assert by_type["single"]["citation_support"] == 1.0
-    assert by_type["multi"]["false_abstain_rate"] == 1.0
+    assert by_type["multi"]["false_abstain_rate"] == 0.0
+    assert by_type["multi"]["partial"] == 1
     assert by_type["unanswerable"]["abstain_rate"] == 1.0
     overall = report["aggregates"]["overall"]
-    assert overall["answered"] == 1 and overall["answerable"] == 2
+    assert overall["answered"] == 2 and overall["answerable"] == 2
+    # The decision let A? and B? through (both answerable) and stopped C?.
+    assert overall["decision_precision"] == 1.0 and overall["decision_recall"] == 1.0
+    assert overall["fallbacks"] == 1
+    assert overall["fallback_reasons"] == {
+        "too little of the llm draft survived the citation check": 1
+    }
+    records = {r["question"]: r for r in report["records"]}
+    assert records["C?"]["abstain_reasons"] == ["C?: no passage names 'Zed'"]
+    assert records["B?"]["abstain_reasons"] == ["delta?: no date given"]
     assert report["prompt_id"] == "p1"
     saved = json.loads(out.read_text(encoding="utf-8"))
     assert saved["records"][0]["answer"]["text"] == "Alpha here. [1]"
@@ -122,4 +163,4 @@ def test_aggregates_and_report(tmp_path: Path) -> None:
     buffer = StringIO()
     print_answer_report(report, Console(file=buffer, width=140))
     shown = buffer.getvalue()
-    assert "single" in shown and "50.0%" in shown and "B?" in shown
+    assert "single" in shown and "50.0%" in shown and "A?" in shown and "partial" in shown

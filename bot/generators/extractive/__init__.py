@@ -18,11 +18,11 @@ sentence of each of the top articles gets a chance (multi-article questions), an
 sentences are given in reading order: by article, then by position in the article.
 
 The package: ``speakers`` (who says what), ``candidates`` (the passages' sentences, each once),
-``questions`` (what a question asks), ``scoring`` (the generator: scoring and selection) and
-``answerability`` (the core's abstention test).
+``questions`` (what a question asks) and ``scoring`` (the generator: scoring and selection).
+Whether to answer at all is not decided here: the core's decision stage (``bot.answer``) decides
+before any generator runs.
 """
 
-from bot.generators.extractive.answerability import Answerability, answerability
 from bot.generators.extractive.candidates import Candidate, Scored, candidates_from
 from bot.generators.extractive.questions import split_question
 from bot.generators.extractive.scoring import (
@@ -36,12 +36,10 @@ from bot.generators.extractive.speakers import Person, question_people
 __all__ = [
     "PART_SHORTLIST",
     "SHORTLIST",
-    "Answerability",
     "Candidate",
     "ExtractiveGenerator",
     "Person",
     "Scored",
-    "answerability",
     "build_extractive_generator",
     "candidates_from",
     "question_people",

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.encoder import CachedEncoder, Encoder, cached_encoder
-from bot.generators.extractive.answerability import NAME_PENALTY
 from bot.generators.extractive.candidates import (
     Candidate,
     CandidateCache,
@@ -66,6 +65,8 @@ SHORTLIST = 12
 PART_SHORTLIST = 6
 # How much an article's coverage of the question's words counts when choosing the main article.
 W_ARTICLE_COVERAGE = 2.0
+# Each name of the question (its last word) an article's best sentence lacks multiplies it by this.
+NAME_PENALTY = 0.7
 # At most this many articles are quoted in one answer.
 DIVERSE_ARTICLES = 3
 # Another article is quoted only if it holds this share (by weight) of question words that the

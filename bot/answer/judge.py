@@ -1,0 +1,77 @@
+"""Whether the retrieved passages answer a question, part by part: the engine's first three
+stages run in order.
+
+1. question analysis (:func:`bot.answer.question.analyse`): what each part asks for and names;
+2. evidence (:mod:`bot.answer.evidence`): the passages' sentences measured against each part;
+3. decision (:mod:`bot.answer.decision`): the fitted, calibrated answer-or-abstain per part.
+
+:func:`judge` is a pure function of its inputs (the spaCy pipeline and the encoder are
+deterministic); the core calls it after retrieval and before any generator runs, so whether to
+answer never depends on a generator (nor on an LLM's opinion).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.answer.decision import DecisionParams, QuestionDecision, decide
+from bot.answer.evidence import Encode, Evidence, gather_evidence, prepare_passages
+from bot.answer.question import QuestionAnalysis, analyse
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from retrieval.types import Hit
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The analysis, the evidence per part and the decision per part, for one question."""
+
+    analysis: QuestionAnalysis
+    evidence: tuple[Evidence, ...]
+    decision: QuestionDecision
+
+    @property
+    def outcome(self) -> str:
+        return self.decision.outcome
+
+    def answered_parts(self) -> list[str]:
+        return [d.part for d in self.decision.parts if d.answer]
+
+    def unanswered_parts(self) -> list[str]:
+        return [d.part for d in self.decision.parts if not d.answer]
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``--json`` and the evaluation show of the decision."""
+        parts = []
+        for ev, d in zip(self.evidence, self.decision.parts, strict=True):
+            parts.append(
+                {
+                    "part": d.part,
+                    "asks_for": str(ev.part.answer_type),
+                    "constraints": list(ev.constraints),
+                    "missing": list(ev.missing),
+                    "action": d.action,
+                    "probability": round(d.probability, 4),
+                    "reason": d.reason,
+                }
+            )
+        return {"outcome": self.outcome, "parts": parts}
+
+
+def judge(
+    question: str | QuestionAnalysis,
+    hits: Sequence[Hit],
+    nlp: Language,
+    encode: Encode,
+    params: DecisionParams | None = None,
+) -> Judgement:
+    """Analyse ``question`` (unless given its analysis), measure ``hits`` against each of its
+    parts, decide per part."""
+    analysis = question if isinstance(question, QuestionAnalysis) else analyse(question, nlp)
+    passages = prepare_passages(hits, nlp, encode)
+    evidence = tuple(gather_evidence(part, passages, encode) for part in analysis.parts)
+    return Judgement(analysis, evidence, decide(evidence, params))
