@@ -8,8 +8,9 @@ Pipeline, each stage timed:
 2. **condense**: a follow-up becomes a standalone question from the earlier turns (with the
    generator's chat model when an LLM generator is in use, else the deterministic rewrite).
 3. **retrieve**: the ``k`` best passages (hybrid search).
-4. **abstain**: when no passage is relevant enough (see ``MIN_RELEVANCE``), the answer is the one
-   no-answer message and no generator (no LLM) is called.
+4. **decide**: question analysis, evidence and the fitted decision (``bot.answer.judge``) answer
+   or abstain per part of the question, before any generator (any LLM) runs: no part answered
+   gives the one no-answer message; some parts answered give a partial answer.
 5. **generate**: the selected generator writes a draft citing the passages by key; a failure or
    timeout falls back to the extractive answer, recorded on the ``Answer``.
 6. **check**: ``bot.citations.check_draft`` removes unknown keys and unsupported or uncited

@@ -1,7 +1,7 @@
 """Fit the answer-or-abstain decision on our training questions (``make fit``).
 
 Only ``training/questions_*.jsonl`` is read for fitting and choosing; the dev and seed question
-files are test sets (``training/eval_decision.py`` reports on them and feeds nothing back).
+files are test sets (``newsdesk eval answers`` reports on them; nothing feeds back).
 
 1. The BBC store: built in ``data/eval-bbc`` on the first run (as ``newsdesk eval`` does), reused
    after.
