@@ -1,8 +1,14 @@
 """What every front end needs around the answering core, whatever it talks to.
 
-* :mod:`bot.common.dedupe`: remembering what was already handled (a protocol, and an in-memory
-  implementation; a shared one such as Redis plugs in for several replicas).
-* :mod:`bot.common.ratelimit`: questions per person per minute.
+Shared state sits behind small protocols, each with an in-memory implementation for one process;
+a shared one (Redis, for several replicas) plugs in through the same methods:
+
+* :mod:`bot.common.dedupe`: remembering what was already handled (``Dedupe``: ``claim``).
+* :mod:`bot.common.ratelimit`: questions per person per minute (``Limiter``: ``acquire``).
+* :mod:`bot.common.ttl`: recent things by key (``KeyValueCache``: ``get`` / ``put``).
+
+And, stateless:
+
 * :mod:`bot.common.deadline`: the answer deadline, and failures turned into a plain sentence with a
   reference (the cause goes to the log under the same reference).
 * :mod:`bot.common.feedback`: helpful / not-helpful verdicts, appended to a JSONL file.

@@ -21,10 +21,14 @@ from slack_sdk import WebClient
 from bot.common.deadline import AnswerFn
 from bot.common.dedupe import Dedupe, dedupe_key
 from bot.common.feedback import FeedbackStore
-from bot.common.ratelimit import RateLimiter
+from bot.common.ratelimit import Limiter, RateLimiter
+from bot.common.ttl import KeyValueCache
 from bot.settings import Settings
+from bot.slack.edits import Answered
 from bot.slack.listeners import register_all
-from bot.slack.service import SlackService, parse_channel_list, retry_handlers
+from bot.slack.service import SlackService, parse_channel_list
+from bot.slack.transport import retry_handlers
+from bot.types import Answer
 
 log = logging.getLogger("newsdesk.slack")
 
@@ -106,12 +110,20 @@ def create_app(
     workers: int = 4,
     clock: Callable[[], float] = time.monotonic,
     dedupe: Dedupe | None = None,
+    replays: Dedupe | None = None,
+    limiter: Limiter | None = None,
+    answers: KeyValueCache[Answer] | None = None,
+    answered: KeyValueCache[Answered] | None = None,
 ) -> NewsdeskApp:
     """Build the Bolt app. ``answer_fn(question, history) -> Answer`` is the answering core.
 
     ``answer_timeout`` (default: the LLM timeout plus 15 s) is a backstop: an answer that takes
-    longer is abandoned and the user is told, rather than left waiting in silence. ``dedupe``
-    (default: in memory) remembers what was handled; replicas pass a shared one.
+    longer is abandoned and the user is told, rather than left waiting in silence.
+
+    The state replicas must share, each in memory by default (see :class:`SlackService`):
+    ``dedupe`` (events and messages handled), ``replays`` (slash commands and clicks handled;
+    default ``dedupe``), ``limiter`` (default: ``NEWSDESK_SLACK_RATE_LIMIT_PER_MINUTE``),
+    ``answers`` (answers behind the buttons), ``answered`` (questions answered, for edits).
     """
     client = client or build_web_client(settings)
     signing_secret = _secret(settings.slack.slack_signing_secret)
@@ -120,12 +132,19 @@ def create_app(
         client=client,
         feedback=feedback or FeedbackStore(settings.slack.feedback_path),
         allowed_channels=parse_channel_list(settings.slack.slack_allowed_channels),
-        limiter=RateLimiter(settings.slack.slack_rate_limit_per_minute, clock=clock),
+        limiter=(
+            limiter
+            if limiter is not None
+            else RateLimiter(settings.slack.slack_rate_limit_per_minute, clock=clock)
+        ),
         answer_timeout=answer_timeout or settings.llm.llm_timeout + 15,
         configured_generator=settings.answer.generator,
         workers=workers,
         clock=clock,
         dedupe=dedupe,
+        replays=replays,
+        answers=answers,
+        answered=answered,
     )
     try:
         # App() calls auth.test now, to learn the bot's own user and bot ids.

@@ -17,7 +17,7 @@ import pytest
 
 from bot.common.dedupe import dedupe_key
 from bot.slack.render import ACTION_HELPFUL, ACTION_SHARE, ANSWER_EVENT_TYPE
-from bot.slack.service import WORKING_REACTION
+from bot.slack.transport import WORKING_REACTION
 from bot.types import Answer, Turn
 from tests.fakes.slack_api import (
     BOT_USER_ID,
