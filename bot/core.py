@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.citations import build_citations, check_draft
+from bot.common.deadline import failed_with_reference
 from bot.encoder import CachedEncoder, Encoder
 from bot.generators import Generator, GeneratorError, build_generator
 from bot.generators.extractive import (
@@ -193,16 +194,16 @@ class Answerer:
             return error(str(exc))
         except Exception as exc:
             timer.lap("validate")
-            return error(f"The {gen_name!r} generator could not be set up: {exc}")
+            return error(failed(f"The {gen_name!r} generator could not be set up", exc))
         prompt_obj: Prompt | None = None
-        prompt_error = ""
+        prompt_exc: Exception | None = None
         try:
             prompt_obj = self.load_answer_prompt(prompt)
         except Exception as exc:  # PromptError, or an unreadable file
-            prompt_error = str(exc)
+            prompt_exc = exc
         if prompt_obj is None and gen_name != EXTRACTIVE:
             timer.lap("validate")
-            return error(prompt_error or "The answer prompt could not be loaded.")
+            return error(failed("The answer prompt could not be loaded", prompt_exc))
         prompt_id = prompt_obj.id if prompt_obj is not None else ""
         timer.lap("validate")
 
@@ -217,10 +218,9 @@ class Answerer:
         try:
             hits = self._search(standalone, parts, k)
         except Exception as exc:
-            log.exception("search failed")
             timer.lap("retrieve")
             return error(
-                f"Searching the articles failed: {exc}",
+                failed("Searching the articles failed", exc),
                 standalone_question=standalone,
                 prompt_id=prompt_id,
             )
@@ -261,9 +261,10 @@ class Answerer:
             draft = gen.generate(standalone, sources, prompt_obj)  # type: ignore[arg-type]
         except Exception as exc:
             if gen_name == EXTRACTIVE:
-                log.exception("extractive generator failed")
                 timer.lap("generate")
-                return error(f"Could not compose an answer: {exc}", **_without_question(common))
+                return error(
+                    failed("Could not compose an answer", exc), **_without_question(common)
+                )
             why = str(exc) if isinstance(exc, GeneratorError) else f"{type(exc).__name__}: {exc}"
             dropped.append(
                 Dropped(
@@ -278,10 +279,9 @@ class Answerer:
             try:
                 draft = self.extractive.generate(standalone, sources, prompt_obj)
             except Exception as exc:
-                log.exception("extractive fallback failed")
                 timer.lap("generate")
                 return error(
-                    f"Could not compose an answer: {dropped[-1].reason if dropped else exc}",
+                    failed("Could not compose an answer", exc),
                     **_without_question(common),
                     dropped=tuple(dropped),
                 )
@@ -305,7 +305,9 @@ class Answerer:
                 fallback = self.extractive.generate(standalone, sources, prompt_obj)
             except Exception as exc:
                 timer.lap("check")
-                return error(f"Could not compose an answer: {exc}", **_without_question(common))
+                return error(
+                    failed("Could not compose an answer", exc), **_without_question(common)
+                )
             result = check_draft(fallback, sources, self.encoder)
             dropped.extend(result.dropped)
         timer.lap("check")
@@ -383,6 +385,12 @@ class Answerer:
             return Answerability(float("-inf"), "no passage retrieved")
         scored = self.score_sentences(question, sources, shortlist)
         return answerability(question, scored, sources)
+
+
+def failed(sentence: str, exc: BaseException | None) -> str:
+    """What ``Answer.error`` says when ``exc`` stopped the answer: ``sentence`` and a reference;
+    the exception (its text may hold paths and internal names) goes only to the log under it."""
+    return failed_with_reference(log, sentence, exc)
 
 
 def _without_question(common: dict[str, Any]) -> dict[str, Any]:

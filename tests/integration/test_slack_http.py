@@ -598,6 +598,29 @@ def test_a_store_error_is_plain_with_a_reference_and_the_cause_only_in_the_log(
     )
 
 
+def test_a_real_core_failure_shows_the_cores_reference_in_the_thread(
+    start_bot, caplog, embeddings, tmp_path
+) -> None:
+    # The real core over a store whose database has gone: the reference in the thread is the
+    # one the core logged the cause (with its path) under.
+    from bot.core import Answerer
+    from tests.integration.test_core import BrokenStore, make_settings
+
+    caplog.set_level(logging.ERROR)
+    path = tmp_path / "store" / "chroma.sqlite3"
+    core = Answerer(BrokenStore(path), embeddings, make_settings(tmp_path))
+    bot = start_bot(core.answer)
+    bot.mention()
+    [post] = bot.slack.wait_for_calls("chat.postMessage", timeout=60)
+    match = re.fullmatch(
+        r":warning: Sorry, searching the articles failed\. \(ref ([0-9a-f]{8})\)", post.body["text"]
+    )
+    assert match, post.body["text"]
+    assert str(path) not in post.all_text()
+    [cause] = [r for r in caplog.records if r.name == "bot.core"]
+    assert match.group(1) in cause.getMessage() and str(path) in cause.getMessage()
+
+
 def test_a_failed_post_is_logged_and_the_asker_told_privately(start_bot, caplog) -> None:
     # Row "Fallbacks are invisible": chat.postMessage failing left the user with nothing.
     caplog.set_level(logging.ERROR)
