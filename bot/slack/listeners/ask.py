@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.common.deadline import AnswerFailed
+from bot.common.deadline import AnswerFailed, new_reference
 from bot.common.dedupe import dedupe_key
 from bot.slack.payloads import text
-from bot.slack.render import render_answer, render_notice, render_usage
+from bot.slack.render import SlackMessage, render_answer, render_notice, render_usage
 from bot.slack.service import SlackService
 from bot.slack.text import question_from_message, truncate
 from bot.slack.transport import MAX_RESPONSE_URL_POSTS, ack_ephemeral, ephemeral, fit
@@ -52,7 +52,11 @@ def on_ask(service: SlackService, command: Mapping[str, Any]) -> dict[str, Any]:
     wait = service.limiter.acquire(user)
     if wait is not None:
         return ack_ephemeral(render_notice(service.limiter.message(wait), emoji=":hand:"))
-    service.submit(lambda: answer_privately(service, question=question, response_url=response_url))
+    service.submit(
+        lambda: answer_privately(
+            service, question=question, response_url=response_url, user=user, channel=channel
+        )
+    )
     return ack_ephemeral(
         render_notice(
             f"Looking that up: {truncate(question, 300)}", emoji=":hourglass_flowing_sand:"
@@ -60,18 +64,83 @@ def on_ask(service: SlackService, command: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def answer_privately(service: SlackService, *, question: str, response_url: str) -> None:
-    """The answer, visible only to the asker, with a button to share it."""
+def answer_privately(
+    service: SlackService, *, question: str, response_url: str, user: str = "", channel: str = ""
+) -> None:
+    """The answer, visible only to the asker (``user``, who asked in ``channel``), with a button
+    to share it."""
     service.yield_to_requests()
     try:
         answer = service.call_answer(question, ())
     except AnswerFailed as exc:
-        service.transport.respond(response_url, ephemeral(render_notice(exc.user_message)))
+        notice = [render_notice(exc.user_message)]
+        deliver_privately(service, notice, notice, response_url, user=user, channel=channel)
         return
     answer_id = service.remember(answer)
-    messages = render_answer(
-        answer, answer_id=answer_id, share=answer.status == "answered", show_question=True
+
+    def rendered(share: bool) -> list[SlackMessage]:
+        messages = render_answer(
+            answer,
+            answer_id=answer_id,
+            share=share and answer.status == "answered",
+            show_question=True,
+        )
+        return fit(messages, MAX_RESPONSE_URL_POSTS)
+
+    deliver_privately(
+        service, rendered(True), rendered(False), response_url, user=user, channel=channel
     )
-    for message in fit(messages, MAX_RESPONSE_URL_POSTS):
-        if not service.transport.respond(response_url, ephemeral(message)):
-            break
+
+
+def deliver_privately(
+    service: SlackService,
+    messages: Sequence[SlackMessage],
+    direct: Sequence[SlackMessage],
+    response_url: str,
+    *,
+    user: str,
+    channel: str,
+) -> None:
+    """``messages`` through the ``response_url``; what it does not take (expired, used up,
+    Slack failing) goes by a second route: ephemeral in ``channel`` when the bot can post there,
+    else ``direct`` (the same without the Share button) in the bot's DM with ``user``."""
+    transport = service.transport
+    sent = 0
+    while sent < len(messages) and transport.respond(response_url, ephemeral(messages[sent])):
+        sent += 1
+    if sent == len(messages):
+        return
+    ref = new_reference()
+    log.error(
+        "Could not deliver a %s reply to %s through its response_url (ref %s): sending the "
+        "rest (%d of %d messages) another way",
+        COMMAND,
+        user or "an unknown user",
+        ref,
+        len(messages) - sent,
+        len(messages),
+    )
+    if not user:
+        log.error("The %s reply was lost (ref %s): no user to send it to", COMMAND, ref)
+        return
+    rest = messages[sent:]
+    if channel and transport.post_ephemeral(channel, user, None, rest[0]):
+        log.info("Reply (ref %s) posted privately in the channel %s instead", ref, channel)
+        for message in rest[1:]:
+            transport.post_ephemeral(channel, user, None, message)
+        return
+    intro = render_notice(
+        f"I couldn't reply where you used {COMMAND}, so here is my reply.",
+        emoji=":information_source:",
+    )
+    for message in [intro, *direct[sent:]]:
+        if not transport.direct_message(user, message):
+            log.error(
+                "The %s reply to %s was lost (ref %s): it could not be sent as a direct "
+                "message either",
+                COMMAND,
+                user,
+                ref,
+            )
+            return
+    log.info("Reply (ref %s) sent to %s as a direct message instead", ref, user)
