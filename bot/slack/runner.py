@@ -112,11 +112,12 @@ def serve_http(
 
 def start_socket_mode(settings: Settings, answer_fn: AnswerFn) -> SocketModeHandler:
     """Connect to Slack over Socket Mode and return the (connected, non-blocking) handler."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.slack.socket_mode import GuardedSocketModeHandler
 
     token = app_token(settings)
     app = create_app(settings, answer_fn)
-    handler = SocketModeHandler(app, token, logger=logging.getLogger("newsdesk.slack.socket"))
+    logger = logging.getLogger("newsdesk.slack.socket")
+    handler = GuardedSocketModeHandler(app, token, logger=logger)
     handler.connect()
     return handler
 

@@ -558,6 +558,13 @@ class FakeSocketModeServer:
         except Exception:  # the client went away: nothing to record
             return
 
+    def send_raw(self, message: str) -> None:
+        """Send ``message`` as it is (a websocket text frame) to every connected client."""
+        with self._lock:
+            connections = list(self.connections)
+        for connection in connections:
+            connection.send(message)
+
     def send_event(self, payload: dict[str, Any], *, retry_attempt: int = 0) -> str:
         """Send an ``events_api`` envelope to every connected client; returns its envelope id."""
         envelope_id = uuid.uuid4().hex
