@@ -114,6 +114,7 @@ def create_app(
     limiter: Limiter | None = None,
     answers: KeyValueCache[Answer] | None = None,
     answered: KeyValueCache[Answered] | None = None,
+    names: KeyValueCache[str] | None = None,
 ) -> NewsdeskApp:
     """Build the Bolt app. ``answer_fn(question, history) -> Answer`` is the answering core.
 
@@ -123,7 +124,8 @@ def create_app(
     The state replicas must share, each in memory by default (see :class:`SlackService`):
     ``dedupe`` (events and messages handled), ``replays`` (slash commands and clicks handled;
     default ``dedupe``), ``limiter`` (default: ``NEWSDESK_SLACK_RATE_LIMIT_PER_MINUTE``),
-    ``answers`` (answers behind the buttons), ``answered`` (questions answered, for edits).
+    ``answers`` (answers behind the buttons), ``answered`` (questions answered, for edits),
+    ``names`` (display names by id).
     """
     client = client or build_web_client(settings)
     signing_secret = _secret(settings.slack.slack_signing_secret)
@@ -145,6 +147,7 @@ def create_app(
         replays=replays,
         answers=answers,
         answered=answered,
+        names=names,
     )
     try:
         # App() calls auth.test now, to learn the bot's own user and bot ids.

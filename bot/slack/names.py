@@ -18,7 +18,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.common.ttl import TTLCache
+from bot.common.ttl import KeyValueCache, TTLCache
 from bot.slack.text import escape, question_from_message
 
 log = logging.getLogger("newsdesk.slack")
@@ -47,10 +47,10 @@ def user_name(user: Mapping[str, Any]) -> str:
 class NameResolver:
     """Looks up and caches the names behind user and channel ids."""
 
-    def __init__(self, client: WebClient, cache: TTLCache[str, str] | None = None) -> None:
+    def __init__(self, client: WebClient, cache: KeyValueCache[str] | None = None) -> None:
         self.client = client
         # Names by id for an hour; failures are not cached, so the next question retries.
-        self.cache: TTLCache[str, str] = cache or TTLCache(5000, 3600)
+        self.cache: KeyValueCache[str] = cache if cache is not None else TTLCache(5000, 3600)
 
     def user(self, user_id: str) -> str | None:
         return self._lookup("@" + user_id, self._fetch_user, user_id)

@@ -9,7 +9,7 @@ Bolt's pool (which must stay free to acknowledge slash commands and button click
 All state that several replicas would have to share comes in through the constructor, each piece
 typed by a small protocol of :mod:`bot.common` and in memory by default: what was handled
 (``dedupe``, ``replays``), the rate limit (``limiter``), the answers behind the buttons
-(``answers``), the questions answered, for edits (``answered``).
+(``answers``), the questions answered, for edits (``answered``), display names (``names``).
 """
 
 from __future__ import annotations
@@ -68,11 +68,13 @@ class SlackService:
         replays: Dedupe | None = None,
         answers: KeyValueCache[Answer] | None = None,
         answered: KeyValueCache[Answered] | None = None,
+        names: KeyValueCache[str] | None = None,
     ) -> None:
         """``dedupe``: events and messages already handled; ``replays``: slash commands and
         button clicks already handled (default: ``dedupe``); ``answers``: recent answers by id,
         for the Share and feedback buttons; ``answered``: questions answered, by
-        :func:`bot.slack.edits.answered_key`, so that an edit can be answered again."""
+        :func:`bot.slack.edits.answered_key`, so that an edit can be answered again;
+        ``names``: display names by user or channel id (see :class:`NameResolver`)."""
         self.answer_fn = answer_fn
         self.transport = SlackTransport(client)
         self.feedback = feedback
@@ -93,7 +95,7 @@ class SlackService:
         # A per-process saving, not shared state: a replica that has not checked simply asks.
         self.not_bot_threads = InMemoryDedupe(ttl=120, clock=clock)
         # Display names for the user and channel mentions in questions (cached per id).
-        self.names = NameResolver(client)
+        self.names = NameResolver(client, names)
         self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsdesk-work")
         # Working indicators go through a small pool of their own: added at once, without the
         # Web API calls of a burst of questions all competing (for the GIL) with the acks.

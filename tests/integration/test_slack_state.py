@@ -25,6 +25,7 @@ def shared_state(per_minute: int = 0) -> dict[str, Any]:
         "limiter": RateLimiter(per_minute),
         "answers": TTLCache(100, 3600),
         "answered": TTLCache(100, 3600),
+        "names": TTLCache(100, 3600),
     }
 
 
@@ -34,6 +35,7 @@ def test_the_in_memory_parts_are_what_the_protocols_describe() -> None:
     assert isinstance(state["limiter"], Limiter)
     assert isinstance(state["answers"], KeyValueCache)
     assert isinstance(state["answered"], KeyValueCache)
+    assert isinstance(state["names"], KeyValueCache)
 
 
 def test_an_answer_given_by_one_replica_is_shared_by_the_other(start_bot) -> None:
@@ -108,3 +110,15 @@ def test_an_edit_reaching_the_other_replica_is_answered_again(start_bot) -> None
     posts = second.slack.wait_for_calls("chat.postMessage", 2)
     assert posts[1].body["thread_ts"] == ts
     assert [q for q, _ in second.core.calls] == [EDITED]
+
+
+def test_a_name_looked_up_by_one_replica_is_known_to_the_other(start_bot) -> None:
+    state = shared_state()
+    first, second = start_bot(state=state), start_bot(Core(), state=state)
+    first.slack.add_user("U0456EFGH", "boris", real_name="Boris Johnson")
+    first.mention("what did <@U0456EFGH> say about Russia?")
+    first.slack.wait_for_calls("chat.postMessage")
+    second.mention("and <@U0456EFGH> about China?")
+    second.slack.wait_for_calls("chat.postMessage", 2)
+    assert [q for q, _ in second.core.calls] == ["and @Boris Johnson about China?"]
+    assert len(first.slack.calls_to("users.info")) == 1
