@@ -8,6 +8,7 @@ registers one listener module at a time.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -21,10 +22,13 @@ from slack_sdk import WebClient
 from bot.common.deadline import AnswerFn
 from bot.common.dedupe import Dedupe, dedupe_key
 from bot.common.feedback import FeedbackStore
-from bot.common.ratelimit import RateLimiter
+from bot.common.redis_backends import RedisUnavailable
+from bot.common.shared import SharedState, build_shared_state
 from bot.settings import Settings
+from bot.slack.edits import Answered
 from bot.slack.listeners import register_all
 from bot.slack.service import SlackService, parse_channel_list, retry_handlers
+from bot.types import Answer
 
 log = logging.getLogger("newsdesk.slack")
 
@@ -41,8 +45,11 @@ class NewsdeskApp(App):
 
     newsdesk: SlackService
 
+    shared: SharedState
+
     def close(self) -> None:
         self.newsdesk.close()
+        self.shared.close()
         self.listener_runner.listener_executor.shutdown(wait=False, cancel_futures=True)
 
 
@@ -106,13 +113,21 @@ def create_app(
     workers: int = 4,
     clock: Callable[[], float] = time.monotonic,
     dedupe: Dedupe | None = None,
+    shared: SharedState | None = None,
 ) -> NewsdeskApp:
     """Build the Bolt app. ``answer_fn(question, history) -> Answer`` is the answering core.
 
     ``answer_timeout`` (default: the LLM timeout plus 15 s) is a backstop: an answer that takes
-    longer is abandoned and the user is told, rather than left waiting in silence. ``dedupe``
-    (default: in memory) remembers what was handled; replicas pass a shared one.
+    longer is abandoned and the user is told, rather than left waiting in silence. What the bot
+    remembers (events handled, rate limits, answers for Share and for edits) lives in ``shared``
+    (default: in this process, or in Redis when ``NEWSDESK_REDIS_URL`` is set); ``dedupe``
+    overrides the handled-events part alone.
     """
+    if shared is None:
+        try:
+            shared = build_shared_state(settings, clock)
+        except RedisUnavailable as exc:
+            raise SlackConfigError(str(exc)) from None
     client = client or build_web_client(settings)
     signing_secret = _secret(settings.slack.slack_signing_secret)
     service = SlackService(
@@ -120,12 +135,30 @@ def create_app(
         client=client,
         feedback=feedback or FeedbackStore(settings.slack.feedback_path),
         allowed_channels=parse_channel_list(settings.slack.slack_allowed_channels),
-        limiter=RateLimiter(settings.slack.slack_rate_limit_per_minute, clock=clock),
+        limiter=shared.rate_limiter(settings.slack.slack_rate_limit_per_minute),
         answer_timeout=answer_timeout or settings.llm.llm_timeout + 15,
         configured_generator=settings.answer.generator,
         workers=workers,
         clock=clock,
-        dedupe=dedupe,
+        dedupe=dedupe if dedupe is not None else shared.dedupe(),
+        # Recent answers by id, so that a button click (on any replica) finds the full answer.
+        answers=shared.cache(
+            "answer",
+            max_items=2000,
+            ttl=24 * 3600,
+            key=str,
+            dumps=Answer.to_dict,
+            loads=Answer.from_dict,
+        ),
+        # Questions answered, by (channel, ts), so that an edit can be answered again.
+        answered=shared.cache(
+            "answered",
+            max_items=10_000,
+            ttl=24 * 3600,
+            key=lambda where: f"{where[0]}:{where[1]}",
+            dumps=dataclasses.asdict,
+            loads=lambda data: Answered(**data),
+        ),
     )
     try:
         # App() calls auth.test now, to learn the bot's own user and bot ids.
@@ -144,14 +177,17 @@ def create_app(
         )
     except BoltError as exc:
         service.close()
+        shared.close()
         raise SlackConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {exc}") from None
     except OSError as exc:
         service.close()
+        shared.close()
         raise SlackConfigError(
             f"Could not reach the Slack Web API at {client.base_url} ({exc}); "
             "check the network, or NEWSDESK_SLACK_API_URL"
         ) from None
     app.newsdesk = service
+    app.shared = shared
     app.use(_drop_repeated_events(service))
     register_all(app, service)
     return app

@@ -90,6 +90,8 @@ class SlackService:
         workers: int = 4,
         clock: Callable[[], float] = time.monotonic,
         dedupe: Dedupe | None = None,
+        answers: TTLCache[str, Answer] | None = None,
+        answered: TTLCache[tuple[str, str], Answered] | None = None,
     ) -> None:
         self.answer_fn = answer_fn
         self.client = client
@@ -105,9 +107,11 @@ class SlackService:
         # call for every reply in a busy channel's threads. Short TTL, cleared when the bot posts.
         self.not_bot_threads = InMemoryDedupe(ttl=120, clock=clock)
         # Recent answers by id, so that a button click can find the full answer.
-        self.answers: TTLCache[str, Answer] = TTLCache(2000, 24 * 3600, clock)
+        self.answers: TTLCache[str, Answer] = answers or TTLCache(2000, 24 * 3600, clock)
         # Questions answered, by (channel, ts), so that an edit can be answered again.
-        self.answered: TTLCache[tuple[str, str], Answered] = TTLCache(10_000, 24 * 3600, clock)
+        self.answered: TTLCache[tuple[str, str], Answered] = answered or TTLCache(
+            10_000, 24 * 3600, clock
+        )
         # Display names for the user and channel mentions in questions (cached per id).
         self.names = NameResolver(client)
         self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsdesk-work")
