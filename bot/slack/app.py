@@ -2,7 +2,7 @@
 
 Nothing happens at import time. ``create_app`` builds the Web API client (pointed at
 ``NEWSDESK_SLACK_API_URL``, honouring HTTP 429), the Bolt app (which calls ``auth.test`` once to
-learn its own user and bot ids), the shared state (dedupe, rate limit, feedback file) and
+learn its own user and bot ids), the shared state (dedupe, rate limit, feedback database) and
 registers one listener module at a time.
 """
 
@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 
 from bot.common.deadline import AnswerFn
 from bot.common.dedupe import Dedupe, dedupe_key
-from bot.common.feedback import FeedbackStore
+from bot.common.feedback import FeedbackStore, open_feedback
 from bot.common.redis_backends import RedisUnavailable
 from bot.common.shared import SharedState, build_shared_state
 from bot.settings import Settings
@@ -49,6 +49,7 @@ class NewsdeskApp(App):
 
     def close(self) -> None:
         self.newsdesk.close()
+        self.newsdesk.feedback.close()
         self.shared.close()
         self.listener_runner.listener_executor.shutdown(wait=False, cancel_futures=True)
 
@@ -133,7 +134,7 @@ def create_app(
     service = SlackService(
         answer_fn=answer_fn,
         client=client,
-        feedback=feedback or FeedbackStore(settings.slack.feedback_path),
+        feedback=feedback or open_feedback(settings),
         allowed_channels=parse_channel_list(settings.slack.slack_allowed_channels),
         limiter=shared.rate_limiter(settings.slack.slack_rate_limit_per_minute),
         answer_timeout=answer_timeout or settings.llm.llm_timeout + 15,

@@ -221,7 +221,7 @@ def test_feedback_click_is_acknowledged_and_recorded(start_bot) -> None:
     [thanks] = bot.slack.wait_for_calls("response_url")
     assert "feedback was recorded" in thanks.body["text"]
     assert thanks.body["response_type"] == "ephemeral"
-    [record] = [json.loads(line) for line in bot.feedback_path.read_text().splitlines()]
+    [record] = list(bot.app.newsdesk.feedback)
     assert record["verdict"] == "helpful"
     assert record["user"] == "UREADER2"
     assert record["question"] == QUESTION
@@ -243,7 +243,7 @@ def test_feedback_after_a_restart_reads_the_answer_from_the_message(start_bot) -
     )
     assert second.send.action(payload).status == 200
     second.slack.wait_for_calls("response_url")
-    [record] = [json.loads(line) for line in second.feedback_path.read_text().splitlines()]
+    [record] = list(second.app.newsdesk.feedback)
     assert record["verdict"] == "not_helpful"
     assert record["question"] == QUESTION
     assert record["answer"] == ANSWER_TEXT
@@ -568,12 +568,12 @@ def test_a_replayed_feedback_click_is_recorded_once(start_bot) -> None:
     assert bot.send.action(payload).status == 200
     bot.slack.wait_for_calls("response_url")
     bot.settle()
-    assert len(bot.feedback_path.read_text().splitlines()) == 1
+    assert bot.app.newsdesk.feedback.count() == 1
     # The same person clicking again later (a new action_ts) is a new verdict.
     payload["actions"][0]["action_ts"] = "1800000000.000001"
     bot.send.action(payload)
     bot.slack.wait_for_calls("response_url", 2)
-    assert len(bot.feedback_path.read_text().splitlines()) == 2
+    assert bot.app.newsdesk.feedback.count() == 2
 
 
 # --- failures visible, plain and traceable; notes seen ------------------------------------------

@@ -24,7 +24,7 @@ def test_socket_mode_acks_the_envelope_and_answers_in_thread(tmp_path: Path) -> 
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_APP_TOKEN=APP_TOKEN,
             slack_api_url=slack.base_url,
-            feedback_path=tmp_path / "feedback.jsonl",
+            feedback_path=tmp_path / "feedback.db",
         )
         handler = start_socket_mode(settings, answer_fn)
         try:
@@ -74,7 +74,7 @@ def test_run_socket_mode_announces_and_stops(tmp_path: Path) -> None:
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_APP_TOKEN=APP_TOKEN,
             slack_api_url=slack.base_url,
-            feedback_path=tmp_path / "feedback.jsonl",
+            feedback_path=tmp_path / "feedback.db",
         )
         said: list[str] = []
         stop = threading.Event()
