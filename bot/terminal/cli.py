@@ -306,7 +306,7 @@ def slack(
         answerer = build_answerer(settings)
         if answerer.searcher.count() == 0:
             err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
-        return answerer.answer
+        return answerer  # answers, and warms up before serving
 
     try:
         run_slack(settings, answer_fn_factory, http=http, host=host, port=port)
