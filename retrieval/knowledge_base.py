@@ -39,6 +39,7 @@ class KnowledgeBase:
             config.embedding_model,
             batch_size=config.embedding_batch_size,
             threads=config.torch_threads,
+            device=config.embedding_device,
         )
         self.chunker = Chunker(config.chunk_size, config.chunk_overlap)
         self.store: VectorStore = (
