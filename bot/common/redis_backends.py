@@ -50,7 +50,7 @@ V = TypeVar("V")
 KEY_PREFIX = "newsdesk:"
 # A replica waits at most this long for Redis before it falls back (Slack wants its ack in 3 s).
 SOCKET_TIMEOUT_SECONDS = 0.5
-CONNECT_TIMEOUT_SECONDS = 2.0
+CONNECT_TIMEOUT_SECONDS = 0.5
 _WARN_EVERY_SECONDS = 60.0
 
 # KEYS[1] the user's sorted set; ARGV: limit, window (ms), a unique member.
