@@ -75,7 +75,11 @@ def main() -> int:
     config = settings.retrieval.model_copy(
         update={"store_path": workdir / "store", "chroma_host": None}
     )
-    embeddings = LocalEmbeddings(config.embedding_model, batch_size=config.embedding_batch_size)
+    embeddings = LocalEmbeddings(
+        config.embedding_model,
+        batch_size=config.embedding_batch_size,
+        device=config.embedding_device,
+    )
     kb = KnowledgeBase(config, embeddings)
 
     # The chunk texts exactly as ingest will embed them.
@@ -84,9 +88,7 @@ def main() -> int:
     embeddings.encode(texts[:64])  # warm-up: model load and first-call costs out of both figures
 
     t0 = time.perf_counter()
-    embeddings.model.encode(
-        texts, batch_size=config.embedding_batch_size, normalize_embeddings=True
-    )
+    embeddings.model.encode(texts, batch_size=embeddings.batch_size, normalize_embeddings=True)
     raw_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()

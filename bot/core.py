@@ -69,6 +69,10 @@ EXTRACTIVE = "extractive"
 # the repository reproduces the measurement yet; refit the value with one before changing it.
 MIN_RELEVANCE = 0.35
 
+# Answered (with the extractive generator) by ``Answerer.warm``: any words do; these retrieve
+# something from any news archive, so that the whole answer path runs once.
+WARM_UP_QUESTION = "What happened?"
+
 
 class Searcher(Protocol):
     """What the core (and the front ends that report an empty store) need of the knowledge base."""
@@ -117,6 +121,9 @@ class Answerer:
         self._generator_factory = generator_factory
         self._generators: dict[str, Generator] = {}
         self._lock = threading.Lock()
+        self._warm_lock = threading.Lock()
+        self._warm = threading.Event()
+        self.warm_seconds: float | None = None
         self.min_relevance = (
             settings.answer.min_relevance
             if settings.answer.min_relevance is not None
@@ -151,8 +158,55 @@ class Answerer:
 
         return load_prompt(name or self.settings.answer.prompt)
 
+    # --- readiness -------------------------------------------------------------------------------
+    @property
+    def is_warm(self) -> bool:
+        return self._warm.is_set()
+
+    def warm(self) -> float:
+        """Load everything the first answer needs, now: the store, the embedding model, the
+        keyword index, the configured generator, and one extractive answer (the sentence scorer
+        and the citation check). Returns the seconds it took (0 when already warm).
+
+        Safe from any number of threads: one warms, the others wait for it. ``answer`` calls it
+        too, so that concurrent first questions never open the store at the same time (chromadb
+        fails then). Raises what opening the store raises; the next call tries again.
+        """
+        if self._warm.is_set():
+            return 0.0
+        with self._warm_lock:
+            if self._warm.is_set():
+                return 0.0
+            started = time.perf_counter()
+            warm_searcher = getattr(self.searcher, "warm", None)
+            if callable(warm_searcher):
+                warm_searcher()
+            self.generator(self.settings.answer.generator)
+            self._answer(WARM_UP_QUESTION, generator=EXTRACTIVE)
+            self.warm_seconds = time.perf_counter() - started
+            self._warm.set()
+            log.info("Warm in %.1f s", self.warm_seconds)
+            return self.warm_seconds
+
     # --- the pipeline ----------------------------------------------------------------------------
     def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        k: int | None = None,
+        generator: str | None = None,
+        prompt: str | None = None,
+    ) -> Answer:
+        if not self._warm.is_set():
+            try:
+                self.warm()
+            except Exception:
+                # The answer below meets the same problem and reports it as an error answer.
+                log.exception("warming up failed")
+        return self._answer(question, history, k=k, generator=generator, prompt=prompt)
+
+    def _answer(
         self,
         question: str,
         history: Sequence[Turn] = (),

@@ -9,6 +9,7 @@ keyword index, local even when the vectors live in a Chroma server.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ class KnowledgeBase:
             config.embedding_model,
             batch_size=config.embedding_batch_size,
             threads=config.torch_threads,
+            device=config.embedding_device,
         )
         self.chunker = Chunker(config.chunk_size, config.chunk_overlap)
         self.store: VectorStore = (
@@ -60,6 +62,17 @@ class KnowledgeBase:
             self.keywords.current,
             build_reranker(config, reranker),
         )
+        self._warm_lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Open the store, load the embedding model and the keyword index now, not on the first
+        search. One thread opens; concurrent callers wait for it (chromadb's client cannot be
+        created by several threads at once). Raises what the store raises."""
+        with self._warm_lock:
+            self.store.open()
+            self.embeddings.embed_query("warm up")
+            if self.manifest_file.articles:
+                self.keywords.current()
 
     @property
     def manifest(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ Each default is stated here and nowhere else.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -31,7 +32,12 @@ class RetrievalSettings(BaseModel):
 
     # --- embedding and chunking ----------------------------------------------------------
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
-    embedding_batch_size: int = Field(32, ge=1, le=1024)
+    # Where embeddings are computed: "auto" picks CUDA, else Apple's MPS, else the CPU; a device
+    # named explicitly that torch cannot use is an error, never a silent fall back to the CPU.
+    embedding_device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    # Texts per embedding batch; unset = the device's default (retrieval.embeddings.
+    # DEVICE_BATCH_SIZES: 32 on a CPU, 128 on CUDA, 64 on MPS).
+    embedding_batch_size: int | None = Field(None, ge=1, le=4096)
     # CPU threads for embedding; 0 keeps torch's default (one per core). On a host shared with
     # busy processes, 1 avoids the thread oversubscription that stalls each query.
     torch_threads: int = Field(0, ge=0, le=256, description="0 = torch's default")

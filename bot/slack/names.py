@@ -25,6 +25,9 @@ log = logging.getLogger("newsdesk.slack")
 
 # <@U0123ABCD>, <@W0123|name>, <#C0123>, <#C0123|general> (ids are upper-case letters and digits).
 _MENTION = re.compile(r"<([@#])([A-Z0-9]{2,32})(?:\|([^<>]*))?>")
+# Names by id for an hour (a renamed person or channel is seen within the hour), at most this many.
+NAMES_TTL_SECONDS = 3600
+NAMES_MAX = 5000
 
 
 def _string(container: Mapping[str, Any] | None, key: str) -> str:
@@ -49,8 +52,10 @@ class NameResolver:
 
     def __init__(self, client: WebClient, cache: KeyValueCache[str] | None = None) -> None:
         self.client = client
-        # Names by id for an hour; failures are not cached, so the next question retries.
-        self.cache: KeyValueCache[str] = cache if cache is not None else TTLCache(5000, 3600)
+        # Failures are not cached, so the next question retries.
+        self.cache: KeyValueCache[str] = (
+            cache if cache is not None else TTLCache(NAMES_MAX, NAMES_TTL_SECONDS)
+        )
 
     def user(self, user_id: str) -> str | None:
         return self._lookup("@" + user_id, self._fetch_user, user_id)

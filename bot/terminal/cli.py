@@ -33,6 +33,8 @@ eval_app = typer.Typer(
     help="Evaluate retrieval or answers on a question set.", no_args_is_help=True
 )
 app.add_typer(eval_app, name="eval")
+feedback_app = typer.Typer(help="The helpful / not-helpful clicks recorded.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
 
 console = Console()
 err = Console(stderr=True)
@@ -304,13 +306,45 @@ def slack(
         answerer = build_answerer(settings)
         if answerer.searcher.count() == 0:
             err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
-        return answerer.answer
+        return answerer  # answers, and warms up before serving
 
     try:
         run_slack(settings, answer_fn_factory, http=http, host=host, port=port)
     except SlackConfigError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+
+
+@feedback_app.command("export")
+def feedback_export(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="jsonl (one JSON object a line) or csv.")
+    ] = "jsonl",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")
+    ] = None,
+) -> None:
+    """Write every recorded click, oldest first (from NEWSDESK_DATABASE_URL or the SQLite file
+    at NEWSDESK_FEEDBACK_PATH)."""
+    if fmt not in ("jsonl", "csv"):
+        err.print(f"[red]--format must be jsonl or csv (got {escape(fmt)!r})[/red]")
+        raise typer.Exit(2)
+    settings = _settings()
+    from bot.common.feedback import FeedbackError, export, open_feedback
+
+    store = open_feedback(settings)
+    try:
+        store.open()
+        if out is None:
+            count = export(store, fmt, sys.stdout)  # type: ignore[arg-type]
+        else:
+            with out.open("w", encoding="utf-8", newline="") as f:
+                count = export(store, fmt, f)  # type: ignore[arg-type]
+    except (FeedbackError, OSError) as exc:
+        raise _fail(exc) from None
+    finally:
+        store.close()
+    err.print(f"{count} feedback record(s) from {escape(store.where)}")
 
 
 @eval_app.command("answers")

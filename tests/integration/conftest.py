@@ -5,9 +5,12 @@
 * ``openai_server``: a fake OpenAI-compatible server on 127.0.0.1.
 * ``slack`` / ``start_bot``: the fake Slack Web API, and the Slack bot on its real HTTP endpoint
   (``tests/integration/slack_bot.py``).
+* ``redis_url``: a real ``redis-server`` (one per session, emptied before each test).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
@@ -20,6 +23,7 @@ from retrieval.settings import RetrievalSettings
 from retrieval.types import Hit
 from tests.fakes.openai_server import openai_server
 from tests.integration.slack_bot import slack_fixture, start_bot_fixture
+from tests.redis_server import redis_server
 from tests.support import SEEDS
 
 __all__ = ["openai_server"]
@@ -55,3 +59,20 @@ def seed_sources() -> list[Source]:
         )
         for i, c in enumerate(chunks)
     )
+
+
+@pytest.fixture(scope="session")
+def _redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(_redis_server: str) -> str:
+    """The URL of a real, empty Redis."""
+    import redis
+
+    client = redis.Redis.from_url(_redis_server)
+    client.flushall()
+    client.close()
+    return _redis_server

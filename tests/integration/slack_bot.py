@@ -115,7 +115,7 @@ def settings_for(slack: FakeSlack, tmp_path: Path, **overrides: Any) -> Settings
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "slack_api_url": slack.base_url,
-        "feedback_path": tmp_path / "feedback.jsonl",
+        "feedback_path": tmp_path / "feedback.db",
         "store_path": tmp_path / "store",
         "slack_rate_limit_per_minute": 0,
     }

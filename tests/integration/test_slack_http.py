@@ -221,7 +221,7 @@ def test_feedback_click_is_acknowledged_and_recorded(start_bot) -> None:
     [thanks] = bot.slack.wait_for_calls("response_url")
     assert "feedback was recorded" in thanks.body["text"]
     assert thanks.body["response_type"] == "ephemeral"
-    [record] = [json.loads(line) for line in bot.feedback_path.read_text().splitlines()]
+    [record] = list(bot.app.newsdesk.feedback)
     assert record["verdict"] == "helpful"
     assert record["user"] == "UREADER2"
     assert record["question"] == QUESTION
@@ -243,7 +243,7 @@ def test_feedback_after_a_restart_reads_the_answer_from_the_message(start_bot) -
     )
     assert second.send.action(payload).status == 200
     second.slack.wait_for_calls("response_url")
-    [record] = [json.loads(line) for line in second.feedback_path.read_text().splitlines()]
+    [record] = list(second.app.newsdesk.feedback)
     assert record["verdict"] == "not_helpful"
     assert record["question"] == QUESTION
     assert record["answer"] == ANSWER_TEXT
@@ -568,12 +568,12 @@ def test_a_replayed_feedback_click_is_recorded_once(start_bot) -> None:
     assert bot.send.action(payload).status == 200
     bot.slack.wait_for_calls("response_url")
     bot.settle()
-    assert len(bot.feedback_path.read_text().splitlines()) == 1
+    assert bot.app.newsdesk.feedback.count() == 1
     # The same person clicking again later (a new action_ts) is a new verdict.
     payload["actions"][0]["action_ts"] = "1800000000.000001"
     bot.send.action(payload)
     bot.slack.wait_for_calls("response_url", 2)
-    assert len(bot.feedback_path.read_text().splitlines()) == 2
+    assert bot.app.newsdesk.feedback.count() == 2
 
 
 # --- failures visible, plain and traceable; notes seen ------------------------------------------
@@ -617,8 +617,14 @@ def test_a_real_core_failure_shows_the_cores_reference_in_the_thread(
     )
     assert match, post.body["text"]
     assert str(path) not in post.all_text()
-    [cause] = [r for r in caplog.records if r.name == "bot.core"]
-    assert match.group(1) in cause.getMessage() and str(path) in cause.getMessage()
+    # The first question of a process also warms the core up (Answerer.warm), which meets the
+    # same broken store and logs it under a reference of its own: the one shown is the question's.
+    [cause] = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "bot.core" and match.group(1) in r.getMessage()
+    ]
+    assert str(path) in cause
 
 
 def test_a_failed_post_is_logged_and_the_asker_told_privately(start_bot, caplog) -> None:

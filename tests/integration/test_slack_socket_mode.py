@@ -29,7 +29,7 @@ def test_socket_mode_acks_the_envelope_and_answers_in_thread(tmp_path: Path) -> 
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_APP_TOKEN=APP_TOKEN,
             slack_api_url=slack.base_url,
-            feedback_path=tmp_path / "feedback.jsonl",
+            feedback_path=tmp_path / "feedback.db",
         )
         handler = start_socket_mode(settings, answer_fn)
         try:
@@ -79,7 +79,7 @@ def test_run_socket_mode_announces_and_stops(tmp_path: Path) -> None:
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_APP_TOKEN=APP_TOKEN,
             slack_api_url=slack.base_url,
-            feedback_path=tmp_path / "feedback.jsonl",
+            feedback_path=tmp_path / "feedback.db",
         )
         said: list[str] = []
         stop = threading.Event()
@@ -148,7 +148,7 @@ def test_malformed_socket_mode_messages_are_acknowledged_with_one_warning_each(
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_APP_TOKEN=APP_TOKEN,
             slack_api_url=slack.base_url,
-            feedback_path=tmp_path / "feedback.jsonl",
+            feedback_path=tmp_path / "feedback.db",
         )
         handler = start_socket_mode(settings, core)
         try:

@@ -55,7 +55,7 @@ def record_feedback(service: SlackService, body: Mapping[str, Any]) -> None:
     try:
         service.feedback.record(record)
     except OSError:
-        log.exception("Could not write feedback to %s", service.feedback.path)
+        log.exception("Could not write feedback to %s", service.feedback.where)
         thanks = "Sorry, I couldn't record your feedback just now."
     else:
         log.info("Feedback %s from %s on answer %s", verdict, user, value.answer_id)
