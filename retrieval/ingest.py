@@ -250,6 +250,7 @@ class Ingester:
             owner, self.config.ingest_lock_wait, self.config.ingest_lease_seconds
         ) as held:
             run = _Run(self, str(root.resolve()), held, on_progress)
+            run.owner = owner
             run.write(articles)
             report = run.report
             # Problems of the load first (the stream is complete now), then those of ingest.
@@ -289,6 +290,7 @@ class _Run:
         self.seen: set[str] = set()
         self.info: dict[str, Any] | None = None
         self.progress = IngestProgress(0, 0, 0, 0)
+        self.owner = "ingest"
 
     # --- the store's version ----------------------------------------------------------------
     def _before_writing(self) -> None:
@@ -300,7 +302,7 @@ class _Run:
             {
                 SCHEMA_KEY: SCHEMA,
                 VERSION_KEY: store_version(self.info) + 1,
-                INGEST_KEY: writer_description("ingest"),
+                INGEST_KEY: writer_description(self.owner),
             }
         )
         self.store.set_info(self.info)

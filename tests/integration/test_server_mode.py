@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,66 +11,8 @@ from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.settings import RetrievalSettings
 from retrieval.stores import StoreError
+from tests.integration.chroma_server import ChromaServer, free_port
 from tests.support import SEED_FILE, SEEDS
-
-CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class ChromaServer:
-    host: str
-    port: int
-    path: Path
-
-
-def wait_for_heartbeat(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"chroma run exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"chroma run did not answer {url} within 60 s:\n{log.read_text()[-2000:]}")
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
-    assert CHROMA.exists(), f"the chroma CLI should be installed with chromadb at {CHROMA}"
-    folder = tmp_path_factory.mktemp("chroma_server")
-    port = free_port()
-    log = folder / "server.log"
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    command = [str(CHROMA), "run", "--path", str(folder / "data")]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=folder,
-        )
-    try:
-        wait_for_heartbeat(port, process, log)
-        yield ChromaServer("127.0.0.1", port, folder / "data")
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def test_ingest_and_search_through_a_chroma_server(
