@@ -243,12 +243,14 @@ class Ingester:
     ) -> IngestReport:
         started = time.perf_counter()
         prune = self.config.prune if prune is None else prune
-        # Open the store before anything slow, so that an unreachable server fails at once.
-        self.store.open()
         owner = f"ingest of {root}"
+        # The lock first (taking a server's lock fails at once if it is unreachable), then the
+        # store: an embedded store opened by a second process before the first one's writes
+        # would write back its stale copy of the vector index.
         with self.store.ingest_lock(
             owner, self.config.ingest_lock_wait, self.config.ingest_lease_seconds
         ) as held:
+            self.store.open()
             run = _Run(self, str(root.resolve()), held, on_progress)
             run.owner = owner
             run.write(articles)
