@@ -203,6 +203,8 @@ class PersistedKeywordIndex:
             if not force and self._index is not None and now - self._checked < self.check_seconds:
                 return
             if self.is_stale():
+                if self._index is not None:
+                    self.store.reload()
                 self.rebuild()
             self._checked = now
 

@@ -109,7 +109,11 @@ class KnowledgeBase:
         candidates: int | None = None,
     ) -> list[Hit]:
         if self.keywords.due():
+            # At most every store_check_seconds: is the store still there, and did an ingest
+            # (here or on another host) change it? Then the keyword index and, for an embedded
+            # store, the vector index are read afresh.
             self.check_not_lost()
+            self.keywords.refresh()
         # Nothing ingested: no hits, without loading the model.
         if not self.store.exists():
             return []

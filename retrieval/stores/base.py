@@ -60,6 +60,11 @@ class VectorStore(Protocol):
         seconds (0: no limit). The object it yields has ``renew()``, called after each step."""
         ...
 
+    def reload(self) -> None:
+        """Another process may have written to the store: drop what this process caches of it
+        (an embedded Chroma keeps its vector index in memory)."""
+        ...
+
     def ingest_holder(self) -> str | None:
         """Who holds the ingest lock right now (an ingest is running), or ``None``."""
         ...

@@ -72,6 +72,8 @@ class ChromaStore:
         self.config = config
         self._client: Any = None
         self._collection: Collection | None = None
+        # The collection record this process last wrote (see ``reload``).
+        self._written: dict[str, Any] | None = None
 
     @property
     def where(self) -> str:
@@ -198,6 +200,16 @@ class ChromaStore:
         # hnsw:* keys cannot be modified (the distance lives in the collection's configuration).
         clean = {k: v for k, v in values.items() if not k.startswith("hnsw:")}
         self._call("update the collection", lambda: self.collection.modify(metadata=clean))
+        self._written = clean
+
+    def reload(self) -> None:
+        # A server serves every client the same data; an embedded client keeps the vector index
+        # it loaded, and sees another process's writes only when opened again. Not when the
+        # change is this process's own (its copy is current, and other threads may be using it).
+        if self.served or self._client is None or self.info() == self._written:
+            return
+        client, self._client, self._collection = self._client, None, None
+        client.close()
 
     def ingest_lock(self, owner: str, wait: float, lease: float) -> AbstractContextManager[Any]:
         if not self.served:

@@ -59,6 +59,9 @@ class MemoryStore:
         with self.lock:
             yield SimpleNamespace(renew=lambda: None)
 
+    def reload(self) -> None:
+        pass
+
     def ingest_holder(self) -> str | None:
         return "an ingest in this process" if self.lock.locked() else None
 
