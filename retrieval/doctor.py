@@ -51,18 +51,18 @@ def examine(kb: KnowledgeBase) -> list[Finding]:
     if not store.exists():
         return findings
     info = store.info()
-    writer = str(info.get(INGEST_KEY) or "")
     holder = store.ingest_holder()
-    if writer and holder is None:
+    writer = kb.unfinished_ingest()
+    if writer:
         findings.append(
             Finding(
                 f"an ingest into the {store.where} did not finish: {writer}",
                 "run the ingest again (it carries on where it stopped)",
             )
         )
-    half = {a.root for a in scan(store).values() if not a.complete}
+    articles = [a for a in scan(store).values() if not a.complete]
+    half = {a.root for a in articles}
     if half:
-        articles = [a for a in scan(store).values() if not a.complete]
         findings.append(
             Finding(
                 f"{len(articles)} article(s) are half-written (chunks of two versions, or "

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from retrieval.catalog import scan
+from retrieval.catalog import INGEST_KEY, scan
 from retrieval.chunking import Chunker
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.ingest import Ingester, IngestReport, ProgressCallback
@@ -100,6 +100,16 @@ class KnowledgeBase:
             f"{self.config.collection!r} with chunks, but this host's cache says it held "
             f"{len(cached.ids)} chunks. Ingest again ({roots}) or run `newsdesk doctor --repair`."
         )
+
+    def unfinished_ingest(self) -> str | None:
+        """Who started an ingest into the store that stopped before its end (killed, crashed),
+        or ``None``: its articles may be half-written until an ingest runs again."""
+        if not self.store.exists():
+            return None
+        writer = str(self.store.info().get(INGEST_KEY) or "")
+        if not writer or self.store.ingest_holder() is not None:
+            return None
+        return writer
 
     def search(
         self,

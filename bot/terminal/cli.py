@@ -205,6 +205,11 @@ def search(
         kb.check_not_lost()
         if kb.count() == 0:
             err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
+        if unfinished := kb.unfinished_ingest():
+            err.print(
+                f"[yellow]An ingest into this store did not finish ({escape(unfinished)}): "
+                "some articles may be half-written. Run it again, or `newsdesk doctor`.[/yellow]"
+            )
         hits = kb.search(query, k=k, mode=mode)  # type: ignore[arg-type]
     except (StoreError, EmbeddingModelError) as exc:
         raise _fail(exc) from None

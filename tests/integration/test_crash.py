@@ -101,9 +101,7 @@ def cli_env(store: Path, server: ChromaServer | None = None) -> dict[str, str]:
 def articles_with_chunks(store: Path, server: ChromaServer | None) -> int:
     """How many articles have chunks in the store now, read while an ingest writes to it."""
     if server is not None:
-        import chromadb
-
-        client = chromadb.HttpClient(host=server.host, port=server.port)
+        client = _client(server)
         try:
             got = client.get_collection("newsdesk").get(include=["metadatas"])
         except Exception:  # not created yet
@@ -123,6 +121,17 @@ def articles_with_chunks(store: Path, server: ChromaServer | None) -> int:
     except sqlite3.Error:
         return 0
     return int(row[0])
+
+
+_CLIENTS: dict[int, Any] = {}
+
+
+def _client(server: ChromaServer) -> Any:
+    import chromadb
+
+    if server.port not in _CLIENTS:
+        _CLIENTS[server.port] = chromadb.HttpClient(host=server.host, port=server.port)
+    return _CLIENTS[server.port]
 
 
 def collection_dump(collection: Any) -> tuple[int, dict[str, Any]]:
@@ -207,6 +216,15 @@ def killed_then_rerun(
     )
     assert doctor.returncode == 1, doctor.stdout + doctor.stderr
     assert "did not finish" in doctor.stderr, doctor.stderr
+    searched = subprocess.run(
+        [sys.executable, "-m", "bot.terminal.cli", "search", f"project {project_code(3)}"],
+        cwd=tmp_path,
+        env={**env, "COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert searched.returncode == 0 and "did not finish" in searched.stderr, searched.stderr
 
     # ... and running the ingest again completes it.
     rerun = subprocess.run(
