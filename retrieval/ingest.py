@@ -293,6 +293,7 @@ class _Run:
         self.info: dict[str, Any] | None = None
         self.progress = IngestProgress(0, 0, 0, 0)
         self.owner = "ingest"
+        self._renewed = time.monotonic()
 
     # --- the store's version ----------------------------------------------------------------
     def _before_writing(self) -> None:
@@ -320,6 +321,7 @@ class _Run:
     def _todo(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Chunk]]]:
         report = self.report
         for article in articles:
+            self._renew(every=self.ing.config.ingest_lease_seconds / 3)
             report.articles_seen += 1
             self.seen.add(article.id)
             entry = self.known.get(article.id)
@@ -401,7 +403,7 @@ class _Run:
         if stale:
             self.store.delete(stale)
             report.chunks_deleted += len(stale)
-        self.held.renew()
+        self._renew()
         self.progress = IngestProgress(
             self.progress.articles_done + len(finished),
             self.progress.articles_total,
@@ -409,6 +411,14 @@ class _Run:
             self.progress.chunks_total,
         )
         self._tell()
+
+    def _renew(self, every: float = 0.0) -> None:
+        """Renew the ingest lock's lease (after every step, and while reading a long stretch of
+        unchanged articles, so that a long ingest never looks like a dead one)."""
+        now = time.monotonic()
+        if now - self._renewed >= every:
+            self.held.renew()
+            self._renewed = now
 
     def _tell(self) -> None:
         if self.on_progress:
