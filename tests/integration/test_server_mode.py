@@ -67,3 +67,40 @@ def test_an_unreachable_server_names_host_and_port(
     assert time.monotonic() - started < 30
     with pytest.raises(StoreError, match=f"127.0.0.1:{port}"):
         kb.store.count()
+
+
+def test_an_ingest_waits_for_a_live_lock_and_takes_over_an_expired_one(
+    chroma_server: ChromaServer, tmp_path: Path, embeddings: LocalEmbeddings
+) -> None:
+    import chromadb
+
+    from retrieval.stores import StoreBusy
+    from retrieval.stores.chroma import lock_name
+
+    config = RetrievalSettings(
+        store_path=tmp_path / "state",
+        collection="locked",
+        chroma_host=chroma_server.host,
+        chroma_port=chroma_server.port,
+        ingest_lock_wait=2,
+    )
+    client = chromadb.HttpClient(host=chroma_server.host, port=chroma_server.port)
+    # Another host's ingest holds the lock, its lease running.
+    holder = {"owner": "x", "host": "ingest-7", "pid": 4242, "since": time.time()}
+    client.create_collection(lock_name("locked"), metadata={**holder, "expires": time.time() + 600})
+    kb = KnowledgeBase(config, embeddings)
+    started = time.monotonic()
+    with pytest.raises(StoreBusy, match="pid 4242 on ingest-7") as info:
+        kb.ingest(SEEDS)
+    assert "NEWSDESK_INGEST_LOCK_WAIT" in str(info.value)
+    assert 2 <= time.monotonic() - started < 20
+    assert kb.count() == 0  # nothing written while waiting
+
+    # That host died without releasing it: once its lease has run out, the next ingest takes over.
+    client.get_collection(lock_name("locked")).modify(
+        metadata={**holder, "expires": time.time() - 1}
+    )
+    report = kb.ingest(SEEDS)
+    assert report.articles_added == 1 and kb.count() == report.total_chunks > 0
+    # And releases it when done.
+    assert lock_name("locked") not in [c.name for c in client.list_collections()]
