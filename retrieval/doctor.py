@@ -61,6 +61,18 @@ def examine(kb: KnowledgeBase) -> list[Finding]:
             )
         )
     articles = [a for a in scan(store).values() if not a.complete]
+    # Chunks written before the store recorded ingest's fields: not damaged, but the next ingest
+    # of their folder writes them once more.
+    earlier = [a for a in articles if a.fingerprints == {""}]
+    if earlier:
+        findings.append(
+            Finding(
+                f"{len(earlier)} article(s) were written by an earlier version of Newsdesk, "
+                "without the fields incremental ingest now reads from the store",
+                "ingest their folders again (each is embedded once more)",
+            )
+        )
+    articles = [a for a in articles if a.fingerprints != {""}]
     half = {a.root for a in articles}
     if half:
         findings.append(

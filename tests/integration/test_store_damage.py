@@ -153,3 +153,24 @@ def test_a_cache_out_of_step_with_the_store_is_named_and_refreshed(tmp_path: Pat
     found = hits(run(store, "search", "Vlieland ferry crossings", "--json", "--mode", "keyword"))
     assert found and found[0]["article_id"] == "news/ferry.txt"
     assert run(store, "doctor").exit_code == 0
+
+
+def test_chunks_from_an_earlier_version_are_named_and_rewritten_by_ingest(
+    tmp_path: Path,
+) -> None:
+    import numpy as np
+
+    from retrieval.doctor import examine
+    from retrieval.knowledge_base import KnowledgeBase
+    from retrieval.settings import RetrievalSettings
+
+    kb = KnowledgeBase(RetrievalSettings(store_path=tmp_path / "store"))
+    # A chunk as the previous version wrote it: no root, fingerprint or chunk count.
+    old = {"article_id": f"seeds/{SEED_FILE.name}", "index": 0, "content_hash": "h"}
+    kb.store.upsert(["old-chunk"], np.ones((1, 384), dtype=np.float32), ["text"], [old])
+    found = [f.what for f in examine(kb)]
+    assert any("written by an earlier version" in w for w in found), found
+    assert not any("half-written" in w for w in found), found
+    report = kb.ingest(SEEDS)
+    assert report.articles_updated == 1 and kb.store.get(["old-chunk"]) == {}
+    assert examine(kb) == []
