@@ -2,6 +2,7 @@
 
 * ``seed_kb``: a knowledge base over ``seeds/`` in a temporary store, built once per session.
 * ``seed_sources``: the seed article's chunks as numbered sources, without a store.
+* ``chroma_server``: a real ``chroma run`` on 127.0.0.1, one per test module.
 * ``openai_server``: a fake OpenAI-compatible server on 127.0.0.1.
 * ``slack`` / ``start_bot``: the fake Slack Web API, and the Slack bot on its real HTTP endpoint
   (``tests/integration/slack_bot.py``).
@@ -22,6 +23,7 @@ from retrieval.loaders import load_articles
 from retrieval.settings import RetrievalSettings
 from retrieval.types import Hit
 from tests.fakes.openai_server import openai_server
+from tests.integration.chroma_server import chroma_server_fixture
 from tests.integration.slack_bot import slack_fixture, start_bot_fixture
 from tests.redis_server import redis_server
 from tests.support import SEEDS
@@ -29,6 +31,7 @@ from tests.support import SEEDS
 __all__ = ["openai_server"]
 
 slack = pytest.fixture(slack_fixture, name="slack")
+chroma_server = pytest.fixture(chroma_server_fixture, name="chroma_server", scope="module")
 start_bot = pytest.fixture(start_bot_fixture, name="start_bot")
 
 
