@@ -69,12 +69,18 @@ class KnowledgeBase:
     def warm(self) -> None:
         """Open the store, load the embedding model and the keyword index now, not on the first
         search. One thread opens; concurrent callers wait for it (chromadb's client cannot be
-        created by several threads at once). Raises what the store raises."""
+        created by several threads at once). Raises what the store raises (``StoreLost``, a
+        server that does not answer).
+
+        It takes the path a search takes (``_follow_store``), checking the store's version
+        whatever ``store_check_seconds`` says. A store nothing was ingested into is not created:
+        a search of it opens nothing either, and an embedded store is created by ingest, under
+        its lock."""
         with self._warm_lock:
-            self.store.open()
+            self._follow_store(force=True)
+            if self.store.exists():
+                self.store.open()
             self.embeddings.embed_query("warm up")
-            if self.manifest_file.articles:
-                self.keywords.current()
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -124,6 +130,14 @@ class KnowledgeBase:
             return None
         return writer
 
+    def _follow_store(self, *, force: bool = False) -> None:
+        if force or self.keywords.due():
+            # At most every store_check_seconds: is the store still there, and did an ingest
+            # (here or on another host) change it? Then the keyword index and, for an embedded
+            # store, the vector index are read afresh.
+            self.check_not_lost()
+            self.keywords.refresh(force=force)
+
     def search(
         self,
         query: str,
@@ -131,12 +145,7 @@ class KnowledgeBase:
         mode: SearchMode = "hybrid",
         candidates: int | None = None,
     ) -> list[Hit]:
-        if self.keywords.due():
-            # At most every store_check_seconds: is the store still there, and did an ingest
-            # (here or on another host) change it? Then the keyword index and, for an embedded
-            # store, the vector index are read afresh.
-            self.check_not_lost()
-            self.keywords.refresh()
+        self._follow_store()
         # Nothing ingested: no hits, without loading the model.
         if not self.store.exists():
             return []
