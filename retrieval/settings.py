@@ -65,7 +65,7 @@ class RetrievalSettings(BaseModel):
     # --- ingest --------------------------------------------------------------------------
     # Delete the chunks of articles whose files disappeared from the ingested folder.
     prune: bool = True
-    # Chunks embedded and written per ingest step; the manifest is saved after each step, so
+    # Chunks embedded and written per ingest step; each step is in the store when it ends, so
     # this is also how much work a killed ingest can lose.
     ingest_batch: int = Field(256, ge=1, le=100_000, description="Chunks embedded per step")
     # Ingests into one store take turns: how long one waits for another to finish (0 = as long
