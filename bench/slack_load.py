@@ -91,7 +91,7 @@ def serve_bot(
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         slack_api_url=api_url,
         store_path=Path(store) / "store",
-        feedback_path=Path(store) / "feedback.jsonl",
+        feedback_path=Path(store) / "feedback.db",
         generator="extractive",
         slack_rate_limit_per_minute=0,
     )

@@ -24,14 +24,15 @@ Nothing here imports Slack, LangChain or torch at import time.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.citations import build_citations, check_draft
+from bot.common.deadline import failed_with_reference
 from bot.encoder import CachedEncoder, Encoder
 from bot.generators import Generator, GeneratorError, build_generator
 from bot.generators.extractive import ExtractiveGenerator
@@ -70,6 +71,10 @@ _FAILURES = {
     "decide": "Weighing the passages failed",
     "compose": "Composing the answer failed",
 }
+
+# Answered (with the extractive generator) by ``Answerer.warm``: any words do; these retrieve
+# something from any news archive, so that the whole answer path runs once.
+WARM_UP_QUESTION = "What happened?"
 
 
 class Searcher(Protocol):
@@ -120,6 +125,9 @@ class Answerer:
         self._generators: dict[str, Generator] = {}
         self._lock = threading.Lock()
         self._params: DecisionParams | None = None
+        self._warm_lock = threading.Lock()
+        self._warm = threading.Event()
+        self.warm_seconds: float | None = None
 
     # --- building blocks, cached -----------------------------------------------------------------
     def generator(self, name: str) -> Generator:
@@ -177,8 +185,55 @@ class Answerer:
 
         return load_prompt(name or self.settings.answer.prompt)
 
+    # --- readiness -------------------------------------------------------------------------------
+    @property
+    def is_warm(self) -> bool:
+        return self._warm.is_set()
+
+    def warm(self) -> float:
+        """Load everything the first answer needs, now: the store, the embedding model, the
+        keyword index, the configured generator, and one extractive answer (the sentence scorer
+        and the citation check). Returns the seconds it took (0 when already warm).
+
+        Safe from any number of threads: one warms, the others wait for it. ``answer`` calls it
+        too, so that concurrent first questions never open the store at the same time (chromadb
+        fails then). Raises what opening the store raises; the next call tries again.
+        """
+        if self._warm.is_set():
+            return 0.0
+        with self._warm_lock:
+            if self._warm.is_set():
+                return 0.0
+            started = time.perf_counter()
+            warm_searcher = getattr(self.searcher, "warm", None)
+            if callable(warm_searcher):
+                warm_searcher()
+            self.generator(self.settings.answer.generator)
+            self._answer(WARM_UP_QUESTION, generator=EXTRACTIVE)
+            self.warm_seconds = time.perf_counter() - started
+            self._warm.set()
+            log.info("Warm in %.1f s", self.warm_seconds)
+            return self.warm_seconds
+
     # --- the pipeline ----------------------------------------------------------------------------
     def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        k: int | None = None,
+        generator: str | None = None,
+        prompt: str | None = None,
+    ) -> Answer:
+        if not self._warm.is_set():
+            try:
+                self.warm()
+            except Exception:
+                # The answer below meets the same problem and reports it as an error answer.
+                log.exception("warming up failed")
+        return self._answer(question, history, k=k, generator=generator, prompt=prompt)
+
+    def _answer(
         self,
         question: str,
         history: Sequence[Turn] = (),
@@ -220,16 +275,16 @@ class Answerer:
             return error(str(exc))
         except Exception as exc:
             timer.lap("validate")
-            return error(f"The {gen_name!r} generator could not be set up: {exc}")
+            return error(failed(f"The {gen_name!r} generator could not be set up", exc))
         prompt_obj: Prompt | None = None
-        prompt_error = ""
+        prompt_exc: Exception | None = None
         try:
             prompt_obj = self.load_answer_prompt(prompt)
         except Exception as exc:  # PromptError, or an unreadable file
-            prompt_error = str(exc)
+            prompt_exc = exc
         if prompt_obj is None and gen_name != EXTRACTIVE:
             timer.lap("validate")
-            return error(prompt_error or "The answer prompt could not be loaded.")
+            return error(failed("The answer prompt could not be loaded", prompt_exc))
         prompt_id = prompt_obj.id if prompt_obj is not None else ""
         timer.lap("validate")
 
@@ -388,11 +443,9 @@ class Answerer:
         dropped: Sequence[Dropped] = (),
         **fields: Any,
     ) -> Answer:
-        """A plain sentence and a short reference for the user; the exception, with the same
-        reference, for the log only (called from an ``except`` block)."""
-        ref = uuid.uuid4().hex[:8]
-        log.exception("answer failed while trying to %s [ref %s]", stage, ref)
-        message = f"{_FAILURES.get(stage, 'Something went wrong')} (reference {ref})."
+        """A plain sentence and a short reference for the user; the exception being handled, with
+        the same reference, for the log only (called from an ``except`` block)."""
+        message = failed(_FAILURES.get(stage, "Something went wrong"), sys.exc_info()[1])
         return Answer(
             question=question,
             text=message,
@@ -443,6 +496,12 @@ class Answerer:
         except Exception as exc:  # the rewrite is a convenience: never fail the answer for it
             log.warning("condensing failed: %s", exc)
             return question
+
+
+def failed(sentence: str, exc: BaseException | None) -> str:
+    """What ``Answer.error`` says when ``exc`` stopped the answer: ``sentence`` and a reference;
+    the exception (its text may hold paths and internal names) goes only to the log under it."""
+    return failed_with_reference(log, sentence, exc)
 
 
 def _without_question(common: dict[str, Any]) -> dict[str, Any]:

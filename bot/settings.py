@@ -87,7 +87,13 @@ class SlackSettings(_Section):
     slack_port: int = Field(3000, ge=1, le=65535)
     slack_allowed_channels: str = Field("", description="Comma-separated channel ids; empty = all")
     slack_rate_limit_per_minute: int = Field(10, ge=0, le=10_000)
-    feedback_path: Path = Path("data/feedback.jsonl")
+    # Helpful / not-helpful clicks: a SQLite file at ``feedback_path`` unless ``database_url``
+    # names another database (any SQLAlchemy URL). A legacy ``.jsonl`` file is imported once.
+    feedback_path: Path = Path("data/feedback.db")
+    database_url: SecretStr | None = None
+    # Set: replicas share what they remember (events handled, rate limits, answers for the
+    # Share button and for edits) in this Redis; unset: each process remembers on its own.
+    redis_url: SecretStr | None = None
 
 
 SECTIONS: dict[str, type[BaseModel]] = {

@@ -1,13 +1,15 @@
 """The answering core's value types: what every front end (CLI, REPL, Slack) renders.
 
 Frozen dataclasses; ``Answer.to_json()`` is the one JSON shape used by ``newsdesk ask --json``,
-the answer evaluation and anything else that serialises an answer.
+the answer evaluation and anything else that shows an answer. ``Answer.to_dict()`` and
+``Answer.from_dict()`` are its lossless round trip (every field, hits included), for caches
+shared between processes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from retrieval.text import http_url, url_domain
@@ -141,3 +143,34 @@ class Answer:
             "draft": self.draft,
             "attributed": self.attributed,
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as plain JSON-able values; ``Answer.from_dict`` gives the answer back.
+        The decision's working (``judgement``: analysis and evidence) is left out: what was
+        decided is in ``text``, ``status`` and ``dropped``."""
+        return asdict(replace(self, judgement=None))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Answer:
+        """The answer ``to_dict`` described (``TypeError``, ``KeyError``, ``ValueError`` on
+        another shape)."""
+        status = data["status"]
+        if status not in ("answered", "no_answer", "error"):
+            raise ValueError(f"not an answer status: {status!r}")
+        return cls(
+            question=str(data["question"]),
+            text=str(data["text"]),
+            status=status,
+            citations=tuple(Citation(**c) for c in data.get("citations", ())),
+            hits=tuple(Hit(**h) for h in data.get("hits", ())),
+            prompt_id=str(data.get("prompt_id", "")),
+            generator=str(data.get("generator", "")),
+            timings_ms={str(k): float(v) for k, v in dict(data.get("timings_ms", {})).items()},
+            standalone_question=str(data.get("standalone_question", "")),
+            dropped=tuple(Dropped(**d) for d in data.get("dropped", ())),
+            error=str(data.get("error", "")),
+            notes=tuple(str(n) for n in data.get("notes", ())),
+            fallback=str(data.get("fallback", "")),
+            draft=str(data.get("draft", "")),
+            attributed=int(data.get("attributed", 0)),
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -23,6 +23,48 @@ if TYPE_CHECKING:
 
 class EmbeddingModelError(RuntimeError):
     pass
+
+
+Device = Literal["auto", "cpu", "cuda", "mps"]
+
+# Texts per batch when the setting is unset. 32 on a CPU, the size this project's CPU ingest has
+# always used (bench/ingest.py measures it; compare NEWSDESK_EMBEDDING_BATCH_SIZE=64). A GPU
+# wants larger batches to stay busy; 128 (CUDA) and 64 (MPS) are common starting points, not
+# measured here (no GPU on this project's machines): set the batch size after measuring.
+DEVICE_BATCH_SIZES: dict[str, int] = {"cpu": 32, "cuda": 128, "mps": 64}
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` -> ``cuda`` if torch sees a CUDA device, else ``mps`` if available, else ``cpu``.
+
+    A device named explicitly that torch cannot use raises :class:`EmbeddingModelError` saying
+    why; it never falls back to the CPU silently (a GPU host would ingest 10x slower unnoticed).
+    """
+    if device == "cpu":
+        return "cpu"
+    import torch
+
+    cuda = bool(torch.cuda.is_available())
+    mps_backend = getattr(torch.backends, "mps", None)
+    mps = bool(mps_backend is not None and mps_backend.is_available())
+    if device == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if device == "cuda" and not cuda:
+        built = "without CUDA" if torch.version.cuda is None else f"with CUDA {torch.version.cuda}"
+        raise EmbeddingModelError(
+            f"NEWSDESK_EMBEDDING_DEVICE=cuda, but torch {torch.__version__} (built {built}) sees "
+            "no CUDA device; install a CUDA build of torch on a GPU host, or set it to auto or cpu"
+        )
+    if device == "mps" and not mps:
+        raise EmbeddingModelError(
+            f"NEWSDESK_EMBEDDING_DEVICE=mps, but torch {torch.__version__} cannot use Apple's "
+            "MPS here (it needs Apple silicon and macOS 12.3+); set it to auto or cpu"
+        )
+    if device not in DEVICE_BATCH_SIZES:
+        raise EmbeddingModelError(
+            f"NEWSDESK_EMBEDDING_DEVICE={device!r} is not one of auto, cpu, cuda, mps"
+        )
+    return device
 
 
 def resolve_model_path(name: str) -> Path:
@@ -56,13 +98,31 @@ class LocalEmbeddings(Embeddings):
     """
 
     def __init__(
-        self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 32, threads: int = 0
+        self,
+        model: str = DEFAULT_EMBEDDING_MODEL,
+        batch_size: int | None = None,
+        threads: int = 0,
+        device: Device = "auto",
     ) -> None:
+        """``batch_size`` None: the resolved device's default (``DEVICE_BATCH_SIZES``)."""
         self.model_name = model
-        self.batch_size = batch_size
+        self.requested_device = device
+        self._batch_size = batch_size
         self.threads = threads
+        self._device: str | None = None
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+
+    @property
+    def device(self) -> str:
+        """The device embeddings run on (``auto`` resolved; raises for an unusable one)."""
+        if self._device is None:
+            self._device = resolve_device(self.requested_device)
+        return self._device
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size or DEVICE_BATCH_SIZES[self.device]
 
     @property
     def model(self) -> SentenceTransformer:
@@ -79,7 +139,7 @@ class LocalEmbeddings(Embeddings):
                         torch.set_num_threads(self.threads)
                     # local_files_only: even a misconfigured cache never reaches for a hub.
                     self._model = SentenceTransformer(
-                        str(path), device="cpu", local_files_only=True
+                        str(path), device=self.device, local_files_only=True
                     )
         return self._model
 

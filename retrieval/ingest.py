@@ -1,31 +1,41 @@
-"""Incremental, crash-safe ingest of articles into a vector store.
+"""Incremental, crash-safe, streaming ingest of articles into a vector store.
 
-A manifest beside the store records, per article, the content hash and the chunk ids written for
-it. Chunk ids are content-addressed, so writing the same article again overwrites rather than
-duplicates. Before the store is touched for an article, the manifest marks it *pending* and lists
-every chunk id that might exist for it (old and new); after the article's last chunk is written
-it is marked *complete*. The manifest is replaced atomically, so an ingest killed at any point is
-finished by running it again.
+The store is the one record of what it holds (``retrieval.catalog``): every chunk carries its
+article's id, content hash, chunking fingerprint, folder and chunk count. An ingest reads that
+record, then streams its input: articles are loaded one at a time, unchanged ones are passed over,
+and the rest are chunked, embedded and written in steps of at most ``ingest_batch`` chunks
+(cutting through a long article where needed), so memory holds one step, never the input. An
+article's replaced chunks are deleted only after its new ones are all written: an ingest killed
+at any point leaves articles whose chunks disagree, which the next run sees and writes again.
 
-Work is done in steps of at most ``ingest_batch`` chunks (embed, then upsert), cutting through
-articles where needed: one huge article does not make one huge step. Progress is reported after
-every step through a callback; nothing here draws anything.
+Ingests into one store take turns (``VectorStore.ingest_lock``), so two hosts ingesting at once
+end as if they had run one after the other. Around its writes an ingest bumps the store's version
+(collection metadata), which tells every process's keyword index to refresh.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from retrieval.catalog import (
+    INGEST_KEY,
+    SCHEMA,
+    SCHEMA_KEY,
+    VERSION_KEY,
+    StoredArticle,
+    scan,
+    store_version,
+    writer_description,
+)
 from retrieval.chunking import Chunker, embedding_text
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.keyword_index import PersistedKeywordIndex
-from retrieval.loaders import load_articles
-from retrieval.manifest import Manifest
+from retrieval.loaders import iter_articles
 from retrieval.search.dedupe import duplicate_keys
 from retrieval.settings import RetrievalSettings
 from retrieval.stores import VectorStore
@@ -66,6 +76,14 @@ class IngestReport:
             or self.chunks_deleted
         )
 
+    @property
+    def articles_per_second(self) -> float:
+        return self.articles_seen / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks_written / self.seconds if self.seconds > 0 else 0.0
+
     def problems_by_file(self) -> dict[str, list[str]]:
         """Each file with a problem, in the order first reported, and its reasons."""
         grouped: dict[str, list[str]] = defaultdict(list)
@@ -98,14 +116,14 @@ class Slice:
     last: bool  # its last slice: it is complete after this step
 
 
-def plan_steps(sizes: Sequence[int], batch: int) -> list[list[Slice]]:
+def cut_steps(sizes: Iterable[int], batch: int) -> Iterator[list[Slice]]:
     """Cut articles of ``sizes`` chunks into steps of at most ``batch`` chunks, in order.
 
     Small articles share a step; a large one is spread over several. An article without chunks
-    rides along with the step it falls in, so it is still recorded complete.
+    rides along with the step it falls in, so it is still recorded complete. Lazy: the next size
+    is read only when the step being filled has room, so a stream of articles is cut as it comes.
     """
     batch = max(1, batch)
-    steps: list[list[Slice]] = []
     step: list[Slice] = []
     room = batch
     for article, size in enumerate(sizes):
@@ -116,13 +134,33 @@ def plan_steps(sizes: Sequence[int], batch: int) -> list[list[Slice]]:
             room -= stop - start
             start = stop
             if room == 0:
-                steps.append(step)
+                yield step
                 step, room = [], batch
             if start >= size:
                 break
     if step:
-        steps.append(step)
-    return steps
+        yield step
+
+
+def plan_steps(sizes: Sequence[int], batch: int) -> list[list[Slice]]:
+    """``cut_steps`` of a known list of sizes, all at once."""
+    return list(cut_steps(sizes, batch))
+
+
+class LoadOutcome(Protocol):
+    """What a load found besides articles; complete once its articles have been iterated."""
+
+    @property
+    def problems(self) -> list[LoadProblem]: ...
+
+    @property
+    def unreadable_folders(self) -> list[str]: ...
+
+
+@dataclass
+class _Loaded:
+    problems: list[LoadProblem] = field(default_factory=list)
+    unreadable_folders: list[str] = field(default_factory=list)
 
 
 def _resolved(path: str) -> Path | None:
@@ -139,14 +177,12 @@ class Ingester:
         config: RetrievalSettings,
         store: VectorStore,
         embeddings: LocalEmbeddings,
-        manifest: Manifest,
         keyword_index: PersistedKeywordIndex,
         chunker: Chunker | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.embeddings = embeddings
-        self.manifest = manifest
         self.keyword_index = keyword_index
         self.chunker = chunker or Chunker(config.chunk_size, config.chunk_overlap)
 
@@ -162,28 +198,20 @@ class Ingester:
         prune: bool | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> IngestReport:
-        """Load ``source`` (a folder or a file) and ingest what it holds."""
+        """Load ``source`` (a folder or a file), one article at a time, and ingest what it holds."""
         started = time.perf_counter()
-        loaded = load_articles(
+        stream = iter_articles(
             Path(source), max_article_bytes=int(self.config.max_article_mb * 1_000_000)
         )
-        report = self.ingest_articles(
-            loaded.articles,
-            root=source,
-            problems=loaded.problems,
-            unreadable_paths=[p.path for p in loaded.problems],
-            unreadable_folders=loaded.unreadable_folders,
-            prune=prune,
-            on_progress=on_progress,
-        )
-        report.files_read = loaded.files_read
-        report.skipped_files = list(loaded.skipped)
+        report = self._run(stream, Path(source), stream, prune, on_progress)
+        report.files_read = stream.files_read
+        report.skipped_files = list(stream.skipped)
         report.seconds = time.perf_counter() - started
         return report
 
     def ingest_articles(
         self,
-        articles: Sequence[Article],
+        articles: Iterable[Article],
         *,
         root: Path,
         problems: Iterable[LoadProblem] = (),
@@ -197,172 +225,255 @@ class Ingester:
         ``unreadable_paths`` (files) and ``unreadable_folders`` could not be read this time:
         articles stored from them are kept, never pruned.
         """
-        started = time.perf_counter()
-        report = IngestReport(articles_seen=len(articles), problems=list(problems))
-        prune = self.config.prune if prune is None else prune
-        fingerprint = self.fingerprint()
-        known = self.manifest.articles
-        root_key = str(Path(root).resolve())
+        loaded = _Loaded(
+            [*problems, *(LoadProblem(p, "unreadable") for p in unreadable_paths)],
+            list(unreadable_folders),
+        )
+        report = self._run(articles, Path(root), loaded, prune, on_progress)
+        report.problems = [p for p in report.problems if p.reason != "unreadable"]
+        return report
 
-        todo: list[Article] = []
+    def _run(
+        self,
+        articles: Iterable[Article],
+        root: Path,
+        loaded: LoadOutcome,
+        prune: bool | None,
+        on_progress: ProgressCallback | None,
+    ) -> IngestReport:
+        started = time.perf_counter()
+        prune = self.config.prune if prune is None else prune
+        owner = f"ingest of {root}"
+        # The lock first (taking a server's lock fails at once if it is unreachable), then the
+        # store: an embedded store opened by a second process before the first one's writes
+        # would write back its stale copy of the vector index.
+        with self.store.ingest_lock(
+            owner, self.config.ingest_lock_wait, self.config.ingest_lease_seconds
+        ) as held:
+            self.store.open()
+            run = _Run(self, str(root.resolve()), held, on_progress)
+            run.owner = owner
+            run.write(articles)
+            report = run.report
+            # Problems of the load first (the stream is complete now), then those of ingest.
+            report.problems[:0] = loaded.problems
+            if prune:
+                run.prune(loaded)
+            run.finish()
+        if report.changed or self.keyword_index.is_stale():
+            self.keyword_index.refresh(force=True)
+        report.total_chunks = self.store.count()
+        report.seconds = time.perf_counter() - started
+        return report
+
+
+_Planned = tuple[Article, list[Chunk]]
+
+
+class _Run:
+    """One ingest, under the store's ingest lock."""
+
+    def __init__(
+        self,
+        ingester: Ingester,
+        root: str,
+        held: Any,
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        self.ing = ingester
+        self.store = ingester.store
+        self.root = root
+        self.held = held
+        self.on_progress = on_progress
+        self.report = IngestReport()
+        self.fingerprint = ingester.fingerprint()
+        # What the store holds now: read under the lock, so no other ingest changes it meanwhile.
+        self.known: dict[str, StoredArticle] = scan(self.store)
+        self.seen: set[str] = set()
+        self.info: dict[str, Any] | None = None
+        self.progress = IngestProgress(0, 0, 0, 0)
+        self.owner = "ingest"
+        self._renewed = time.monotonic()
+
+    # --- the store's version ----------------------------------------------------------------
+    def _before_writing(self) -> None:
+        """Before the first write: bump the version and mark the store as being written."""
+        if self.info is not None:
+            return
+        self.info = self.store.info() if self.store.exists() else {}
+        self.info.update(
+            {
+                SCHEMA_KEY: SCHEMA,
+                VERSION_KEY: store_version(self.info) + 1,
+                INGEST_KEY: writer_description(self.owner),
+            }
+        )
+        self.store.set_info(self.info)
+
+    def finish(self) -> None:
+        """After the last write: bump the version again and clear the mark."""
+        if self.info is None:
+            return
+        self.info.update({VERSION_KEY: store_version(self.info) + 1, INGEST_KEY: ""})
+        self.store.set_info(self.info)
+
+    # --- classifying ------------------------------------------------------------------------
+    def _todo(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Chunk]]]:
+        report = self.report
         for article in articles:
-            entry = known.get(article.id)
-            if entry and self._collides(entry, article, root_key):
+            self._renew(every=self.ing.config.ingest_lease_seconds / 3)
+            report.articles_seen += 1
+            self.seen.add(article.id)
+            entry = self.known.get(article.id)
+            if entry and _collides(entry, article, self.root):
                 report.articles_skipped += 1
                 report.problems.append(
                     LoadProblem(
                         article.path,
                         f"article id {article.id!r} is already in the store from "
-                        f"{entry.get('path', '?')} (ingested from {entry['root']}); skipped",
+                        f"{entry.path or '?'} (ingested from {entry.root}); skipped",
                     )
                 )
             elif (
                 entry
-                and entry.get("complete")
-                and entry["hash"] == article.content_hash
-                and entry.get("fingerprint") == fingerprint
+                and entry.complete
+                and entry.content_hash == article.content_hash
+                and entry.fingerprint == self.fingerprint
             ):
                 report.articles_unchanged += 1
             else:
-                todo.append(article)
                 if entry:
                     report.articles_updated += 1
                 else:
                     report.articles_added += 1
+                yield article, self.ing.chunker.split(article)
 
-        if prune:
-            gone = self._gone(articles, root_key, unreadable_paths, unreadable_folders)
-            if gone:
-                stale = [cid for aid in gone for cid in known[aid]["chunks"]]
-                self.store.delete(stale)
-                report.chunks_deleted += len(stale)
-                for aid in gone:
-                    del known[aid]
-                report.articles_deleted = len(gone)
-                self.manifest.save()
+    # --- writing ----------------------------------------------------------------------------
+    def write(self, articles: Iterable[Article]) -> None:
+        planned: dict[int, tuple[Article, list[Chunk]]] = {}
 
-        if todo:
-            # Open the store before the slow part, so that an unreachable server fails at once.
-            self.store.open()
-            self._write(todo, root_key, fingerprint, report, on_progress)
+        def sizes() -> Iterator[int]:
+            for n, (article, chunks) in enumerate(self._todo(articles)):
+                planned[n] = (article, chunks)
+                self.progress = IngestProgress(
+                    self.progress.articles_done,
+                    self.progress.articles_total + 1,
+                    self.progress.chunks_done,
+                    self.progress.chunks_total + len(chunks),
+                )
+                yield len(chunks)
 
-        if report.changed or self.keyword_index.is_stale():
-            self.keyword_index.rebuild()
-        report.total_chunks = self.manifest.chunk_count()
-        report.seconds = time.perf_counter() - started
-        return report
+        for step in cut_steps(sizes(), self.ing.config.ingest_batch):
+            if self.progress.chunks_done == 0 and self.progress.articles_done == 0:
+                self._tell()
+            self._write_step(step, planned)
 
-    @staticmethod
-    def _collides(entry: dict[str, Any], article: Article, root: str) -> bool:
-        """Whether ``article`` would replace a different article stored from another folder.
+    def _write_step(
+        self, step: list[Slice], planned: dict[int, tuple[Article, list[Chunk]]]
+    ) -> None:
+        self._before_writing()
+        report = self.report
+        flat = [
+            (planned[s.article][0], c, len(planned[s.article][1]))
+            for s in step
+            for c in planned[s.article][1][s.start : s.stop]
+        ]
+        t0 = time.perf_counter()
+        vectors = self.ing.embeddings.encode([embedding_text(a.title, c.text) for a, c, _ in flat])
+        report.embed_seconds += time.perf_counter() - t0
+        self.store.upsert(
+            [c.id for _, c, _ in flat],
+            vectors,
+            [c.text for _, c, _ in flat],
+            [
+                chunk_metadata(a, c, root=self.root, fingerprint=self.fingerprint, chunks=n)
+                for a, c, n in flat
+            ],
+        )
+        report.chunks_written += len(flat)
+        # Articles whose last chunks were in this step are complete: only now drop their
+        # replaced chunks, so a crash before this point leaves the old version findable.
+        finished = [planned.pop(s.article) for s in step if s.last]
+        stale: list[str] = []
+        for article, chunks in finished:
+            new_ids = {c.id for c in chunks}
+            old = self.known.get(article.id)
+            if old is not None:
+                stale.extend(cid for cid in old.chunk_ids if cid not in new_ids)
+        if stale:
+            self.store.delete(stale)
+            report.chunks_deleted += len(stale)
+        self._renew()
+        self.progress = IngestProgress(
+            self.progress.articles_done + len(finished),
+            self.progress.articles_total,
+            self.progress.chunks_done + len(flat),
+            self.progress.chunks_total,
+        )
+        self._tell()
 
-        The same file reached from another root (a file ingested alone, then its folder) is the
-        same article, not a collision. Entries without a root predate roots: not collisions.
-        """
-        if entry.get("root", root) == root:
-            return False
-        return _resolved(entry.get("path", "")) != _resolved(article.path)
+    def _renew(self, every: float = 0.0) -> None:
+        """Renew the ingest lock's lease (after every step, and while reading a long stretch of
+        unchanged articles, so that a long ingest never looks like a dead one)."""
+        now = time.monotonic()
+        if now - self._renewed >= every:
+            self.held.renew()
+            self._renewed = now
 
-    def _gone(
-        self,
-        articles: Sequence[Article],
-        root: str,
-        unreadable_paths: Iterable[str],
-        unreadable_folders: Iterable[str],
-    ) -> list[str]:
-        """Articles stored from ``root`` that it no longer holds, and that were not unreadable.
+    def _tell(self) -> None:
+        if self.on_progress:
+            self.on_progress(self.progress)
+
+    # --- pruning ----------------------------------------------------------------------------
+    def prune(self, loaded: LoadOutcome) -> None:
+        """Delete the articles stored from this root that it no longer holds.
 
         Only articles ingested from this same root are pruned: ingesting a second folder adds to
         the store rather than replacing the first. An article whose file (or a folder above it)
         failed to load this time keeps what it had: a malformed edit or a permission problem
         must not silently delete it.
         """
-        present = {a.id for a in articles}
-        bad_files = {p for p in map(_resolved, unreadable_paths) if p is not None}
-        bad_folders = [p for p in map(_resolved, unreadable_folders) if p is not None]
+        bad_files = {p for p in map(_resolved, (x.path for x in loaded.problems)) if p}
+        bad_folders = [p for p in map(_resolved, loaded.unreadable_folders) if p is not None]
         gone = []
-        for aid, entry in self.manifest.articles.items():
-            if aid in present or entry.get("root", root) != root:
+        for aid, entry in self.known.items():
+            if aid in self.seen or (entry.root or self.root) != self.root:
                 continue
-            path = _resolved(entry.get("path", ""))
+            path = _resolved(entry.path)
             if path in bad_files or _under_any(path, bad_folders):
                 continue
             gone.append(aid)
-        return gone
-
-    def _write(
-        self,
-        articles: Sequence[Article],
-        root: str,
-        fingerprint: str,
-        report: IngestReport,
-        on_progress: ProgressCallback | None,
-    ) -> None:
-        known = self.manifest.articles
-        planned: list[tuple[Article, list[Chunk]]] = [(a, self.chunker.split(a)) for a in articles]
-        steps = plan_steps([len(c) for _, c in planned], self.config.ingest_batch)
-        progress = IngestProgress(0, len(planned), 0, sum(len(c) for _, c in planned))
-        if on_progress:
-            on_progress(progress)
-        for step in steps:
-            # 1. Record intent for the articles starting here: every id that may exist for them,
-            # old and new; then drop their replaced chunks.
-            starting = [planned[s.article] for s in step if s.first]
-            stale: list[str] = []
-            for article, chunks in starting:
-                new_ids = [c.id for c in chunks]
-                old_ids = known.get(article.id, {}).get("chunks", [])
-                stale.extend(cid for cid in old_ids if cid not in set(new_ids))
-                known[article.id] = {
-                    "hash": article.content_hash,
-                    "path": article.path,
-                    "root": root,
-                    "fingerprint": fingerprint,
-                    "chunks": sorted(set(old_ids) | set(new_ids)),
-                    "complete": False,
-                }
-            if starting:
-                self.manifest.save()
-            if stale:
-                self.store.delete(stale)
-                report.chunks_deleted += len(stale)
-            # 2. Embed and write this step's chunks.
-            flat = [
-                (planned[s.article][0], c)
-                for s in step
-                for c in planned[s.article][1][s.start : s.stop]
-            ]
-            t0 = time.perf_counter()
-            vectors = self.embeddings.encode([embedding_text(a.title, c.text) for a, c in flat])
-            report.embed_seconds += time.perf_counter() - t0
-            self.store.upsert(
-                [c.id for _, c in flat],
-                vectors,
-                [c.text for _, c in flat],
-                [chunk_metadata(a, c) for a, c in flat],
-            )
-            report.chunks_written += len(flat)
-            # 3. Record completion of the articles whose last chunks were in this step.
-            finished = [planned[s.article] for s in step if s.last]
-            for article, chunks in finished:
-                known[article.id]["chunks"] = [c.id for c in chunks]
-                known[article.id]["complete"] = True
-            if finished:
-                self.manifest.save()
-            progress = IngestProgress(
-                progress.articles_done + len(finished),
-                progress.articles_total,
-                progress.chunks_done + len(flat),
-                progress.chunks_total,
-            )
-            if on_progress:
-                on_progress(progress)
+        if not gone:
+            return
+        self._before_writing()
+        stale = [cid for aid in gone for cid in self.known[aid].chunk_ids]
+        self.store.delete(stale)
+        self.report.chunks_deleted += len(stale)
+        self.report.articles_deleted = len(gone)
 
 
-def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, Any]:
-    """What the store keeps beside a chunk's text: enough to cite it and to collapse copies."""
+def _collides(entry: StoredArticle, article: Article, root: str) -> bool:
+    """Whether ``article`` would replace a different article stored from another folder.
+
+    The same file reached from another root (a file ingested alone, then its folder) is the
+    same article, not a collision. Chunks without a root predate roots: not collisions.
+    """
+    if (entry.root or root) == root:
+        return False
+    return _resolved(entry.path) != _resolved(article.path)
+
+
+def chunk_metadata(
+    article: Article, chunk: Chunk, *, root: str = "", fingerprint: str = "", chunks: int = 0
+) -> dict[str, Any]:
+    """What the store keeps beside a chunk's text: enough to cite it, to collapse copies, and
+    for any host to ingest incrementally (folder, file, fingerprint, the article's chunk count)."""
     title_key, body_key = duplicate_keys(article)
     return {
+        "root": root,
+        "path": article.path,
+        "fingerprint": fingerprint,
+        "chunks": chunks,
         "article_id": article.id,
         "title": article.title,
         "source": article.source,

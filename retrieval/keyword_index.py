@@ -1,17 +1,27 @@
-"""BM25 keyword index (bm25s), persisted beside the vector store, rebuilt when ingest changes it.
+"""BM25 keyword index (bm25s): a per-host cache derived from the store, refreshed when it moves.
 
-``KeywordIndex`` is the index itself; ``PersistedKeywordIndex`` is its life cycle: loaded from its
-folder on first use, rebuilt from the store whenever it does not describe the store's current set
-of chunks (its ``version`` differs from the manifest's).
+``KeywordIndex`` is the index itself; ``PersistedKeywordIndex`` is its life cycle. The index is
+built from the store's chunks and tagged with the store's identity (the collection's id) and
+version (bumped by every ingest). It is saved under ``<store_path>/state/<collection>/keyword`` and
+loaded memory-mapped, holding no chunk texts: a keyword hit's text comes from the store by id, in
+the one fetch a search makes. Deleting the folder loses nothing; the next search rebuilds it.
+
+A long-running process asks the store for its version at most once every ``store_check_seconds``
+(one small call), and rebuilds when it moved: a new article is searchable by keyword at the first
+question asked that long after its ingest ended, with no restart.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,44 +29,50 @@ import bm25s
 import numpy as np
 import Stemmer
 
+from retrieval.catalog import store_version
 from retrieval.chunking import embedding_text
-from retrieval.stores import StoredChunk
+from retrieval.stores import VectorStore
 
 _STEMMER_LANGUAGE = "english"
+log = logging.getLogger(__name__)
 
 # bm25s sets its own logger to DEBUG on import, which floods any root handler with index chatter.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+_META = "newsdesk_ids.json"
 
 
 class KeywordIndex:
     """BM25 over chunk texts. ``ids`` maps bm25s document positions back to chunk ids.
 
-    ``records`` (optional, aligned with ``ids``) carry each chunk's text and metadata, so that a
-    chunk found only by keyword needs no round trip to the vector store (~8 ms a search).
+    ``stamp`` is the store identity and version it was built from; ``roots`` the folders the store
+    held then (so that a lost store can be named with what to ingest again).
     """
 
     def __init__(
         self,
         retriever: Any,
         ids: list[str],
-        version: str,
-        records: Sequence[dict[str, Any]] | None = None,
+        stamp: str,
+        roots: Sequence[str] = (),
     ) -> None:
         self._retriever = retriever
         self.ids = ids
-        self.version = version
-        self.records: dict[str, dict[str, Any]] = (
-            dict(zip(ids, records, strict=True)) if records is not None else {}
-        )
+        self.stamp = stamp
+        self.roots = list(roots)
         self._stemmer = Stemmer.Stemmer(_STEMMER_LANGUAGE)
+
+    @property
+    def version(self) -> str:
+        return self.stamp
 
     @classmethod
     def build(
         cls,
         ids: Sequence[str],
         texts: Sequence[str],
-        version: str,
-        records: Sequence[dict[str, Any]] | None = None,
+        stamp: str,
+        roots: Sequence[str] = (),
     ) -> KeywordIndex:
         stemmer = Stemmer.Stemmer(_STEMMER_LANGUAGE)
         retriever = bm25s.BM25()
@@ -65,7 +81,7 @@ class KeywordIndex:
                 list(texts), stopwords="en", stemmer=stemmer, show_progress=False
             )
             retriever.index(tokens, show_progress=False)
-        return cls(retriever, list(ids), version, records)
+        return cls(retriever, list(ids), stamp, roots)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         if not self.ids:
@@ -93,90 +109,122 @@ class KeywordIndex:
 
     # --- persistence ------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
-        tmp = folder.with_name(folder.name + ".tmp")
-        if tmp.exists():
-            shutil.rmtree(tmp)
+        # Unique names: two processes on one host may rebuild the same cache at once.
+        tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        tmp = folder.with_name(f"{folder.name}.tmp-{tag}")
         tmp.mkdir(parents=True)
         if self.ids:
             self._retriever.save(str(tmp))
-        (tmp / "newsdesk_ids.json").write_text(
-            json.dumps(
-                {
-                    "version": self.version,
-                    "ids": self.ids,
-                    "records": [self.records[i] for i in self.ids] if self.records else None,
-                }
-            ),
+        (tmp / _META).write_text(
+            json.dumps({"stamp": self.stamp, "roots": self.roots, "ids": self.ids}),
             encoding="utf-8",
         )
-        # Swap in the new folder in one step so a crash never leaves a half-written index.
-        old = folder.with_name(folder.name + ".old")
-        if old.exists():
-            shutil.rmtree(old)
-        if folder.exists():
+        # Swap in the new folder by renames, so a crash never leaves a half-written index and a
+        # process that has the old one memory-mapped keeps reading it.
+        old = folder.with_name(f"{folder.name}.old-{tag}")
+        with contextlib.suppress(FileNotFoundError):
             os.replace(folder, old)
-        os.replace(tmp, folder)
-        if old.exists():
-            shutil.rmtree(old)
+        try:
+            os.replace(tmp, folder)
+        except OSError:  # another process installed its copy first: the same index
+            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex | None:
-        meta_path = folder / "newsdesk_ids.json"
+        """The saved index, or ``None`` if there is none; ``ValueError`` if it is unreadable."""
+        meta_path = folder / _META
         if not meta_path.exists():
             return None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            ids = list(meta["ids"])
-            retriever = bm25s.BM25.load(str(folder)) if ids else bm25s.BM25()
-        except (OSError, ValueError, KeyError):
-            return None
-        return cls(retriever, ids, str(meta.get("version", "")), meta.get("records"))
+            if not isinstance(meta, dict) or not isinstance(meta.get("ids"), list):
+                raise ValueError("not a keyword index record")
+            ids = [str(i) for i in meta["ids"]]
+            retriever = bm25s.BM25.load(str(folder), mmap=True) if ids else bm25s.BM25()
+            roots = [str(r) for r in meta.get("roots") or []]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{type(exc).__name__}: {exc}") from exc
+        return cls(retriever, ids, str(meta.get("stamp", "")), roots)
 
 
 class PersistedKeywordIndex:
-    """The keyword index in ``folder``, kept in step with the chunks the manifest lists.
+    """The keyword index in ``folder``, kept in step with ``store``.
 
-    ``version`` returns the identity of the current chunk set; ``chunks`` pages through the store
-    when the index has to be rebuilt.
+    ``check_seconds``: how long a checked index is trusted before the store's version is read
+    again (0: every time).
     """
 
-    def __init__(
-        self,
-        folder: Path,
-        version: Callable[[], str],
-        chunks: Callable[[], Iterable[StoredChunk]],
-    ) -> None:
+    def __init__(self, folder: Path, store: VectorStore, check_seconds: float = 0.0) -> None:
         self.folder = folder
-        self._version = version
-        self._chunks = chunks
+        self.store = store
+        self.check_seconds = check_seconds
         self._index: KeywordIndex | None = None
+        self._checked = float("-inf")
+        self._lock = threading.Lock()
+        # What was wrong with the cache when it was last read (for messages and ``doctor``).
+        self.problem = ""
 
     @property
     def loaded(self) -> KeywordIndex | None:
         """The index as persisted (possibly stale), or ``None`` if there is none."""
         if self._index is None:
-            self._index = KeywordIndex.load(self.folder)
+            try:
+                self._index = KeywordIndex.load(self.folder)
+            except ValueError as exc:
+                self.problem = f"the keyword index cache at {self.folder} is unreadable ({exc})"
+                log.warning("%s; rebuilding it from the store", self.problem)
+                self._index = None
         return self._index
+
+    def stamp(self) -> str:
+        """The store's identity and version, as an index built now would carry."""
+        if not self.store.exists():
+            return "empty:0"
+        return f"{self.store.identity()}:{store_version(self.store.info())}"
 
     def is_stale(self) -> bool:
         index = self.loaded
-        return index is None or index.version != self._version()
+        return index is None or index.stamp != self.stamp()
 
     def current(self) -> KeywordIndex:
-        """The index of the current chunk set, rebuilt first if the persisted one is stale."""
-        if self.is_stale():
-            self.rebuild()
+        """The index of the store as it is now (checked at most every ``check_seconds``)."""
+        self.refresh()
         assert self._index is not None
         return self._index
 
+    def due(self) -> bool:
+        """Whether the next ``current()`` will ask the store for its version."""
+        return self._index is None or time.monotonic() - self._checked >= self.check_seconds
+
+    def refresh(self, *, force: bool = False) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if not force and self._index is not None and now - self._checked < self.check_seconds:
+                return
+            if self.is_stale():
+                if self._index is not None:
+                    self.store.reload()
+                self.rebuild()
+            self._checked = now
+
     def rebuild(self) -> None:
+        stamp = self.stamp()
         ids: list[str] = []
         texts: list[str] = []
-        records: list[dict[str, Any]] = []
-        for chunk in self._chunks():
-            ids.append(chunk.id)
-            texts.append(embedding_text(str(chunk.metadata.get("title", "")), chunk.text))
-            records.append({"text": chunk.text, "metadata": chunk.metadata})
-        index = KeywordIndex.build(ids, texts, self._version(), records)
+        roots: set[str] = set()
+        if self.store.exists():
+            for chunk in self.store.iter_all():
+                ids.append(chunk.id)
+                texts.append(embedding_text(str(chunk.metadata.get("title", "")), chunk.text))
+                if chunk.metadata.get("root"):
+                    roots.add(str(chunk.metadata["root"]))
+        index = KeywordIndex.build(ids, texts, stamp, sorted(roots))
+        del texts
         index.save(self.folder)
-        self._index = index
+        # Read back memory-mapped: the in-memory copy with its token matrices is let go.
+        self._index = KeywordIndex.load(self.folder) or index
+        self.problem = ""
+
+
+KeywordSource = Callable[[], KeywordIndex]

@@ -1,26 +1,32 @@
 """The knowledge base: one object composing a vector store, ingest and search.
 
 ``KnowledgeBase(config)`` is what the bot and the CLI use; the work is done by its parts:
-``retrieval.stores`` (the vector store), ``retrieval.ingest`` (incremental, crash-safe ingest),
-``retrieval.keyword_index`` (BM25, persisted) and ``retrieval.search`` (the search pipeline).
-State beside the store lives in ``<store_path>/state/<collection>/``: the manifest and the
-keyword index, local even when the vectors live in a Chroma server.
+``retrieval.stores`` (the vector store), ``retrieval.ingest`` (incremental, crash-safe, streaming
+ingest), ``retrieval.keyword_index`` (BM25, a per-host cache) and ``retrieval.search`` (the search
+pipeline). The store is the one source of truth; ``<store_path>/state/<collection>/`` holds only
+the keyword index cache, which can be deleted without loss. ``retrieval.doctor`` checks and
+repairs a store that is damaged or out of step.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
+from retrieval.catalog import INGEST_KEY, scan
 from retrieval.chunking import Chunker
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.ingest import Ingester, IngestReport, ProgressCallback
 from retrieval.keyword_index import KeywordIndex, PersistedKeywordIndex
-from retrieval.manifest import Manifest
 from retrieval.search import SearchMode, SearchPipeline, build_reranker, build_searcher
 from retrieval.settings import RetrievalSettings
-from retrieval.stores import VectorStore, build_store
+from retrieval.stores import StoreError, VectorStore, build_store
 from retrieval.types import Hit
+
+
+class StoreLost(StoreError):
+    """The store no longer holds what this host's cache says it held (database deleted)."""
 
 
 class KnowledgeBase:
@@ -38,6 +44,7 @@ class KnowledgeBase:
             config.embedding_model,
             batch_size=config.embedding_batch_size,
             threads=config.torch_threads,
+            device=config.embedding_device,
         )
         self.chunker = Chunker(config.chunk_size, config.chunk_overlap)
         self.store: VectorStore = (
@@ -45,14 +52,11 @@ class KnowledgeBase:
             if store is not None and not isinstance(store, str)
             else build_store(config, store)
         )
-        state = config.store_path / "state" / config.collection
-        self.manifest_file = Manifest(state / "manifest.json")
+        self.state_folder = config.store_path / "state" / config.collection
         self.keywords = PersistedKeywordIndex(
-            state / "keyword", self.manifest_file.chunk_set_version, self.store.iter_all
+            self.state_folder / "keyword", self.store, config.store_check_seconds
         )
-        self.ingester = Ingester(
-            config, self.store, self.embeddings, self.manifest_file, self.keywords, self.chunker
-        )
+        self.ingester = Ingester(config, self.store, self.embeddings, self.keywords, self.chunker)
         self.searcher: SearchPipeline = build_searcher(
             config,
             self.store,
@@ -60,14 +64,32 @@ class KnowledgeBase:
             self.keywords.current,
             build_reranker(config, reranker),
         )
+        self._warm_lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Open the store, load the embedding model and the keyword index now, not on the first
+        search. One thread opens; concurrent callers wait for it (chromadb's client cannot be
+        created by several threads at once). Raises what the store raises (``StoreLost``, a
+        server that does not answer).
+
+        It takes the path a search takes (``_follow_store``), checking the store's version
+        whatever ``store_check_seconds`` says. A store nothing was ingested into is not created:
+        a search of it opens nothing either, and an embedded store is created by ingest, under
+        its lock."""
+        with self._warm_lock:
+            self._follow_store(force=True)
+            if self.store.exists():
+                self.store.open()
+            self.embeddings.embed_query("warm up")
 
     @property
     def manifest(self) -> dict[str, Any]:
-        return self.manifest_file.data
+        """What the store holds per article, read from the store (for reports and tests)."""
+        return {"articles": {aid: a.as_entry() for aid, a in scan(self.store).items()}}
 
     @property
     def keyword_index(self) -> KeywordIndex | None:
-        """The keyword index as persisted (``None`` before the first ingest)."""
+        """The keyword index as persisted (``None`` before the first build)."""
         return self.keywords.loaded
 
     def ingest(
@@ -80,7 +102,41 @@ class KnowledgeBase:
         return self.ingester.ingest(source, prune=prune, on_progress=on_progress)
 
     def count(self) -> int:
-        return self.manifest_file.chunk_count()
+        return self.store.count() if self.store.exists() else 0
+
+    def check_not_lost(self) -> None:
+        """``StoreLost`` if the store is gone (or replaced by an empty one) while this host's
+        cache says it held chunks: answering from it would be silently wrong."""
+        cached = self.keywords.loaded
+        if cached is None or not cached.ids:
+            return
+        identity = cached.stamp.split(":", 1)[0]
+        if self.store.exists() and (self.store.identity() == identity or self.store.count() > 0):
+            return
+        roots = " ".join(f"`newsdesk ingest {r}`" for r in cached.roots) or "`newsdesk ingest PATH`"
+        raise StoreLost(
+            f"The {self.store.where} has lost its data: it holds no collection "
+            f"{self.config.collection!r} with chunks, but this host's cache says it held "
+            f"{len(cached.ids)} chunks. Ingest again ({roots}) or run `newsdesk doctor --repair`."
+        )
+
+    def unfinished_ingest(self) -> str | None:
+        """Who started an ingest into the store that stopped before its end (killed, crashed),
+        or ``None``: its articles may be half-written until an ingest runs again."""
+        if not self.store.exists():
+            return None
+        writer = str(self.store.info().get(INGEST_KEY) or "")
+        if not writer or self.store.ingest_holder() is not None:
+            return None
+        return writer
+
+    def _follow_store(self, *, force: bool = False) -> None:
+        if force or self.keywords.due():
+            # At most every store_check_seconds: is the store still there, and did an ingest
+            # (here or on another host) change it? Then the keyword index and, for an embedded
+            # store, the vector index are read afresh.
+            self.check_not_lost()
+            self.keywords.refresh(force=force)
 
     def search(
         self,
@@ -89,7 +145,8 @@ class KnowledgeBase:
         mode: SearchMode = "hybrid",
         candidates: int | None = None,
     ) -> list[Hit]:
-        # Nothing ingested: no hits, without opening the store or loading the model.
-        if not self.manifest_file.articles:
+        self._follow_store()
+        # Nothing ingested: no hits, without loading the model.
+        if not self.store.exists():
             return []
         return self.searcher.search(query, k, mode, candidates)

@@ -9,6 +9,7 @@ Each default is stated here and nowhere else.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -28,10 +29,21 @@ class RetrievalSettings(BaseModel):
     chroma_port: int = Field(8000, ge=1, le=65535)
     # A name registered with retrieval.stores' registry ("chroma" is built in).
     vector_store: str = Field("chroma", min_length=1)
+    # Longest wait for one call to a Chroma server before it fails with a message naming the
+    # server: a hung server must not hang a search or an ingest.
+    chroma_timeout: float = Field(30.0, gt=0, le=3600, description="Seconds per Chroma call")
+    # How often a long-running process (REPL, bot) asks the store whether an ingest changed it;
+    # a new article is searchable at the first question this many seconds after its ingest ended.
+    store_check_seconds: float = Field(2.0, ge=0, le=3600)
 
     # --- embedding and chunking ----------------------------------------------------------
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
-    embedding_batch_size: int = Field(32, ge=1, le=1024)
+    # Where embeddings are computed: "auto" picks CUDA, else Apple's MPS, else the CPU; a device
+    # named explicitly that torch cannot use is an error, never a silent fall back to the CPU.
+    embedding_device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    # Texts per embedding batch; unset = the device's default (retrieval.embeddings.
+    # DEVICE_BATCH_SIZES: 32 on a CPU, 128 on CUDA, 64 on MPS).
+    embedding_batch_size: int | None = Field(None, ge=1, le=4096)
     # CPU threads for embedding; 0 keeps torch's default (one per core). On a host shared with
     # busy processes, 1 avoids the thread oversubscription that stalls each query.
     torch_threads: int = Field(0, ge=0, le=256, description="0 = torch's default")
@@ -53,9 +65,14 @@ class RetrievalSettings(BaseModel):
     # --- ingest --------------------------------------------------------------------------
     # Delete the chunks of articles whose files disappeared from the ingested folder.
     prune: bool = True
-    # Chunks embedded and written per ingest step; the manifest is saved after each step, so
+    # Chunks embedded and written per ingest step; each step is in the store when it ends, so
     # this is also how much work a killed ingest can lose.
     ingest_batch: int = Field(256, ge=1, le=100_000, description="Chunks embedded per step")
+    # Ingests into one store take turns: how long one waits for another to finish (0 = as long
+    # as it takes), and how long a Chroma server's ingest lock outlives a holder that stopped
+    # renewing it (a holder renews it after every step).
+    ingest_lock_wait: float = Field(0.0, ge=0, description="Seconds; 0 = wait as long as needed")
+    ingest_lease_seconds: float = Field(300.0, ge=5, le=86_400)
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> RetrievalSettings:

@@ -30,11 +30,34 @@ GENERIC_REASON = "something went wrong while answering"
 # and plain punctuation. Anything with paths, brackets, code names or error class names is not.
 _PLAIN = re.compile(r"^[A-Za-z0-9 ,.'’?!()\-]{3,200}$")
 _INTERNAL = re.compile(r"(Error|Exception|Errno|errno|\bNone\b|__|\w\.\w|\w_\w)")
+# The reference at the end of a message (see with_reference).
+_REFERENCE = re.compile(r"\s*\(ref ([0-9a-f]{8})\)$")
 
 
 def new_reference() -> str:
     """A short id for one failure, shown to the user and written beside the cause in the log."""
     return uuid.uuid4().hex[:8]
+
+
+def with_reference(sentence: str, reference: str) -> str:
+    return f"{sentence} (ref {reference})"
+
+
+def split_reference(message: str) -> tuple[str, str | None]:
+    """``message`` without the reference it ends with, and that reference (or None)."""
+    found = _REFERENCE.search(message)
+    if found is None:
+        return message, None
+    return message[: found.start()], found.group(1)
+
+
+def failed_with_reference(logger: logging.Logger, sentence: str, exc: BaseException | None) -> str:
+    """``sentence`` (plain, no final stop) with a new reference, for the person asking; ``exc``
+    (whose text may hold paths and internal names) is logged under the same reference only."""
+    reference = new_reference()
+    cause = f"{type(exc).__name__}: {exc}" if exc is not None else "no exception"
+    logger.error("%s (ref %s): %s", sentence, reference, cause, exc_info=exc)
+    return with_reference(f"{sentence}.", reference)
 
 
 class AnswerFailed(Exception):
@@ -59,7 +82,7 @@ def failure_message(reason: str, reference: str, *, again: bool = True) -> str:
     sentence = f"Sorry, {reason[:1].lower()}{reason[1:]}."
     if again:
         sentence += " Please try again later."
-    return f"{sentence} (ref {reference})"
+    return with_reference(sentence, reference)
 
 
 def answer_within(
@@ -109,13 +132,16 @@ def answer_within(
         raise AnswerFailed(failure_message(reason, reference), reference)
     answer: Answer = outcome["answer"]
     if answer.status == "error":
+        # A failure the core already logged carries its reference: the person sees that one.
+        reason, core_reference = split_reference(answer.error or answer.text)
+        reference = core_reference or reference
         log.error(
             "Answer came back with an error (ref %s); question: %r: %s",
             reference,
             question,
             answer.error or answer.text,
         )
-        plain = plain_reason(answer.error or answer.text)
+        plain = plain_reason(reason)
         message = failure_message(plain or GENERIC_REASON, reference, again=plain is None)
         raise AnswerFailed(message, reference)
     return note_fallback(answer, configured_generator, reference)

@@ -1,4 +1,9 @@
-"""A per-user limit on questions a minute, so one person cannot monopolise the bot."""
+"""A per-user limit on questions a minute, so one person cannot monopolise the bot.
+
+:class:`Limiter` is the whole interface a front end relies on; :class:`RateLimiter` serves one
+process. Replicas share one count per person through the same two methods (Redis: a sorted set
+per user, or ``INCR`` with ``EXPIRE`` on a per-minute key).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,22 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 WINDOW_SECONDS = 60.0
+
+
+@runtime_checkable
+class Limiter(Protocol):
+    """Questions counted per person; a refusal says how long to wait."""
+
+    def acquire(self, user: str) -> float | None:
+        """Count a question from ``user``; None if allowed, else seconds until one is allowed."""
+        ...
+
+    def message(self, wait: float) -> str:
+        """The sentence telling the person to wait ``wait`` seconds."""
+        ...
 
 
 class RateLimiter:

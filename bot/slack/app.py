@@ -2,12 +2,13 @@
 
 Nothing happens at import time. ``create_app`` builds the Web API client (pointed at
 ``NEWSDESK_SLACK_API_URL``, honouring HTTP 429), the Bolt app (which calls ``auth.test`` once to
-learn its own user and bot ids), the shared state (dedupe, rate limit, feedback file) and
+learn its own user and bot ids), the shared state (dedupe, rate limit, feedback database) and
 registers one listener module at a time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -20,16 +21,35 @@ from slack_sdk import WebClient
 
 from bot.common.deadline import AnswerFn
 from bot.common.dedupe import Dedupe, dedupe_key
-from bot.common.feedback import FeedbackStore
-from bot.common.ratelimit import RateLimiter
+from bot.common.feedback import FeedbackStore, open_feedback
+from bot.common.ratelimit import Limiter
+from bot.common.redis_backends import RedisUnavailable
+from bot.common.shared import SharedState, build_shared_state
+from bot.common.ttl import KeyValueCache
 from bot.settings import Settings
+from bot.slack.edits import Answered
 from bot.slack.listeners import register_all
-from bot.slack.service import SlackService, parse_channel_list, retry_handlers
+from bot.slack.names import NAMES_MAX, NAMES_TTL_SECONDS
+from bot.slack.service import REMEMBER_SECONDS, SlackService, parse_channel_list
+from bot.slack.transport import retry_handlers
+from bot.types import Answer
 
 log = logging.getLogger("newsdesk.slack")
 
 # Bolt's own pool runs the (short) listener bodies; answers run on the service's pool.
 BOLT_THREADS = 8
+
+
+def _answered_from_dict(data: Any) -> Answered:
+    """The :class:`Answered` that ``dataclasses.asdict`` wrote (``TypeError`` on another shape)."""
+    return Answered(**data)
+
+
+def _name(value: Any) -> str:
+    """A display name read back from a shared cache (``TypeError`` when it is not a string)."""
+    if not isinstance(value, str):
+        raise TypeError(f"a name must be a string, not {type(value).__name__}")
+    return value
 
 
 class SlackConfigError(ValueError):
@@ -41,8 +61,12 @@ class NewsdeskApp(App):
 
     newsdesk: SlackService
 
+    shared: SharedState
+
     def close(self) -> None:
         self.newsdesk.close()
+        self.newsdesk.feedback.close()
+        self.shared.close()
         self.listener_runner.listener_executor.shutdown(wait=False, cancel_futures=True)
 
 
@@ -106,26 +130,80 @@ def create_app(
     workers: int = 4,
     clock: Callable[[], float] = time.monotonic,
     dedupe: Dedupe | None = None,
+    replays: Dedupe | None = None,
+    limiter: Limiter | None = None,
+    answers: KeyValueCache[Answer] | None = None,
+    answered: KeyValueCache[Answered] | None = None,
+    names: KeyValueCache[str] | None = None,
+    shared: SharedState | None = None,
 ) -> NewsdeskApp:
     """Build the Bolt app. ``answer_fn(question, history) -> Answer`` is the answering core.
 
     ``answer_timeout`` (default: the LLM timeout plus 15 s) is a backstop: an answer that takes
-    longer is abandoned and the user is told, rather than left waiting in silence. ``dedupe``
-    (default: in memory) remembers what was handled; replicas pass a shared one.
+    longer is abandoned and the user is told, rather than left waiting in silence.
+
+    The state replicas must share (see :class:`SlackService`): ``dedupe`` (events and messages
+    handled), ``replays`` (slash commands and clicks handled; default ``dedupe``), ``limiter``
+    (``NEWSDESK_SLACK_RATE_LIMIT_PER_MINUTE``), ``answers`` (answers behind the buttons),
+    ``answered`` (questions answered, for edits), ``names`` (display names by id). Each one not
+    given comes from ``shared`` (default: in this process, or in Redis when
+    ``NEWSDESK_REDIS_URL`` is set, see :func:`bot.common.shared.build_shared_state`).
     """
+    if shared is None:
+        try:
+            shared = build_shared_state(settings, clock)
+        except RedisUnavailable as exc:
+            raise SlackConfigError(str(exc)) from None
     client = client or build_web_client(settings)
     signing_secret = _secret(settings.slack.slack_signing_secret)
     service = SlackService(
         answer_fn=answer_fn,
         client=client,
-        feedback=feedback or FeedbackStore(settings.slack.feedback_path),
+        feedback=feedback or open_feedback(settings),
         allowed_channels=parse_channel_list(settings.slack.slack_allowed_channels),
-        limiter=RateLimiter(settings.slack.slack_rate_limit_per_minute, clock=clock),
+        limiter=(
+            limiter
+            if limiter is not None
+            else shared.rate_limiter(settings.slack.slack_rate_limit_per_minute)
+        ),
         answer_timeout=answer_timeout or settings.llm.llm_timeout + 15,
         configured_generator=settings.answer.generator,
         workers=workers,
         clock=clock,
-        dedupe=dedupe,
+        dedupe=dedupe if dedupe is not None else shared.dedupe(),
+        replays=replays,
+        # Recent answers by id, so that a button click (on any replica) finds the full answer.
+        answers=(
+            answers
+            if answers is not None
+            else shared.cache(
+                "answer",
+                max_items=2000,
+                ttl=REMEMBER_SECONDS,
+                dumps=Answer.to_dict,
+                loads=Answer.from_dict,
+            )
+        ),
+        # Questions answered, by edits.answered_key(channel, ts), so that an edit (reaching any
+        # replica) can be answered again.
+        answered=(
+            answered
+            if answered is not None
+            else shared.cache(
+                "answered",
+                max_items=10_000,
+                ttl=REMEMBER_SECONDS,
+                dumps=dataclasses.asdict,
+                loads=_answered_from_dict,
+            )
+        ),
+        names=(
+            names
+            if names is not None
+            else shared.cache(
+                "name", max_items=NAMES_MAX, ttl=NAMES_TTL_SECONDS, dumps=str, loads=_name
+            )
+        ),
     )
     try:
         # App() calls auth.test now, to learn the bot's own user and bot ids.
@@ -144,14 +222,17 @@ def create_app(
         )
     except BoltError as exc:
         service.close()
+        shared.close()
         raise SlackConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {exc}") from None
     except OSError as exc:
         service.close()
+        shared.close()
         raise SlackConfigError(
             f"Could not reach the Slack Web API at {client.base_url} ({exc}); "
             "check the network, or NEWSDESK_SLACK_API_URL"
         ) from None
     app.newsdesk = service
+    app.shared = shared
     app.use(_drop_repeated_events(service))
     register_all(app, service)
     return app

@@ -2,9 +2,11 @@
 
 The rule (also in docs/slack.md):
 
-- Only a message the bot has answered (or was answering) in this process is answered again; an
-  edit of any other message is ignored, even when the edit adds a mention of the bot (Slack sends
-  no ``app_mention`` for an edit, and the person may not mean to ask).
+- Only a message the bot has answered (or was answering) in the last day is answered again (the
+  map of answered questions is in memory unless a shared one is passed to ``create_app``, so a
+  restart forgets it); an edit of any other message is ignored, even when the edit adds a
+  mention of the bot (Slack sends no ``app_mention`` for an edit, and the person may not mean
+  to ask).
 - Only a real edit counts: Slack also sends ``message_changed`` when a link preview is attached,
   without ``edited``; those are ignored.
 - Only a change of the words counts: the texts are compared once mentions and links are reduced
@@ -12,6 +14,8 @@ The rule (also in docs/slack.md):
   removed. A formatting-only edit is ignored.
 - The fresh answer goes where the first one went (the message's thread), marked as an answer to
   the edited question. Each distinct wording is answered once, however often the event arrives.
+
+This module decides; the ``message`` listener (``bot/slack/listeners/messages.py``) acts.
 """
 
 from __future__ import annotations
@@ -21,14 +25,12 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any
 
 from bot.common.dedupe import Dedupe, dedupe_key
-from bot.common.ratelimit import RateLimiter
-from bot.common.ttl import TTLCache
+from bot.common.ttl import KeyValueCache
 from bot.slack.history import is_from_bot
 from bot.slack.payloads import ident, obj, text
-from bot.slack.render import SlackMessage, render_notice
 from bot.slack.text import question_from_message
 
 log = logging.getLogger("newsdesk.slack")
@@ -39,6 +41,11 @@ _FORMATTING = re.compile(r"[*_~`]+")
 def question_key(question: str) -> str:
     """``question`` (already plain text) with formatting marks and spacing removed."""
     return " ".join(_FORMATTING.sub("", question).split())
+
+
+def answered_key(channel: str, ts: str) -> str:
+    """The key of a question (the message ``channel``/``ts``) in the map of answered ones."""
+    return dedupe_key("answered", channel, ts)
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class Reanswer:
 
 def edit_to_answer(
     event: Mapping[str, Any],
-    answered: TTLCache[tuple[str, str], Answered],
+    answered: KeyValueCache[Answered],
     seen: Dedupe,
     *,
     bot_user_id: str | None,
@@ -79,7 +86,7 @@ def edit_to_answer(
         return None
     if not message.get("edited"):
         return None  # a link preview attached, or another change that is not the person's edit
-    first = answered.get((channel, ts))
+    first = answered.get(answered_key(channel, ts))
     if first is None:
         log.info("Ignoring an edit of %s/%s: that message was not answered", channel, ts)
         return None
@@ -96,55 +103,6 @@ def edit_to_answer(
     if not seen.claim(dedupe_key("edit", channel, ts, digest)):
         log.info("Skipping a second delivery of the edit of %s/%s", channel, ts)
         return None
-    answered.put((channel, ts), replace(first, key=key))
+    answered.put(answered_key(channel, ts), replace(first, key=key))
     log.info("Answering the edited question %s/%s again", channel, ts)
     return Reanswer(channel, ts, user, question, raw_text, first)
-
-
-class Answerer(Protocol):
-    """What :func:`answer_edit` needs of the Slack service (bot.slack.service.SlackService)."""
-
-    answered: TTLCache[tuple[str, str], Answered]
-    seen: Dedupe
-    limiter: RateLimiter
-
-    def post_ephemeral(
-        self, channel: str, user: str, thread_ts: str | None, message: SlackMessage
-    ) -> None: ...
-
-    def start_answer(self, *, channel: str, ts: str, **kwargs: Any) -> None: ...
-
-
-def answer_edit(
-    service: Answerer,
-    event: Mapping[str, Any],
-    *,
-    bot_user_id: str | None,
-    bot_id: str | None,
-) -> None:
-    """``message_changed`` (acknowledged): answer the edited question again when the rule says
-    so, where the first answer went, marked as an answer to the edited question."""
-    edit = edit_to_answer(event, service.answered, service.seen, bot_user_id=bot_user_id)
-    if edit is None:
-        return
-    first = edit.answered
-    wait = service.limiter.acquire(edit.user)
-    if wait is not None:
-        note_ts = first.history_thread if first.in_thread else None
-        notice = render_notice(service.limiter.message(wait), emoji=":hand:")
-        service.post_ephemeral(edit.channel, edit.user, note_ts, notice)
-        return
-    service.start_answer(
-        channel=edit.channel,
-        ts=edit.ts,
-        question=edit.question,
-        reply_ts=first.reply_ts,
-        history_thread=first.history_thread,
-        replies=None,
-        bot_user_id=bot_user_id,
-        bot_id=bot_id,
-        user=edit.user,
-        in_thread=first.in_thread,
-        edited=True,
-        raw_text=edit.raw_text,
-    )

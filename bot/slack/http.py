@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -28,6 +29,7 @@ log = logging.getLogger("newsdesk.slack")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
 
 # Slack's rule: a request more than 5 minutes old (or early) is a replay.
 MAX_CLOCK_SKEW_SECONDS = 60 * 5
@@ -64,19 +66,34 @@ def _read_body(environ: dict[str, Any]) -> bytes:
     return data
 
 
-def make_wsgi_app(app: App, signing_secret: str) -> WSGIApp:
-    """``/slack/events`` to Bolt, ``/healthz`` answered here, anything else 404."""
+def make_wsgi_app(app: App, signing_secret: str, ready: threading.Event | None = None) -> WSGIApp:
+    """``/slack/events`` to Bolt; ``/healthz`` (alive) and ``/readyz`` answered here; anything
+    else 404.
+
+    ``ready`` (None: ready at once) is set once the answering core is warm. Until then
+    ``/readyz`` and ``/slack/events`` answer 503: a load balancer sends no traffic yet, and an
+    event that still arrives is retried by Slack later instead of waiting behind the warm-up.
+    """
     secret = signing_secret.encode()
+
+    def is_ready() -> bool:
+        return ready is None or ready.is_set()
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return _json(start_response, "200 OK", {"ok": True})
+        if path == READY_PATH and method in ("GET", "HEAD"):
+            if is_ready():
+                return _json(start_response, "200 OK", {"ok": True, "ready": True})
+            return _json(start_response, "503 Service Unavailable", {"ok": False, "ready": False})
         if path != EVENTS_PATH:
             return _json(start_response, "404 Not Found", {"error": "not found"})
         if method != "POST":
             return _json(start_response, "405 Method Not Allowed", {"error": "POST only"})
+        if not is_ready():
+            return _json(start_response, "503 Service Unavailable", {"error": "starting"})
         request = WsgiHttpRequest(environ)
         raw = _read_body(environ)
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")

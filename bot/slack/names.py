@@ -18,13 +18,16 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.common.ttl import TTLCache
+from bot.common.ttl import KeyValueCache, TTLCache
 from bot.slack.text import escape, question_from_message
 
 log = logging.getLogger("newsdesk.slack")
 
 # <@U0123ABCD>, <@W0123|name>, <#C0123>, <#C0123|general> (ids are upper-case letters and digits).
 _MENTION = re.compile(r"<([@#])([A-Z0-9]{2,32})(?:\|([^<>]*))?>")
+# Names by id for an hour (a renamed person or channel is seen within the hour), at most this many.
+NAMES_TTL_SECONDS = 3600
+NAMES_MAX = 5000
 
 
 def _string(container: Mapping[str, Any] | None, key: str) -> str:
@@ -47,10 +50,12 @@ def user_name(user: Mapping[str, Any]) -> str:
 class NameResolver:
     """Looks up and caches the names behind user and channel ids."""
 
-    def __init__(self, client: WebClient, cache: TTLCache[str, str] | None = None) -> None:
+    def __init__(self, client: WebClient, cache: KeyValueCache[str] | None = None) -> None:
         self.client = client
-        # Names by id for an hour; failures are not cached, so the next question retries.
-        self.cache: TTLCache[str, str] = cache or TTLCache(5000, 3600)
+        # Failures are not cached, so the next question retries.
+        self.cache: KeyValueCache[str] = (
+            cache if cache is not None else TTLCache(NAMES_MAX, NAMES_TTL_SECONDS)
+        )
 
     def user(self, user_id: str) -> str | None:
         return self._lookup("@" + user_id, self._fetch_user, user_id)

@@ -123,6 +123,14 @@ def parse_body(raw: bytes, content_type: str | None) -> dict[str, Any]:
     else:
         form = dict(parse_qsl(text, keep_blank_values=True))
         payload = _json(form["payload"], "the form's payload") if "payload" in form else form
+    return check_payload(payload)
+
+
+def check_payload(payload: object, what: str = "the payload") -> dict[str, Any]:
+    """``payload`` (already parsed JSON, e.g. from a Socket Mode envelope) when it has Slack's
+    shapes; raises :class:`Malformed`."""
+    if not isinstance(payload, dict):
+        raise Malformed(f"{what} is a JSON {json_type_name(payload)}, not an object")
     check_shape(payload)
     check_required(payload)
     return payload
@@ -207,7 +215,7 @@ def _json(text: str, what: str) -> dict[str, Any]:
     except ValueError:  # e.g. a number too long to convert
         raise Malformed(f"{what} is not valid JSON") from None
     if not isinstance(value, dict):
-        raise Malformed(f"{what} is a JSON {_type_name(value)}, not an object")
+        raise Malformed(f"{what} is a JSON {json_type_name(value)}, not an object")
     return value
 
 
@@ -222,17 +230,19 @@ def check_shape(payload: Mapping[str, Any], path: str = "", depth: int = 0) -> N
             continue
         # bool is an int in Python; a number field must not take true/false, nor a text one.
         if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
-            raise Malformed(f"{where} is a JSON {_type_name(value)}, expected {_names(allowed)}")
+            raise Malformed(
+                f"{where} is a JSON {json_type_name(value)}, expected {_names(allowed)}"
+            )
         if key in _NESTED and isinstance(value, dict):
             check_shape(value, where, depth + 1)
         elif key in _NESTED_LISTS and isinstance(value, list):
             for i, item in enumerate(value):
                 if not isinstance(item, dict):
-                    raise Malformed(f"{where}[{i}] is a JSON {_type_name(item)}, not an object")
+                    raise Malformed(f"{where}[{i}] is a JSON {json_type_name(item)}, not an object")
                 check_shape(item, f"{where}[{i}]", depth + 1)
 
 
-def _type_name(value: object) -> str:
+def json_type_name(value: object) -> str:
     return _JSON_NAMES.get(type(value), type(value).__name__)
 
 

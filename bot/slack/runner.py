@@ -1,9 +1,13 @@
 """Running the bot: Socket Mode (no public URL) or HTTP behind waitress, and ``newsdesk slack``.
 
 Socket Mode is the default whenever ``SLACK_APP_TOKEN`` is set: it is the right choice for a
-team's first install. HTTP mode serves ``POST /slack/events`` (signed requests from Slack) and
-``GET /healthz`` with waitress on an explicit host and port; Bolt's ``app.start()`` is a
-development server and is never used.
+team's first install. HTTP mode serves ``POST /slack/events`` (signed requests from Slack),
+``GET /healthz`` (alive) and ``GET /readyz`` (warm) with waitress on an explicit host and port;
+Bolt's ``app.start()`` is a development server and is never used.
+
+Ready before serving: when the answering core can warm up (``Answerer.warm``: the model, the
+store, the keyword index), Socket Mode connects only after it has; in HTTP mode the server
+listens at once (``/healthz`` 200) but ``/readyz`` and ``/slack/events`` answer 503 until it has.
 """
 
 from __future__ import annotations
@@ -11,13 +15,15 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.common.deadline import AnswerFn
 from bot.settings import Settings
 from bot.slack.app import NewsdeskApp, SlackConfigError, bot_token, create_app
-from bot.slack.http import EVENTS_PATH, HEALTH_PATH, make_wsgi_app
+from bot.slack.http import EVENTS_PATH, HEALTH_PATH, READY_PATH, make_wsgi_app
+from bot.types import Answer
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -27,6 +33,48 @@ log = logging.getLogger("newsdesk.slack")
 
 # Slack's payloads are a few kilobytes; refuse anything absurd before reading it.
 MAX_BODY_BYTES = 1_000_000
+# Seconds between attempts to warm up while the store cannot be opened (HTTP mode).
+WARM_RETRY_SECONDS = 5.0
+
+
+class Core(Protocol):
+    """An answering core that can be warmed up before serving (``bot.core.Answerer``)."""
+
+    def answer(self, question: str, history: Any = ()) -> Answer: ...
+
+    def warm(self) -> float: ...
+
+
+Warm = Callable[[], object]
+
+
+def _split_core(core: AnswerFn | Core) -> tuple[AnswerFn, Warm | None]:
+    """The answer function and the warm-up of what a factory built (a bare function: none)."""
+    warm = getattr(core, "warm", None)
+    answer = getattr(core, "answer", None)
+    if callable(warm) and callable(answer):
+
+        def answer_fn(question: str, history: Any) -> Answer:
+            result: Answer = answer(question, tuple(history))
+            return result
+
+        return answer_fn, warm
+    return core, None  # type: ignore[return-value]
+
+
+def warm_until_ready(warm: Warm, ready: threading.Event, stop: threading.Event) -> None:
+    """``warm()`` until it succeeds (the store may still be starting), then set ``ready``."""
+    while not stop.is_set():
+        try:
+            started = time.perf_counter()
+            warm()
+        except Exception as exc:
+            log.error("Warming up failed (%s: %s); trying again", type(exc).__name__, exc)
+            stop.wait(WARM_RETRY_SECONDS)
+            continue
+        log.info("Ready: warmed up in %.1f s", time.perf_counter() - started)
+        ready.set()
+        return
 
 
 def _secret(value: Any) -> str:
@@ -59,18 +107,25 @@ def app_token(settings: Settings) -> str:
 
 
 def make_http_server(
-    app: NewsdeskApp, host: str, port: int, *, threads: int = 8, **adjustments: Any
+    app: NewsdeskApp,
+    host: str,
+    port: int,
+    *,
+    threads: int = 8,
+    ready: threading.Event | None = None,
+    **adjustments: Any,
 ) -> BaseWSGIServer | MultiSocketServer:
     """A waitress server for ``app`` bound to ``host:port`` (port 0 picks a free one).
 
-    ``adjustments`` are passed to waitress (e.g. ``asyncore_loop_timeout`` for quick shutdown).
+    ``ready``: see :func:`bot.slack.http.make_wsgi_app`. ``adjustments`` are passed to waitress
+    (e.g. ``asyncore_loop_timeout`` for quick shutdown).
     """
     from waitress import create_server
 
     if not app._signing_secret:
         raise SlackConfigError("SLACK_SIGNING_SECRET is required in HTTP mode")
     return create_server(
-        make_wsgi_app(app, app._signing_secret),
+        make_wsgi_app(app, app._signing_secret, ready),
         host=host,
         port=port,
         threads=threads,
@@ -87,22 +142,32 @@ def serve_http(
     port: int | None = None,
     *,
     announce: Callable[[str], None] | None = None,
+    warm: Warm | None = None,
 ) -> None:
-    """Serve the bot over HTTP until interrupted."""
+    """Serve the bot over HTTP until interrupted; ready for events once ``warm()`` returned."""
     signing_secret(settings)
     host = host or settings.slack.slack_host
     port = port if port is not None else settings.slack.slack_port
     app = create_app(settings, answer_fn)
-    server = make_http_server(app, host, port)
+    ready = threading.Event()
+    stop = threading.Event()
+    server = make_http_server(app, host, port, ready=ready)
+    if warm is None:
+        ready.set()
+    else:
+        threading.Thread(
+            target=warm_until_ready, args=(warm, ready, stop), name="newsdesk-warm", daemon=True
+        ).start()
     (announce or _announce)(
         f"Newsdesk is listening for Slack on http://{host}:{port}{EVENTS_PATH} "
-        f"(health check: {HEALTH_PATH}). Press Ctrl+C to stop."
+        f"(health check: {HEALTH_PATH}; ready once warm: {READY_PATH}). Press Ctrl+C to stop."
     )
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
         server.close()
         app.close()
 
@@ -110,13 +175,24 @@ def serve_http(
 # --- Socket Mode -----------------------------------------------------------------------------
 
 
-def start_socket_mode(settings: Settings, answer_fn: AnswerFn) -> SocketModeHandler:
-    """Connect to Slack over Socket Mode and return the (connected, non-blocking) handler."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+def start_socket_mode(
+    settings: Settings, answer_fn: AnswerFn, warm: Warm | None = None
+) -> SocketModeHandler:
+    """Warm up (``warm``), then connect to Slack over Socket Mode and return the (connected,
+    non-blocking) handler: Slack sends no event before the bot can answer it at full speed.
+    Every frame is read defensively (:mod:`bot.slack.socket_mode`)."""
+    from bot.slack.socket_mode import GuardedSocketModeHandler
 
     token = app_token(settings)
     app = create_app(settings, answer_fn)
-    handler = SocketModeHandler(app, token, logger=logging.getLogger("newsdesk.slack.socket"))
+    if warm is not None:
+        try:
+            warm()
+        except BaseException:
+            app.close()
+            raise
+    logger = logging.getLogger("newsdesk.slack.socket")
+    handler = GuardedSocketModeHandler(app, token, logger=logger)
     handler.connect()
     return handler
 
@@ -127,9 +203,10 @@ def run_socket_mode(
     *,
     announce: Callable[[str], None] | None = None,
     stop: threading.Event | None = None,
+    warm: Warm | None = None,
 ) -> None:
     """Run over Socket Mode until interrupted (or until ``stop`` is set)."""
-    handler = start_socket_mode(settings, answer_fn)
+    handler = start_socket_mode(settings, answer_fn, warm)
     (announce or _announce)("Newsdesk is connected to Slack in Socket Mode. Press Ctrl+C to stop.")
     try:
         (stop or threading.Event()).wait()
@@ -169,7 +246,7 @@ def choose_mode(settings: Settings, *, http: bool = False) -> str:
 
 def run_slack(
     settings: Settings,
-    answer_fn_factory: Callable[[], AnswerFn],
+    answer_fn_factory: Callable[[], AnswerFn | Core],
     *,
     http: bool = False,
     host: str | None = None,
@@ -177,13 +254,16 @@ def run_slack(
     announce: Callable[[str], None] | None = None,
 ) -> None:
     """``newsdesk slack``: check the settings first (fast, clear errors), then build the answering
-    core (slow: loads the model) and run in the chosen mode."""
+    core and run in the chosen mode, warm before serving when the core can warm up (loads the
+    model, opens the store and the keyword index)."""
     say = announce or _announce
     mode = choose_mode(settings, http=http)
     if mode == "http" and not http:
         say("SLACK_APP_TOKEN is not set: running in HTTP mode.")
-    answer_fn = answer_fn_factory()
+    answer_fn, warm = _split_core(answer_fn_factory())
     if mode == "socket":
-        run_socket_mode(settings, answer_fn, announce=say)
+        if warm is not None:
+            say("Loading the model and opening the store before connecting to Slack ...")
+        run_socket_mode(settings, answer_fn, announce=say, warm=warm)
     else:
-        serve_http(settings, answer_fn, host, port, announce=say)
+        serve_http(settings, answer_fn, host, port, announce=say, warm=warm)

@@ -33,6 +33,8 @@ eval_app = typer.Typer(
     help="Evaluate retrieval or answers on a question set.", no_args_is_help=True
 )
 app.add_typer(eval_app, name="eval")
+feedback_app = typer.Typer(help="The helpful / not-helpful clicks recorded.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
 
 console = Console()
 err = Console(stderr=True)
@@ -126,7 +128,8 @@ def _print_ingest_summary(report: IngestReport) -> int:
         f"{report.articles_added} added, {report.articles_updated} updated, "
         f"{report.articles_unchanged} unchanged, {report.articles_deleted} removed; "
         f"{report.chunks_written} chunks embedded, {report.total_chunks} in the store "
-        f"({report.seconds:.1f} s)"
+        f"({report.seconds:.1f} s: {report.articles_per_second:.1f} articles/s, "
+        f"{report.chunks_per_second:.1f} chunks/s)"
     )
     if not report.anything_skipped:
         return 0
@@ -146,6 +149,44 @@ def _print_ingest_summary(report: IngestReport) -> int:
 
 
 @app.command()
+def doctor(
+    fix: Annotated[
+        bool, typer.Option("--repair/--check", help="Repair what is found (default: only report).")
+    ] = False,
+) -> None:
+    """Check the store and this host's cache of it; with --repair, fix what is found.
+
+    Exits 0 when all is well (or was repaired), 1 when something is wrong (or could not be
+    repaired here).
+    """
+    settings = _settings()
+    from bot.wiring import build_knowledge_base
+    from retrieval.doctor import examine, repair
+    from retrieval.embeddings import EmbeddingModelError
+    from retrieval.stores import StoreError
+
+    kb = build_knowledge_base(settings)
+    try:
+        findings = examine(kb)
+        for finding in findings:
+            err.print(f"[yellow]problem[/yellow] {escape(finding.what)}; repair: {finding.repair}")
+        if not findings:
+            console.print(f"The {kb.store.where} is in order: {kb.count()} chunks.")
+            return
+        if not fix:
+            console.print("Run `newsdesk doctor --repair` to repair.")
+            raise typer.Exit(1)
+        done = repair(kb, findings)
+    except (StoreError, EmbeddingModelError) as exc:
+        raise _fail(exc) from None
+    for line in done.done:
+        console.print(f"repaired: {escape(line)}")
+    for line in done.not_done:
+        err.print(f"[red]not repaired[/red]: {escape(line)}")
+    raise typer.Exit(1 if done.not_done else 0)
+
+
+@app.command()
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int | None, typer.Option("-k", min=1, help="How many passages.")] = None,
@@ -162,9 +203,15 @@ def search(
     from retrieval.stores import StoreError
 
     kb = build_knowledge_base(settings)
-    if kb.count() == 0:
-        err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
     try:
+        kb.check_not_lost()
+        if kb.count() == 0:
+            err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
+        if unfinished := kb.unfinished_ingest():
+            err.print(
+                f"[yellow]An ingest into this store did not finish ({escape(unfinished)}): "
+                "some articles may be half-written. Run it again, or `newsdesk doctor`.[/yellow]"
+            )
         hits = kb.search(query, k=k, mode=mode)  # type: ignore[arg-type]
     except (StoreError, EmbeddingModelError) as exc:
         raise _fail(exc) from None
@@ -304,13 +351,45 @@ def slack(
         answerer = build_answerer(settings)
         if answerer.searcher.count() == 0:
             err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
-        return answerer.answer
+        return answerer  # answers, and warms up before serving
 
     try:
         run_slack(settings, answer_fn_factory, http=http, host=host, port=port)
     except SlackConfigError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+
+
+@feedback_app.command("export")
+def feedback_export(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="jsonl (one JSON object a line) or csv.")
+    ] = "jsonl",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")
+    ] = None,
+) -> None:
+    """Write every recorded click, oldest first (from NEWSDESK_DATABASE_URL or the SQLite file
+    at NEWSDESK_FEEDBACK_PATH)."""
+    if fmt not in ("jsonl", "csv"):
+        err.print(f"[red]--format must be jsonl or csv (got {escape(fmt)!r})[/red]")
+        raise typer.Exit(2)
+    settings = _settings()
+    from bot.common.feedback import FeedbackError, export, open_feedback
+
+    store = open_feedback(settings)
+    try:
+        store.open()
+        if out is None:
+            count = export(store, fmt, sys.stdout)  # type: ignore[arg-type]
+        else:
+            with out.open("w", encoding="utf-8", newline="") as f:
+                count = export(store, fmt, f)  # type: ignore[arg-type]
+    except (FeedbackError, OSError) as exc:
+        raise _fail(exc) from None
+    finally:
+        store.close()
+    err.print(f"{count} feedback record(s) from {escape(store.where)}")
 
 
 @eval_app.command("answers")

@@ -59,8 +59,9 @@ class IngestProgressBar:
             )
             self._progress.start()
         articles, chunks = self._tasks
-        self._progress.update(articles, completed=event.articles_done)
-        self._progress.update(chunks, completed=event.chunks_done)
+        # Totals grow as ingest streams its input: they are those known so far.
+        self._progress.update(articles, completed=event.articles_done, total=event.articles_total)
+        self._progress.update(chunks, completed=event.chunks_done, total=event.chunks_total)
 
     def close(self) -> None:
         if self._progress is not None:

@@ -39,9 +39,11 @@ from retrieval.loaders.base import (
 )
 from retrieval.loaders.docx import load_docx
 from retrieval.loaders.folder import (
+    ArticleStream,
     LoadResult,
     default_label,
     iter_article_files,
+    iter_articles,
     load_articles,
     load_file,
 )
@@ -61,6 +63,7 @@ from retrieval.loaders.txt import load_txt
 __all__ = [
     "DEFAULT_MAX_ARTICLE_BYTES",
     "SUPPORTED_EXTENSIONS",
+    "ArticleStream",
     "BadFile",
     "BadRecord",
     "LoadResult",
@@ -70,6 +73,7 @@ __all__ = [
     "default_label",
     "get_loader",
     "iter_article_files",
+    "iter_articles",
     "load_articles",
     "load_file",
     "make_article",

@@ -17,7 +17,7 @@ import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from retrieval.text import http_url
 from retrieval.types import Article, LoadProblem
@@ -133,6 +133,21 @@ class SourceFile:
         finally:
             os.close(fd)
 
+    def open_binary(self) -> BinaryIO:
+        """The file opened for reading in binary, after the same checks as ``read_bytes``
+        (regular file; no size limit: for formats that stream records)."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except OSError as err:
+            raise BadFile(f"cannot read file: {err.strerror or err}") from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise BadFile("not a regular file")
+            return os.fdopen(fd, "rb")
+        except BaseException:
+            os.close(fd)
+            raise
+
     def read_text(self, *, is_html: bool = False) -> str:
         return decode(self.read_bytes(), is_html=is_html)
 
@@ -140,10 +155,12 @@ class SourceFile:
 class Loader(Protocol):
     """A format: the articles in one file, or ``BadFile`` when the whole file is unusable.
 
-    Problems with single records go through ``source.report`` and do not stop the file.
+    Problems with single records go through ``source.report`` and do not stop the file. A
+    loader may return a list or yield articles one by one (``.jsonl`` does, so that a file of
+    any size streams through ingest).
     """
 
-    def __call__(self, source: SourceFile, /) -> list[Article]: ...
+    def __call__(self, source: SourceFile, /) -> Iterable[Article]: ...
 
 
 # --------------------------------------------------------------------------- decoding

@@ -156,8 +156,9 @@ def _stat_problem(path: Path, err: OSError) -> str:
 
 def _load_one(
     path: Path, id_base: str, out: _Collected, *, explicit: bool, max_article_bytes: int
-) -> None:
-    """Load one file into ``out``; never raises for anything about the file itself."""
+) -> Iterator[Article]:
+    """The articles of one file, as its loader yields them; never raises for anything about the
+    file itself (problems go to ``out``)."""
     suffix = path.suffix.lower()
     entry = get_loader(suffix)
     if entry is None:
@@ -194,8 +195,10 @@ def _load_one(
         max_article_bytes=max_article_bytes,
         whole_file_limit=entry.single_article,
     )
+    # A loader returns a list or yields (``.jsonl`` does, so a file of any size streams); the
+    # articles it yielded before failing are kept.
     try:
-        articles = entry.loader(source)
+        yield from entry.loader(source)
     except BadFile as err:
         out.problems.extend(source.problems)
         out.problems.append(problem(path, f"{err}; skipped"))
@@ -207,7 +210,6 @@ def _load_one(
         out.problems.append(problem(path, reason))
         return
     out.problems.extend(source.problems)
-    out.articles.extend(articles)
 
 
 # --------------------------------------------------------------------------- entry points
@@ -237,7 +239,9 @@ def load_file(
     path = Path(path)
     out = _Collected()
     id_base = relpath if relpath is not None else path.name
-    _load_one(path, id_base, out, explicit=True, max_article_bytes=max_article_bytes)
+    out.articles.extend(
+        _load_one(path, id_base, out, explicit=True, max_article_bytes=max_article_bytes)
+    )
     return out.result()
 
 
@@ -245,6 +249,78 @@ def default_label(root: Path) -> str:
     """The id prefix of a load: the folder's name, or for one file the name of its folder."""
     folder = root if root.is_dir() else root.parent
     return display_path(Path(os.path.abspath(folder)).name)
+
+
+class ArticleStream:
+    """The articles under a folder (or in one file), one at a time, and what went wrong so far.
+
+    Iterate it once. ``problems``, ``skipped``, ``files_read`` and ``unreadable_folders`` grow
+    as it goes and are complete when the iteration ends. Memory holds one file's worth of
+    articles at most for formats that return lists, one record for ``.jsonl``, plus the ids seen
+    (to refuse a second article with the same id).
+    """
+
+    def __init__(self, root: Path, *, label: str | None, max_article_bytes: int) -> None:
+        self.root = Path(root)
+        if not os.path.lexists(self.root):
+            raise FileNotFoundError(f"no such file or folder: {display_path(self.root)}")
+        prefix = default_label(self.root) if label is None else label
+        self._prefix = f"{prefix}/" if prefix else ""
+        self._max = max_article_bytes
+        self._out = _Collected()
+
+    @property
+    def problems(self) -> list[LoadProblem]:
+        return self._out.problems
+
+    @property
+    def skipped(self) -> list[SkippedFile]:
+        return self._out.skipped
+
+    @property
+    def files_read(self) -> int:
+        return self._out.files_read
+
+    @property
+    def unreadable_folders(self) -> list[str]:
+        return self._out.unreadable_folders
+
+    def __iter__(self) -> Iterator[Article]:
+        out = self._out
+        if self.root.is_dir():
+            files, explicit = _walk(self.root, out), False
+        else:
+            # A file named explicitly is always tried, so an unsupported type gets reported.
+            files, explicit = [(self.root, self.root.name)], True
+        first_seen: dict[str, str] = {}
+        for path, relpath in files:
+            for article in _load_one(
+                path, self._prefix + relpath, out, explicit=explicit, max_article_bytes=self._max
+            ):
+                # Within one load an id names one article: the first is kept, later ones are
+                # reported.
+                earlier = first_seen.get(article.id)
+                if earlier is not None:
+                    reason = (
+                        f"duplicate article id {article.id!r} (first loaded from {earlier}); "
+                        "skipped"
+                    )
+                    out.problems.append(LoadProblem(article.path, reason))
+                    continue
+                first_seen[article.id] = article.path
+                yield article
+
+
+def iter_articles(
+    root: Path,
+    *,
+    label: str | None = None,
+    max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
+) -> ArticleStream:
+    """``load_articles`` one article at a time (see ``ArticleStream``): for ingest, which must
+    not hold a multi-gigabyte input in memory. Raises ``FileNotFoundError`` at once if ``root``
+    does not exist."""
+    return ArticleStream(root, label=label, max_article_bytes=max_article_bytes)
 
 
 def load_articles(
@@ -264,36 +340,12 @@ def load_articles(
     refused with a problem. Raises ``FileNotFoundError`` only when ``root`` itself does not exist;
     every problem with the content is reported in the result instead.
     """
-    root = Path(root)
-    if not os.path.lexists(root):
-        raise FileNotFoundError(f"no such file or folder: {display_path(root)}")
-    is_dir = root.is_dir()
-    prefix = default_label(root) if label is None else label
-    prefix = f"{prefix}/" if prefix else ""
-    out = _Collected()
-    if is_dir:
-        files, explicit = _walk(root, out), False
-    else:
-        # A file named explicitly is always tried, so an unsupported type gets reported.
-        files, explicit = [(root, root.name)], True
-
-    first_seen: dict[str, str] = {}
-    for path, relpath in files:
-        n_before = len(out.articles)
-        _load_one(
-            path, prefix + relpath, out, explicit=explicit, max_article_bytes=max_article_bytes
-        )
-        # Within one load an id names one article: the first is kept, later ones are reported.
-        kept = []
-        for article in out.articles[n_before:]:
-            earlier = first_seen.get(article.id)
-            if earlier is not None:
-                reason = (
-                    f"duplicate article id {article.id!r} (first loaded from {earlier}); skipped"
-                )
-                out.problems.append(LoadProblem(article.path, reason))
-                continue
-            first_seen[article.id] = article.path
-            kept.append(article)
-        out.articles[n_before:] = kept
-    return out.result()
+    stream = iter_articles(root, label=label, max_article_bytes=max_article_bytes)
+    articles = list(stream)
+    return LoadResult(
+        articles=articles,
+        problems=stream.problems,
+        files_read=stream.files_read,
+        skipped=stream.skipped,
+        unreadable_folders=stream.unreadable_folders,
+    )

@@ -8,11 +8,14 @@ record is reported and the rest of the file still loads.
 
 from __future__ import annotations
 
+import codecs
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from retrieval.loaders.base import (
     BODY_KEYS,
+    LIMIT_HINT,
     MAX_PROBLEMS_PER_FILE,
     TITLE_KEYS,
     BadFile,
@@ -134,24 +137,79 @@ def load_json(source: SourceFile) -> list[Article]:
     return articles
 
 
-def load_jsonl(source: SourceFile) -> list[Article]:
-    text = source.read_text()
-    articles: list[Article] = []
+# A line longer than this cannot hold a record within the body limit (JSON escapes at most
+# double a character's bytes... except \uXXXX, six for one: hence the factor) and is skipped
+# unread, so that a file without line breaks cannot make the load hold gigabytes.
+def _line_limit(source: SourceFile) -> int:
+    return 6 * source.max_article_bytes + 65_536
+
+
+def _lines(source: SourceFile) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) for each line; ``None`` for a line over the limit (not kept)."""
+    limit = _line_limit(source)
+    with source.open_binary() as fh:
+        n = 0
+        while True:
+            line = fh.readline(limit)
+            if not line:
+                return
+            too_long = len(line) >= limit and not line.endswith(b"\n")
+            if too_long:
+                while True:  # skip the rest of the line without keeping it
+                    rest = fh.readline(limit)
+                    if not rest or rest.endswith(b"\n"):
+                        break
+                n += 1
+                yield n, None
+                continue
+            # Old Mac line ends (CR alone) separate lines too, as for every other format.
+            for part in line.rstrip(b"\n").rstrip(b"\r").split(b"\r"):
+                n += 1
+                yield n, part
+
+
+def _decode_line(line: bytes, n: int) -> str:
+    if n == 1:
+        if line.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise BadFile("UTF-16 text is not supported; save the file as UTF-8")
+        if line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
+    if b"\x00" in line:
+        raise BadRecord("binary data (contains NUL bytes), not text")
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BadRecord(
+            f"not valid UTF-8 text (byte 0x{line[err.start]:02x} at offset {err.start}); "
+            "save the file as UTF-8"
+        ) from None
+
+
+def load_jsonl(source: SourceFile) -> Iterator[Article]:
+    """The records of a JSONL file, one line at a time: the file is never held in memory."""
     report = _Reporter(source, "lines")
-    for n, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
+    found = blank = 0
+    for n, raw in _lines(source):
         try:
+            if raw is None:
+                raise BadRecord(f"line too long (over {_line_limit(source):,} bytes); {LIMIT_HINT}")
+            if not raw.strip():
+                blank += 1
+                continue
+            line = _decode_line(raw, n)
+            if not line.strip():
+                blank += 1
+                continue
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as err:
                 raise BadRecord(f"not valid JSON: {err.msg} at column {err.colno}") from None
-            articles.append(
-                _record_article(record, default_id=f"{source.id_base}#{n}", source=source)
-            )
+            article = _record_article(record, default_id=f"{source.id_base}#{n}", source=source)
         except BadRecord as err:
             report(f"line {n}", err)
+            continue
+        found += 1
+        yield article
     report.finish()
-    if not articles and not report.bad:
-        raise BadFile("no articles in the file")
-    return articles
+    if not found and not report.bad:
+        raise BadFile("empty file")

@@ -1,7 +1,7 @@
 """Keyword retrieval: BM25 over the persisted keyword index.
 
-A chunk found here carries its text and metadata from the index's records, so keyword-only hits
-need no store round trip.
+The index holds no texts: a chunk found only here is fetched from the store by id, in the one
+fetch the pipeline makes for all such chunks.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from retrieval.keyword_index import KeywordIndex
 from retrieval.search.base import Candidate
-from retrieval.stores import StoredChunk
 
 
 class KeywordRetriever:
@@ -22,9 +21,6 @@ class KeywordRetriever:
 
     def retrieve(self, query: str, n: int) -> list[Candidate]:
         index = self.index()
-        out = []
-        for cid, score in index.search(query, n):
-            record = index.records.get(cid)
-            chunk = StoredChunk(cid, record["text"], record["metadata"]) if record else None
-            out.append(Candidate(cid, score, chunk, {self.name: score}))
-        return out
+        return [
+            Candidate(cid, score, None, {self.name: score}) for cid, score in index.search(query, n)
+        ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from retrieval.settings import RetrievalSettings
-from retrieval.stores.base import StoredChunk, StoreError, VectorStore
+from retrieval.stores.base import StoreBusy, StoredChunk, StoreError, VectorStore
 
 StoreFactory = Callable[[RetrievalSettings], VectorStore]
 
@@ -53,6 +53,7 @@ def build_store(config: RetrievalSettings, name: str | None = None) -> VectorSto
 
 __all__ = [
     "DEFAULT_STORE",
+    "StoreBusy",
     "StoreError",
     "StoreFactory",
     "StoredChunk",

@@ -7,19 +7,25 @@ and passed in, and chromadb's default function would try to download a model.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+import hashlib
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from retrieval.settings import RetrievalSettings
 from retrieval.stores.base import StoredChunk, StoreError
+from retrieval.stores.locks import LeaseLock, file_lock, file_lock_holder
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
 # Chroma caps how many ids one call may carry; deletes and pages stay well under it.
 _PAGE = 5000
+
+T = TypeVar("T")
 
 
 def _chroma_settings() -> Any:
@@ -29,10 +35,45 @@ def _chroma_settings() -> Any:
     return ChromaSettings(anonymized_telemetry=False)
 
 
+def _with_timeout(fn: Callable[[], T], seconds: float) -> T:
+    """``fn()``, or ``TimeoutError`` after ``seconds``.
+
+    chromadb's HTTP client waits without limit (its httpx client has ``timeout=None``), and a
+    hung server accepts the connection and never answers. The call runs in a daemon thread, so a
+    call that never returns cannot keep the process from exiting either.
+    """
+    result: list[Any] = []
+    error: list[BaseException] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            result.append(fn())
+        except BaseException as exc:  # re-raised in the caller's thread
+            error.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="chroma-call", daemon=True).start()
+    if not done.wait(seconds):
+        raise TimeoutError
+    if error:
+        raise error[0]
+    return result[0]
+
+
+def lock_name(collection: str) -> str:
+    """The lock collection of ``collection`` (a valid Chroma name whatever its length)."""
+    return "newsdesk-lock-" + hashlib.sha1(collection.encode()).hexdigest()[:16]
+
+
 class ChromaStore:
     def __init__(self, config: RetrievalSettings) -> None:
         self.config = config
+        self._client: Any = None
         self._collection: Collection | None = None
+        # The collection record this process last wrote (see ``reload``).
+        self._written: dict[str, Any] | None = None
 
     @property
     def where(self) -> str:
@@ -41,36 +82,157 @@ class ChromaStore:
         return f"Chroma store at {self.config.store_path}"
 
     @property
-    def collection(self) -> Collection:
-        if self._collection is None:
+    def served(self) -> bool:
+        return bool(self.config.chroma_host)
+
+    @property
+    def database_file(self) -> Any:
+        """The embedded store's database file (``None`` for a server)."""
+        return None if self.served else self.config.store_path / "chroma" / "chroma.sqlite3"
+
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
+        """One call to Chroma, with the configured timeout (server) and a message naming it."""
+        if not self.served:
+            try:
+                return fn()
+            except StoreError:
+                raise
+            except Exception as exc:  # chromadb raises many types; all mean "store unusable"
+                raise StoreError(self._failed(what, exc)) from exc
+        timeout = self.config.chroma_timeout
+        try:
+            return _with_timeout(fn, timeout)
+        except TimeoutError:
+            raise StoreError(
+                f"The {self.where} did not answer within {timeout:g} s (trying to {what}); "
+                "is it running and not overloaded? NEWSDESK_CHROMA_TIMEOUT sets the limit."
+            ) from None
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(self._failed(what, exc)) from exc
+
+    def _failed(self, what: str, exc: Exception) -> str:
+        if what.startswith(("open", "connect")):
+            return f"Cannot open the {self.where}: {exc}"
+        return f"The {self.where} failed to {what}: {exc}"
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
             import chromadb
 
-            try:
-                if self.config.chroma_host:
-                    client: Any = chromadb.HttpClient(
-                        host=self.config.chroma_host,
+            if self.served:
+                self._client = self._call(
+                    "connect",
+                    lambda: chromadb.HttpClient(
+                        host=self.config.chroma_host or "",
                         port=self.config.chroma_port,
                         settings=_chroma_settings(),
+                    ),
+                )
+            else:
+                path = self.config.store_path / "chroma"
+                path.mkdir(parents=True, exist_ok=True)
+                # Two processes creating a new database at once race in its schema set-up
+                # ("table collections already exists"): they take turns.
+                with file_lock(self.config.store_path / "chroma.open.lock", "open", 0):
+                    self._client = self._call(
+                        "open",
+                        lambda: chromadb.PersistentClient(
+                            path=str(path), settings=_chroma_settings()
+                        ),
                     )
-                else:
-                    path = self.config.store_path / "chroma"
-                    path.mkdir(parents=True, exist_ok=True)
-                    client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
-                self._collection = client.get_or_create_collection(
+        return self._client
+
+    @property
+    def collection(self) -> Collection:
+        if self._collection is None:
+            client = self.client
+
+            def get_or_create() -> Any:
+                return client.get_or_create_collection(
                     name=self.config.collection,
                     embedding_function=None,
-                    metadata={"hnsw:space": "cosine"},
+                    configuration={"hnsw": {"space": "cosine"}},
                 )
-            except Exception as exc:  # chromadb raises many types; all mean "store unusable"
-                raise StoreError(f"Cannot open the {self.where}: {exc}") from exc
+
+            if self.served:
+                self._collection = self._call("open the collection", get_or_create)
+            else:
+                with file_lock(self.config.store_path / "chroma.open.lock", "open", 0):
+                    self._collection = self._call("open the collection", get_or_create)
         assert self._collection is not None
         return self._collection
 
     def open(self) -> None:
         _ = self.collection
 
+    def exists(self) -> bool:
+        if not self.served:
+            db = self.database_file
+            if db is None or not db.exists():
+                return False
+        if self._collection is not None:
+            return True
+        try:
+            self._call(
+                "find the collection", lambda: self.client.get_collection(self.config.collection)
+            )
+        except StoreError as exc:
+            if "does not exist" in str(exc).lower() or "not found" in str(exc).lower():
+                return False
+            raise
+        return True
+
+    def identity(self) -> str:
+        return str(self.collection.id)
+
+    def info(self) -> dict[str, Any]:
+        # Read afresh: another process (an ingest on another host) may have changed it.
+        fresh = self._call(
+            "read the collection",
+            lambda: self.client.get_collection(self.config.collection),
+        )
+        return {k: v for k, v in dict(fresh.metadata or {}).items() if not k.startswith("hnsw:")}
+
+    def set_info(self, values: Mapping[str, Any]) -> None:
+        # hnsw:* keys cannot be modified (the distance lives in the collection's configuration).
+        clean = {k: v for k, v in values.items() if not k.startswith("hnsw:")}
+        self._call("update the collection", lambda: self.collection.modify(metadata=clean))
+        self._written = clean
+
+    def reload(self) -> None:
+        # A server serves every client the same data; an embedded client keeps the vector index
+        # it loaded, and sees another process's writes only when opened again. Not when the
+        # change is this process's own (its copy is current, and other threads may be using it).
+        if self.served or self._client is None or self.info() == self._written:
+            return
+        client, self._client, self._collection = self._client, None, None
+        client.close()
+
+    def ingest_lock(self, owner: str, wait: float, lease: float) -> AbstractContextManager[Any]:
+        if not self.served:
+            return file_lock(self.config.store_path / "chroma.ingest.lock", owner, wait)
+        return LeaseLock(
+            self.client,
+            lock_name(self.config.collection),
+            self._call,
+            owner=owner,
+            wait=wait,
+            lease=lease,
+        ).held()
+
+    def ingest_holder(self) -> str | None:
+        """Who holds the ingest lock now (a running ingest), or ``None``."""
+        if not self.served:
+            return file_lock_holder(self.config.store_path / "chroma.ingest.lock")
+        return LeaseLock(
+            self.client, lock_name(self.config.collection), self._call, owner="", wait=0, lease=0
+        ).live_holder()
+
     def count(self) -> int:
-        return int(self.collection.count())
+        return int(self._call("count the chunks", self.collection.count))
 
     def upsert(
         self,
@@ -80,43 +242,68 @@ class ChromaStore:
         metadatas: Sequence[dict[str, Any]],
     ) -> None:
         if ids:
-            self.collection.upsert(
-                ids=list(ids),
-                embeddings=vectors,
-                documents=list(texts),
-                metadatas=list(metadatas),
+            self._call(
+                "write chunks",
+                lambda: self.collection.upsert(
+                    ids=list(ids),
+                    embeddings=vectors,
+                    documents=list(texts),
+                    metadatas=list(metadatas),
+                ),
             )
 
     def delete(self, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), _PAGE):
-            self.collection.delete(ids=list(ids[start : start + _PAGE]))
+            page = list(ids[start : start + _PAGE])
+            self._call("delete chunks", lambda page=page: self.collection.delete(ids=page))  # type: ignore[misc]
 
     def get(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
         if not ids:
             return {}
-        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        got = self._call(
+            "read chunks",
+            lambda: self.collection.get(ids=list(ids), include=["documents", "metadatas"]),
+        )
         return {c.id: c for c in _chunks(got)}
 
-    def iter_all(self) -> Iterator[StoredChunk]:
+    def _pages(self, include: list[str]) -> Iterator[Any]:
         offset = 0
         while True:
-            got = self.collection.get(
-                include=["documents", "metadatas"], limit=_PAGE, offset=offset
+            got = self._call(
+                "read chunks",
+                lambda offset=offset: self.collection.get(  # type: ignore[misc]
+                    include=include,  # type: ignore[arg-type]
+                    limit=_PAGE,
+                    offset=offset,
+                ),
             )
             if not got["ids"]:
                 return
-            yield from _chunks(got)
+            yield got
             offset += len(got["ids"])
+
+    def iter_all(self) -> Iterator[StoredChunk]:
+        for got in self._pages(["documents", "metadatas"]):
+            yield from _chunks(got)
+
+    def iter_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for got in self._pages(["metadatas"]):
+            metas = got["metadatas"] or [None] * len(got["ids"])
+            for cid, meta in zip(got["ids"], metas, strict=True):
+                yield cid, dict(meta or {})
 
     def query(self, vector: Sequence[float], k: int) -> list[tuple[StoredChunk, float]]:
         """Nearest chunks with their cosine similarity (higher is better)."""
         if k <= 0:
             return []
         embedding: Sequence[float] = [float(x) for x in vector]
-        got: Any = self.collection.query(
-            query_embeddings=embedding,
-            n_results=k,
-            include=["documents", "metadatas", "distances"],
+        got: Any = self._call(
+            "search",
+            lambda: self.collection.query(
+                query_embeddings=embedding,
+                n_results=k,
+                include=["documents", "metadatas", "distances"],
+            ),
         )
         first = {key: (got[key] or [[]])[0] for key in ("documents", "metadatas", "distances")}
         chunks = _chunks({"ids": got["ids"][0], **first})

@@ -14,7 +14,9 @@ Every call is recorded with its parsed body, so tests poll for what the bot did:
 Served methods: ``auth.test``, ``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``,
 ``reactions.add`` / ``reactions.remove``, ``conversations.replies``, ``apps.connections.open``;
 ``rate_limit(method, ...)`` makes the next calls answer HTTP 429 with ``Retry-After`` and
-``fail(method, error)`` makes them answer ``{"ok": false, "error": ...}``. Messages are checked
+``fail(method, error)`` makes them answer ``{"ok": false, "error": ...}``;
+``fail_response_url(key, status)`` makes a ``response_url`` answer an HTTP error (404
+``expired_url`` by default: a URL past its 30 minutes or its 5 uses). Messages are checked
 against Slack's limits (50 blocks, 3,000 characters a section, 40,000 characters of text) and
 rejected with ``invalid_blocks`` / ``msg_too_long`` as Slack would.
 """
@@ -118,6 +120,8 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[tuple[int, str, int]]] = {}
+        # response_url path -> (HTTP status, body) for URLs that no longer work.
+        self._dead_response_urls: dict[str, tuple[int, str]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
@@ -175,6 +179,12 @@ class FakeSlack:
         (e.g. ``fail("users.info", "user_not_found")``)."""
         with self._lock:
             self._failures.setdefault(method, []).extend([(200, error, 0)] * times)
+
+    def fail_response_url(self, key: str, status: int = 404, body: str = "expired_url") -> None:
+        """Every post to ``response_url(key)`` from now on answers HTTP ``status`` with
+        ``body`` (Slack answers a plain-text error, e.g. ``expired_url`` or ``used_url``)."""
+        with self._lock:
+            self._dead_response_urls[f"/response/{key}"] = (status, body)
 
     def add_user(
         self, user_id: str, name: str, *, real_name: str = "", display_name: str = ""
@@ -471,8 +481,10 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             body = _parse_body(raw, headers.get("content-type", ""))
             path = self.path.split("?", 1)[0]
             if path.startswith("/response/"):
-                fake._record(Call("response_url", body, headers, 200, time.monotonic(), path))
-                self._send(200, b"ok", "text/plain")
+                with fake._lock:
+                    status, text = fake._dead_response_urls.get(path, (200, "ok"))
+                fake._record(Call("response_url", body, headers, status, time.monotonic(), path))
+                self._send(status, text.encode(), "text/plain")
                 return
             if not path.startswith("/api/"):
                 self._send(404, b"not found", "text/plain")
@@ -545,6 +557,13 @@ class FakeSocketModeServer:
                     self.acks.append(data)
         except Exception:  # the client went away: nothing to record
             return
+
+    def send_raw(self, message: str) -> None:
+        """Send ``message`` as it is (a websocket text frame) to every connected client."""
+        with self._lock:
+            connections = list(self.connections)
+        for connection in connections:
+            connection.send(message)
 
     def send_event(self, payload: dict[str, Any], *, retry_attempt: int = 0) -> str:
         """Send an ``events_api`` envelope to every connected client; returns its envelope id."""

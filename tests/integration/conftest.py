@@ -2,12 +2,16 @@
 
 * ``seed_kb``: a knowledge base over ``seeds/`` in a temporary store, built once per session.
 * ``seed_sources``: the seed article's chunks as numbered sources, without a store.
+* ``chroma_server``: a real ``chroma run`` on 127.0.0.1, one per test module.
 * ``openai_server``: a fake OpenAI-compatible server on 127.0.0.1.
 * ``slack`` / ``start_bot``: the fake Slack Web API, and the Slack bot on its real HTTP endpoint
   (``tests/integration/slack_bot.py``).
+* ``redis_url``: a real ``redis-server`` (one per session, emptied before each test).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
@@ -19,12 +23,15 @@ from retrieval.loaders import load_articles
 from retrieval.settings import RetrievalSettings
 from retrieval.types import Hit
 from tests.fakes.openai_server import openai_server
+from tests.integration.chroma_server import chroma_server_fixture
 from tests.integration.slack_bot import slack_fixture, start_bot_fixture
+from tests.redis_server import redis_server
 from tests.support import SEEDS
 
 __all__ = ["openai_server"]
 
 slack = pytest.fixture(slack_fixture, name="slack")
+chroma_server = pytest.fixture(chroma_server_fixture, name="chroma_server", scope="module")
 start_bot = pytest.fixture(start_bot_fixture, name="start_bot")
 
 
@@ -55,3 +62,20 @@ def seed_sources() -> list[Source]:
         )
         for i, c in enumerate(chunks)
     )
+
+
+@pytest.fixture(scope="session")
+def _redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(_redis_server: str) -> str:
+    """The URL of a real, empty Redis."""
+    import redis
+
+    client = redis.Redis.from_url(_redis_server)
+    client.flushall()
+    client.close()
+    return _redis_server

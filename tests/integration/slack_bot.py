@@ -115,7 +115,7 @@ def settings_for(slack: FakeSlack, tmp_path: Path, **overrides: Any) -> Settings
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "slack_api_url": slack.base_url,
-        "feedback_path": tmp_path / "feedback.jsonl",
+        "feedback_path": tmp_path / "feedback.db",
         "store_path": tmp_path / "store",
         "slack_rate_limit_per_minute": 0,
     }
@@ -136,11 +136,16 @@ def start_bot_fixture(slack: FakeSlack, tmp_path: Path) -> Iterator[Callable[...
         *,
         answer_timeout: float | None = None,
         workers: int = 4,
+        state: dict[str, Any] | None = None,
         **overrides: Any,
     ) -> Bot:
+        """``state``: create_app's shared-state arguments (dedupe, limiter, answers ...);
+        ``overrides``: settings."""
         core = core or Core()
         settings = settings_for(slack, tmp_path, **overrides)
-        app = create_app(settings, core, answer_timeout=answer_timeout, workers=workers)
+        app = create_app(
+            settings, core, answer_timeout=answer_timeout, workers=workers, **(state or {})
+        )
         server = ServerThread(
             make_http_server(app, "127.0.0.1", 0, asyncore_loop_timeout=0.05)
         ).__enter__()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -60,3 +61,32 @@ def test_a_non_utf8_byte_with_plain_output_is_answered_without_a_traceback(
     assert "Traceback" not in result.output
     assert result.exit_code == 0, result.output
     assert "status " in result.output  # the answer was rendered, not an error
+
+
+def test_a_store_failure_prints_a_plain_sentence_and_a_reference_the_path_in_the_log(
+    embeddings: LocalEmbeddings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The terminal is a front end like Slack: the person sees no path, the log does.
+    from bot import wiring
+    from bot.core import Answerer
+    from tests.integration.test_core import PLAIN_FAILURE, BrokenStore, make_settings
+
+    path = tmp_path / "store" / "chroma.sqlite3"
+    broken = Answerer(BrokenStore(path), embeddings, make_settings(tmp_path))
+    monkeypatch.setattr(wiring, "build_answerer", lambda *_args, **_kwargs: broken)
+    caplog.set_level(logging.ERROR)
+    result = CliRunner().invoke(app, ["ask", "--json", "What did Johnson say about Russia?"])
+    assert result.exit_code == 1, result.output
+    answer = json.loads(result.stdout)
+    match = PLAIN_FAILURE.fullmatch(answer["error"])
+    assert match and answer["text"] == answer["error"], answer
+    assert str(path) not in result.stdout
+    assert any(
+        match["ref"] in r.getMessage() and str(path) in r.getMessage() for r in caplog.records
+    )
+    plain = CliRunner().invoke(app, ["ask", "What did Johnson say about Russia?"])
+    assert "Error: Searching the articles failed. (ref " in plain.stdout
+    assert str(path) not in plain.stdout

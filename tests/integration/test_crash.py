@@ -1,19 +1,20 @@
 """An ingest killed with SIGKILL part-way, then re-run, ends exactly like a clean ingest.
 
 ``newsdesk ingest`` runs in a subprocess over 80 synthetic articles (~160 chunks) in small
-batches (``NEWSDESK_INGEST_BATCH``), so that there are many steps to interrupt. The test watches
-the manifest and kills the process once a quarter of the articles are complete while others are
-still pending, that is, in the middle of writing a batch. A second run finishes the job; its
+batches (``NEWSDESK_INGEST_BATCH``), so that there are many steps to interrupt, into an embedded
+store and into a real ``chroma run`` server. The test watches the store itself and kills the
+process once a quarter of the articles have chunks in it. A second run finishes the job; its
 store must then hold exactly the chunks of a clean ingest into another store: the same ids, each
 once, with the same texts, metadata and vectors, and searches must rank the same.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ from bot.settings import load_settings
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.search import SearchMode
+from tests.integration.chroma_server import ChromaServer, start_chroma
 
 ARTICLES = 80
 SETTINGS = {"NEWSDESK_CHUNK_SIZE": "300", "NEWSDESK_CHUNK_OVERLAP": "50"}
@@ -87,29 +89,52 @@ def write_corpus(folder: Path) -> Path:
     return folder
 
 
-def cli_env(store: Path) -> dict[str, str]:
+def cli_env(store: Path, server: ChromaServer | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
     env.update(SETTINGS)
     env.update({"NEWSDESK_STORE_PATH": str(store), "NEWSDESK_INGEST_BATCH": BATCH})
+    if server is not None:
+        env.update(server.env())
     return env
 
 
-def read_manifest(path: Path) -> dict[str, Any] | None:
+def articles_with_chunks(store: Path, server: ChromaServer | None) -> int:
+    """How many articles have chunks in the store now, read while an ingest writes to it."""
+    if server is not None:
+        client = _client(server)
+        try:
+            got = client.get_collection("newsdesk").get(include=["metadatas"])
+        except Exception:  # not created yet
+            return 0
+        return len({m["article_id"] for m in got["metadatas"] or []})
+    db = store / "chroma" / "chroma.sqlite3"
+    if not db.exists():
+        return 0
+    # Read-only, through SQLite itself: a second Chroma client in this process would not see
+    # another process's writes until it reopened.
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return data
-    except (OSError, ValueError):
-        return None
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as con:
+            row = con.execute(
+                "SELECT COUNT(DISTINCT string_value) FROM embedding_metadata "
+                "WHERE key = 'article_id'"
+            ).fetchone()
+    except sqlite3.Error:
+        return 0
+    return int(row[0])
 
 
-def collection_dump(store: Path) -> tuple[int, dict[str, Any]]:
+_CLIENTS: dict[int, Any] = {}
+
+
+def _client(server: ChromaServer) -> Any:
     import chromadb
-    from chromadb.config import Settings as ChromaSettings
 
-    client = chromadb.PersistentClient(
-        path=str(store / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
-    )
-    collection = client.get_collection("newsdesk")
+    if server.port not in _CLIENTS:
+        _CLIENTS[server.port] = chromadb.HttpClient(host=server.host, port=server.port)
+    return _CLIENTS[server.port]
+
+
+def collection_dump(collection: Any) -> tuple[int, dict[str, Any]]:
     got = collection.get(include=["documents", "metadatas", "embeddings"])
     docs, metas, vectors = got["documents"], got["metadatas"], got["embeddings"]
     assert docs is not None and metas is not None and vectors is not None
@@ -121,40 +146,56 @@ def collection_dump(store: Path) -> tuple[int, dict[str, Any]]:
     return collection.count(), dump
 
 
+def embedded_collection(store: Path) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.PersistentClient(
+        path=str(store / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    return client.get_collection("newsdesk")
+
+
 def manifest_chunk_ids(manifest: dict[str, Any]) -> list[str]:
     return sorted(c for e in manifest["articles"].values() for c in e["chunks"])
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("where", ["embedded", "server"])
 def test_sigkill_mid_ingest_then_rerun_equals_a_clean_ingest(
-    tmp_path: Path, embeddings: LocalEmbeddings
+    tmp_path: Path, embeddings: LocalEmbeddings, where: str
+) -> None:
+    with contextlib.ExitStack() as stack:
+        server = None
+        if where == "server":
+            server = stack.enter_context(start_chroma(tmp_path / "server"))
+        killed_then_rerun(tmp_path, embeddings, server)
+
+
+def killed_then_rerun(
+    tmp_path: Path, embeddings: LocalEmbeddings, server: ChromaServer | None
 ) -> None:
     corpus = write_corpus(tmp_path / "corpus")
     crashed = tmp_path / "crashed"
-    manifest_path = crashed / "state" / "newsdesk" / "manifest.json"
     command = [sys.executable, "-m", "bot.terminal.cli", "ingest", str(corpus), "-q"]
     log = tmp_path / "killed.log"
 
-    # 1. Start an ingest and kill it part-way, preferably in the middle of a batch: after its
-    # articles are marked pending and before they are marked complete. That window is short on
-    # a fast machine, so if polling misses it until three quarters are done, kill between batches.
+    # 1. Start an ingest and kill it part-way: once a quarter of the articles have chunks in
+    # the store (the kill lands wherever the ingest is then: embedding, writing, deleting).
+    env = cli_env(crashed, server)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, cwd=tmp_path, env=cli_env(crashed), stdout=out, stderr=subprocess.STDOUT
+            command, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     killed = False
     deadline = time.monotonic() + 180
     try:
         while time.monotonic() < deadline and process.poll() is None:
-            manifest = read_manifest(manifest_path)
-            if manifest:
-                states = [e["complete"] for e in manifest["articles"].values()]
-                mid_batch = sum(states) >= ARTICLES // 4 and not all(states)
-                if mid_batch or sum(states) >= ARTICLES * 3 // 4:
-                    os.kill(process.pid, signal.SIGKILL)
-                    killed = True
-                    break
-            time.sleep(0.005)
+            if articles_with_chunks(crashed, server) >= ARTICLES // 4:
+                os.kill(process.pid, signal.SIGKILL)
+                killed = True
+                break
+            time.sleep(0.01)
     finally:
         if process.poll() is None and not killed:
             process.kill()
@@ -162,14 +203,32 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_ingest(
     assert killed, "the ingest ended before it could be killed:\n" + log.read_text()
     assert process.returncode == -signal.SIGKILL
 
-    after_kill = read_manifest(manifest_path)
-    assert after_kill is not None
-    complete = sum(e["complete"] for e in after_kill["articles"].values())
-    assert 0 < complete < ARTICLES, "the kill must land part-way"
+    assert 0 < articles_with_chunks(crashed, server) < ARTICLES, "the kill must land part-way"
 
-    # 2. Run it again to completion.
+    # 2. The next command names the half-finished ingest ...
+    doctor = subprocess.run(
+        [sys.executable, "-m", "bot.terminal.cli", "doctor"],
+        cwd=tmp_path,
+        env={**env, "COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert doctor.returncode == 1, doctor.stdout + doctor.stderr
+    assert "did not finish" in doctor.stderr, doctor.stderr
+    searched = subprocess.run(
+        [sys.executable, "-m", "bot.terminal.cli", "search", f"project {project_code(3)}"],
+        cwd=tmp_path,
+        env={**env, "COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert searched.returncode == 0 and "did not finish" in searched.stderr, searched.stderr
+
+    # ... and running the ingest again completes it.
     rerun = subprocess.run(
-        command, cwd=tmp_path, env=cli_env(crashed), capture_output=True, text=True, timeout=300
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
     )
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert f"{ARTICLES} articles" in rerun.stdout
@@ -183,13 +242,30 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_ingest(
     clean_report = clean_kb.ingest(corpus)
     assert clean_report.articles_added == ARTICLES and not clean_report.problems
 
-    # 4. Identical stores: same chunk ids, each once, agreeing with the manifests.
-    crashed_count, crashed_dump = collection_dump(crashed)
-    clean_count, clean_dump = collection_dump(clean)
+    # 4. Identical stores: same chunk ids, each once, every article complete.
+    crashed_kb = KnowledgeBase(
+        load_settings(
+            store_path=crashed,
+            chunk_size=300,
+            chunk_overlap=50,
+            chroma_host=server.host if server else None,
+            chroma_port=server.port if server else 8000,
+        ).retrieval,
+        embeddings,
+    )
+    if server is not None:
+        import chromadb
+
+        crashed_collection = chromadb.HttpClient(host=server.host, port=server.port).get_collection(
+            "newsdesk"
+        )
+    else:
+        crashed_collection = embedded_collection(crashed)
+    crashed_count, crashed_dump = collection_dump(crashed_collection)
+    clean_count, clean_dump = collection_dump(embedded_collection(clean))
     assert sorted(crashed_dump) == sorted(clean_dump)
     assert crashed_count == len(crashed_dump) == clean_count == clean_report.total_chunks
-    final = read_manifest(manifest_path)
-    assert final is not None
+    final = crashed_kb.manifest
     assert len(final["articles"]) == ARTICLES
     assert all(e["complete"] for e in final["articles"].values())
     assert manifest_chunk_ids(final) == sorted(crashed_dump)
@@ -200,10 +276,6 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_ingest(
         assert np.allclose(other_vector, vector, atol=1e-5), cid
 
     # 5. And they answer alike.
-    crashed_kb = KnowledgeBase(
-        load_settings(store_path=crashed, chunk_size=300, chunk_overlap=50).retrieval,
-        embeddings,
-    )
     queries = [
         f"project {project_code(7)}",
         f"what did the spokesperson say about {project_code(61)}",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from retrieval.embeddings import LocalEmbeddings
 from retrieval.ingest import IngestProgress
 from retrieval.keyword_index import KeywordIndex
 from retrieval.knowledge_base import KnowledgeBase
-from retrieval.loaders import LoadResult
+from retrieval.loaders import ArticleStream
 from retrieval.settings import RetrievalSettings
 from tests.integration.helpers import article_ids_for, assert_store_matches_manifest, stored_ids
 
@@ -282,7 +281,8 @@ def test_a_long_article_is_written_in_bounded_steps(
     assert max(batches) <= config.ingest_batch and sum(batches) == total
     first, *steps = events
     assert (first.articles_done, first.chunks_done) == (0, 0)
-    assert (first.articles_total, first.chunks_total) == (2, total)
+    # Ingest streams its input: the totals are those known so far, complete at the end.
+    assert (steps[-1].articles_total, steps[-1].chunks_total) == (2, total)
     assert len(steps) == len(batches)
     done = [e.chunks_done for e in steps]
     assert done == sorted(done) and done[-1] == total
@@ -379,14 +379,16 @@ def test_articles_under_an_unreadable_folder_are_not_pruned(
     kb = KnowledgeBase(small_config(tmp_path), embeddings)
     total = kb.ingest(folder).total_chunks
     # Stand-in for a folder the loaders could not list (running as root, chmod cannot): the
-    # load misses its articles and names the folder in LoadResult.unreadable_folders.
+    # load misses its articles and names the folder in ArticleStream.unreadable_folders.
     shutil.move(sub, tmp_path / "away")
-    load = ingest_module.load_articles
+    load = ingest_module.iter_articles
 
-    def load_with_unreadable(root: Path, **options: Any) -> LoadResult:
-        return replace(load(root, **options), unreadable_folders=[str(sub)])
+    def load_with_unreadable(root: Path, **options: Any) -> ArticleStream:
+        stream = load(root, **options)
+        stream.unreadable_folders.append(str(sub))
+        return stream
 
-    monkeypatch.setattr(ingest_module, "load_articles", load_with_unreadable)
+    monkeypatch.setattr(ingest_module, "iter_articles", load_with_unreadable)
     report = kb.ingest(folder)
     assert (report.articles_deleted, report.total_chunks) == (0, total)
     assert "articles/archive/mill.txt" in kb.manifest["articles"]

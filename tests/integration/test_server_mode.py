@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,66 +11,8 @@ from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.settings import RetrievalSettings
 from retrieval.stores import StoreError
+from tests.integration.chroma_server import ChromaServer, free_port
 from tests.support import SEED_FILE, SEEDS
-
-CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class ChromaServer:
-    host: str
-    port: int
-    path: Path
-
-
-def wait_for_heartbeat(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"chroma run exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"chroma run did not answer {url} within 60 s:\n{log.read_text()[-2000:]}")
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
-    assert CHROMA.exists(), f"the chroma CLI should be installed with chromadb at {CHROMA}"
-    folder = tmp_path_factory.mktemp("chroma_server")
-    port = free_port()
-    log = folder / "server.log"
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    command = [str(CHROMA), "run", "--path", str(folder / "data")]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=folder,
-        )
-    try:
-        wait_for_heartbeat(port, process, log)
-        yield ChromaServer("127.0.0.1", port, folder / "data")
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def test_ingest_and_search_through_a_chroma_server(
@@ -132,3 +67,40 @@ def test_an_unreachable_server_names_host_and_port(
     assert time.monotonic() - started < 30
     with pytest.raises(StoreError, match=f"127.0.0.1:{port}"):
         kb.store.count()
+
+
+def test_an_ingest_waits_for_a_live_lock_and_takes_over_an_expired_one(
+    chroma_server: ChromaServer, tmp_path: Path, embeddings: LocalEmbeddings
+) -> None:
+    import chromadb
+
+    from retrieval.stores import StoreBusy
+    from retrieval.stores.chroma import lock_name
+
+    config = RetrievalSettings(
+        store_path=tmp_path / "state",
+        collection="locked",
+        chroma_host=chroma_server.host,
+        chroma_port=chroma_server.port,
+        ingest_lock_wait=2,
+    )
+    client = chromadb.HttpClient(host=chroma_server.host, port=chroma_server.port)
+    # Another host's ingest holds the lock, its lease running.
+    holder = {"owner": "x", "host": "ingest-7", "pid": 4242, "since": time.time()}
+    client.create_collection(lock_name("locked"), metadata={**holder, "expires": time.time() + 600})
+    kb = KnowledgeBase(config, embeddings)
+    started = time.monotonic()
+    with pytest.raises(StoreBusy, match="pid 4242 on ingest-7") as info:
+        kb.ingest(SEEDS)
+    assert "NEWSDESK_INGEST_LOCK_WAIT" in str(info.value)
+    assert 2 <= time.monotonic() - started < 20
+    assert kb.count() == 0  # nothing written while waiting
+
+    # That host died without releasing it: once its lease has run out, the next ingest takes over.
+    client.get_collection(lock_name("locked")).modify(
+        metadata={**holder, "expires": time.time() - 1}
+    )
+    report = kb.ingest(SEEDS)
+    assert report.articles_added == 1 and kb.count() == report.total_chunks > 0
+    # And releases it when done.
+    assert lock_name("locked") not in [c.name for c in client.list_collections()]

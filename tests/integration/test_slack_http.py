@@ -17,7 +17,7 @@ import pytest
 
 from bot.common.dedupe import dedupe_key
 from bot.slack.render import ACTION_HELPFUL, ACTION_SHARE, ANSWER_EVENT_TYPE
-from bot.slack.service import WORKING_REACTION
+from bot.slack.transport import WORKING_REACTION
 from bot.types import Answer, Turn
 from tests.fakes.slack_api import (
     BOT_USER_ID,
@@ -221,7 +221,7 @@ def test_feedback_click_is_acknowledged_and_recorded(start_bot) -> None:
     [thanks] = bot.slack.wait_for_calls("response_url")
     assert "feedback was recorded" in thanks.body["text"]
     assert thanks.body["response_type"] == "ephemeral"
-    [record] = [json.loads(line) for line in bot.feedback_path.read_text().splitlines()]
+    [record] = list(bot.app.newsdesk.feedback)
     assert record["verdict"] == "helpful"
     assert record["user"] == "UREADER2"
     assert record["question"] == QUESTION
@@ -243,7 +243,7 @@ def test_feedback_after_a_restart_reads_the_answer_from_the_message(start_bot) -
     )
     assert second.send.action(payload).status == 200
     second.slack.wait_for_calls("response_url")
-    [record] = [json.loads(line) for line in second.feedback_path.read_text().splitlines()]
+    [record] = list(second.app.newsdesk.feedback)
     assert record["verdict"] == "not_helpful"
     assert record["question"] == QUESTION
     assert record["answer"] == ANSWER_TEXT
@@ -568,12 +568,12 @@ def test_a_replayed_feedback_click_is_recorded_once(start_bot) -> None:
     assert bot.send.action(payload).status == 200
     bot.slack.wait_for_calls("response_url")
     bot.settle()
-    assert len(bot.feedback_path.read_text().splitlines()) == 1
+    assert bot.app.newsdesk.feedback.count() == 1
     # The same person clicking again later (a new action_ts) is a new verdict.
     payload["actions"][0]["action_ts"] = "1800000000.000001"
     bot.send.action(payload)
     bot.slack.wait_for_calls("response_url", 2)
-    assert len(bot.feedback_path.read_text().splitlines()) == 2
+    assert bot.app.newsdesk.feedback.count() == 2
 
 
 # --- failures visible, plain and traceable; notes seen ------------------------------------------
@@ -596,6 +596,35 @@ def test_a_store_error_is_plain_with_a_reference_and_the_cause_only_in_the_log(
     assert any(
         match.group(1) in r.getMessage() and "Errno 111" in r.getMessage() for r in caplog.records
     )
+
+
+def test_a_real_core_failure_shows_the_cores_reference_in_the_thread(
+    start_bot, caplog, embeddings, tmp_path
+) -> None:
+    # The real core over a store whose database has gone: the reference in the thread is the
+    # one the core logged the cause (with its path) under.
+    from bot.core import Answerer
+    from tests.integration.test_core import BrokenStore, make_settings
+
+    caplog.set_level(logging.ERROR)
+    path = tmp_path / "store" / "chroma.sqlite3"
+    core = Answerer(BrokenStore(path), embeddings, make_settings(tmp_path))
+    bot = start_bot(core.answer)
+    bot.mention()
+    [post] = bot.slack.wait_for_calls("chat.postMessage", timeout=60)
+    match = re.fullmatch(
+        r":warning: Sorry, searching the articles failed\. \(ref ([0-9a-f]{8})\)", post.body["text"]
+    )
+    assert match, post.body["text"]
+    assert str(path) not in post.all_text()
+    # The first question of a process also warms the core up (Answerer.warm), which meets the
+    # same broken store and logs it under a reference of its own: the one shown is the question's.
+    [cause] = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "bot.core" and match.group(1) in r.getMessage()
+    ]
+    assert str(path) in cause
 
 
 def test_a_failed_post_is_logged_and_the_asker_told_privately(start_bot, caplog) -> None:

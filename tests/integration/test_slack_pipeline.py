@@ -60,7 +60,7 @@ def settings_for(slack: FakeSlack, root: Path) -> Settings:
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         slack_api_url=slack.base_url,
         store_path=root / "store",
-        feedback_path=root / "feedback.jsonl",
+        feedback_path=root / "feedback.db",
         generator="extractive",
         slack_rate_limit_per_minute=0,
     )

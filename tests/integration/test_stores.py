@@ -5,8 +5,11 @@ The in-memory store below exists only to show the seam; every other test uses re
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -29,11 +32,41 @@ from tests.support import SEEDS
 class MemoryStore:
     """Brute-force cosine search over vectors in a dict."""
 
+    where = "memory store"
+
     def __init__(self) -> None:
         self.rows: dict[str, tuple[np.ndarray, StoredChunk]] = {}
+        self.record: dict[str, Any] = {}
+        self.lock = threading.Lock()
 
     def open(self) -> None:
         pass
+
+    def exists(self) -> bool:
+        return True
+
+    def identity(self) -> str:
+        return "memory"
+
+    def info(self) -> dict[str, Any]:
+        return dict(self.record)
+
+    def set_info(self, values: Mapping[str, Any]) -> None:
+        self.record = dict(values)
+
+    @contextmanager
+    def ingest_lock(self, owner: str, wait: float, lease: float) -> Iterator[Any]:
+        with self.lock:
+            yield SimpleNamespace(renew=lambda: None)
+
+    def reload(self) -> None:
+        pass
+
+    def ingest_holder(self) -> str | None:
+        return "an ingest in this process" if self.lock.locked() else None
+
+    def iter_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        return iter([(i, chunk.metadata) for i, (_, chunk) in self.rows.items()])
 
     def count(self) -> int:
         return len(self.rows)

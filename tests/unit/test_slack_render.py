@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.common.dedupe import Dedupe, InMemoryDedupe
-from bot.common.feedback import FeedbackRecord, FeedbackStore
+from bot.common.feedback import FeedbackStore
 from bot.common.ratelimit import RateLimiter
 from bot.slack.history import turns_from_thread
 from bot.slack.render import (
@@ -283,17 +283,6 @@ def test_rate_limiter_sliding_window() -> None:
     assert RateLimiter(0, clock=clock).acquire("u") is None
 
 
-def test_feedback_store_appends_jsonl(tmp_path) -> None:
-    store = FeedbackStore(tmp_path / "sub" / "feedback.jsonl")
-    store.record(FeedbackRecord("helpful", "U1", "Q?", "A [1].", prompt_id="p"))
-    store.record(FeedbackRecord("not_helpful", "U2", "Q2?", "B"))
-    (tmp_path / "sub" / "feedback.jsonl").open("a").write('{"torn": ')
-    records = list(store)
-    assert [r["verdict"] for r in records] == ["helpful", "not_helpful"]
-    assert records[0]["question"] == "Q?" and records[0]["prompt_id"] == "p"
-    assert re.match(r"\d{4}-\d\d-\d\dT", records[0]["time"])
-
-
 def test_background_work_yields_to_a_burst_of_requests(tmp_path) -> None:
     import time
 
@@ -304,7 +293,7 @@ def test_background_work_yields_to_a_burst_of_requests(tmp_path) -> None:
     service = SlackService(
         answer_fn=lambda q, h: answer("x"),
         client=WebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/"),
-        feedback=FeedbackStore(tmp_path / "f.jsonl"),
+        feedback=FeedbackStore(tmp_path / "f.db"),
     )
     try:
         started = time.monotonic()

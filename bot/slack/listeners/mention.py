@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
+from bot.slack.listeners.messages import on_message
 from bot.slack.service import SlackService
 
 
@@ -13,6 +14,5 @@ def register(app: App, service: SlackService) -> None:
     @app.event("app_mention")
     def on_app_mention(event: dict[str, Any], context: BoltContext) -> None:
         # Events are acknowledged by Bolt before this runs (process_before_response=False).
-        service.on_message(
-            event, bot_user_id=context.bot_user_id, bot_id=context.bot_id, mention=True
-        )
+        # A mention is a message that asks the bot by name: the same rules, always answered.
+        on_message(service, event, context, mention=True)
