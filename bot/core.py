@@ -28,7 +28,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.citations import build_citations, check_draft
@@ -37,6 +36,7 @@ from bot.encoder import CachedEncoder, Encoder
 from bot.generators import Generator, GeneratorError, build_generator
 from bot.generators.extractive import ExtractiveGenerator
 from bot.question import QuestionError, clean_question, valid_text
+from bot.stages import FAILURES, MAX_DRAFT_CHARS, StageTimer, generator_failure
 from bot.types import (
     FALLBACK_NOTE,
     NO_ANSWER_MESSAGE,
@@ -60,18 +60,6 @@ log = logging.getLogger(__name__)
 
 EXTRACTIVE = "extractive"
 
-# A language model's raw reply is kept on the answer (``--json``: "draft") up to this length, so a
-# dropped draft still shows what the model said.
-MAX_DRAFT_CHARS = 4000
-
-# What the user reads when a stage fails; the exception goes to the log under the reference.
-_FAILURES = {
-    "analyse": "Reading the question failed",
-    "search": "Searching the articles failed",
-    "decide": "Weighing the passages failed",
-    "compose": "Composing the answer failed",
-}
-
 # Answered (with the extractive generator) by ``Answerer.warm``: any words do; these retrieve
 # something from any news archive, so that the whole answer path runs once.
 WARM_UP_QUESTION = "What happened?"
@@ -88,22 +76,6 @@ class Searcher(Protocol):
 
 
 GeneratorFactory = Callable[[str, "Settings", Encoder], Generator]
-
-
-@dataclass
-class _Timer:
-    timings: dict[str, float] = field(default_factory=dict)
-    started: float = field(default_factory=time.perf_counter)
-    _mark: float = field(default_factory=time.perf_counter)
-
-    def lap(self, stage: str) -> None:
-        now = time.perf_counter()
-        self.timings[stage] = self.timings.get(stage, 0.0) + (now - self._mark) * 1000.0
-        self._mark = now
-
-    def done(self) -> dict[str, float]:
-        self.timings["total"] = (time.perf_counter() - self.started) * 1000.0
-        return dict(self.timings)
 
 
 class Answerer:
@@ -242,7 +214,7 @@ class Answerer:
         generator: str | None = None,
         prompt: str | None = None,
     ) -> Answer:
-        timer = _Timer()
+        timer = StageTimer()
         gen_name = (generator or self.settings.answer.generator).strip()
         # The question as asked (invalid characters replaced, so it can always be shown).
         question = valid_text(question)
@@ -353,7 +325,7 @@ class Answerer:
             if gen_name == EXTRACTIVE:
                 timer.lap("generate")
                 return self._failure("compose", question, timer, **_without_question(common))
-            fallback = _generator_failure(gen_name, exc)
+            fallback = generator_failure(gen_name, exc)
             log.warning(
                 "answer fell back to the extractive generator: %s",
                 fallback,
@@ -438,14 +410,14 @@ class Answerer:
         self,
         stage: str,
         question: str,
-        timer: _Timer,
+        timer: StageTimer,
         *,
         dropped: Sequence[Dropped] = (),
         **fields: Any,
     ) -> Answer:
         """A plain sentence and a short reference for the user; the exception being handled, with
         the same reference, for the log only (called from an ``except`` block)."""
-        message = failed(_FAILURES.get(stage, "Something went wrong"), sys.exc_info()[1])
+        message = failed(FAILURES.get(stage, "Something went wrong"), sys.exc_info()[1])
         return Answer(
             question=question,
             text=message,
@@ -506,8 +478,3 @@ def failed(sentence: str, exc: BaseException | None) -> str:
 
 def _without_question(common: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in common.items() if key != "question"}
-
-
-def _generator_failure(name: str, exc: BaseException) -> str:
-    why = str(exc) if isinstance(exc, GeneratorError) else type(exc).__name__
-    return f"the {name} generator failed ({why})"

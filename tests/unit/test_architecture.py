@@ -31,6 +31,7 @@ OVER_LONG_ALLOWED: set[str] = set()
 # The answering core: what every front end builds on. It never reaches back up into them.
 CORE = (
     "bot.core",
+    "bot.stages",
     "bot.types",
     "bot.question",
     "bot.encoder",
