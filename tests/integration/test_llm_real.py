@@ -30,7 +30,7 @@ import pytest
 
 from bot.core import Answerer
 from bot.settings import Settings
-from bot.types import NO_ANSWER_MESSAGE, Answer
+from bot.types import NO_ANSWER_MESSAGE, Answer, Source
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.text import sentence_spans
@@ -250,3 +250,25 @@ def test_uncited_sentences_are_found() -> None:
     )
     assert uncited_sentences(text) == ["Brazil was not mentioned."]
     assert uncited_sentences("One [1]. Two [1, 2].") == []
+
+
+# What the real model wrote for "Who could face international sanctions, according to Boris
+# Johnson?" (seed questions, 2026-12-02): subject and object swapped. The article says senior
+# Russian military officers could face sanctions, Johnson warned; the check attributed the
+# sentence to that passage after the fact and the user was shown it, cited [1].
+SWAPPED = "Boris Johnson could face international sanctions, according to the sources."
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the citation check's post-hoc attribution supports a sentence whose words all "
+    "appear in a passage but whose roles are swapped (bot/citations, not this branch's to fix)",
+)
+def test_a_sentence_that_swaps_who_did_what_is_not_supported(
+    seed_sources: list[Source], embeddings: LocalEmbeddings
+) -> None:
+    from bot.citations import check_draft
+
+    for draft in (SWAPPED, SWAPPED.removesuffix(".") + " [1]."):
+        result = check_draft(draft, seed_sources, embeddings)
+        assert [s.text for s in result.sentences if s.keys] == [], draft
