@@ -14,15 +14,23 @@ import pytest
 
 from retrieval.embeddings import LocalEmbeddings
 
+# Opt-in markers: a test carrying one runs only when `-m` names it.
+_OPT_IN = {
+    "eval": "opt-in: run with pytest -m eval",  # they ingest a 2,225-article corpus
+    "llm": "opt-in: run with pytest -m llm",  # a real llama.cpp server and a 0.5 GB model
+}
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Evaluations are opt-in (`pytest -m eval`): they ingest a 2,225-article corpus."""
-    if "eval" in (config.getoption("markexpr") or ""):
-        return
-    skip = pytest.mark.skip(reason="opt-in: run with pytest -m eval")
-    for item in items:
-        if "eval" in item.keywords:
-            item.add_marker(skip)
+    """Evaluations (`pytest -m eval`) and the real-model tests (`pytest -m llm`) are opt-in."""
+    chosen = config.getoption("markexpr") or ""
+    for marker, reason in _OPT_IN.items():
+        if marker in chosen:
+            continue
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 _ISOLATED_PREFIXES = ("NEWSDESK_", "SLACK_")
