@@ -81,6 +81,7 @@ def cluster(
     # The ingest host: its own keyword cache folder, nothing shared with the replicas but Chroma.
     ingest_env = store_env(chroma_server.host, chroma_server.port, folder / "ingest_host")
     ingest(SEEDS, ingest_env, folder)
+    (folder / "redis").mkdir()
     with redis_server(folder / "redis") as redis_url, FakeSlack() as slack:
         replicas = [
             start_replica(
