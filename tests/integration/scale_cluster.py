@@ -142,7 +142,8 @@ def replica_env(
     env |= {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "NEWSDESK_SLACK_API_URL": slack.base_url,
+        # Each replica's Web API calls under its own path, to tell who answered what.
+        "NEWSDESK_SLACK_API_URL": slack.base_url_for(folder.name),
         "NEWSDESK_FEEDBACK_PATH": str(folder / "feedback.db"),
         # Every mention here is from its own person; the limit is tested elsewhere.
         "NEWSDESK_SLACK_RATE_LIMIT_PER_MINUTE": "0",
@@ -269,6 +270,14 @@ class Tally:
 
     def unanswered(self, items: Iterable[Mention]) -> list[Mention]:
         return [m for m in items if self.per_thread[m.ts] == 0]
+
+
+def posted_by(slack: FakeSlack, replica: Replica) -> set[str]:
+    """The threads ``replica`` posted in (its API calls go to ``/FOLDER-NAME/api/``)."""
+    prefix = f"/{replica.log.parent.name}/api/"
+    return {
+        str(c.body.get("thread_ts")) for c in slack.posted(CHANNEL) if c.path.startswith(prefix)
+    }
 
 
 def tally(slack: FakeSlack, items: Iterable[Mention]) -> Tally:
