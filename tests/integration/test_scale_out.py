@@ -40,7 +40,7 @@ from tests.integration.scale_cluster import (
     with_duplicates,
 )
 from tests.redis_server import redis_server
-from tests.support import SEEDS
+from tests.support import REPO, SEEDS
 
 pytestmark = pytest.mark.slow
 
@@ -202,3 +202,28 @@ def test_a_replica_killed_mid_burst_leaves_the_other_answering(cluster: Cluster)
         f"kill test: {len(lost_to_slack)} retried to the survivor, {len(missing)} of "
         f"{len(acked_by_two)} acknowledged by the killed replica lost with it"
     )
+
+
+def test_the_deploy_guide_lists_the_commands_and_settings_this_test_uses(tmp_path: Path) -> None:
+    # docs/deploy.md promises that its N-replica commands are the ones run here: keep it so.
+    guide = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
+    section = guide.split("### Running N replicas in HTTP mode", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    lines = [line for line in block.splitlines() if line and not line.startswith("#")]
+    exported = {
+        word.split("=", 1)[0]
+        for line in lines
+        if line.startswith("export ")
+        for word in line.split()
+    } - {"export"}
+    with FakeSlack() as slack:
+        env = replica_env(slack, "127.0.0.1", 8000, "redis://127.0.0.1:6379/0", tmp_path / "r")
+    assert exported and exported <= set(env), exported - set(env)
+    commands = [line.split()[:2] for line in lines if not line.startswith("export ")]
+    assert commands == [
+        ["chroma", "run"],  # chroma_server.py: chroma run --path --host --port
+        ["redis-server", "--port"],  # tests/redis_server.py, with --save "" --appendonly no
+        ["newsdesk", "slack"],  # start_replica: newsdesk slack --http --host --port
+        ["newsdesk", "ingest"],  # ingest
+    ]
+    assert "newsdesk slack --http --host 0.0.0.0 --port 3000" in block
