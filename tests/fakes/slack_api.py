@@ -158,6 +158,11 @@ class FakeSlack:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/"
 
+    def base_url_for(self, client: str) -> str:
+        """The Web API under ``/CLIENT/api/``: calls made through it carry ``client`` in their
+        ``Call.path``, so that tests can tell which of several bot processes made each one."""
+        return f"http://127.0.0.1:{self.port}/{client}/api/"
+
     def response_url(self, key: str | None = None) -> str:
         return f"http://127.0.0.1:{self.port}/response/{key or uuid.uuid4().hex[:8]}"
 
@@ -486,10 +491,11 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 fake._record(Call("response_url", body, headers, status, time.monotonic(), path))
                 self._send(status, text.encode(), "text/plain")
                 return
-            if not path.startswith("/api/"):
+            # /api/METHOD, or /CLIENT/api/METHOD (base_url_for).
+            prefix, api, method = path.partition("/api/")
+            if not api or prefix.count("/") > 1:
                 self._send(404, b"not found", "text/plain")
                 return
-            method = path.removeprefix("/api/")
             status, payload, extra = fake._handle_api(method, body, headers)
             fake._record(Call(method, body, headers, status, time.monotonic(), path))
             self._send(status, json.dumps(payload).encode(), "application/json", extra)
