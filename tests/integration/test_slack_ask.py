@@ -43,8 +43,16 @@ def test_an_answer_the_response_url_refuses_is_posted_privately_in_the_channel(
     [refused] = bot.slack.calls_to("response_url")
     assert refused.status == status
     assert not bot.slack.calls_to("chat.postMessage")  # nothing public
-    [ref] = delivery_failures(caplog)
-    assert any(ref in r.getMessage() and "in the channel" in r.getMessage() for r in caplog.records)
+    # The route is logged just after the post: wait for the line rather than race it.
+    [ref] = bot.slack.wait_for(lambda: delivery_failures(caplog), message="the first log line")
+    bot.slack.wait_for(
+        lambda: [
+            r
+            for r in caplog.records
+            if ref in r.getMessage() and "in the channel" in r.getMessage()
+        ],
+        message="the route logged",
+    )
 
 
 def test_where_the_bot_cannot_post_the_answer_goes_to_the_askers_dm(
@@ -61,8 +69,15 @@ def test_where_the_bot_cannot_post_the_answer_goes_to_the_askers_dm(
     assert ANSWER_START in posts[1].all_text()
     with pytest.raises(AssertionError):
         find_button(posts[1].blocks, ACTION_SHARE)  # sharing in a DM with the bot means nothing
-    [ref] = delivery_failures(caplog)
-    assert any(ref in r.getMessage() and "direct message" in r.getMessage() for r in caplog.records)
+    [ref] = bot.slack.wait_for(lambda: delivery_failures(caplog), message="the first log line")
+    bot.slack.wait_for(
+        lambda: [
+            r
+            for r in caplog.records
+            if ref in r.getMessage() and "direct message" in r.getMessage()
+        ],
+        message="the route logged",
+    )
 
 
 def test_a_failure_notice_takes_the_second_route_too(start_bot) -> None:
