@@ -65,6 +65,7 @@ class KnowledgeBase:
             build_reranker(config, reranker),
         )
         self._warm_lock = threading.Lock()
+        self._warmed = threading.Event()
 
     def warm(self) -> None:
         """Open the store, load the embedding model and the keyword index now, not on the first
@@ -81,6 +82,7 @@ class KnowledgeBase:
             if self.store.exists():
                 self.store.open()
             self.embeddings.embed_query("warm up")
+            self._warmed.set()
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -145,6 +147,12 @@ class KnowledgeBase:
         mode: SearchMode = "hybrid",
         candidates: int | None = None,
     ) -> list[Hit]:
+        if not self._warmed.is_set() and self.store.exists():
+            # The first searches of a process wait for one warm-up: loading the model, the
+            # store and their libraries from several threads at once fails (chromadb's client;
+            # and CPython 3.11 raised "AST constructor recursion depth mismatch" in CI when
+            # four first searches raced four warm-ups).
+            self.warm()
         self._follow_store()
         # Nothing ingested: no hits, without loading the model.
         if not self.store.exists():
