@@ -147,11 +147,11 @@ class KnowledgeBase:
         mode: SearchMode = "hybrid",
         candidates: int | None = None,
     ) -> list[Hit]:
-        if not self._warmed.is_set() and self.store.exists():
+        if mode != "keyword" and not self._warmed.is_set() and self.store.exists():
             # The first searches of a process wait for one warm-up: loading the model, the
             # store and their libraries from several threads at once fails (chromadb's client;
             # and CPython 3.11 raised "AST constructor recursion depth mismatch" in CI when
-            # four first searches raced four warm-ups).
+            # four first searches raced four warm-ups). A keyword search loads no model.
             self.warm()
         self._follow_store()
         # Nothing ingested: no hits, without loading the model.
