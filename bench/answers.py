@@ -27,11 +27,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "../shared/eval/bbc/corpus.jsonl")
@@ -42,6 +37,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from bot.core import Answerer
+    from bot.eval.data import percentile
     from bot.settings import Settings
     from retrieval.knowledge_base import KnowledgeBase
 

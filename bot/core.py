@@ -387,13 +387,8 @@ class Answerer:
                 **extra,
             )
         text, citations = build_citations(result, sources)
-        unanswered = (
-            [d for d in judgement.decision.parts if not d.answer]
-            if judgement.outcome == "partial"
-            else []
-        )
-        if unanswered:
-            text += "\n\n" + " ".join(not_said(d.part) for d in unanswered)
+        if judgement.outcome == "partial":
+            text += "\n\n" + " ".join(not_said(part) for part in judgement.unanswered_parts())
         return Answer(
             text=text,
             status="answered",
