@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
+from readerwriterlock import rwlock
 
 from retrieval.settings import RetrievalSettings
 from retrieval.stores.base import StoredChunk, StoreError
@@ -74,6 +75,17 @@ class ChromaStore:
         self._collection: Collection | None = None
         # The collection record this process last wrote (see ``reload``).
         self._written: dict[str, Any] | None = None
+        # An embedded store is reopened (``reload``) while other threads may be querying it:
+        # every call holds the read side, the reopening the write side, so the client is never
+        # closed under a query and a query never finds it half reopened. Fair: a reload waits
+        # for the queries in flight, and queries that arrive meanwhile wait for the reload.
+        self._rw = rwlock.RWLockFair()
+        # Calls nest (a call may open the collection, itself a call): a thread already reading
+        # must not queue behind a waiting reload (it would wait for itself).
+        self._reading = threading.local()
+        # One thread opens the client and the collection; a second client opened at the same
+        # moment would be leaked, and keep the stale index alive after the next reload.
+        self._opening = threading.RLock()
 
     @property
     def where(self) -> str:
@@ -90,11 +102,30 @@ class ChromaStore:
         """The embedded store's database file (``None`` for a server)."""
         return None if self.served else self.config.store_path / "chroma" / "chroma.sqlite3"
 
+    @contextmanager
+    def _read(self) -> Iterator[None]:
+        """The read side of the reload lock, once per thread however deeply calls nest."""
+        depth = getattr(self._reading, "depth", 0)
+        if depth:
+            self._reading.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._reading.depth = depth
+            return
+        with self._rw.gen_rlock():
+            self._reading.depth = 1
+            try:
+                yield
+            finally:
+                self._reading.depth = 0
+
     def _call(self, what: str, fn: Callable[[], T]) -> T:
         """One call to Chroma, with the configured timeout (server) and a message naming it."""
         if not self.served:
             try:
-                return fn()
+                with self._read():
+                    return fn()
             except StoreError:
                 raise
             except Exception as exc:  # chromadb raises many types; all mean "store unusable"
@@ -120,50 +151,56 @@ class ChromaStore:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import chromadb
-
-            if self.served:
-                self._client = self._call(
-                    "connect",
-                    lambda: chromadb.HttpClient(
-                        host=self.config.chroma_host or "",
-                        port=self.config.chroma_port,
-                        settings=_chroma_settings(),
-                    ),
-                )
-            else:
-                path = self.config.store_path / "chroma"
-                path.mkdir(parents=True, exist_ok=True)
-                # Two processes creating a new database at once race in its schema set-up
-                # ("table collections already exists"): they take turns.
-                with file_lock(self.config.store_path / "chroma.open.lock", "open", 0):
-                    self._client = self._call(
-                        "open",
-                        lambda: chromadb.PersistentClient(
-                            path=str(path), settings=_chroma_settings()
-                        ),
-                    )
+            # Always the read side first, then the opening lock: the one order every thread
+            # takes them in (a reload holds the write side and never the opening lock).
+            with self._read(), self._opening:
+                if self._client is None:
+                    self._client = self._open_client()
         return self._client
+
+    def _open_client(self) -> Any:
+        import chromadb
+
+        if self.served:
+            return self._call(
+                "connect",
+                lambda: chromadb.HttpClient(
+                    host=self.config.chroma_host or "",
+                    port=self.config.chroma_port,
+                    settings=_chroma_settings(),
+                ),
+            )
+        path = self.config.store_path / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        # Two processes creating a new database at once race in its schema set-up
+        # ("table collections already exists"): they take turns.
+        with file_lock(self.config.store_path / "chroma.open.lock", "open", 0):
+            return self._call(
+                "open",
+                lambda: chromadb.PersistentClient(path=str(path), settings=_chroma_settings()),
+            )
 
     @property
     def collection(self) -> Collection:
         if self._collection is None:
-            client = self.client
-
-            def get_or_create() -> Any:
-                return client.get_or_create_collection(
-                    name=self.config.collection,
-                    embedding_function=None,
-                    configuration={"hnsw": {"space": "cosine"}},
-                )
-
-            if self.served:
-                self._collection = self._call("open the collection", get_or_create)
-            else:
-                with file_lock(self.config.store_path / "chroma.open.lock", "open", 0):
-                    self._collection = self._call("open the collection", get_or_create)
+            with self._read(), self._opening:
+                if self._collection is None:
+                    self._collection = self._open_collection(self.client)
         assert self._collection is not None
         return self._collection
+
+    def _open_collection(self, client: Any) -> Collection:
+        def get_or_create() -> Any:
+            return client.get_or_create_collection(
+                name=self.config.collection,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+
+        if self.served:
+            return self._call("open the collection", get_or_create)
+        with file_lock(self.config.store_path / "chroma.open.lock", "open", 0):
+            return self._call("open the collection", get_or_create)
 
     def open(self) -> None:
         _ = self.collection
@@ -208,8 +245,10 @@ class ChromaStore:
         # change is this process's own (its copy is current, and other threads may be using it).
         if self.served or self._client is None or self.info() == self._written:
             return
-        client, self._client, self._collection = self._client, None, None
-        client.close()
+        with self._rw.gen_wlock():
+            client, self._client, self._collection = self._client, None, None
+            if client is not None:
+                client.close()
 
     def ingest_lock(self, owner: str, wait: float, lease: float) -> AbstractContextManager[Any]:
         if not self.served:
