@@ -94,6 +94,10 @@ class SlackSettings(_Section):
     # Set: replicas share what they remember (events handled, rate limits, answers for the
     # Share button and for edits) in this Redis; unset: each process remembers on its own.
     redis_url: SecretStr | None = None
+    # With Redis: a replica silent this long loses its unanswered questions to the others, who
+    # answer them unless they were received more than the maximum age ago (bot/common/handoff.py).
+    handoff_reclaim_seconds: float = Field(30.0, gt=0, le=3600)
+    handoff_max_age_seconds: float = Field(600.0, gt=0, le=7 * 24 * 3600)
 
 
 SECTIONS: dict[str, type[BaseModel]] = {

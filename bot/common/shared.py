@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.common.dedupe import DEFAULT_TTL_SECONDS, Dedupe, InMemoryDedupe
+from bot.common.handoff import Handoff, LocalHandoff
 from bot.common.ratelimit import Limiter, RateLimiter
 from bot.common.ttl import KeyValueCache, TTLCache
 
@@ -79,6 +80,17 @@ class SharedState:
             dumps=dumps,
             loads=loads,
             clock=self.clock,
+        )
+
+    def handoff(self, reclaim_seconds: float = 30.0, max_age_seconds: float = 600.0) -> Handoff:
+        """Where acknowledged questions wait to be answered: nowhere but this process, or a
+        Redis Stream other replicas take them over from (:mod:`bot.common.handoff`)."""
+        if self.redis is None:
+            return LocalHandoff()
+        from bot.common.handoff import RedisHandoff
+
+        return RedisHandoff(
+            self.redis, reclaim_seconds=reclaim_seconds, max_age_seconds=max_age_seconds
         )
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
@@ -28,9 +28,15 @@ from bot.common.shared import SharedState, build_shared_state
 from bot.common.ttl import KeyValueCache
 from bot.settings import Settings
 from bot.slack.edits import Answered
+from bot.slack.handoff import record_event, take_over
 from bot.slack.listeners import register_all
 from bot.slack.names import NAMES_MAX, NAMES_TTL_SECONDS
-from bot.slack.service import REMEMBER_SECONDS, SlackService, parse_channel_list
+from bot.slack.service import (
+    JOB_CONTEXT_KEY,
+    REMEMBER_SECONDS,
+    SlackService,
+    parse_channel_list,
+)
 from bot.slack.transport import retry_handlers
 from bot.types import Answer
 
@@ -105,15 +111,24 @@ def build_web_client(settings: Settings, token: str | None = None) -> WebClient:
 
 def _drop_repeated_events(service: SlackService) -> Callable[..., BoltResponse | None]:
     def drop_repeated_events(
-        body: dict[str, Any], next: Callable[[], None], logger: logging.Logger
+        body: dict[str, Any],
+        context: BoltContext,
+        next: Callable[[], None],
+        logger: logging.Logger,
     ) -> BoltResponse | None:
         # Runs after signature verification, so forged requests cannot burn event ids.
         service.note_request()
         event_id = body.get("event_id")
         is_event = body.get("type") == "event_callback" and bool(event_id)
+        # A question is recorded before its event id is claimed and before Bolt acknowledges
+        # it: if this replica dies at any point after, another one answers it (handoff.py).
+        job = record_event(service, body, context) if is_event else None
         if is_event and not service.seen.claim(dedupe_key("event", event_id)):
             logger.info("Ignoring a repeated delivery of event %s", event_id)
+            service.handoff.done(job)
             return BoltResponse(status=200, body="")
+        if job is not None:
+            context[JOB_CONTEXT_KEY] = job
         next()
         return None
 
@@ -204,6 +219,9 @@ def create_app(
                 "name", max_items=NAMES_MAX, ttl=NAMES_TTL_SECONDS, dumps=str, loads=_name
             )
         ),
+        handoff=shared.handoff(
+            settings.slack.handoff_reclaim_seconds, settings.slack.handoff_max_age_seconds
+        ),
     )
     try:
         # App() calls auth.test now, to learn the bot's own user and bot ids.
@@ -235,4 +253,6 @@ def create_app(
     app.shared = shared
     app.use(_drop_repeated_events(service))
     register_all(app, service)
+    # Questions other replicas acknowledged and could not answer (they died) are answered here.
+    service.handoff.start(lambda job, expired: take_over(service, job, expired))
     return app

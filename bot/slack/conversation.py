@@ -17,24 +17,61 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.common.deadline import AnswerFailed, new_reference
+from bot.common.handoff import Job
 from bot.slack.history import turns_from_thread
 from bot.slack.render import render_answer
-from bot.slack.service import SlackService
+from bot.slack.service import TOO_LATE, SlackService
 from bot.slack.transport import CANNOT_POST_ERRORS, slack_error
 from bot.types import Turn
+
+# A hand-off job of this kind holds :func:`answer_in_conversation`'s keyword arguments.
+KIND = "answer"
+# What a job keeps of those arguments (the thread's replies are read again if it is taken over).
+JOB_FIELDS = (
+    "question",
+    "reply_ts",
+    "history_thread",
+    "bot_user_id",
+    "bot_id",
+    "user",
+    "in_thread",
+    "edited",
+    "raw_text",
+)
 
 log = logging.getLogger("newsdesk.slack")
 
 
-def start_answer(service: SlackService, *, channel: str, ts: str, **kwargs: Any) -> None:
+def start_answer(
+    service: SlackService,
+    *,
+    channel: str,
+    ts: str,
+    key: str,
+    job: Job | None = None,
+    **kwargs: Any,
+) -> None:
     """Show the working indicator on ``channel``/``ts`` and answer on the work pool (the
-    keyword arguments are :func:`answer_in_conversation`'s)."""
+    keyword arguments are :func:`answer_in_conversation`'s). ``job``, the question as received,
+    is replaced by the answer decided for it (``key`` names that answer), so that another
+    replica can give it if this one dies."""
+    data = {"channel": channel, "ts": ts} | {k: kwargs[k] for k in JOB_FIELDS if k in kwargs}
+    decided = service.handoff.replace(job, KIND, key, data)
     indicator = service.show_working(channel, ts)
     service.submit(
         lambda: answer_in_conversation(
-            service, channel=channel, ts=ts, indicator=indicator, **kwargs
+            service, channel=channel, ts=ts, indicator=indicator, job=decided, **kwargs
         )
     )
+
+
+def say_too_late(service: SlackService, job: Job, channel: str, reply_ts: str | None) -> None:
+    """A job that waited too long for a replica: a short apology where the answer would go."""
+    try:
+        if service.may_reply(job)():
+            service.transport.post_notice(channel, reply_ts, TOO_LATE)
+    finally:
+        service.handoff.done(job)
 
 
 def answer_in_conversation(
@@ -53,10 +90,13 @@ def answer_in_conversation(
     in_thread: bool = False,
     edited: bool = False,
     raw_text: str = "",
+    job: Job | None = None,
 ) -> None:
     """Answer in a channel or DM (in the thread ``reply_ts`` when given) and clear the
-    working indicator (``indicator``: the pending reactions.add), whatever happens."""
+    working indicator (``indicator``: the pending reactions.add), whatever happens. ``job``
+    (the hand-off record) is finished once the person has been told something."""
     transport = service.transport
+    may_reply = service.may_reply(job)
 
     def indicator_shown() -> None:
         # The hourglass must be up before anything is posted (and before it is removed),
@@ -80,10 +120,12 @@ def answer_in_conversation(
         answer_id = service.remember(answer)
         indicator_shown()
         messages = render_answer(answer, answer_id=answer_id, edited=edited)
-        service.post(channel, reply_ts, messages, answer_id, answer.question)
+        if may_reply():
+            service.post(channel, reply_ts, messages, answer_id, answer.question)
     except AnswerFailed as exc:
         indicator_shown()
-        transport.post_notice(channel, reply_ts, exc.user_message)
+        if may_reply():
+            transport.post_notice(channel, reply_ts, exc.user_message)
     except SlackApiError as exc:
         ref = new_reference()
         error = slack_error(exc)
@@ -101,11 +143,13 @@ def answer_in_conversation(
     except Exception:
         ref = new_reference()
         log.exception("Could not answer in %s (ref %s)", channel, ref)
-        transport.post_notice(
-            channel,
-            reply_ts,
-            f"Sorry, I couldn't post the answer. Please try again. (ref {ref})",
-        )
+        if may_reply():
+            transport.post_notice(
+                channel,
+                reply_ts,
+                f"Sorry, I couldn't post the answer. Please try again. (ref {ref})",
+            )
     finally:
         indicator_shown()
         transport.remove_reaction(channel, ts)
+        service.handoff.done(job)

@@ -48,6 +48,12 @@ def answered_key(channel: str, ts: str) -> str:
     return dedupe_key("answered", channel, ts)
 
 
+def edit_key(channel: str, ts: str, question: str) -> str:
+    """The key of the answer to one wording of an edited question."""
+    digest = hashlib.sha256(question_key(question).encode()).hexdigest()[:16]
+    return dedupe_key("edit", channel, ts, digest)
+
+
 @dataclass(frozen=True)
 class Answered:
     """Where a question was answered, and the wording that was answered."""
@@ -99,8 +105,7 @@ def edit_to_answer(
     if key == first.key:
         log.info("Ignoring an edit of %s/%s: only the formatting changed", channel, ts)
         return None
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    if not seen.claim(dedupe_key("edit", channel, ts, digest)):
+    if not seen.claim(edit_key(channel, ts, question)):
         log.info("Skipping a second delivery of the edit of %s/%s", channel, ts)
         return None
     answered.put(answered_key(channel, ts), replace(first, key=key))

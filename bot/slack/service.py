@@ -27,6 +27,7 @@ from slack_sdk import WebClient
 from bot.common.deadline import AnswerFn, answer_within
 from bot.common.dedupe import Dedupe, InMemoryDedupe, dedupe_key
 from bot.common.feedback import FeedbackStore
+from bot.common.handoff import Handoff, Job, LocalHandoff
 from bot.common.ratelimit import Limiter, RateLimiter
 from bot.common.ttl import KeyValueCache, TTLCache
 from bot.slack.edits import Answered
@@ -39,6 +40,10 @@ from bot.types import Answer, Turn
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,20}$")
 # How long answers stay behind their buttons, and questions stay answerable again after an edit.
 REMEMBER_SECONDS = 24 * 3600
+# Where the middleware leaves the hand-off job of a received question for its listener.
+JOB_CONTEXT_KEY = "newsdesk_job"
+# Said when a question waited longer than NEWSDESK_HANDOFF_MAX_AGE_SECONDS for a replica.
+TOO_LATE = "Sorry, I couldn't answer that in time. Please ask again."
 
 log = logging.getLogger("newsdesk.slack")
 
@@ -69,12 +74,15 @@ class SlackService:
         answers: KeyValueCache[Answer] | None = None,
         answered: KeyValueCache[Answered] | None = None,
         names: KeyValueCache[str] | None = None,
+        handoff: Handoff | None = None,
     ) -> None:
         """``dedupe``: events and messages already handled; ``replays``: slash commands and
         button clicks already handled (default: ``dedupe``); ``answers``: recent answers by id,
         for the Share and feedback buttons; ``answered``: questions answered, by
         :func:`bot.slack.edits.answered_key`, so that an edit can be answered again;
-        ``names``: display names by user or channel id (see :class:`NameResolver`)."""
+        ``names``: display names by user or channel id (see :class:`NameResolver`);
+        ``handoff``: where acknowledged questions wait until answered, for another replica to
+        take over (:mod:`bot.common.handoff`; default: this process only)."""
         self.answer_fn = answer_fn
         self.transport = SlackTransport(client)
         self.feedback = feedback
@@ -100,9 +108,11 @@ class SlackService:
         # Working indicators go through a small pool of their own: added at once, without the
         # Web API calls of a burst of questions all competing (for the GIL) with the acks.
         self.indicators = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsdesk-react")
+        self.handoff: Handoff = handoff if handoff is not None else LocalHandoff()
         self._last_request = 0.0
 
     def close(self) -> None:
+        self.handoff.close()
         self.work.shutdown(wait=False, cancel_futures=True)
         self.indicators.shutdown(wait=False, cancel_futures=True)
 
@@ -190,6 +200,18 @@ class SlackService:
             self.answer_timeout,
             configured_generator=self.configured_generator,
         )
+
+    def may_reply(self, job: Job | None) -> Callable[[], bool]:
+        """Asked before the first reply to ``job``: True for the one replica that may post it
+        (the answer is claimed once, then the same verdict is given again)."""
+        verdict: list[bool] = []
+
+        def check() -> bool:
+            if not verdict:
+                verdict.append(job is None or self.handoff.claim_post(job))
+            return verdict[0]
+
+        return check
 
     def remember(self, answer: Answer, answer_id: str = "") -> str:
         """Keep ``answer`` for its buttons; returns its id (a new one unless given)."""

@@ -10,14 +10,17 @@ from slack_bolt import Ack, App
 
 from bot.common.deadline import AnswerFailed, new_reference
 from bot.common.dedupe import dedupe_key
+from bot.common.handoff import Job
 from bot.slack.payloads import text
 from bot.slack.render import SlackMessage, render_answer, render_notice, render_usage
-from bot.slack.service import SlackService
+from bot.slack.service import TOO_LATE, SlackService, new_id
 from bot.slack.text import question_from_message, truncate
 from bot.slack.transport import MAX_RESPONSE_URL_POSTS, ack_ephemeral, ephemeral, fit
 from retrieval.text import http_url
 
 COMMAND = "/ask"
+# A hand-off job of this kind holds :func:`answer_privately`'s keyword arguments.
+KIND = "ask"
 
 log = logging.getLogger("newsdesk.slack")
 
@@ -52,9 +55,21 @@ def on_ask(service: SlackService, command: Mapping[str, Any]) -> dict[str, Any]:
     wait = service.limiter.acquire(user)
     if wait is not None:
         return ack_ephemeral(render_notice(service.limiter.message(wait), emoji=":hand:"))
+    # Recorded before the acknowledgement (the return value): if this replica dies, another
+    # answers through the same response_url.
+    job = service.handoff.add(
+        KIND,
+        dedupe_key("command", invocation or new_id()),
+        {"question": question, "response_url": response_url, "user": user, "channel": channel},
+    )
     service.submit(
         lambda: answer_privately(
-            service, question=question, response_url=response_url, user=user, channel=channel
+            service,
+            question=question,
+            response_url=response_url,
+            user=user,
+            channel=channel,
+            job=job,
         )
     )
     return ack_ephemeral(
@@ -65,16 +80,48 @@ def on_ask(service: SlackService, command: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def answer_privately(
-    service: SlackService, *, question: str, response_url: str, user: str = "", channel: str = ""
+    service: SlackService,
+    *,
+    question: str,
+    response_url: str,
+    user: str = "",
+    channel: str = "",
+    job: Job | None = None,
+    too_late: bool = False,
 ) -> None:
     """The answer, visible only to the asker (``user``, who asked in ``channel``), with a button
-    to share it."""
+    to share it (``too_late``: only an apology). ``job``, the hand-off record, is finished once
+    the person has been told."""
+    try:
+        _answer_privately(service, question, response_url, user, channel, job, too_late)
+    finally:
+        service.handoff.done(job)
+
+
+def _answer_privately(
+    service: SlackService,
+    question: str,
+    response_url: str,
+    user: str,
+    channel: str,
+    job: Job | None,
+    too_late: bool,
+) -> None:
+    may_reply = service.may_reply(job)
+    if too_late:
+        if may_reply():
+            notice = [render_notice(TOO_LATE)]
+            deliver_privately(service, notice, notice, response_url, user=user, channel=channel)
+        return
     service.yield_to_requests()
     try:
         answer = service.call_answer(question, ())
     except AnswerFailed as exc:
-        notice = [render_notice(exc.user_message)]
-        deliver_privately(service, notice, notice, response_url, user=user, channel=channel)
+        if may_reply():
+            notice = [render_notice(exc.user_message)]
+            deliver_privately(service, notice, notice, response_url, user=user, channel=channel)
+        return
+    if not may_reply():
         return
     answer_id = service.remember(answer)
 
