@@ -11,12 +11,20 @@ delivered a second time as Slack's retry (``X-Slack-Retry-Num: 1``) to the next 
     .venv/bin/python bench/scale.py                 # 100 mentions, 1 then 2 replicas
     .venv/bin/python bench/scale.py -n 40 --json    # and the figures as JSON
     .venv/bin/python bench/scale.py --no-redis      # replicas without Redis: duplicates appear
+    .venv/bin/python bench/scale.py --kill          # 2 replicas, one SIGKILLed mid-burst
 
 Reported per replica count: ack latency p50/p99 (the HTTP response time Slack sees; it retries
 after 3 s), answers/s (mentions answered / seconds from the burst to the last answer),
 duplicates (mentions answered more than once), unanswered and error replies. The replicas share
 the machine's cores with each other and with the sender, so on a small machine a second replica
 adds resilience more than throughput. Exit status 1 if any mention was answered other than once.
+
+``--kill``, the replica-killed-mid-load scenario: two replicas (``NEWSDESK_HANDOFF_RECLAIM_SECONDS``
+= ``--reclaim``), N mentions alternating between them, replica 2 SIGKILLed when half have been
+sent; what it did not acknowledge is delivered again to replica 1 (Slack's retry), what it had
+acknowledged must be taken over by replica 1 from Redis. Reported: lost questions (target 0),
+duplicates (target 0), how many the killed replica had acknowledged, and the seconds from the
+kill until the last answer.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ sys.path.insert(0, str(REPO))
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.integration.chroma_server import start_chroma  # noqa: E402
 from tests.integration.scale_cluster import (  # noqa: E402
+    Delivery,
     burst,
     ingest,
     mentions,
@@ -47,6 +56,7 @@ from tests.integration.scale_cluster import (  # noqa: E402
     wait_ready,
     with_duplicates,
 )
+from tests.integration.scale_cluster import tally as tally_answers  # noqa: E402
 from tests.redis_server import redis_server  # noqa: E402
 
 QUESTIONS = [
@@ -100,12 +110,68 @@ def run_one(
     }
 
 
-def run(n: int, counts: Sequence[int], use_redis: bool) -> list[dict[str, Any]]:
+def run_kill(
+    n: int, slack: FakeSlack, host: str, port: int, redis_url: str, tmp: Path, reclaim: float
+) -> dict[str, Any]:
+    folder = tmp / "kill"
+    replicas = [
+        start_replica(
+            f"replica-{i + 1}",
+            replica_env(slack, host, port, redis_url, folder / f"k{i + 1}")
+            | {"NEWSDESK_HANDOFF_RECLAIM_SECONDS": str(reclaim)},
+            folder / f"k{i + 1}",
+        )
+        for i in range(2)
+    ]
+    survivor, victim = replicas
+    try:
+        wait_ready(replicas)
+        items = mentions(slack, QUESTIONS, n, "KILL")
+        half = n // 2
+        outcomes = burst([Delivery(m, replicas[i % 2]) for i, m in enumerate(items[:half])])
+        victim.kill()
+        killed = time.monotonic()
+        outcomes += burst([Delivery(m, replicas[i % 2]) for i, m in enumerate(items[half:])])
+        acked = {o.delivery.mention.ts for o in outcomes if o.status == 200}
+        acked_by_victim = {
+            o.delivery.mention.ts
+            for o in outcomes
+            if o.status == 200 and o.delivery.replica is victim
+        }
+        # Slack retries what got no acknowledgement; the load balancer picks the live replica.
+        unacked = [m for m in items if m.ts not in acked]
+        burst([Delivery(m, survivor, retry_num=1) for m in unacked])
+        try:
+            result = wait_answered(slack, items, timeout=max(120.0, 4 * reclaim + n))
+        except AssertionError:  # timed out: what is still unanswered is lost
+            result = tally_answers(slack, items)
+        last = result.last_post_at
+    finally:
+        for replica in replicas:
+            replica.stop()
+    return {
+        "scenario": "replica killed mid-load",
+        "mentions": n,
+        "reclaim_s": reclaim,
+        "acked_by_killed_replica": len(acked_by_victim),
+        "retried_by_slack": len(unacked),
+        "lost": len(result.unanswered(items)),
+        "duplicates": len(result.answered_twice(items)),
+        "error_replies": result.errors,
+        "last_answer_after_kill_s": round(last - killed, 1),
+    }
+
+
+def run(
+    n: int, counts: Sequence[int], use_redis: bool, kill: bool = False, reclaim: float = 5.0
+) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as name, FakeSlack() as slack:
         tmp = Path(name)
         (tmp / "redis").mkdir()
         with start_chroma(tmp / "chroma") as chroma, redis_server(tmp / "redis") as redis_url:
             ingest(REPO / "seeds", store_env(chroma.host, chroma.port, tmp / "ingest"), tmp)
+            if kill:
+                return [run_kill(n, slack, chroma.host, chroma.port, redis_url, tmp, reclaim)]
             return [
                 run_one(
                     c, n, slack, chroma.host, chroma.port, redis_url if use_redis else None, tmp
@@ -146,7 +212,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-redis", action="store_true", help="replicas without Redis")
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")
+    parser.add_argument("--kill", action="store_true", help="kill one of 2 replicas mid-load")
+    parser.add_argument(
+        "--reclaim", type=float, default=5.0, help="NEWSDESK_HANDOFF_RECLAIM_SECONDS for --kill"
+    )
     args = parser.parse_args(argv)
+    if args.kill:
+        [result] = run(args.n, [2], True, kill=True, reclaim=args.reclaim)
+        for key, value in result.items():
+            print(f"{key:<26}  {value}")
+        if args.json:
+            print(json.dumps(result, indent=2))
+        ok = result["lost"] == 0 and result["duplicates"] == 0 and result["error_replies"] == 0
+        print("\nPASS" if ok else "\nFAIL")
+        return 0 if ok else 1
     results = run(args.n, args.replicas, not args.no_redis)
     print_table(results)
     if args.json:
