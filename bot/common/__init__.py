@@ -8,6 +8,8 @@ a shared one (Redis, for several replicas) plugs in through the same methods:
 * :mod:`bot.common.ttl`: recent things by key (``KeyValueCache``: ``get`` / ``put``).
 * :mod:`bot.common.shared`: which of these live in this process and which in Redis
   (``NEWSDESK_REDIS_URL``, :mod:`bot.common.redis_backends`), for several replicas.
+* :mod:`bot.common.handoff`: questions acknowledged and not yet answered, kept in Redis so that
+  another replica answers them when the one that acknowledged them dies (``Handoff``).
 
 And:
 

@@ -135,7 +135,7 @@ def _answer(service: SlackService, job: Job, data: AnswerJob, expired: bool) -> 
     if expired:
         conversation.say_too_late(service, job, data.channel, data.reply_ts)
         return
-    service.show_working(data.channel, data.ts)
+    indicator = service.show_working(data.channel, data.ts)
     conversation.answer_in_conversation(
-        service, **data.model_dump(), replies=None, job=job, indicator=None
+        service, **data.model_dump(), replies=None, job=job, indicator=indicator
     )
