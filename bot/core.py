@@ -197,7 +197,8 @@ class Answerer:
         generator: str | None = None,
         prompt: str | None = None,
     ) -> Answer:
-        if not self._warm.is_set():
+        if not self._warm.is_set() and _askable(question, self.settings.answer.max_question_chars):
+            # A question refused at validation loads nothing (it is refused below at once).
             try:
                 self.warm()
             except Exception:
@@ -469,6 +470,14 @@ def failed(sentence: str, exc: BaseException | None) -> str:
     """What ``Answer.error`` says when ``exc`` stopped the answer: ``sentence`` and a reference;
     the exception (its text may hold paths and internal names) goes only to the log under it."""
     return failed_with_reference(log, sentence, exc)
+
+
+def _askable(question: str, max_chars: int) -> bool:
+    try:
+        clean_question(question, max_chars)
+    except QuestionError:
+        return False
+    return True
 
 
 def _without_question(common: dict[str, Any]) -> dict[str, Any]:

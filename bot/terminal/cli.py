@@ -186,6 +186,9 @@ def doctor(
     raise typer.Exit(1 if done.not_done else 0)
 
 
+SEARCH_EMPTY = "Please give something to search for."
+
+
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
@@ -198,6 +201,15 @@ def search(
     if mode not in ("hybrid", "dense", "keyword"):
         err.print("[red]--mode must be hybrid, dense or keyword[/red]")
         raise typer.Exit(2)
+    from bot.question import QUESTION_EMPTY, QuestionError, clean_question
+
+    try:
+        # Refused before the store or the model is opened, by the rules a question follows.
+        query = clean_question(query, settings.answer.max_question_chars)
+    except QuestionError as exc:
+        message = SEARCH_EMPTY if str(exc) == QUESTION_EMPTY else str(exc)
+        err.print(f"[red]{escape(message)}[/red]")
+        raise typer.Exit(1) from None
     from bot.wiring import build_knowledge_base
     from retrieval.embeddings import EmbeddingModelError
     from retrieval.stores import StoreError
