@@ -211,8 +211,10 @@ def make_wsgi_app(api: Api) -> WSGIApp:
             if path in (HEALTH_PATH, READY_PATH):
                 if method not in ("GET", "HEAD"):
                     raise Rejected("405 Method Not Allowed", "GET only", [("Allow", "GET, HEAD")])
-                if path == HEALTH_PATH or api.ready.is_set():
+                if path == HEALTH_PATH:
                     return _response(start_response, "200 OK", {"ok": True})
+                if api.ready.is_set():
+                    return _response(start_response, "200 OK", {"ok": True, "ready": True})
                 return _response(
                     start_response, "503 Service Unavailable", {"ok": False, "ready": False}
                 )

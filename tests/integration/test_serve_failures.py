@@ -38,7 +38,7 @@ def test_ask_and_search_wait_for_the_warm_up(broken: tuple[Answerer, Path]) -> N
     api = build_api(answerer.settings, answerer)
     with serving(api) as port:
         assert call(port, "GET", "/healthz").status == 200
-        assert call(port, "GET", "/readyz").status == 503
+        assert call(port, "GET", "/readyz").json == {"ok": False, "ready": False}
         reply = post(port, "/ask", {"question": QUESTION}, token="t")
         assert reply.status == 503 and reply.headers["Retry-After"] == "5"
         assert reply.json == {"error": "starting: warming up"}
