@@ -1,4 +1,5 @@
-"""Warm search latency per mode, hybrid with its retrievers side by side and one after the other.
+"""Warm search latency per mode, hybrid with its retrievers side by side and one after the other,
+and dense with the query embedded on one thread (the default) and on all ``--threads``.
 
     python bench/search_latency.py --store data/eval-bbc [--questions training/questions_a.jsonl]
         [--limit 100] [--rounds 3] [--threads 0] [--json out.json]
@@ -14,6 +15,7 @@ at the start and the end (the figures mean little on a busy machine).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -74,8 +76,18 @@ def main() -> int:
         finally:
             pipeline._built["hybrid"] = side_by_side
 
+    one_thread = kb.embeddings._one_thread
+
+    def dense_all_threads(query: str) -> Any:
+        kb.embeddings._one_thread = contextlib.nullcontext  # type: ignore[method-assign]
+        try:
+            return kb.search(query, k=args.k, mode="dense")
+        finally:
+            kb.embeddings._one_thread = one_thread  # type: ignore[method-assign]
+
     runs = {
         "dense": lambda q: kb.search(q, k=args.k, mode="dense"),
+        "dense, query on all threads": dense_all_threads,
         "keyword": lambda q: kb.search(q, k=args.k, mode="keyword"),
         "hybrid": lambda q: kb.search(q, k=args.k, mode="hybrid"),
         "hybrid, one after the other": hybrid_sequential,

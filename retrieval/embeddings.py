@@ -7,10 +7,11 @@ only when the first embedding is asked for (they cost ~8 s cold).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -42,11 +43,14 @@ QUERY_CACHE_ITEMS = 1024
 
 
 def embedding_threads(setting: int) -> int:
-    """CPU threads for embedding: the setting, or with 0 the cores this process may run on
-    (``os.sched_getaffinity``: a container's or ``taskset``'s share, not the machine's count,
-    which torch would otherwise use and oversubscribe a shared host with)."""
+    """CPU threads for embedding: the setting; with 0, ``OMP_NUM_THREADS`` when set, else the
+    cores this process may run on (``os.sched_getaffinity``: a container's or ``taskset``'s
+    share, not the machine's count)."""
     if setting > 0:
         return setting
+    omp = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if omp.isdigit() and int(omp) > 0:
+        return int(omp)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # pragma: no cover - macOS and Windows have no affinity
@@ -185,12 +189,31 @@ class LocalEmbeddings(Embeddings):
             if vector is not None:
                 self._queries.move_to_end(text)
                 return vector
-        vector = self._encode([text])[0]
+        with self._one_thread():
+            vector = self._encode([text])[0]
         with self._queries_lock:
             self._queries[text] = vector
             while len(self._queries) > QUERY_CACHE_ITEMS:
                 self._queries.popitem(last=False)
         return vector
+
+    @contextlib.contextmanager
+    def _one_thread(self) -> Iterator[None]:
+        """One text (a query) is encoded on one CPU thread. Splitting so small a job gains
+        little on idle cores and costs ten times over on busy ones, where the threads wait for
+        each other: ``python bench/search_latency.py --store data/eval-bbc --threads 1`` against
+        the default shows it. Batches (ingest, evidence) keep ``threads``."""
+        if self.threads <= 1 or self.device != "cpu":
+            yield
+            return
+        import torch
+
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            # Whatever the interleaving of callers, the last to leave restores the setting.
+            torch.set_num_threads(self.threads)
 
     def _encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         vectors: Any = self.model.encode(

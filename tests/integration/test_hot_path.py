@@ -97,11 +97,38 @@ def test_fusion_gives_the_same_ranking_side_by_side(seed_kb: KnowledgeBase) -> N
     assert [(c.id, pytest.approx(s)) for c, s in ((c, c.score) for c in fused)] == expected
 
 
-def test_embedding_threads_default_to_the_cores_this_process_may_use() -> None:
+def test_embedding_threads_default_to_the_cores_this_process_may_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from retrieval.embeddings import embedding_threads
 
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     assert embedding_threads(0) == len(os.sched_getaffinity(0))
     assert embedding_threads(3) == 3
     embeddings = LocalEmbeddings(threads=0)
     assert embeddings.threads == len(os.sched_getaffinity(0))
     assert RetrievalSettings().torch_threads == 0
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert embedding_threads(0) == 1  # the user's OpenMP setting is respected
+    assert embedding_threads(2) == 2
+
+
+def test_a_query_is_embedded_on_one_thread_and_batches_on_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import torch
+
+    embeddings = LocalEmbeddings(threads=2, device="cpu")
+    model = embeddings.model
+    real_encode = model.encode
+    used: list[tuple[int, int]] = []
+
+    def spy(texts: Any, *args: Any, **kwargs: Any) -> Any:
+        used.append((len(texts), torch.get_num_threads()))
+        return real_encode(texts, *args, **kwargs)
+
+    monkeypatch.setattr(model, "encode", spy)
+    embeddings.embed_query("oil prices")
+    embeddings.encode(["one sentence.", "another sentence."])
+    assert used == [(1, 1), (2, 2)]
+    assert torch.get_num_threads() == 2
