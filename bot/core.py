@@ -162,10 +162,15 @@ class Answerer:
     def is_warm(self) -> bool:
         return self._warm.is_set()
 
-    def warm(self) -> float:
+    def warm(self, *, rehearse: bool = True) -> float:
         """Load everything the first answer needs, now: the store, the embedding model, the
-        keyword index, the configured generator, and one extractive answer (the sentence scorer
-        and the citation check). Returns the seconds it took (0 when already warm).
+        keyword index, the configured generator, spaCy's pipeline, and (``rehearse``) one
+        extractive answer (the sentence scorer and the citation check). Returns the seconds it
+        took (0 when already warm).
+
+        ``rehearse=False`` is for a process that answers one question (``newsdesk ask``): the
+        rehearsal answer would cost about as much again as the answer itself, and the first
+        answer meets nothing a concurrent one could race for.
 
         Safe from any number of threads: one warms, the others wait for it. ``answer`` calls it
         too, so that concurrent first questions never open the store at the same time (chromadb
@@ -181,7 +186,12 @@ class Answerer:
             if callable(warm_searcher):
                 warm_searcher()
             self.generator(self.settings.answer.generator)
-            self._answer(WARM_UP_QUESTION, generator=EXTRACTIVE)
+            if rehearse:
+                self._answer(WARM_UP_QUESTION, generator=EXTRACTIVE)
+            else:
+                from bot.answer.nlp import load_nlp
+
+                load_nlp()
             self.warm_seconds = time.perf_counter() - started
             self._warm.set()
             log.info("Warm in %.1f s", self.warm_seconds)
@@ -197,7 +207,8 @@ class Answerer:
         generator: str | None = None,
         prompt: str | None = None,
     ) -> Answer:
-        if not self._warm.is_set():
+        if not self._warm.is_set() and _askable(question, self.settings.answer.max_question_chars):
+            # A question refused at validation loads nothing (it is refused below at once).
             try:
                 self.warm()
             except Exception:
@@ -469,6 +480,14 @@ def failed(sentence: str, exc: BaseException | None) -> str:
     """What ``Answer.error`` says when ``exc`` stopped the answer: ``sentence`` and a reference;
     the exception (its text may hold paths and internal names) goes only to the log under it."""
     return failed_with_reference(log, sentence, exc)
+
+
+def _askable(question: str, max_chars: int) -> bool:
+    try:
+        clean_question(question, max_chars)
+    except QuestionError:
+        return False
+    return True
 
 
 def _without_question(common: dict[str, Any]) -> dict[str, Any]:

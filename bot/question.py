@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 
 QUESTION_EMPTY = "Please ask a question."
+# What a search (``newsdesk search``, the server's ``/search``) says instead, by the same rule.
+SEARCH_EMPTY = "Please give something to search for."
 REPLACEMENT = "\ufffd"
 
 # Surrogates (never valid alone in text) and the C0/C1 control characters; the whitespace among
@@ -55,3 +57,13 @@ def clean_question(text: object, max_chars: int) -> str:
     if len(cleaned) > max_chars:
         raise QuestionError(too_long_message(len(cleaned), max_chars))
     return cleaned
+
+
+def clean_query(text: object, max_chars: int) -> str:
+    """A search query cleaned by the question's rule (``QuestionError`` saying so for a search)."""
+    try:
+        return clean_question(text, max_chars)
+    except QuestionError as exc:
+        if str(exc) == QUESTION_EMPTY:
+            raise QuestionError(SEARCH_EMPTY) from None
+        raise

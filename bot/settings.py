@@ -100,11 +100,25 @@ class SlackSettings(_Section):
     handoff_max_age_seconds: float = Field(600.0, gt=0, le=7 * 24 * 3600)
 
 
+class ServeSettings(_Section):
+    """``newsdesk serve`` (the HTTP JSON API) and ``newsdesk ask --server``."""
+
+    serve_host: str = "127.0.0.1"
+    serve_port: int = Field(8400, ge=1, le=65535)
+    # Set: /ask and /search need "Authorization: Bearer <token>" (the client sends it);
+    # unset: anyone who can reach the port may ask, so keep it on 127.0.0.1 or a private network.
+    serve_token: SecretStr | None = None
+    # Requests answered at once; more wait in line. Answers share the cores, so more threads
+    # than cores buys no speed.
+    serve_threads: int = Field(4, ge=1, le=64)
+
+
 SECTIONS: dict[str, type[BaseModel]] = {
     "retrieval": RetrievalSettings,
     "answer": AnswerSettings,
     "llm": LLMSettings,
     "slack": SlackSettings,
+    "serve": ServeSettings,
 }
 
 # Fields read from other tools' standard variable names as well as (or instead of) ours.
@@ -218,6 +232,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
     slack: SlackSettings = SlackSettings()
+    serve: ServeSettings = ServeSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.question import valid_text
 from retrieval.text import http_url, url_domain
 from retrieval.types import Hit
 
@@ -174,3 +175,9 @@ class Answer:
             draft=str(data.get("draft", "")),
             attributed=int(data.get("attributed", 0)),
         )
+
+
+def refusal(question: object, message: str, generator: str) -> Answer:
+    """The error answer for a question refused before anything is loaded (empty, too long, an
+    unknown generator): what ``newsdesk ask`` prints and the server's ``/ask`` returns."""
+    return Answer(valid_text(question), message, "error", error=message, generator=generator)

@@ -7,8 +7,11 @@ only when the first embedding is asked for (they cost ~8 s cold).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,6 +35,26 @@ Device = Literal["auto", "cpu", "cuda", "mps"]
 # wants larger batches to stay busy; 128 (CUDA) and 64 (MPS) are common starting points, not
 # measured here (no GPU on this project's machines): set the batch size after measuring.
 DEVICE_BATCH_SIZES: dict[str, int] = {"cpu": 32, "cuda": 128, "mps": 64}
+
+
+# Single texts (queries, question parts) remembered with their vectors: a question is embedded
+# by the dense search and again by the evidence stage, and a follow-up repeats earlier ones.
+QUERY_CACHE_ITEMS = 1024
+
+
+def embedding_threads(setting: int) -> int:
+    """CPU threads for embedding: the setting; with 0, ``OMP_NUM_THREADS`` when set, else the
+    cores this process may run on (``os.sched_getaffinity``: a container's or ``taskset``'s
+    share, not the machine's count)."""
+    if setting > 0:
+        return setting
+    omp = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if omp.isdigit() and int(omp) > 0:
+        return int(omp)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - macOS and Windows have no affinity
+        return max(1, os.cpu_count() or 1)
 
 
 def resolve_device(device: str) -> str:
@@ -108,7 +131,10 @@ class LocalEmbeddings(Embeddings):
         self.model_name = model
         self.requested_device = device
         self._batch_size = batch_size
-        self.threads = threads
+        # 0: the cores this process may use (embedding_threads).
+        self.threads = embedding_threads(threads)
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
         self._device: str | None = None
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
@@ -133,7 +159,7 @@ class LocalEmbeddings(Embeddings):
                     from sentence_transformers import SentenceTransformer
 
                     _silence_loading_bars()
-                    if self.threads > 0:
+                    if self.device == "cpu":
                         import torch
 
                         torch.set_num_threads(self.threads)
@@ -152,6 +178,44 @@ class LocalEmbeddings(Embeddings):
     def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) == 1:
+            return self._encode_one(texts[0])[None, :].copy()
+        return self._encode(texts, batch_size)
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        """One text's vector, remembered (``QUERY_CACHE_ITEMS``, least recently used out)."""
+        with self._queries_lock:
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+                return vector
+        with self._one_thread():
+            vector = self._encode([text])[0]
+        with self._queries_lock:
+            self._queries[text] = vector
+            while len(self._queries) > QUERY_CACHE_ITEMS:
+                self._queries.popitem(last=False)
+        return vector
+
+    @contextlib.contextmanager
+    def _one_thread(self) -> Iterator[None]:
+        """One text (a query) is encoded on one CPU thread. Splitting so small a job gains
+        little on idle cores and costs ten times over on busy ones, where the threads wait for
+        each other: ``python bench/search_latency.py --store data/eval-bbc --threads 1`` against
+        the default shows it. Batches (ingest, evidence) keep ``threads``."""
+        if self.threads <= 1 or self.device != "cpu":
+            yield
+            return
+        import torch
+
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            # Whatever the interleaving of callers, the last to leave restores the setting.
+            torch.set_num_threads(self.threads)
+
+    def _encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         vectors: Any = self.model.encode(
             list(texts),
             batch_size=batch_size or self.batch_size,

@@ -147,6 +147,8 @@ class KnowledgeBase:
         mode: SearchMode = "hybrid",
         candidates: int | None = None,
     ) -> list[Hit]:
+        if not query.strip():
+            return []  # nothing to look for: nothing is opened or loaded
         if mode != "keyword" and not self._warmed.is_set() and self.store.exists():
             # The first searches of a process wait for one warm-up: loading the model, the
             # store and their libraries from several threads at once fails (chromadb's client;

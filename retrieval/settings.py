@@ -44,9 +44,10 @@ class RetrievalSettings(BaseModel):
     # Texts per embedding batch; unset = the device's default (retrieval.embeddings.
     # DEVICE_BATCH_SIZES: 32 on a CPU, 128 on CUDA, 64 on MPS).
     embedding_batch_size: int | None = Field(None, ge=1, le=4096)
-    # CPU threads for embedding; 0 keeps torch's default (one per core). On a host shared with
-    # busy processes, 1 avoids the thread oversubscription that stalls each query.
-    torch_threads: int = Field(0, ge=0, le=256, description="0 = torch's default")
+    # CPU threads for embedding; 0 = one per core this process may run on (os.sched_getaffinity:
+    # a container's or taskset's share, not the machine's count). On a host shared with busy
+    # processes, 1 avoids the thread oversubscription that stalls each query.
+    torch_threads: int = Field(0, ge=0, le=256, description="0 = the cores this process may use")
     chunk_size: int = Field(1000, ge=100, le=8000)
     chunk_overlap: int = Field(200, ge=0, le=4000)
     # Largest article accepted, in MB of text; a bigger file is refused with a message.

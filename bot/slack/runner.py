@@ -15,11 +15,11 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.common.deadline import AnswerFn
+from bot.common.warm import warm_until_ready
 from bot.settings import Settings
 from bot.slack.app import NewsdeskApp, SlackConfigError, bot_token, create_app
 from bot.slack.http import EVENTS_PATH, HEALTH_PATH, READY_PATH, make_wsgi_app
@@ -33,8 +33,6 @@ log = logging.getLogger("newsdesk.slack")
 
 # Slack's payloads are a few kilobytes; refuse anything absurd before reading it.
 MAX_BODY_BYTES = 1_000_000
-# Seconds between attempts to warm up while the store cannot be opened (HTTP mode).
-WARM_RETRY_SECONDS = 5.0
 
 
 class Core(Protocol):
@@ -60,21 +58,6 @@ def _split_core(core: AnswerFn | Core) -> tuple[AnswerFn, Warm | None]:
 
         return answer_fn, warm
     return core, None  # type: ignore[return-value]
-
-
-def warm_until_ready(warm: Warm, ready: threading.Event, stop: threading.Event) -> None:
-    """``warm()`` until it succeeds (the store may still be starting), then set ``ready``."""
-    while not stop.is_set():
-        try:
-            started = time.perf_counter()
-            warm()
-        except Exception as exc:
-            log.error("Warming up failed (%s: %s); trying again", type(exc).__name__, exc)
-            stop.wait(WARM_RETRY_SECONDS)
-            continue
-        log.info("Ready: warmed up in %.1f s", time.perf_counter() - started)
-        ready.set()
-        return
 
 
 def _secret(value: Any) -> str:

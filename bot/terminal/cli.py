@@ -198,6 +198,14 @@ def search(
     if mode not in ("hybrid", "dense", "keyword"):
         err.print("[red]--mode must be hybrid, dense or keyword[/red]")
         raise typer.Exit(2)
+    from bot.question import QuestionError, clean_query
+
+    try:
+        # Refused before the store or the model is opened, by the rules a question follows.
+        query = clean_query(query, settings.answer.max_question_chars)
+    except QuestionError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from None
     from bot.wiring import build_knowledge_base
     from retrieval.embeddings import EmbeddingModelError
     from retrieval.stores import StoreError
@@ -279,30 +287,44 @@ def ask(
         str | None, typer.Option("--generator", "-g", help="extractive (default), llm, local.")
     ] = None,
     k: Annotated[int | None, typer.Option("-k", help="How many passages to retrieve.")] = None,
+    server: Annotated[
+        str | None, typer.Option(help="Ask a running `newsdesk serve` at this URL instead.")
+    ] = None,
+    timeout: Annotated[float, typer.Option(min=0.1, help="--server: seconds to wait.")] = 120.0,
 ) -> None:
     """Answer QUESTION from the ingested articles, with numbered citations."""
     settings = _settings()
-    from bot.question import QuestionError, clean_question, valid_text
-    from bot.types import Answer
+    if server is not None:
+        from bot.terminal.remote import ask_server
+
+        code = ask_server(
+            settings, server, question, as_json, generator=generator, k=k, timeout=timeout
+        )
+        raise typer.Exit(code)
+    from bot.question import QuestionError, clean_question
+    from bot.types import refusal
 
     try:
         clean_question(question, settings.answer.max_question_chars)
     except QuestionError as exc:
         # Refused before the store or the embedding model is touched (loading it takes seconds),
         # with the error answer the core would give.
-        message = str(exc)
         gen_name = (generator or settings.answer.generator).strip()
-        refused = Answer(valid_text(question), message, "error", error=message, generator=gen_name)
-        _print_answer(refused, as_json)
+        _print_answer(refusal(question, str(exc), gen_name), as_json)
         raise typer.Exit(1) from None
     from bot.wiring import build_answerer
 
     answerer = build_answerer(settings)
     if answerer.searcher.count() == 0:
         err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
-    # Load the embedding model up front (seconds, once per process) so that the timings on the
-    # answer are those of answering, as in the REPL or the Slack bot.
-    _ = answerer.embeddings.model
+    # Load the model, the store, the keyword index and spaCy up front (seconds, once per process)
+    # so that the timings on the answer are those of answering, as in the REPL or the Slack bot;
+    # without the rehearsal answer a server makes (one question: nothing to race).
+    try:
+        answerer.warm(rehearse=False)
+    except Exception:
+        # The answer meets the same problem and reports it plainly, with a reference.
+        logging.getLogger(__name__).debug("warming up failed", exc_info=True)
     answer = answerer.answer(question, k=k, generator=generator)
     _print_answer(answer, as_json)
     if answer.status == "error":
@@ -358,6 +380,28 @@ def slack(
     except SlackConfigError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (NEWSDESK_SERVE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (NEWSDESK_SERVE_PORT).")] = None,
+) -> None:
+    """Serve the HTTP JSON API (POST /ask, POST /search, GET /healthz, GET /readyz), warm.
+
+    No TLS, and no authentication unless NEWSDESK_SERVE_TOKEN is set: keep it on 127.0.0.1 or
+    a private network (docs/deploy.md)."""
+    settings = _settings()
+    from bot.server.runner import serve_api
+    from bot.wiring import build_answerer
+
+    answerer = build_answerer(settings)
+    if answerer.searcher.count() == 0:
+        err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
+    try:
+        serve_api(settings, answerer, host, port)
+    except OSError as exc:  # the address is in use, or not ours to bind
+        raise _fail(exc) from None
 
 
 @feedback_app.command("export")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor
 
 from retrieval.search.base import Candidate, Retriever
 from retrieval.stores import StoredChunk
@@ -25,6 +26,10 @@ class FusionRetriever:
 
     A fused candidate keeps every retriever's own score (``Candidate.scores``) and the first
     chunk any of them supplied.
+
+    With an ``executor``, the retrievers run side by side (all but the first on its threads,
+    the first on the caller's): dense search waits on the model and the store, keyword search
+    on numpy, and both release the GIL for most of it.
     """
 
     name = "fusion"
@@ -34,13 +39,20 @@ class FusionRetriever:
         retrievers: Sequence[Retriever],
         rrf_k: int = 60,
         weights: Sequence[float] | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.retrievers = list(retrievers)
         self.rrf_k = rrf_k
         self.weights = weights
+        self.executor = executor
 
     def retrieve(self, query: str, n: int) -> list[Candidate]:
-        rankings = [r.retrieve(query, n) for r in self.retrievers]
+        first, *others = self.retrievers
+        if self.executor is None or not others:
+            rankings = [r.retrieve(query, n) for r in self.retrievers]
+        else:
+            pending = [self.executor.submit(r.retrieve, query, n) for r in others]
+            rankings = [first.retrieve(query, n), *(f.result() for f in pending)]
         chunks: dict[str, StoredChunk | None] = {}
         scores: dict[str, dict[str, float]] = {}
         for ranking in rankings:

@@ -7,7 +7,9 @@ the modes that should use it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from retrieval.search.base import Candidate, Retriever, SearchMode
@@ -46,16 +48,34 @@ class SearchPipeline:
         self.rrf_k = rrf_k
         self.reranker: Reranker = reranker or NoRerank()
         self.modes = {mode: tuple(names) for mode, names in modes.items()}
+        # Built on first use, then kept: the fused retrievers and the threads they share.
+        self._built: dict[str, Retriever] = {}
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     def retriever(self, mode: SearchMode | str) -> Retriever:
+        built = self._built.get(mode)
+        if built is not None:
+            return built
         try:
             parts = [self.retrievers[name] for name in self.modes[mode]]
         except KeyError:
             raise ValueError(
                 f"Unknown search mode {mode!r}; known: {', '.join(self.modes)}"
             ) from None
-        # One retriever keeps its own scores (cosine, BM25); only several need fusing.
-        return parts[0] if len(parts) == 1 else FusionRetriever(parts, self.rrf_k)
+        with self._lock:
+            # One retriever keeps its own scores (cosine, BM25); only several need fusing, side
+            # by side on threads this pipeline keeps (the caller's thread runs the first).
+            if len(parts) == 1:
+                built = parts[0]
+            else:
+                if self._executor is None:
+                    widest = max(len(names) for names in self.modes.values())
+                    self._executor = ThreadPoolExecutor(
+                        max_workers=max(1, widest - 1), thread_name_prefix="newsdesk-search"
+                    )
+                built = FusionRetriever(parts, self.rrf_k, executor=self._executor)
+            return self._built.setdefault(mode, built)
 
     def search(
         self,

@@ -41,7 +41,7 @@ CORE = (
     "bot.generators",
     "bot.answer",
 )
-FRONT_ENDS = ("bot.terminal", "bot.slack", "bot.eval")
+FRONT_ENDS = ("bot.terminal", "bot.slack", "bot.eval", "bot.server")
 SLACK_LIBRARIES = ("slack_bolt", "slack_sdk")
 
 
