@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from retrieval.backends import VECTOR_FAMILY, Backend
 from retrieval.settings import DEFAULT_EMBEDDING_MODEL
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    from retrieval.backends import ExportedEncoder
 
 
 class EmbeddingModelError(RuntimeError):
@@ -103,19 +106,35 @@ class LocalEmbeddings(Embeddings):
         batch_size: int | None = None,
         threads: int = 0,
         device: Device = "auto",
+        backend: Backend = "torch",
+        cache: Path | None = None,
     ) -> None:
-        """``batch_size`` None: the resolved device's default (``DEVICE_BATCH_SIZES``)."""
+        """``batch_size`` None: the resolved device's default (``DEVICE_BATCH_SIZES``).
+
+        ``backend``: torch (sentence-transformers) or an exported copy of the same weights on
+        ONNX Runtime or OpenVINO (``retrieval.backends``), exported into ``cache`` at first use.
+        """
         self.model_name = model
         self.requested_device = device
         self._batch_size = batch_size
         self.threads = threads
+        self.backend = backend
+        self.cache = cache if cache is not None else Path("data/store/models")
         self._device: str | None = None
         self._model: SentenceTransformer | None = None
+        self._exported: ExportedEncoder | None = None
         self._lock = threading.Lock()
+
+    @property
+    def vector_family(self) -> str:
+        """Which vectors this makes: backends of one family may share a store."""
+        return VECTOR_FAMILY[self.backend]
 
     @property
     def device(self) -> str:
         """The device embeddings run on (``auto`` resolved; raises for an unusable one)."""
+        if self.backend != "torch":
+            return "cpu"  # the exported backends run on the CPU here
         if self._device is None:
             self._device = resolve_device(self.requested_device)
         return self._device
@@ -144,7 +163,30 @@ class LocalEmbeddings(Embeddings):
         return self._model
 
     @property
+    def exported(self) -> ExportedEncoder:
+        """The ONNX Runtime / OpenVINO encoder (exporting the model at first use)."""
+        if self._exported is None:
+            with self._lock:
+                if self._exported is None:
+                    from retrieval.backends import BackendError, ExportedEncoder
+
+                    path = resolve_model_path(self.model_name)
+                    try:
+                        self._exported = ExportedEncoder(
+                            path, self.cache, self.backend, self.threads
+                        )
+                    except BackendError as exc:
+                        raise EmbeddingModelError(str(exc)) from exc
+        return self._exported
+
+    def load(self) -> None:
+        """Load the model now (seconds, once per process) rather than at the first text."""
+        _ = self.model if self.backend == "torch" else self.exported
+
+    @property
     def dimension(self) -> int:
+        if self.backend != "torch":
+            return self.exported.dimension
         dim = self.model.get_sentence_embedding_dimension()
         assert dim is not None
         return int(dim)
@@ -152,6 +194,8 @@ class LocalEmbeddings(Embeddings):
     def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self.backend != "torch":
+            return self.exported.encode(list(texts), batch_size or self.batch_size)
         vectors: Any = self.model.encode(
             list(texts),
             batch_size=batch_size or self.batch_size,

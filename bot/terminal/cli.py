@@ -302,7 +302,7 @@ def ask(
         err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
     # Load the embedding model up front (seconds, once per process) so that the timings on the
     # answer are those of answering, as in the REPL or the Slack bot.
-    _ = answerer.embeddings.model
+    answerer.embeddings.load()
     answer = answerer.answer(question, k=k, generator=generator)
     _print_answer(answer, as_json)
     if answer.status == "error":
