@@ -72,7 +72,7 @@ def test_each_backend_makes_the_vectors_torch_makes(
         assert exported.vector_family == embeddings.vector_family
     else:
         # int8 weights move vectors further: close, but a different family (never mixed).
-        assert cosines.mean() > 0.95, cosines
+        assert cosines.mean() > 0.9, cosines
         assert exported.vector_family != embeddings.vector_family
     # Order restored after the length sort: each text's vector is its own.
     assert np.array_equal(np.argmax(vectors @ reference.T, axis=1), np.arange(len(texts)))
