@@ -332,6 +332,7 @@ def report(figures: dict[str, Any]) -> None:
     def row(name: str, a: Any, b: Any) -> None:
         table.add_row(name, "-" if a is None else str(a), "-" if b is None else str(b))
 
+    row("embeddings", chain["embeddings"], ours["backend"])
     row("chunks", chain["chunks"], ours["chunks"])
     row("ingest chunks/s", chain["ingest_chunks_per_s"], ours["ingest_chunks_per_s"])
     row("  load average", chain["ingest_load"], ours["ingest_load"])
