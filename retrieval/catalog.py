@@ -14,13 +14,39 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.stores import VectorStore
+from retrieval.stores import StoreError, VectorStore
 
 # Keys of the collection-level record.
 SCHEMA_KEY = "newsdesk_schema"
 VERSION_KEY = "newsdesk_version"
 INGEST_KEY = "newsdesk_ingest"  # "" or who is writing, while an ingest writes
+# Which vectors the store holds (retrieval.backends.VECTOR_FAMILY): "float32" from torch, onnx
+# or openvino, "int8" from onnx-int8. A store written before the key existed holds float32.
+VECTORS_KEY = "newsdesk_vectors"
 SCHEMA = 2
+
+
+class VectorsMismatch(StoreError):
+    """The store's vectors were made by a backend whose vectors the configured one cannot match."""
+
+
+def check_vectors(info: dict[str, Any], family: str, backend: str, where: str) -> None:
+    """Refuse to search or extend a store whose vectors another family of backend made.
+
+    torch, onnx and openvino make the same vectors to within rounding (cosine > 0.9999,
+    bench/backends.py) and share stores; int8 weights do not, and mixing them would rank the
+    store's own chunks by a different model than the question's vector.
+    """
+    recorded = str(info.get(VECTORS_KEY) or "float32")
+    if recorded == family:
+        return
+    makers = {"float32": "torch, onnx or openvino", "int8": "onnx-int8"}
+    raise VectorsMismatch(
+        f"The {where} holds {recorded} vectors (made by NEWSDESK_EMBEDDING_BACKEND="
+        f"{makers.get(recorded, recorded)}), but NEWSDESK_EMBEDDING_BACKEND={backend} makes "
+        f"{family} vectors, which do not match them. Set the backend back, or ingest into a new "
+        "store (NEWSDESK_STORE_PATH or NEWSDESK_COLLECTION)."
+    )
 
 
 @dataclass

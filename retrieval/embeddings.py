@@ -18,10 +18,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from retrieval.backends import VECTOR_FAMILY, Backend
 from retrieval.settings import DEFAULT_EMBEDDING_MODEL
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    from retrieval.backends import ExportedEncoder
 
 
 class EmbeddingModelError(RuntimeError):
@@ -126,8 +129,14 @@ class LocalEmbeddings(Embeddings):
         batch_size: int | None = None,
         threads: int = 0,
         device: Device = "auto",
+        backend: Backend = "torch",
+        cache: Path | None = None,
     ) -> None:
-        """``batch_size`` None: the resolved device's default (``DEVICE_BATCH_SIZES``)."""
+        """``batch_size`` None: the resolved device's default (``DEVICE_BATCH_SIZES``).
+
+        ``backend``: torch (sentence-transformers) or an exported copy of the same weights on
+        ONNX Runtime or OpenVINO (``retrieval.backends``), exported into ``cache`` at first use.
+        """
         self.model_name = model
         self.requested_device = device
         self._batch_size = batch_size
@@ -135,13 +144,23 @@ class LocalEmbeddings(Embeddings):
         self.threads = embedding_threads(threads)
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._queries_lock = threading.Lock()
+        self.backend = backend
+        self.cache = cache if cache is not None else Path("data/store/models")
         self._device: str | None = None
         self._model: SentenceTransformer | None = None
+        self._exported: ExportedEncoder | None = None
         self._lock = threading.Lock()
+
+    @property
+    def vector_family(self) -> str:
+        """Which vectors this makes: backends of one family may share a store."""
+        return VECTOR_FAMILY[self.backend]
 
     @property
     def device(self) -> str:
         """The device embeddings run on (``auto`` resolved; raises for an unusable one)."""
+        if self.backend != "torch":
+            return "cpu"  # the exported backends run on the CPU here
         if self._device is None:
             self._device = resolve_device(self.requested_device)
         return self._device
@@ -170,7 +189,30 @@ class LocalEmbeddings(Embeddings):
         return self._model
 
     @property
+    def exported(self) -> ExportedEncoder:
+        """The ONNX Runtime / OpenVINO encoder (exporting the model at first use)."""
+        if self._exported is None:
+            with self._lock:
+                if self._exported is None:
+                    from retrieval.backends import BackendError, ExportedEncoder
+
+                    path = resolve_model_path(self.model_name)
+                    try:
+                        self._exported = ExportedEncoder(
+                            path, self.cache, self.backend, self.threads
+                        )
+                    except BackendError as exc:
+                        raise EmbeddingModelError(str(exc)) from exc
+        return self._exported
+
+    def load(self) -> None:
+        """Load the model now (seconds, once per process) rather than at the first text."""
+        _ = self.model if self.backend == "torch" else self.exported
+
+    @property
     def dimension(self) -> int:
+        if self.backend != "torch":
+            return self.exported.dimension
         dim = self.model.get_sentence_embedding_dimension()
         assert dim is not None
         return int(dim)
@@ -203,7 +245,7 @@ class LocalEmbeddings(Embeddings):
         little on idle cores and costs ten times over on busy ones, where the threads wait for
         each other: ``python bench/search_latency.py --store data/eval-bbc --threads 1`` against
         the default shows it. Batches (ingest, evidence) keep ``threads``."""
-        if self.threads <= 1 or self.device != "cpu":
+        if self.threads <= 1 or self.backend != "torch" or self.device != "cpu":
             yield
             return
         import torch
@@ -216,6 +258,8 @@ class LocalEmbeddings(Embeddings):
             torch.set_num_threads(self.threads)
 
     def _encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        if self.backend != "torch":
+            return self.exported.encode(list(texts), batch_size or self.batch_size)
         vectors: Any = self.model.encode(
             list(texts),
             batch_size=batch_size or self.batch_size,

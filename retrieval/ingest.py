@@ -26,8 +26,10 @@ from retrieval.catalog import (
     INGEST_KEY,
     SCHEMA,
     SCHEMA_KEY,
+    VECTORS_KEY,
     VERSION_KEY,
     StoredArticle,
+    check_vectors,
     scan,
     store_version,
     writer_description,
@@ -251,6 +253,13 @@ class Ingester:
             owner, self.config.ingest_lock_wait, self.config.ingest_lease_seconds
         ) as held:
             self.store.open()
+            if self.store.exists() and self.store.count() > 0:
+                check_vectors(
+                    self.store.info(),
+                    self.embeddings.vector_family,
+                    self.embeddings.backend,
+                    self.store.where,
+                )
             run = _Run(self, str(root.resolve()), held, on_progress)
             run.owner = owner
             run.write(articles)
@@ -304,6 +313,7 @@ class _Run:
         self.info.update(
             {
                 SCHEMA_KEY: SCHEMA,
+                VECTORS_KEY: self.ing.embeddings.vector_family,
                 VERSION_KEY: store_version(self.info) + 1,
                 INGEST_KEY: writer_description(self.owner),
             }

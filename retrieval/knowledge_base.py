@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from retrieval.catalog import INGEST_KEY, scan
+from retrieval.catalog import INGEST_KEY, check_vectors, scan
 from retrieval.chunking import Chunker
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.ingest import Ingester, IngestReport, ProgressCallback
@@ -45,6 +45,8 @@ class KnowledgeBase:
             batch_size=config.embedding_batch_size,
             threads=config.torch_threads,
             device=config.embedding_device,
+            backend=config.embedding_backend,
+            cache=config.model_cache_path,
         )
         self.chunker = Chunker(config.chunk_size, config.chunk_overlap)
         self.store: VectorStore = (
@@ -81,6 +83,12 @@ class KnowledgeBase:
             self._follow_store(force=True)
             if self.store.exists():
                 self.store.open()
+                check_vectors(
+                    self.store.info(),
+                    self.embeddings.vector_family,
+                    self.embeddings.backend,
+                    self.store.where,
+                )
             self.embeddings.embed_query("warm up")
             self._warmed.set()
 

@@ -41,6 +41,13 @@ class RetrievalSettings(BaseModel):
     # Where embeddings are computed: "auto" picks CUDA, else Apple's MPS, else the CPU; a device
     # named explicitly that torch cannot use is an error, never a silent fall back to the CPU.
     embedding_device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    # Which runtime computes embeddings: torch (sentence-transformers), or the same weights
+    # exported to ONNX and run on ONNX Runtime (onnx; onnx-int8 with int8 weights, which makes
+    # different vectors) or OpenVINO (openvino). bench/backends.py measures each; the exported
+    # ones need `pip install 'newsdesk[onnx]'` or `'newsdesk[openvino]'`.
+    embedding_backend: Literal["torch", "onnx", "onnx-int8", "openvino"] = "torch"
+    # Where an exported model is kept; unset = <store_path>/models. Exported once, at first use.
+    model_cache: Path | None = None
     # Texts per embedding batch; unset = the device's default (retrieval.embeddings.
     # DEVICE_BATCH_SIZES: 32 on a CPU, 128 on CUDA, 64 on MPS).
     embedding_batch_size: int | None = Field(None, ge=1, le=4096)
@@ -74,6 +81,10 @@ class RetrievalSettings(BaseModel):
     # renewing it (a holder renews it after every step).
     ingest_lock_wait: float = Field(0.0, ge=0, description="Seconds; 0 = wait as long as needed")
     ingest_lease_seconds: float = Field(300.0, ge=5, le=86_400)
+
+    @property
+    def model_cache_path(self) -> Path:
+        return self.model_cache if self.model_cache is not None else self.store_path / "models"
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> RetrievalSettings:

@@ -1,0 +1,301 @@
+"""The embedding model on ONNX Runtime or OpenVINO instead of torch: the same weights, exported.
+
+``NEWSDESK_EMBEDDING_BACKEND`` chooses the runtime: ``torch`` (sentence-transformers, the
+default), ``onnx`` (ONNX Runtime), ``onnx-int8`` (ONNX Runtime, weights quantised to int8) or
+``openvino`` (OpenVINO reading the same ONNX file). The ONNX file is exported from the packaged
+weights on local disk, once, into a cache folder (``<store>/models`` unless
+``NEWSDESK_MODEL_CACHE`` says otherwise); nothing is ever fetched.
+
+Why not sentence-transformers' own ``backend="onnx"``: it needs ``optimum-onnx``, whose only
+release pins ``transformers<4.58`` while sentence-transformers 6 needs ``transformers>=5``, so
+the two cannot be installed together; ``optimum-intel`` (``backend="openvino"``) would downgrade
+transformers and bring nncf and torchvision. So the export is ``torch.onnx.export`` of the same
+Hugging Face model, and the encoder below does what sentence-transformers' modules do for this
+model (tokenise with the model's own tokenizer, mean pooling, L2 normalisation).
+``bench/backends.py`` measures each backend's speed, its cosine to torch and its recall.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+Backend = Literal["torch", "onnx", "onnx-int8", "openvino"]
+BACKENDS: tuple[str, ...] = ("torch", "onnx", "onnx-int8", "openvino")
+
+# Which backends make the same vectors, to within rounding: a store embedded with one may be
+# searched with another. torch, onnx and openvino run the same float32 weights (cosine to torch
+# > 0.9999 on BBC chunks: bench/backends.py); int8 weights move vectors much further (cosine
+# down to ~0.91), so an int8 store is a different model and is never mixed with the others.
+VECTOR_FAMILY: dict[str, str] = {
+    "torch": "float32",
+    "onnx": "float32",
+    "openvino": "float32",
+    "onnx-int8": "int8",
+}
+
+# What to install for each backend, named in the error when it is missing.
+_EXTRAS = {"onnx": "onnx", "onnx-int8": "onnx", "openvino": "openvino"}
+_RUNTIME = {"onnx": "onnxruntime", "onnx-int8": "onnxruntime", "openvino": "openvino"}
+
+
+class BackendError(RuntimeError):
+    """A backend that cannot run here (its package is missing, its model cannot be exported)."""
+
+
+def _missing(backend: str, package: str) -> BackendError:
+    return BackendError(
+        f"NEWSDESK_EMBEDDING_BACKEND={backend} needs the Python package {package!r}, which is "
+        f"not installed: pip install 'newsdesk[{_EXTRAS[backend]}]' (or set the backend to torch)"
+    )
+
+
+def model_key(model_path: Path) -> str:
+    """A name for the exported copy that changes when the weights or the exporter change."""
+    import torch
+
+    parts = [str(model_path.resolve()), torch.__version__]
+    for name in sorted(os.listdir(model_path)):
+        file = model_path / name
+        if file.is_file():
+            stat = file.stat()
+            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    return f"{model_path.name}-{digest}"
+
+
+class _Locked:
+    """An exclusive lock on a file, across processes (and threads: one open file each)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("a")
+        fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+        self._file.close()
+
+
+def _atomic(target: Path, write: Callable[[Path], None]) -> None:
+    """``write`` into a temporary file beside ``target``, then rename it into place: a reader
+    never sees half a model, whatever happens to the writer."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def exported_model(model_path: Path, cache: Path, backend: str) -> Path:
+    """The ONNX file ``backend`` runs, exported from ``model_path`` into ``cache`` at first use.
+
+    Two processes exporting at once take turns on a lock file; the second finds the first's
+    file and reuses it. Returns at once (no torch import) when the file is already there.
+    """
+    folder = cache / model_key_cached(model_path)
+    name = "model-int8.onnx" if backend == "onnx-int8" else "model.onnx"
+    target = folder / name
+    if target.is_file():
+        return target
+    with _Locked(folder / ".export.lock"):
+        if target.is_file():  # exported by another process while this one waited
+            return target
+        plain = folder / "model.onnx"
+        if not plain.is_file():
+            _atomic(plain, lambda tmp: _export_onnx(model_path, tmp))
+        if backend == "onnx-int8":
+            _atomic(target, lambda tmp: _quantize(plain, tmp))
+    return target
+
+
+_KEYS: dict[Path, str] = {}
+_KEYS_LOCK = threading.Lock()
+
+
+def model_key_cached(model_path: Path) -> str:
+    with _KEYS_LOCK:
+        if model_path not in _KEYS:
+            _KEYS[model_path] = model_key(model_path)
+        return _KEYS[model_path]
+
+
+def _export_onnx(model_path: Path, out: Path) -> None:
+    try:
+        import onnx  # noqa: F401  (torch's exporter needs it)
+    except ImportError as exc:
+        raise _missing("onnx", "onnx") from exc
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
+    model = AutoModel.from_pretrained(str(model_path), local_files_only=True).eval()
+
+    class Hidden(torch.nn.Module):
+        """The token embeddings alone: pooling and normalising are done outside, in numpy."""
+
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    sample = tokenizer(["an example", "a longer example"], padding=True, return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    # The tracer's warnings are about branches that are constant for this model (no cache, a
+    # mask always given); the test suite checks the exported vectors against torch's.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            Hidden(model),
+            tuple(sample[n] for n in names),
+            str(out),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
+            opset_version=17,
+            # The TorchScript exporter: the dynamo one needs onnxscript, another dependency.
+            dynamo=False,
+        )
+
+
+def _quantize(plain: Path, out: Path) -> None:
+    try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as exc:
+        raise _missing("onnx-int8", "onnxruntime") from exc
+    quantize_dynamic(str(plain), str(out), weight_type=QuantType.QInt8)
+
+
+def check_backend(backend: str) -> None:
+    """A clear :class:`BackendError` if ``backend`` cannot run here; imports its runtime."""
+    if backend == "torch":
+        return
+    if backend not in BACKENDS:
+        raise BackendError(
+            f"NEWSDESK_EMBEDDING_BACKEND={backend!r} is not one of {', '.join(BACKENDS)}"
+        )
+    package = _RUNTIME[backend]
+    try:
+        __import__(package)
+    except ImportError as exc:
+        raise _missing(backend, package) from exc
+
+
+class ExportedEncoder:
+    """all-MiniLM-L6-v2's sentence embedding on ONNX Runtime or OpenVINO.
+
+    Does what its sentence-transformers modules (``modules.json``: Transformer, mean Pooling,
+    Normalize) do: the model's own tokenizer, truncation at ``max_seq_length``, texts sorted by
+    length so a batch pads little, mean of the token vectors under the attention mask, L2 norm.
+    """
+
+    def __init__(self, model_path: Path, cache: Path, backend: str, threads: int = 0) -> None:
+        check_backend(backend)
+        _check_mean_pooling(model_path)
+        from tokenizers import Tokenizer
+
+        self.backend = backend
+        config = json.loads((model_path / "sentence_bert_config.json").read_text("utf-8"))
+        self.max_tokens = int(config.get("max_seq_length", 256))
+        self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.max_tokens)
+        self.tokenizer.no_padding()
+        self.path = exported_model(model_path, cache, backend)
+        self._run = _session(self.path, backend, threads)
+        self.dimension = int(self.encode(["dimension"], 1).shape[1])
+
+    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out: np.ndarray | None = None
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            vectors = self._batch([texts[i] for i in rows])
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[rows] = vectors
+        assert out is not None
+        return out
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(texts), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
+        hidden = self._run(ids, mask, np.zeros_like(ids))
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+Runner = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _session(path: Path, backend: str, threads: int) -> Runner:
+    if backend == "openvino":
+        import openvino
+
+        core = openvino.Core()
+        config = {"INFERENCE_NUM_THREADS": threads} if threads > 0 else {}
+        compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
+
+        def run_openvino(ids: np.ndarray, mask: np.ndarray, types: np.ndarray) -> np.ndarray:
+            result = compiled({"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+            return np.asarray(result[0])
+
+        return run_openvino
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    if threads > 0:
+        options.intra_op_num_threads = threads
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def run_onnx(ids: np.ndarray, mask: np.ndarray, types: np.ndarray) -> np.ndarray:
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        return np.asarray(session.run(None, feed)[0])
+
+    return run_onnx
+
+
+def _check_mean_pooling(model_path: Path) -> None:
+    """Only the shape of model this encoder reproduces: a Transformer, mean pooling, Normalize."""
+    try:
+        modules = json.loads((model_path / "modules.json").read_text("utf-8"))
+        pooling = json.loads((model_path / "1_Pooling" / "config.json").read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BackendError(
+            f"{model_path} is not a sentence-transformers model folder this backend can run "
+            f"({exc}); use NEWSDESK_EMBEDDING_BACKEND=torch"
+        ) from exc
+    kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in modules]
+    if kinds != ["Transformer", "Pooling", "Normalize"] or not pooling.get(
+        "pooling_mode_mean_tokens"
+    ):
+        raise BackendError(
+            f"{model_path}: only Transformer + mean Pooling + Normalize models run on the "
+            f"exported backends (this one has {kinds}); use NEWSDESK_EMBEDDING_BACKEND=torch"
+        )
