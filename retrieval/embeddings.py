@@ -8,6 +8,7 @@ only when the first embedding is asked for (they cost ~8 s cold).
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -32,6 +33,9 @@ Device = Literal["auto", "cpu", "cuda", "mps"]
 # wants larger batches to stay busy; 128 (CUDA) and 64 (MPS) are common starting points, not
 # measured here (no GPU on this project's machines): set the batch size after measuring.
 DEVICE_BATCH_SIZES: dict[str, int] = {"cpu": 32, "cuda": 128, "mps": 64}
+
+# Query vectors kept (``LocalEmbeddings.embed_query``): a few hundred recent questions and parts.
+QUERY_CACHE_SIZE = 512
 
 
 def resolve_device(device: str) -> str:
@@ -112,6 +116,10 @@ class LocalEmbeddings(Embeddings):
         self._device: str | None = None
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        # Query vectors by text (bounded LRU): a caller that embedded its queries in one batch
+        # hands them over (``remember_queries``), and a repeated query is not embedded again.
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     @property
     def device(self) -> str:
@@ -164,8 +172,24 @@ class LocalEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()
 
+    def remember_queries(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Keep ``vectors`` (this model's, one row per text) as the query vectors of ``texts``."""
+        with self._queries_lock:
+            for text, vector in zip(texts, vectors, strict=True):
+                self._queries[text] = np.asarray(vector, dtype=np.float32)
+                self._queries.move_to_end(text)
+            while len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
+
     def embed_query(self, text: str) -> list[float]:
-        return self.encode([text])[0].tolist()
+        with self._queries_lock:
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+        if vector is None:
+            vector = self.encode([text])[0]
+            self.remember_queries([text], vector[None, :])
+        return vector.tolist()
 
 
 def _silence_loading_bars() -> None:
