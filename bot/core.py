@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.answer.cache import PassageCache
 from bot.citations import build_citations, check_draft
 from bot.common.deadline import failed_with_reference
 from bot.encoder import CachedEncoder, Encoder
@@ -92,6 +93,8 @@ class Answerer:
         self.embeddings = embeddings
         # The one cache of sentence vectors, shared by the generators and the citation check.
         self.encoder = CachedEncoder(embeddings)
+        # Sentence splits and spaCy parses of passages, kept between questions (bot.answer.cache).
+        self.passages = PassageCache()
         self.settings = settings
         self._generator_factory = generator_factory
         self._generators: dict[str, Generator] = {}
@@ -150,7 +153,9 @@ class Answerer:
         from bot.answer.judge import judge
         from bot.answer.nlp import load_nlp
 
-        return judge(analysis, hits, load_nlp(), self.encoder.encode, self.decision_params)
+        return judge(
+            analysis, hits, load_nlp(), self.encoder.encode, self.decision_params, self.passages
+        )
 
     def load_answer_prompt(self, name: str | None = None) -> Prompt:
         from bot.prompts import load_prompt
@@ -285,6 +290,7 @@ class Answerer:
             return self._failure("analyse", question, timer, standalone_question=standalone)
         parts = [p.text for p in analysis.parts] if len(analysis.parts) > 1 else []
         try:
+            self._embed_queries([standalone, *(p.text for p in analysis.parts)])
             hits = self._search(standalone, parts, k)
         except Exception:
             timer.lap("retrieve")
@@ -436,6 +442,16 @@ class Answerer:
         )
 
     # --- pieces ----------------------------------------------------------------------------------
+    def _embed_queries(self, texts: Sequence[str]) -> None:
+        """Embed the question and its parts in one batch, before anything asks for them one at a
+        time: retrieval (one search per text), the evidence stage and the extractive generator
+        all read these vectors, from the sentence cache and the embeddings' query cache."""
+        texts = list(dict.fromkeys(texts))
+        vectors = self.encoder.encode(texts)
+        remember = getattr(self.embeddings, "remember_queries", None)
+        if callable(remember):
+            remember(texts, vectors)
+
     def _search(self, question: str, parts: Sequence[str], k: int) -> list[Hit]:
         """The ``k`` best passages for the question, then the best few for each of its parts.
 

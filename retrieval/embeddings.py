@@ -272,6 +272,17 @@ class LocalEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()
 
+    def remember_queries(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Keep ``vectors`` (this model's, one row per text) as the vectors of ``texts``: a caller
+        that embedded a question and its parts in one batch hands them over, so the searches
+        that follow do not embed them again (the same cache as ``_encode_one``)."""
+        with self._queries_lock:
+            for text, vector in zip(texts, vectors, strict=True):
+                self._queries[text] = np.asarray(vector, dtype=np.float32)
+                self._queries.move_to_end(text)
+            while len(self._queries) > QUERY_CACHE_ITEMS:
+                self._queries.popitem(last=False)
+
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()
 

@@ -26,14 +26,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
+from bot.answer.cache import PassageCache
 from bot.answer.question.types import AnswerType, Mention, QuestionPart
 from bot.answer.question.words import REPORTING_VERBS
-from bot.answer.sentences import sentence_spans
-from bot.answer.untrusted import is_instruction
 from bot.answer.values import value_spans
 
 if TYPE_CHECKING:
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
     from retrieval.types import Hit
 
 Encode = Callable[[Sequence[str]], np.ndarray]
+T = TypeVar("T")
 
 # How many sentences either side of a sentence its window takes (within the same passage).
 NEIGHBOURS = 1
@@ -152,21 +152,27 @@ class Evidence:
 # --- preparing the passages ----------------------------------------------------------------------
 
 
-def prepare_passages(hits: Sequence[Hit], nlp: Language, encode: Encode) -> Passages:
-    """Split, filter, parse and embed the hits' sentences (one spaCy and one encoder batch)."""
+def prepare_passages(
+    hits: Sequence[Hit], nlp: Language, encode: Encode, cache: PassageCache | None = None
+) -> Passages:
+    """Split, filter, parse and embed the hits' sentences (one spaCy and one encoder batch).
+
+    ``cache`` (the core's) keeps each chunk's sentences and each sentence's parse between
+    questions; without one, everything is computed here. Either way the result is the same."""
+    cache = cache if cache is not None else PassageCache()
     per_hit: list[list[Sentence]] = []
     dropped: list[Sentence] = []
     for rank, hit in enumerate(hits):
         kept: list[Sentence] = []
-        for s, e in sentence_spans(hit.text):
+        for s, e, instruction in cache.sentences(hit):
             sent = Sentence(
                 hit.article_id, hit.title, hit.start + s, hit.start + e, hit.text[s:e], rank
             )
-            (dropped if is_instruction(sent.text) else kept).append(sent)
+            (dropped if instruction else kept).append(sent)
         per_hit.append(kept)
     unique = sorted({s.text for sents in per_hit for s in sents})
     index = {text: i for i, text in enumerate(unique)}
-    docs = list(nlp.pipe(unique, batch_size=64)) if unique else []
+    docs = cache.parse(unique, nlp) if unique else []
     if unique:
         vectors = np.asarray(encode(unique), dtype=np.float32)
     else:
@@ -203,13 +209,38 @@ class _Constraint:
         return cls(mention.text, lower, words, surname)
 
 
+def _memo(doc: Doc, key: str, compute: Callable[[Doc], T]) -> T:
+    """``compute(doc)``, kept in the Doc's ``user_data``: a sentence sits in up to three windows
+    and is measured for every part of every question it is retrieved for, and the cached Docs
+    (:mod:`bot.answer.cache`) carry these results with them. A pure function of the Doc, so a
+    result kept is the result computed."""
+    slot = "newsdesk.evidence." + key
+    data: dict[str, Any] = doc.user_data
+    found = data.get(slot)
+    if found is None:
+        found = compute(doc)
+        data[slot] = found
+    return cast(T, found)
+
+
+def _doc_words(doc: Doc) -> frozenset[str]:
+    found: set[str] = set()
+    for tok in doc:
+        found.add(tok.lower_)
+        found.add(tok.lemma_.lower())
+    return frozenset(found)
+
+
 def _words_of(docs: Sequence[Doc]) -> set[str]:
     found: set[str] = set()
     for doc in docs:
-        for tok in doc:
-            found.add(tok.lower_)
-            found.add(tok.lemma_.lower())
+        found |= _memo(doc, "words", _doc_words)
     return found
+
+
+def _values_of(doc: Doc, answer_type: AnswerType) -> tuple[tuple[int, int, str], ...]:
+    """:func:`bot.answer.values.value_spans`, memoised on the Doc."""
+    return _memo(doc, "values:" + answer_type.value, lambda d: tuple(value_spans(d, answer_type)))
 
 
 # Lemmas of adjectives that say a thing is not given, and of verbs of telling whose negation
@@ -218,25 +249,29 @@ _WITHHOLDING = frozenset({"undisclosed", "unnamed", "unspecified", "unconfirmed"
 _TELLING = frozenset({"disclose", "reveal", "say", "confirm", "name", "give", "comment", "specify"})
 
 
-def _withheld(docs: Sequence[Doc]) -> bool:
-    for doc in docs:
-        for tok in doc:
-            lemma = tok.lemma_.lower()
-            if lemma in _WITHHOLDING:
-                return True
-            if lemma in _TELLING and any(c.dep_ == "neg" for c in tok.children):
-                return True
+def _doc_withheld(doc: Doc) -> bool:
+    for tok in doc:
+        lemma = tok.lemma_.lower()
+        if lemma in _WITHHOLDING:
+            return True
+        if lemma in _TELLING and any(c.dep_ == "neg" for c in tok.children):
+            return True
     return False
+
+
+def _withheld(docs: Sequence[Doc]) -> bool:
+    return any(_memo(doc, "withheld", _doc_withheld) for doc in docs)
+
+
+def _doc_modal(doc: Doc) -> bool:
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    return any(c.tag_ == "MD" for r in roots for c in r.children)
 
 
 def _modal_share(docs: Sequence[Doc]) -> float:
     if not docs:
         return 0.0
-    modal = 0
-    for doc in docs:
-        roots = [t for t in doc if t.dep_ == "ROOT"]
-        if any(c.tag_ == "MD" for r in roots for c in r.children):
-            modal += 1
+    modal = sum(1 for doc in docs if _memo(doc, "modal", _doc_modal))
     return modal / len(docs)
 
 
@@ -282,7 +317,7 @@ def _statement_speaker(
     if not named:
         return False
     for doc in docs:
-        spans = value_spans(doc, AnswerType.STATEMENT)
+        spans = _values_of(doc, AnswerType.STATEMENT)
         for s, e, label in spans:
             said = doc.text[s:e].lower()
             if label == "QUOTE":
@@ -343,7 +378,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
             values: list[tuple[int, int, str]] = []
             for s, doc in zip(w_sents, w_docs, strict=True):
                 for t in part.accepted_types:
-                    for vs, ve, label in value_spans(doc, t):
+                    for vs, ve, label in _values_of(doc, t):
                         # A value the question itself names is a constraint, not an answer.
                         if s.text[vs:ve].lower().strip() in mention_texts:
                             continue

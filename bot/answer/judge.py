@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.answer.cache import PassageCache
 from bot.answer.decision import DecisionParams, QuestionDecision, decide
 from bot.answer.evidence import Encode, Evidence, gather_evidence, prepare_passages
 from bot.answer.question import QuestionAnalysis, analyse
@@ -68,10 +69,12 @@ def judge(
     nlp: Language,
     encode: Encode,
     params: DecisionParams | None = None,
+    cache: PassageCache | None = None,
 ) -> Judgement:
     """Analyse ``question`` (unless given its analysis), measure ``hits`` against each of its
-    parts, decide per part."""
+    parts, decide per part. ``cache`` keeps sentence splits and parses between calls (it
+    changes how fast, never what: see :mod:`bot.answer.cache`)."""
     analysis = question if isinstance(question, QuestionAnalysis) else analyse(question, nlp)
-    passages = prepare_passages(hits, nlp, encode)
+    passages = prepare_passages(hits, nlp, encode, cache)
     evidence = tuple(gather_evidence(part, passages, encode) for part in analysis.parts)
     return Judgement(analysis, evidence, decide(evidence, params))

@@ -19,6 +19,7 @@ import numpy as np
 
 from bot.answer.untrusted import instruction_reason, is_instruction
 from bot.citations.parse import _SOURCES_HEADING, DraftSentence, is_no_answer, parse_draft
+from bot.citations.roles import role_conflict
 from bot.encoder import Encoder, cached_encoder
 from bot.types import NO_ANSWER_MESSAGE, Dropped
 from retrieval.text import (
@@ -33,6 +34,8 @@ from retrieval.text import (
 )
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
     from bot.types import Source
 
 # --- thresholds ----------------------------------------------------------------------------------
@@ -159,6 +162,8 @@ class _Passage:
     # The other retrieved passages of the same article: a name the claim takes from elsewhere in
     # the article ("Donald" Trump) is not an invention.
     context: str = ""
+    sentences: int = 0  # the first ``sentences`` units are the single sentences
+    docs: list[Doc] | None = None  # their spaCy parses, made when a role check needs them
 
 
 def _without_instructions(text: str) -> str:
@@ -188,7 +193,18 @@ def _passage(source: Source, sources: Sequence[Source] = ()) -> _Passage:
         for s in sources
         if s.hit.article_id == source.hit.article_id and s is not source
     )
-    return _Passage(source.key, text, title, units, terms, context)
+    return _Passage(source.key, text, title, units, terms, context, len(spans))
+
+
+def _swapped_roles(claim: str, passage: _Passage) -> str | None:
+    """Why the claim swaps who did what against the passage (:mod:`bot.citations.roles`)."""
+    from bot.answer.nlp import load_nlp
+
+    nlp = load_nlp()
+    if passage.docs is None:
+        singles = passage.units[: passage.sentences]
+        passage.docs = list(nlp.pipe(passage.text[a:b] for a, b in singles))
+    return role_conflict(nlp(claim), passage.docs)
 
 
 def check_draft(
@@ -381,6 +397,9 @@ def _support(
         return None, f"similarity {sim:.2f} < {min_similarity:.2f}"
     if share < min_overlap:
         return None, f"word overlap {share:.2f} < {min_overlap:.2f}"
+    swapped = _swapped_roles(claim, passage)
+    if swapped:
+        return None, f"swaps who did what: {swapped}"
     # The quote is the single best sentence: a pair was only needed to judge support.
     qa, qb = _best_single(claim_vec, passage, vectors, a, b)
     return Evidence(passage.key, passage.text[qa:qb], qa, qb, round(sim, 4), round(share, 4)), ""

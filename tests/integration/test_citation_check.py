@@ -111,3 +111,50 @@ def test_check_drops_the_drafts_own_source_list(
     assert [d.reason for d in result.dropped] == [
         "the draft's own source list (the bot lists sources)"
     ] * 2
+
+
+# --- who did what (bot/citations/roles.py) ------------------------------------------------------
+# The seed passage: "Senior Russian military officers involved in supporting Syrian president
+# Bashar al-Assad's campaign of repression against his own people could face international
+# sanctions, Boris Johnson has warned."
+
+SWAPS = [
+    # A real 0.5B model's sentence (tests/integration/test_llm_real.py): subject and object swapped.
+    "Boris Johnson could face international sanctions [1].",
+    "Boris Johnson could face international sanctions, according to the sources [1].",
+    # Speaker and the reported clause's subject swapped.
+    "Senior Russian military officers warned that Boris Johnson could face sanctions [1].",
+    "Russian military officers have warned that Johnson could face international sanctions [1].",
+]
+
+SUPPORTED = [
+    "Senior Russian military officers could face international sanctions, Boris Johnson has "
+    "warned [1].",
+    # Reported speech, the speaker first.
+    "Johnson warned that senior Russian military officers could face international sanctions [1].",
+    "According to Boris Johnson, senior Russian military officers could face international "
+    "sanctions [1].",
+    # A paraphrase, and a passive with the doer as its agent.
+    "Russian military officers supporting Assad's campaign could face international sanctions, "
+    "Johnson warned [1].",
+    "International sanctions could be faced by senior Russian military officers supporting "
+    "Assad, Boris Johnson warned [1].",
+]
+
+
+def test_sentences_that_swap_who_did_what_are_not_supported(
+    seed_sources: list[Source], embeddings: LocalEmbeddings
+) -> None:
+    for draft in SWAPS:
+        result = check_draft(draft, seed_sources, embeddings)
+        assert [s.text for s in result.sentences if s.keys] == [], draft
+        reasons = " ".join(d.reason for d in result.dropped)
+        assert "swaps who did what" in reasons, (draft, reasons)
+
+
+def test_sentences_that_keep_who_did_what_are_still_supported(
+    seed_sources: list[Source], embeddings: LocalEmbeddings
+) -> None:
+    for draft in SUPPORTED:
+        result = check_draft(draft, seed_sources, embeddings)
+        assert [s.keys for s in result.sentences] == [(1,)], (draft, result.dropped)

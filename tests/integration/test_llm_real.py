@@ -259,11 +259,6 @@ def test_uncited_sentences_are_found() -> None:
 SWAPPED = "Boris Johnson could face international sanctions, according to the sources."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the citation check's post-hoc attribution supports a sentence whose words all "
-    "appear in a passage but whose roles are swapped (bot/citations, not this branch's to fix)",
-)
 def test_a_sentence_that_swaps_who_did_what_is_not_supported(
     seed_sources: list[Source], embeddings: LocalEmbeddings
 ) -> None:
