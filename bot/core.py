@@ -37,7 +37,15 @@ from bot.encoder import CachedEncoder, Encoder
 from bot.generators import Generator, GeneratorError, build_generator
 from bot.generators.extractive import ExtractiveGenerator
 from bot.question import QuestionError, clean_question, valid_text
-from bot.stages import FAILURES, MAX_DRAFT_CHARS, StageTimer, generator_failure
+from bot.stages import (
+    FAILURES,
+    MAX_DRAFT_CHARS,
+    StageTimer,
+    askable,
+    generator_failure,
+    search_with_parts,
+    without_question,
+)
 from bot.types import (
     FALLBACK_NOTE,
     NO_ANSWER_MESSAGE,
@@ -212,7 +220,7 @@ class Answerer:
         generator: str | None = None,
         prompt: str | None = None,
     ) -> Answer:
-        if not self._warm.is_set() and _askable(question, self.settings.answer.max_question_chars):
+        if not self._warm.is_set() and askable(question, self.settings.answer.max_question_chars):
             # A question refused at validation loads nothing (it is refused below at once).
             try:
                 self.warm()
@@ -311,7 +319,7 @@ class Answerer:
             judgement = self.judge(analysis, hits)
         except Exception:
             timer.lap("decide")
-            return self._failure("decide", question, timer, **_without_question(common))
+            return self._failure("decide", question, timer, **without_question(common))
         common["judgement"] = judgement
         timer.lap("decide")
         if judgement.outcome == "no_answer":
@@ -341,7 +349,7 @@ class Answerer:
         except Exception as exc:
             if gen_name == EXTRACTIVE:
                 timer.lap("generate")
-                return self._failure("compose", question, timer, **_without_question(common))
+                return self._failure("compose", question, timer, **without_question(common))
             fallback = generator_failure(gen_name, exc)
             log.warning(
                 "answer fell back to the extractive generator: %s",
@@ -380,7 +388,7 @@ class Answerer:
             except Exception:
                 timer.lap("check")
                 return self._failure(
-                    "compose", question, timer, dropped=dropped, **_without_question(common)
+                    "compose", question, timer, dropped=dropped, **without_question(common)
                 )
         if used == EXTRACTIVE and gen_name == EXTRACTIVE:
             dropped.extend(result.dropped)
@@ -453,22 +461,7 @@ class Answerer:
             remember(texts, vectors)
 
     def _search(self, question: str, parts: Sequence[str], k: int) -> list[Hit]:
-        """The ``k`` best passages for the question, then the best few for each of its parts.
-
-        A question about two stories ("How much did Howard earmark for tax cuts, and what was Brown
-        expected to do on petrol duty?") often finds only the first story with the whole question.
-        """
-        hits = list(self.searcher.search(question, k=k, mode="hybrid"))
-        if not parts:
-            return hits
-        seen = {h.chunk_id for h in hits}
-        per_part = max(1, -(-k // 2))
-        for part in parts:
-            for hit in self.searcher.search(part, k=per_part, mode="hybrid"):
-                if hit.chunk_id not in seen:
-                    seen.add(hit.chunk_id)
-                    hits.append(hit)
-        return hits
+        return search_with_parts(self.searcher, question, parts, k)
 
     def _condense(self, question: str, history: Sequence[Turn], llm: Generator | None) -> str:
         from bot.condense import condense_question
@@ -496,15 +489,3 @@ def failed(sentence: str, exc: BaseException | None) -> str:
     """What ``Answer.error`` says when ``exc`` stopped the answer: ``sentence`` and a reference;
     the exception (its text may hold paths and internal names) goes only to the log under it."""
     return failed_with_reference(log, sentence, exc)
-
-
-def _askable(question: str, max_chars: int) -> bool:
-    try:
-        clean_question(question, max_chars)
-    except QuestionError:
-        return False
-    return True
-
-
-def _without_question(common: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in common.items() if key != "question"}
