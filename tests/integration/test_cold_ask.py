@@ -179,3 +179,25 @@ def test_the_setting_turns_the_light_encoder_off(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("NEWSDESK_QUERY_ENCODER", "onnx")
     with pytest.raises(SettingsError, match="NEWSDESK_QUERY_ENCODER"):
         load_settings(_env_file=None)
+
+
+def test_spacy_loads_without_torch_and_torch_still_imports_afterwards() -> None:
+    code = (
+        "import sys\n"
+        "from bot.answer.nlp import load_nlp\n"
+        "doc = load_nlp()('Boris Johnson warned Russia.')\n"
+        "assert [e.label_ for e in doc.ents] == ['PERSON', 'GPE'], doc.ents\n"
+        "assert 'torch' not in sys.modules\n"
+        "import torch, thinc.compat\n"  # the block ended with the import: torch loads as usual
+        "print(torch.tensor([1.0]).sum().item(), thinc.compat.has_torch)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1.0", "False"]
