@@ -380,6 +380,11 @@ class LocalEmbeddings(Embeddings):
             while len(self._queries) > QUERY_CACHE_ITEMS:
                 self._queries.popitem(last=False)
 
+    def forget_queries(self) -> None:
+        """Empty the query cache (benchmarks timing a new question's search)."""
+        with self._queries_lock:
+            self._queries.clear()
+
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()
 
