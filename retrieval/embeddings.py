@@ -9,7 +9,7 @@ Two sides: ``encode_documents`` (ingest) always runs the configured backend; ``e
 encoder* when it can: ONNX Runtime and the ``tokenizers`` library over the ONNX copy of the same
 weights that ``prepare_query_encoder`` (called by ingest) exports into the machine's model cache.
 Its vectors are torch's to within rounding (cosine > 0.9999, tests/integration/
-test_embedding_backends.py), and it loads in well under a second with no torch import, which is
+test_cold_ask.py), and it loads in well under a second with no torch import, which is
 most of what a one-shot ``newsdesk ask`` used to spend (docs/performance.md).
 """
 
@@ -280,7 +280,13 @@ class LocalEmbeddings(Embeddings):
             return exported_model(path, self.cache, "onnx")
         except (BackendError, EmbeddingModelError, OSError) as exc:
             log.info("No light query encoder (queries use the %s backend): %s", self.backend, exc)
-            return None
+        except Exception:  # the exporter failing must not fail the ingest that called it
+            log.warning(
+                "Exporting the light query encoder failed; queries use the %s backend",
+                self.backend,
+                exc_info=True,
+            )
+        return None
 
     def load(self) -> None:
         """Load what ``encode`` uses now (seconds, once per process) rather than at the first
