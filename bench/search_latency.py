@@ -2,7 +2,7 @@
 and dense with the query embedded on one thread (the default) and on all ``--threads``.
 
     python bench/search_latency.py --store data/eval-bbc [--questions training/questions_a.jsonl]
-        [--limit 100] [--rounds 3] [--threads 0] [--json out.json]
+        [--limit 100] [--rounds 3] [--threads 0] [--query-encoder auto|backend] [--json out.json]
 
 One process, one warm knowledge base over an existing store (nothing is ingested or written);
 each question is searched in every mode in turn, in rounds, so a change in the machine's load
@@ -38,6 +38,12 @@ def main() -> int:
     parser.add_argument("--questions", type=Path, default=ROOT / "training" / "questions_a.jsonl")
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--query-encoder",
+        choices=["auto", "backend"],
+        default="auto",
+        help="NEWSDESK_QUERY_ENCODER: the light ONNX Runtime encoder (auto) or the backend",
+    )
     parser.add_argument("-k", type=int, default=6)
     parser.add_argument("--threads", type=int, default=0, help="NEWSDESK_TORCH_THREADS")
     parser.add_argument("--json", type=Path, default=None)
@@ -52,6 +58,7 @@ def main() -> int:
         store_path=args.store,
         collection=args.collection,
         torch_threads=args.threads,
+        query_encoder=args.query_encoder,
         # Never ask the store whether it moved during the run: only searching is measured.
         store_check_seconds=3600,
     )
@@ -95,7 +102,7 @@ def main() -> int:
     for _ in range(args.rounds):
         for query in questions:
             for name, run in runs.items():
-                kb.embeddings._queries.clear()
+                kb.embeddings.forget_queries()
                 started = time.perf_counter()
                 run(query)
                 latencies[name].append((time.perf_counter() - started) * 1000)
@@ -107,6 +114,7 @@ def main() -> int:
         "rounds": args.rounds,
         "k": args.k,
         "embedding_threads": kb.embeddings.threads,
+        "query_encoder": "light" if kb.embeddings.light else kb.embeddings.backend,
         "cores_available": len(os.sched_getaffinity(0)),
         "load_average_start": [round(x, 2) for x in load_start],
         "load_average_end": [round(x, 2) for x in load_end],

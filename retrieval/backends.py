@@ -3,8 +3,11 @@
 ``NEWSDESK_EMBEDDING_BACKEND`` chooses the runtime: ``torch`` (sentence-transformers, the
 default), ``onnx`` (ONNX Runtime), ``onnx-int8`` (ONNX Runtime, weights quantised to int8) or
 ``openvino`` (OpenVINO reading the same ONNX file). The ONNX file is exported from the packaged
-weights on local disk, once, into a cache folder (``<store>/models`` unless
-``NEWSDESK_MODEL_CACHE`` says otherwise); nothing is ever fetched.
+weights on local disk, once, into this machine's cache folder (``~/.cache/newsdesk/models``, or
+``NEWSDESK_MODEL_CACHE``; ``retrieval.settings.default_model_cache``); nothing is ever fetched.
+``newsdesk ingest`` makes the ONNX file (it has torch loaded already) so that a one-shot
+``newsdesk ask`` can embed its question with ONNX Runtime alone, without importing torch
+(``LocalEmbeddings``' light query encoder, ``NEWSDESK_QUERY_ENCODER``).
 
 Why not sentence-transformers' own ``backend="onnx"``: it needs ``optimum-onnx``, whose only
 release pins ``transformers<4.58`` while sentence-transformers 6 needs ``transformers>=5``, so
@@ -19,12 +22,14 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.metadata
 import json
 import os
 import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,10 +66,11 @@ def _missing(backend: str, package: str) -> BackendError:
 
 
 def model_key(model_path: Path) -> str:
-    """A name for the exported copy that changes when the weights or the exporter change."""
-    import torch
+    """A name for the exported copy that changes when the weights or the exporter change.
 
-    parts = [str(model_path.resolve()), torch.__version__]
+    The exporter's version is read from the installed package's metadata, not from ``torch``
+    itself: finding an existing export must not cost the seconds importing torch takes."""
+    parts = [str(model_path.resolve()), _installed_version("torch")]
     for name in sorted(os.listdir(model_path)):
         file = model_path / name
         if file.is_file():
@@ -103,15 +109,20 @@ def _atomic(target: Path, write: Callable[[Path], None]) -> None:
             os.unlink(tmp)
 
 
+def export_path(model_path: Path, cache: Path, backend: str) -> Path:
+    """Where the ONNX file ``backend`` runs is (or will be) kept for ``model_path``."""
+    name = "model-int8.onnx" if backend == "onnx-int8" else "model.onnx"
+    return cache / model_key_cached(model_path) / name
+
+
 def exported_model(model_path: Path, cache: Path, backend: str) -> Path:
     """The ONNX file ``backend`` runs, exported from ``model_path`` into ``cache`` at first use.
 
     Two processes exporting at once take turns on a lock file; the second finds the first's
     file and reuses it. Returns at once (no torch import) when the file is already there.
     """
-    folder = cache / model_key_cached(model_path)
-    name = "model-int8.onnx" if backend == "onnx-int8" else "model.onnx"
-    target = folder / name
+    target = export_path(model_path, cache, backend)
+    folder = target.parent
     if target.is_file():
         return target
     with _Locked(folder / ".export.lock"):
@@ -123,6 +134,13 @@ def exported_model(model_path: Path, cache: Path, backend: str) -> Path:
         if backend == "onnx-int8":
             _atomic(target, lambda tmp: _quantize(plain, tmp))
     return target
+
+
+def _installed_version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
 
 
 _KEYS: dict[Path, str] = {}
@@ -209,31 +227,56 @@ class ExportedEncoder:
     length so a batch pads little, mean of the token vectors under the attention mask, L2 norm.
     """
 
-    def __init__(self, model_path: Path, cache: Path, backend: str, threads: int = 0) -> None:
+    def __init__(
+        self,
+        model_path: Path,
+        cache: Path,
+        backend: str,
+        threads: int = 0,
+        *,
+        export: bool = True,
+        workers: int = 1,
+    ) -> None:
+        """``export`` False: use an export already in ``cache``, never make one (a
+        :class:`BackendError` if there is none). ``workers``: batches encoded side by side,
+        each on its own thread (with ``threads`` 1, a session per call stays on one core)."""
         check_backend(backend)
-        _check_mean_pooling(model_path)
+        check_mean_pooling(model_path)
         from tokenizers import Tokenizer
 
         self.backend = backend
+        self.workers = max(1, workers)
         config = json.loads((model_path / "sentence_bert_config.json").read_text("utf-8"))
         self.max_tokens = int(config.get("max_seq_length", 256))
         self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_tokens)
         self.tokenizer.no_padding()
-        self.path = exported_model(model_path, cache, backend)
+        if export:
+            self.path = exported_model(model_path, cache, backend)
+        else:
+            self.path = export_path(model_path, cache, backend)
+            if not self.path.is_file():
+                raise BackendError(f"no exported model at {self.path}")
         self._run = _session(self.path, backend, threads)
         self.dimension = int(self.encode(["dimension"], 1).shape[1])
 
     def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         order = np.argsort([-len(t) for t in texts], kind="stable")
-        out: np.ndarray | None = None
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            vectors = self._batch([texts[i] for i in rows])
-            if out is None:
-                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        batches = [order[start : start + batch_size] for start in range(0, len(texts), batch_size)]
+        if self.workers > 1 and len(batches) > 1:
+            # ONNX Runtime releases the GIL while it runs: batches on several threads run on
+            # several cores, each session call on one.
+            with ThreadPoolExecutor(min(self.workers, len(batches))) as pool:
+                results = list(
+                    pool.map(lambda rows: self._batch([texts[i] for i in rows]), batches)
+                )
+        else:
+            results = [self._batch([texts[i] for i in rows]) for rows in batches]
+        out = np.zeros((len(texts), results[0].shape[1]), dtype=np.float32)
+        for rows, vectors in zip(batches, results, strict=True):
             out[rows] = vectors
-        assert out is not None
         return out
 
     def _batch(self, texts: list[str]) -> np.ndarray:
@@ -281,7 +324,7 @@ def _session(path: Path, backend: str, threads: int) -> Runner:
     return run_onnx
 
 
-def _check_mean_pooling(model_path: Path) -> None:
+def check_mean_pooling(model_path: Path) -> None:
     """Only the shape of model this encoder reproduces: a Transformer, mean pooling, Normalize."""
     try:
         modules = json.loads((model_path / "modules.json").read_text("utf-8"))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from typing import TYPE_CHECKING
 
 from retrieval.types import Article, Chunk
+
+if TYPE_CHECKING:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 # Paragraphs first, then sentence ends, then clauses, then words: a chunk boundary falls on the
 # largest unit that fits, so chunks rarely cut a sentence in half. The separator is kept at the end
@@ -22,13 +24,23 @@ class Chunker:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
-        self._splitter = RecursiveCharacterTextSplitter(
-            chunk_size=chunk_size,
-            chunk_overlap=chunk_overlap,
-            separators=_SEPARATORS,
-            keep_separator="end",
-            strip_whitespace=True,
-        )
+        self._built: RecursiveCharacterTextSplitter | None = None
+
+    @property
+    def _splitter(self) -> RecursiveCharacterTextSplitter:
+        # Imported at the first split: langchain_text_splitters brings most of langchain_core
+        # (~0.5 s cold, `python -X importtime`), which a process that only searches never needs.
+        if self._built is None:
+            from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+            self._built = RecursiveCharacterTextSplitter(
+                chunk_size=self.chunk_size,
+                chunk_overlap=self.chunk_overlap,
+                separators=_SEPARATORS,
+                keep_separator="end",
+                strip_whitespace=True,
+            )
+        return self._built
 
     def split(self, article: Article) -> list[Chunk]:
         body = article.body

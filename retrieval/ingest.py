@@ -389,7 +389,9 @@ class _Run:
             for c in planned[s.article][1][s.start : s.stop]
         ]
         t0 = time.perf_counter()
-        vectors = self.ing.embeddings.encode([embedding_text(a.title, c.text) for a, c, _ in flat])
+        vectors = self.ing.embeddings.encode_documents(
+            [embedding_text(a.title, c.text) for a, c, _ in flat]
+        )
         report.embed_seconds += time.perf_counter() - t0
         self.store.upsert(
             [c.id for _, c, _ in flat],

@@ -47,6 +47,7 @@ class KnowledgeBase:
             device=config.embedding_device,
             backend=config.embedding_backend,
             cache=config.model_cache_path,
+            query_encoder=config.query_encoder,
         )
         self.chunker = Chunker(config.chunk_size, config.chunk_overlap)
         self.store: VectorStore = (
@@ -109,7 +110,12 @@ class KnowledgeBase:
         prune: bool | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> IngestReport:
-        return self.ingester.ingest(source, prune=prune, on_progress=on_progress)
+        report = self.ingester.ingest(source, prune=prune, on_progress=on_progress)
+        # Torch is loaded by now if anything was embedded: the moment to export the model for
+        # the light query encoder, once per machine, so that a one-shot `newsdesk ask` never
+        # pays for it (it falls back to the backend instead).
+        self.embeddings.prepare_query_encoder()
+        return report
 
     def count(self) -> int:
         return self.store.count() if self.store.exists() else 0

@@ -1,13 +1,15 @@
 """The retrieval layer's settings: one frozen, validated value.
 
 The application's settings (``bot.settings.Settings``) hold this model as their ``retrieval``
-section and read it from ``NEWSDESK_*`` variables; retrieval itself never reads the environment,
-so it can be used (and tested) with plain arguments: ``RetrievalSettings(store_path=...)``.
+section and read it from ``NEWSDESK_*`` variables; retrieval itself reads no ``NEWSDESK_*``
+variable (only the platform's cache location, ``default_model_cache``), so it can be used (and
+tested) with plain arguments: ``RetrievalSettings(store_path=...)``.
 Each default is stated here and nowhere else.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +19,20 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 # value of the embedding model setting is taken as a local folder holding a sentence-transformers
 # model: nothing is ever fetched from a hub.
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+def default_model_cache() -> Path:
+    """This machine's cache of exported models, shared by every store: the XDG cache folder
+    (``$XDG_CACHE_HOME``, else ``~/.cache``) + ``newsdesk/models``.
+
+    It reads the environment, which retrieval otherwise leaves to ``bot.settings``: where a
+    user's caches live is the platform's convention, not a Newsdesk setting, and a
+    ``RetrievalSettings`` built with plain arguments (tests, benchmarks) must find the export
+    that ``newsdesk ingest`` made. ``NEWSDESK_MODEL_CACHE`` (``model_cache``) chooses another
+    folder."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    return root / "newsdesk" / "models"
 
 
 class RetrievalSettings(BaseModel):
@@ -46,8 +62,15 @@ class RetrievalSettings(BaseModel):
     # different vectors) or OpenVINO (openvino). bench/backends.py measures each; the exported
     # ones need `pip install 'newsdesk[onnx]'` or `'newsdesk[openvino]'`.
     embedding_backend: Literal["torch", "onnx", "onnx-int8", "openvino"] = "torch"
-    # Where an exported model is kept; unset = <store_path>/models. Exported once, at first use.
+    # Where exported models are kept; unset = this machine's cache (default_model_cache:
+    # ~/.cache/newsdesk/models), shared by every store. Exported once per model and exporter
+    # version, by `newsdesk ingest` or at first use of an exported backend.
     model_cache: Path | None = None
+    # What embeds questions, search queries and the answer's sentences (never ingest): "auto"
+    # = with the torch backend, ONNX Runtime over the exported copy of the same weights when
+    # the export is in model_cache and onnxruntime is installed (no torch import: a one-shot
+    # `newsdesk ask` starts seconds sooner), else the backend; "backend" = the backend always.
+    query_encoder: Literal["auto", "backend"] = "auto"
     # Texts per embedding batch; unset = the device's default (retrieval.embeddings.
     # DEVICE_BATCH_SIZES: 32 on a CPU, 128 on CUDA, 64 on MPS).
     embedding_batch_size: int | None = Field(None, ge=1, le=4096)
@@ -84,7 +107,7 @@ class RetrievalSettings(BaseModel):
 
     @property
     def model_cache_path(self) -> Path:
-        return self.model_cache if self.model_cache is not None else self.store_path / "models"
+        return self.model_cache if self.model_cache is not None else default_model_cache()
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> RetrievalSettings:

@@ -3,12 +3,16 @@
 * Every test runs with the developer's own ``NEWSDESK_*`` / ``SLACK_*`` variables removed and
   with an empty folder as the working directory, so neither the environment nor a ``.env`` in
   the checkout can change what a test sees (the same idea as httpx's env-clearing fixture).
+* The machine's model cache (``XDG_CACHE_HOME``) is one folder of the session's own: the
+  light query encoder's export is made once per session (seconds), not once per store, and
+  never in the developer's own cache.
 * ``embeddings``: one real embedding model for the whole session (loading it costs seconds).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -48,7 +52,19 @@ def _isolated_environment(
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test's default model cache (``default_model_cache``) is this session's folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def embeddings() -> LocalEmbeddings:
-    """One real model for the whole session (loading it costs seconds)."""
-    return LocalEmbeddings()
+    """One real model for the whole session (loading it costs seconds). The light query
+    encoder's export is made here, as ingest makes it, so that every test sees the same
+    setting whatever ran first: questions embedded by ONNX Runtime, stores by torch."""
+    model = LocalEmbeddings()
+    assert model.prepare_query_encoder() is not None
+    return model

