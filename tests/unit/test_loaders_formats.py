@@ -7,7 +7,6 @@ tested under "roots, ids, hashes".
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -499,14 +498,12 @@ def test_seed_folder_loads_the_seed_article() -> None:
 
 
 @pytest.mark.skipif(not BBC_CORPUS.is_file(), reason=f"BBC corpus not found at {BBC_CORPUS}")
-def test_bbc_corpus_loads_as_it_is_and_fast() -> None:
-    load_articles(BBC_CORPUS)  # warm the page cache so the timing measures parsing only
-    started = time.perf_counter()
+def test_bbc_corpus_loads_as_it_is() -> None:
+    # How fast is a benchmark's question (bench/), not a timed test's: on shared cores a wall
+    # clock limit fails for reasons that are not the loader's.
     result = load_articles(BBC_CORPUS)
-    elapsed = time.perf_counter() - started
     assert result.problems == []
     assert len(result.articles) == 2225
-    assert elapsed < 1.0, f"loading the BBC corpus took {elapsed:.2f} s"
     articles = by_id(result)
     assert len(articles) == 2225
     politics = articles["politics/001"]
