@@ -55,10 +55,13 @@ eval-answers: setup
 		--questions $(EVAL)/bbc/questions_dev.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
 		--out data/eval/answers-bbc.json
 
-# Fit the answer-or-abstain decision on training/questions_*.jsonl (never the eval sets): writes
-# bot/answer/decision_params.json and training/decision_report.json. Features are cached in data/fit/.
+# Fit on training/questions_*.jsonl (never the eval sets): the answer-or-abstain decision
+# (bot/answer/decision_params.json, training/decision_report.json) and the extractive generator's
+# scoring weights (bot/generators/extractive/scoring_params.json, training/extractive_report.json).
+# Features, sources and sentence vectors are cached in data/fit/.
 fit: setup
 	$(BIN)/python training/fit_decision.py
+	$(BIN)/python training/fit_extractive.py
 
 bench: setup
 	$(BIN)/python bench/ingest.py --corpus $(EVAL)/bbc/corpus.jsonl \

@@ -169,3 +169,18 @@ def test_a_question_about_one_story_stays_with_it(
 
 def test_no_sources_gives_an_empty_draft(generator: ExtractiveGenerator) -> None:
     assert generator.generate("Anything?", []) == ""
+
+
+def test_the_weights_are_the_ones_given(
+    embeddings: LocalEmbeddings, seed_sources: list[Source]
+) -> None:
+    # The fitting script passes its trials as weights: they must change what is selected.
+    from bot.generators.extractive.scoring import default_weights
+
+    question = "What did Johnson say about Russia?"
+    one = ExtractiveGenerator(embeddings, weights=replace(default_weights(), max_sentences=1))
+    assert len(parse_draft(one.generate(question, seed_sources))) == 1
+    # Every sentence within a hair of the best one, up to the budget: more than one fits.
+    loose = replace(default_weights(), max_sentences=7, min_relative_score=0.0)
+    many = ExtractiveGenerator(embeddings, max_words=400, weights=loose)
+    assert len(parse_draft(many.generate(question, seed_sources))) > 1

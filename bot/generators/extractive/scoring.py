@@ -11,10 +11,14 @@ order: by article, then by position in the article.
 
 from __future__ import annotations
 
+import json
+import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.encoder import CachedEncoder, Encoder, cached_encoder
 from bot.generators.extractive.candidates import (
@@ -38,44 +42,105 @@ if TYPE_CHECKING:
     from bot.types import Source
 
 # --- scoring weights -----------------------------------------------------------------------------
-# Tuned by hand and with small grid searches on the BBC development questions and the seed
-# questions, scoring the extractive answer's must-mention coverage and citation support on each
-# question's hybrid hits. The neighbour context mattered most; a shortlist of a dozen embedded
-# sentences scores as well as embedding every sentence of the passages, at a fraction of the cost.
-# No script in the repository reproduces that tuning yet: refit the values with one before
-# changing them.
-W_SIMILARITY = 1.0
-W_KEYWORDS = 1.0
-W_ATTRIBUTION = 0.35
-# The sentence supplies what the question asks for: a new name for "who", a figure for "how much".
-W_TYPE = 0.3
-# Share of the best neighbouring sentence's relevance (answers often follow the lead sentence).
-W_CONTEXT = 0.7
-# Retrieval rank of the passage: a small prior (the fused ranking saw the whole article).
-W_RANK = 0.1
-# Once a question word is covered by a chosen sentence, it counts this much for the next ones.
-COVERED_WEIGHT = 0.25
-# Sentences must score at least this share of the best one's score to be considered at all.
-MIN_RELATIVE_SCORE = 0.6
-# A top article not yet represented gets its best sentence in if it scores this share of the best.
-DIVERSE_MIN_SHARE = 0.75
+# The weights below are fitted, not set by hand: ``training/fit_extractive.py`` (``make fit``)
+# searches them on our own training questions (``training/questions_*.jsonl``, never the
+# evaluation sets), maximising must-mention coverage of the answers, and writes
+# ``scoring_params.json`` beside this module. Only the shortlist sizes (a cost, not a judgement)
+# are fixed here: a shortlist of a dozen embedded sentences scores as well as embedding every
+# sentence of the passages, at a fraction of the cost.
 # How many sentences (the best by the cheap first pass) are embedded and rescored.
 SHORTLIST = 12
 # The same for each part of a compound question (the whole question's shortlist is reused).
 PART_SHORTLIST = 6
-# How much an article's coverage of the question's words counts when choosing the main article.
-W_ARTICLE_COVERAGE = 2.0
-# Each name of the question (its last word) an article's best sentence lacks multiplies it by this.
-NAME_PENALTY = 0.7
-# At most this many articles are quoted in one answer.
-DIVERSE_ARTICLES = 3
-# Another article is quoted only if it holds this share (by weight) of question words that the
-# articles already admitted lack: a two-part question about two stories.
-NEW_TERMS_SHARE = 0.5
-MAX_SENTENCES = 5
-# For "what did X say about Y": Y mentioned only in the narrative around the speech counts this
-# much.
-OUTSIDE_SPEECH_WEIGHT = 0.5
+PARAMS_PATH = Path(__file__).with_name("scoring_params.json")
+
+
+class ScoringParamsError(ValueError):
+    """The scoring parameter file is missing, unreadable or does not match this code."""
+
+
+@dataclass(frozen=True)
+class ScoringWeights:
+    """How the extractive generator scores and selects sentences (see the module doc)."""
+
+    # Cosine similarity of sentence and question (the anchor of the scale: fixed at 1).
+    similarity: float = 1.0
+    # Keyword coverage: the question's content words the sentence holds, weighted by rarity.
+    keywords: float = 1.0
+    # "What did X say": the sentence is X's words.
+    attribution: float = 0.35
+    # The sentence supplies what the question asks for: a new name for "who", a figure for
+    # "how much".
+    answer_type: float = 0.3
+    # Share of the best neighbouring sentence's relevance (answers often follow the lead).
+    context: float = 0.7
+    # Retrieval rank of the passage: a small prior (the fused ranking saw the whole article).
+    rank: float = 0.1
+    # Once a question word is covered by a chosen sentence, it counts this much for the next ones.
+    covered: float = 0.25
+    # Sentences must score at least this share of the best one's score to be considered at all.
+    min_relative_score: float = 0.6
+    # A top article not yet represented gets its best sentence in if it scores this share of the
+    # best.
+    diverse_min_share: float = 0.75
+    # How much an article's coverage of the question's words counts when choosing the main one.
+    article_coverage: float = 2.0
+    # Each name of the question an article's best sentence lacks multiplies it by this.
+    name_penalty: float = 0.7
+    # Another article is quoted only if it holds this share (by weight) of question words that
+    # the articles already admitted lack: a two-part question about two stories.
+    new_terms_share: float = 0.5
+    # For "what did X say about Y": Y mentioned only around the speech counts this much.
+    outside_speech: float = 0.5
+    # At most this many articles are quoted in one answer, and this many sentences.
+    diverse_articles: int = 3
+    max_sentences: int = 5
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScoringWeights:
+        """The weights in ``data["weights"]``: exactly this class's fields, no more, no fewer."""
+        weights = data.get("weights") if isinstance(data, Mapping) else None
+        if not isinstance(weights, Mapping):
+            raise ScoringParamsError("scoring parameters have no 'weights' object")
+        names = {f.name: f for f in fields(cls)}
+        if set(weights) != set(names):
+            missing = sorted(set(names) - set(weights))
+            extra = sorted(set(weights) - set(names))
+            raise ScoringParamsError(
+                f"scoring parameters do not match this code (missing {missing}, unknown {extra}): "
+                "refit them with training/fit_extractive.py"
+            )
+        values: dict[str, Any] = {}
+        for name, f in names.items():
+            value = weights[name]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ScoringParamsError(f"scoring weight {name!r} is not a number: {value!r}")
+            if f.type == "int":
+                if int(value) != value or value < 1:
+                    raise ScoringParamsError(f"scoring weight {name!r} must be a positive integer")
+                values[name] = int(value)
+            else:
+                if not math.isfinite(float(value)):
+                    raise ScoringParamsError(f"scoring weight {name!r} is not finite")
+                values[name] = float(value)
+        return cls(**values)
+
+    @classmethod
+    def load(cls, path: Path = PARAMS_PATH) -> ScoringWeights:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ScoringParamsError(f"cannot read scoring parameters {path}: {exc}") from exc
+        return cls.from_dict(data)
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@lru_cache(maxsize=1)
+def default_weights() -> ScoringWeights:
+    """The shipped parameter file, loaded once per process."""
+    return ScoringWeights.load(PARAMS_PATH)
 
 
 # --- selection -----------------------------------------------------------------------------------
@@ -176,7 +241,11 @@ def type_match(text: str, kinds: Sequence[str], question: str, question_words: s
 
 
 def _coverage(
-    cand: Candidate, weights: dict[str, float], covered: set[str], speech: bool = False
+    cand: Candidate,
+    weights: dict[str, float],
+    covered: set[str],
+    fitted: ScoringWeights,
+    speech: bool = False,
 ) -> float:
     total = sum(weights.values())
     if total <= 0:
@@ -185,8 +254,8 @@ def _coverage(
     for term, w in weights.items():
         if term_in(term, cand.terms):
             if speech and not term_in(term, cand.speech_terms):
-                w *= OUTSIDE_SPEECH_WEIGHT
-            got += w * (COVERED_WEIGHT if term in covered else 1.0)
+                w *= fitted.outside_speech
+            got += w * (fitted.covered if term in covered else 1.0)
     return got / total
 
 
@@ -202,6 +271,8 @@ class ExtractiveGenerator:
     embeddings: Encoder
     max_words: int = 120
     name: str = "extractive"
+    # The fitted weights (``scoring_params.json``); the fitting script passes its trials here.
+    weights: ScoringWeights = field(default_factory=default_weights)
     encoder: CachedEncoder = field(init=False, repr=False)
     candidates: CandidateCache = field(init=False, repr=False)
 
@@ -238,7 +309,7 @@ class ExtractiveGenerator:
         sims: list[float] = []
         for cand in candidates:
             attribution = _attribution(cand, people)
-            kw = _coverage(cand, weights, set(), speech=bool(people))
+            kw = _coverage(cand, weights, set(), self.weights, speech=bool(people))
             kind = type_match(cand.text, kinds, question, q_words)
             features.append((kw, attribution, kind))
             sims.append(passage_sim.get(cand.key, 0.0))
@@ -259,14 +330,15 @@ class ExtractiveGenerator:
             return self._combine(candidates, sims, features)
         return first
 
-    @staticmethod
     def _combine(
+        self,
         candidates: Sequence[Candidate],
         sims: Sequence[float],
         features: Sequence[tuple[float, float, float]],
     ) -> list[Scored]:
+        w = self.weights
         base = [
-            W_SIMILARITY * sim + W_KEYWORDS * kw
+            w.similarity * sim + w.keywords * kw
             for sim, (kw, _, _) in zip(sims, features, strict=True)
         ]
         scored = []
@@ -282,10 +354,10 @@ class ExtractiveGenerator:
             kw, attribution, kind = features[i]
             score = (
                 base[i]
-                + W_ATTRIBUTION * attribution
-                + W_TYPE * kind
-                + W_CONTEXT * context
-                + W_RANK / (1.0 + cand.hit_rank)
+                + w.attribution * attribution
+                + w.answer_type * kind
+                + w.context * context
+                + w.rank / (1.0 + cand.hit_rank)
             )
             scored.append(Scored(cand, score, sims[i], kw, attribution, kind, context))
         return scored
@@ -344,6 +416,7 @@ class ExtractiveGenerator:
         scored = self.score(question, sources, shortlist)
         if not scored:
             return []
+        fitted = self.weights
         people = question_people(question)
         weights = term_weights(_question_terms(question, people), [s.candidate for s in scored])
 
@@ -354,8 +427,8 @@ class ExtractiveGenerator:
 
         def gain(s: Scored) -> float:
             # The score, with question words already covered by chosen sentences counting less.
-            kw_now = _coverage(s.candidate, weights, covered, speech=bool(people))
-            return s.score - W_KEYWORDS * (s.keywords - kw_now)
+            kw_now = _coverage(s.candidate, weights, covered, fitted, speech=bool(people))
+            return s.score - fitted.keywords * (s.keywords - kw_now)
 
         def is_repeat(s: Scored) -> bool:
             return any(_same_words(s.candidate, c.candidate) for c in chosen)
@@ -383,7 +456,8 @@ class ExtractiveGenerator:
             terms = frozenset(article_terms[a])
             cover = sum(w for t, w in weights.items() if term_in(t, terms)) / total
             absent = sum(1 for k in keys if not mentions_word(article_text[a], k))
-            return best_of.score * (1.0 + W_ARTICLE_COVERAGE * cover) * NAME_PENALTY**absent
+            penalty = fitted.name_penalty**absent
+            return best_of.score * (1.0 + fitted.article_coverage * cover) * penalty
 
         ranked = sorted(article_best.values(), key=lambda s: -article_rank(s))
         admitted = [ranked[0]]
@@ -393,24 +467,21 @@ class ExtractiveGenerator:
             if term_in(t, frozenset(article_terms[ranked[0].candidate.article_id]))
         }
         for best_of in ranked[1:]:
-            if len(admitted) >= DIVERSE_ARTICLES:
+            if len(admitted) >= fitted.diverse_articles:
                 break
-            if best_of.score < DIVERSE_MIN_SHARE * first_score:
+            if best_of.score < fitted.diverse_min_share * first_score:
                 continue
             terms = frozenset(article_terms[best_of.candidate.article_id])
             new = {t for t in weights if t not in known and term_in(t, terms)}
-            if sum(weights[t] for t in new) / total >= NEW_TERMS_SHARE:
+            if sum(weights[t] for t in new) / total >= fitted.new_terms_share:
                 admitted.append(best_of)
                 known |= new
         allowed = {s.candidate.article_id for s in admitted}
         top_articles = admitted[1:]
 
-        remaining = [
-            s
-            for s in scored
-            if s.score >= MIN_RELATIVE_SCORE * first_score and s.candidate.article_id in allowed
-        ]
-        while remaining and len(chosen) < MAX_SENTENCES:
+        floor = fitted.min_relative_score * first_score
+        remaining = [s for s in scored if s.score >= floor and s.candidate.article_id in allowed]
+        while remaining and len(chosen) < fitted.max_sentences:
             remaining = [s for s in remaining if not is_repeat(s)]
             fits = [
                 s
@@ -426,7 +497,7 @@ class ExtractiveGenerator:
                     chosen
                     and top.candidate.article_id not in represented
                     and top in fits
-                    and top.score >= DIVERSE_MIN_SHARE * first_score
+                    and top.score >= fitted.diverse_min_share * first_score
                 ):
                     best = top
                     break
