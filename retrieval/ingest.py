@@ -38,6 +38,7 @@ from retrieval.chunking import Chunker, embedding_text
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.keyword_index import PersistedKeywordIndex
 from retrieval.loaders import iter_articles
+from retrieval.memory import release_free_memory
 from retrieval.search.dedupe import duplicate_keys
 from retrieval.settings import RetrievalSettings
 from retrieval.stores import VectorStore
@@ -377,6 +378,9 @@ class _Run:
             if self.progress.chunks_done == 0 and self.progress.articles_done == 0:
                 self._tell()
             self._write_step(step, planned)
+            # The step's tensors, texts and vectors are freed now; without this, the pieces
+            # glibc keeps for reuse add up step after step (retrieval/memory.py).
+            release_free_memory()
 
     def _write_step(
         self, step: list[Slice], planned: dict[int, tuple[Article, list[Chunk]]]
