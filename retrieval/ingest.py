@@ -278,9 +278,6 @@ class Ingester:
         return report
 
 
-_Planned = tuple[Article, list[Chunk]]
-
-
 class _Run:
     """One ingest, under the store's ingest lock."""
 
@@ -379,9 +376,7 @@ class _Run:
             if self.progress.chunks_done == 0 and self.progress.articles_done == 0:
                 self._tell()
             self._write_step(step, planned)
-            # The step's tensors, texts and vectors are freed now; without this, the pieces
-            # glibc keeps for reuse add up step after step (retrieval/memory.py).
-            release_free_memory()
+            release_free_memory()  # what the step freed goes back (retrieval/memory.py)
 
     def _write_step(
         self, step: list[Slice], planned: dict[int, tuple[Article, list[Chunk]]]
