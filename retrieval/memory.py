@@ -11,7 +11,7 @@ Worse, glibc raises its mmap threshold each time a large mmapped block is freed 
 after the first batch torch's tensors come from the heap too, where they leave holes between
 steps and within one. ``keep_large_blocks_out_of_the_heap`` fixes the threshold at glibc's own
 default (128 KiB): a tensor is mapped and unmapped whole, and freeing it returns it at once.
-Measured (docs/performance.md, Memory; a 768-text encode in 3 steps of 256): peak
+Measured (bench/heap_variants.py; a 768-text encode in 3 steps of 256): peak
 RSS 819 MB by default, 773 with a trim after each step, 673 with the fixed threshold (468 after
 the model loads), at the same speed within the noise of a loaded machine.
 
