@@ -38,6 +38,7 @@ from retrieval.chunking import Chunker, embedding_text
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.keyword_index import PersistedKeywordIndex
 from retrieval.loaders import iter_articles
+from retrieval.memory import keep_large_blocks_out_of_the_heap, release_free_memory
 from retrieval.search.dedupe import duplicate_keys
 from retrieval.settings import RetrievalSettings
 from retrieval.stores import VectorStore
@@ -245,6 +246,7 @@ class Ingester:
     ) -> IngestReport:
         started = time.perf_counter()
         prune = self.config.prune if prune is None else prune
+        keep_large_blocks_out_of_the_heap()  # retrieval/memory.py: tensors freed are returned
         owner = f"ingest of {root}"
         # The lock first (taking a server's lock fails at once if it is unreachable), then the
         # store: an embedded store opened by a second process before the first one's writes
@@ -274,9 +276,6 @@ class Ingester:
         report.total_chunks = self.store.count()
         report.seconds = time.perf_counter() - started
         return report
-
-
-_Planned = tuple[Article, list[Chunk]]
 
 
 class _Run:
@@ -377,6 +376,7 @@ class _Run:
             if self.progress.chunks_done == 0 and self.progress.articles_done == 0:
                 self._tell()
             self._write_step(step, planned)
+            release_free_memory()  # what the step freed goes back (retrieval/memory.py)
 
     def _write_step(
         self, step: list[Slice], planned: dict[int, tuple[Article, list[Chunk]]]
