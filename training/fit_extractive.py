@@ -1,7 +1,8 @@
 """Fit the extractive generator's scoring weights on our training questions (``make fit``).
 
-The offline generator (``bot.generators.extractive.scoring``) scores the passages' sentences with a
-dozen weights (similarity, keywords, attribution, answer type, neighbours, ...) and selects a few
+The offline generator (``bot.generators.extractive.scoring``) scores the passages' sentences
+with a dozen weights (``bot.generators.extractive.weights``: similarity, keywords, attribution,
+answer type, neighbours, ...) and selects a few
 within the word budget. Those weights used to be set by hand while looking at the development
 questions; this script fits them instead, on ``training/questions_*.jsonl`` only (the dev and
 seed files are test sets, never read here).
@@ -50,11 +51,8 @@ import fit_decision as fd  # noqa: E402
 from bot.encoder import CachedEncoder, Encoder  # noqa: E402
 from bot.eval.answers import mention_coverage  # noqa: E402
 from bot.generators.extractive.candidates import CandidateCache  # noqa: E402
-from bot.generators.extractive.scoring import (  # noqa: E402
-    PARAMS_PATH,
-    ExtractiveGenerator,
-    ScoringWeights,
-)
+from bot.generators.extractive.scoring import ExtractiveGenerator  # noqa: E402
+from bot.generators.extractive.weights import PARAMS_PATH, ScoringWeights  # noqa: E402
 
 REPORT_OUT = ROOT / "training/extractive_report.json"
 SEED = 0

@@ -175,7 +175,7 @@ def test_the_weights_are_the_ones_given(
     embeddings: LocalEmbeddings, seed_sources: list[Source]
 ) -> None:
     # The fitting script passes its trials as weights: they must change what is selected.
-    from bot.generators.extractive.scoring import default_weights
+    from bot.generators.extractive.weights import default_weights
 
     question = "What did Johnson say about Russia?"
     one = ExtractiveGenerator(embeddings, weights=replace(default_weights(), max_sentences=1))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.generators.extractive.scoring import (
+from bot.generators.extractive.weights import (
     PARAMS_PATH,
     ScoringParamsError,
     ScoringWeights,
