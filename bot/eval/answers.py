@@ -15,7 +15,8 @@ Metrics (per question type and overall):
   (``answered``, ``partial``, ``no_answer``), and over questions its **precision** (share of the
   questions it let through that are answerable) and **recall** (share of the answerable questions
   it let through); each abstained part with its **reason** (what had no evidence);
-* **fallbacks**: answers the configured generator did not write, with the reason, counted.
+* **fallbacks**: answers the configured generator did not write, with the reason, counted; and
+  **answered by**: the answers shown, counted by the generator that wrote them.
 
 Questions without a ``type`` (the seed questions) count as ``single`` when answerable and
 ``unanswerable`` otherwise. The JSON report holds the aggregates, the answer prompt's id, the
@@ -103,6 +104,10 @@ def _aggregate(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "errors": sum(1 for r in records if r["status"] == "error"),
         "partial": sum(1 for r in records if r.get("decision") == "partial"),
         **_decision_figures(records),
+        # Who wrote the answers shown: the configured generator, or the extractive fallback.
+        "answered_by": dict(
+            sorted(Counter(r["generator"] for r in records if r["status"] == "answered").items())
+        ),
         "fallbacks": sum(1 for r in records if r.get("fallback")),
         "fallback_reasons": dict(
             Counter(_reason_kind(r["fallback"]) for r in records if r.get("fallback"))
@@ -170,6 +175,7 @@ def evaluate_answers(
                 "article_ids": gold,
                 "must_mention": phrases,
                 "status": answer.status,
+                "generator": answer.generator,
                 "coverage": round(coverage, 4) if answerable else None,
                 "found": found,
                 "missing": missing,
