@@ -132,8 +132,14 @@ def _decision_figures(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 def _reason_kind(reason: str) -> str:
     """A fallback reason without its particulars, for counting ("too little of the llm draft
-    survived the citation check (0 of 3 sentences)" -> "... check")."""
-    return re.sub(r"\s*\(.*?\)", "", reason).strip()
+    survived the citation check (0 of 3 sentences)" -> "... check"). A generator's failure keeps
+    what happened, without addresses, numbers or the detail after a colon ("the llm generator
+    failed (The language model did not answer within N s)"), so a timeout and a server error
+    are counted apart."""
+    reason = re.sub(r"\s*\(\d+ of \d+ sentences?\)", "", reason)
+    reason = re.sub(r"\b[a-z][a-z0-9+.-]*://\S+?(?=:?\s|\)|$)", "URL", reason)
+    reason = re.sub(r": [^()]*", "", reason)
+    return re.sub(r"\d+(?:\.\d+)?", "N", reason).strip()
 
 
 def evaluate_answers(

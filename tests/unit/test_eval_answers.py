@@ -169,3 +169,29 @@ def test_aggregates_and_report(tmp_path: Path) -> None:
     print_answer_report(report, Console(file=buffer, width=140))
     shown = buffer.getvalue()
     assert "single" in shown and "50.0%" in shown and "A?" in shown and "partial" in shown
+
+
+def test_fallback_reasons_are_counted_by_kind_not_merged() -> None:
+    from bot.eval.answers import _reason_kind
+
+    # The particulars (how many sentences, how many seconds) go; what happened stays, so a
+    # timeout and a server error are not counted as one "the llm generator failed".
+    assert _reason_kind(
+        "too little of the llm draft survived the citation check (0 of 3 sentences)"
+    ) == _reason_kind("too little of the llm draft survived the citation check (1 of 1 sentence)")
+    timeout = "the llm generator failed (The language model did not answer within 120 s)"
+    slower = "the llm generator failed (The language model did not answer within 300 s)"
+    down = (
+        "the llm generator failed (The language model at http://127.0.0.1:8093/v1 failed "
+        "with HTTP 500: boom)"
+    )
+    unreachable = (
+        "the llm generator failed (Could not reach the language model at "
+        "http://127.0.0.1:8093/v1: Connection error.)"
+    )
+    assert _reason_kind(unreachable) == (
+        "the llm generator failed (Could not reach the language model at URL)"
+    )
+    assert _reason_kind(timeout) == _reason_kind(slower)
+    assert _reason_kind(timeout) != _reason_kind(down)
+    assert "did not answer within" in _reason_kind(timeout)
