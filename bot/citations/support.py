@@ -341,6 +341,13 @@ def check_draft(
 
     no_answer = bool(kept) and all(not s.keys for s in kept)
     claims = [s for s in kept if s.keys]
+    if claims and len(claims) < len(kept):
+        # Small models append the no-answer sentence to supported claims; an answer that also
+        # says the articles don't contain it contradicts itself, so the claims stand alone.
+        for s in kept:
+            if not s.keys:
+                dropped.append(Dropped(s.text, "the no-answer sentence beside supported claims"))
+        kept = claims
     total = sum(1 for sent, _ in candidates if not is_no_answer(sent.text))
     too_little = not no_answer and (not claims or len(claims) < min_kept_share * total)
     return CheckResult(tuple(kept), tuple(dropped), too_little, no_answer, len(parsed))

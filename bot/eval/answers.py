@@ -15,7 +15,8 @@ Metrics (per question type and overall):
   (``answered``, ``partial``, ``no_answer``), and over questions its **precision** (share of the
   questions it let through that are answerable) and **recall** (share of the answerable questions
   it let through); each abstained part with its **reason** (what had no evidence);
-* **fallbacks**: answers the configured generator did not write, with the reason, counted.
+* **fallbacks**: answers the configured generator did not write, with the reason, counted; and
+  **answered by**: the answers shown, counted by the generator that wrote them.
 
 Questions without a ``type`` (the seed questions) count as ``single`` when answerable and
 ``unanswerable`` otherwise. The JSON report holds the aggregates, the answer prompt's id, the
@@ -103,6 +104,10 @@ def _aggregate(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "errors": sum(1 for r in records if r["status"] == "error"),
         "partial": sum(1 for r in records if r.get("decision") == "partial"),
         **_decision_figures(records),
+        # Who wrote the answers shown: the configured generator, or the extractive fallback.
+        "answered_by": dict(
+            sorted(Counter(r["generator"] for r in records if r["status"] == "answered").items())
+        ),
         "fallbacks": sum(1 for r in records if r.get("fallback")),
         "fallback_reasons": dict(
             Counter(_reason_kind(r["fallback"]) for r in records if r.get("fallback"))
@@ -127,8 +132,14 @@ def _decision_figures(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 def _reason_kind(reason: str) -> str:
     """A fallback reason without its particulars, for counting ("too little of the llm draft
-    survived the citation check (0 of 3 sentences)" -> "... check")."""
-    return re.sub(r"\s*\(.*?\)", "", reason).strip()
+    survived the citation check (0 of 3 sentences)" -> "... check"). A generator's failure keeps
+    what happened, without addresses, numbers or the detail after a colon ("the llm generator
+    failed (The language model did not answer within N s)"), so a timeout and a server error
+    are counted apart."""
+    reason = re.sub(r"\s*\(\d+ of \d+ sentences?\)", "", reason)
+    reason = re.sub(r"\b[a-z][a-z0-9+.-]*://\S+?(?=:?\s|\)|$)", "URL", reason)
+    reason = re.sub(r": [^()]*", "", reason)
+    return re.sub(r"\d+(?:\.\d+)?", "N", reason).strip()
 
 
 def evaluate_answers(
@@ -170,6 +181,7 @@ def evaluate_answers(
                 "article_ids": gold,
                 "must_mention": phrases,
                 "status": answer.status,
+                "generator": answer.generator,
                 "coverage": round(coverage, 4) if answerable else None,
                 "found": found,
                 "missing": missing,

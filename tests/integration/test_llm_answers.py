@@ -226,6 +226,26 @@ def test_a_models_no_answer_does_not_overrule_the_decision(
     assert data["draft"] == NO_ANSWER_MESSAGE
 
 
+def test_a_models_no_answer_beside_supported_claims_is_not_shown(
+    seed_kb: KnowledgeBase, openai_server: FakeOpenAIServer
+) -> None:
+    # Small models append the no-answer sentence to a supported claim. An answered answer that
+    # also says the articles don't contain the answer contradicts itself: the claim is kept, the
+    # no-answer sentence is dropped (and recorded), and every sentence shown is cited.
+    openai_server.responder = reply_with(
+        lambda prompt: (
+            f"{GOOD_FIRST} [{key_of(prompt, 'could face international sanctions')}]. "
+            f"{NO_ANSWER_MESSAGE}"
+        )
+    )
+    answer = answerer_for(seed_kb, openai_server).answer(QUESTION)
+    assert answer.status == "answered"
+    assert answer.generator == "llm" and answer.fallback == ""
+    assert GOOD_FIRST in answer.text
+    assert NO_ANSWER_MESSAGE not in answer.text
+    assert any(d.text == NO_ANSWER_MESSAGE for d in answer.dropped), answer.dropped
+
+
 def test_a_reply_without_markers_keeps_the_sentences_its_sources_support(
     seed_kb: KnowledgeBase, openai_server: FakeOpenAIServer
 ) -> None:

@@ -111,6 +111,7 @@ def test_aggregates_and_report(tmp_path: Path) -> None:
         "answered",
         citations=(Citation(1, "x", "t"),),
         prompt_id="p1",
+        generator="llm",
         timings_ms={"total": 10.0},
     )
     # B? (answerable) is let through by the decision for one of its two parts, and the LLM's
@@ -121,6 +122,7 @@ def test_aggregates_and_report(tmp_path: Path) -> None:
         "answered",
         citations=(Citation(1, "y", "t"),),
         judgement=_judged("partial", [("gamma?", True, ""), ("delta?", False, "no date given")]),
+        generator="extractive",
         fallback="too little of the llm draft survived the citation check (0 of 2 sentences)",
         timings_ms={"total": 12.0},
     )
@@ -133,7 +135,7 @@ def test_aggregates_and_report(tmp_path: Path) -> None:
     a = dataclasses.replace(a, judgement=_judged("answered", [("A?", True, "")]))
     out = tmp_path / "out" / "report.json"
     scripted = _ScriptedAnswerer({"A?": a, "B?": b, "C?": c})
-    report = evaluate_answers(scripted, questions, None, out)  # type: ignore[arg-type]
+    report = evaluate_answers(scripted, questions, None, out, generator="llm")  # type: ignore[arg-type]
     by_type = report["aggregates"]["by_type"]
     assert by_type["single"]["coverage"] == 0.5
     assert by_type["single"]["citation_support"] == 1.0
@@ -145,6 +147,8 @@ def test_aggregates_and_report(tmp_path: Path) -> None:
     # The decision let A? and B? through (both answerable) and stopped C?.
     assert overall["decision_precision"] == 1.0 and overall["decision_recall"] == 1.0
     assert overall["fallbacks"] == 1
+    # A? was written by the configured generator, B? by the extractive fallback.
+    assert overall["answered_by"] == {"extractive": 1, "llm": 1}
     assert overall["fallback_reasons"] == {
         "too little of the llm draft survived the citation check": 1
     }
@@ -154,7 +158,8 @@ def test_aggregates_and_report(tmp_path: Path) -> None:
     assert report["prompt_id"] == "p1"
     saved = json.loads(out.read_text(encoding="utf-8"))
     assert saved["records"][0]["answer"]["text"] == "Alpha here. [1]"
-    assert saved["settings"]["generator"] == "extractive"
+    assert saved["settings"]["generator"] == "llm"
+    assert saved["settings"]["llm_model"] == "openai:gpt-4o-mini"
 
     from io import StringIO
 
@@ -164,3 +169,29 @@ def test_aggregates_and_report(tmp_path: Path) -> None:
     print_answer_report(report, Console(file=buffer, width=140))
     shown = buffer.getvalue()
     assert "single" in shown and "50.0%" in shown and "A?" in shown and "partial" in shown
+
+
+def test_fallback_reasons_are_counted_by_kind_not_merged() -> None:
+    from bot.eval.answers import _reason_kind
+
+    # The particulars (how many sentences, how many seconds) go; what happened stays, so a
+    # timeout and a server error are not counted as one "the llm generator failed".
+    assert _reason_kind(
+        "too little of the llm draft survived the citation check (0 of 3 sentences)"
+    ) == _reason_kind("too little of the llm draft survived the citation check (1 of 1 sentence)")
+    timeout = "the llm generator failed (The language model did not answer within 120 s)"
+    slower = "the llm generator failed (The language model did not answer within 300 s)"
+    down = (
+        "the llm generator failed (The language model at http://127.0.0.1:8093/v1 failed "
+        "with HTTP 500: boom)"
+    )
+    unreachable = (
+        "the llm generator failed (Could not reach the language model at "
+        "http://127.0.0.1:8093/v1: Connection error.)"
+    )
+    assert _reason_kind(unreachable) == (
+        "the llm generator failed (Could not reach the language model at URL)"
+    )
+    assert _reason_kind(timeout) == _reason_kind(slower)
+    assert _reason_kind(timeout) != _reason_kind(down)
+    assert "did not answer within" in _reason_kind(timeout)
