@@ -4,9 +4,8 @@ The store is the one record of what it holds (``retrieval.catalog``): every chun
 article's id, content hash, chunking fingerprint, folder and chunk count. An ingest reads that
 record, then streams its input: articles are loaded one at a time, unchanged ones are passed over,
 and the rest are chunked, embedded and written in steps of at most ``ingest_batch`` chunks
-(cutting through a long article where needed), so memory holds one step, never the input. An
-article's replaced chunks are deleted only after its new ones are all written: an ingest killed
-at any point leaves articles whose chunks disagree, which the next run sees and writes again.
+(cutting through a long article where needed), so memory holds one step, never the input. Old
+chunks go only after all new ones are written: a killed ingest's half-written articles are redone.
 
 Ingests into one store take turns (``VectorStore.ingest_lock``), so two hosts ingesting at once
 end as if they had run one after the other. Around its writes an ingest bumps the store's version
@@ -246,7 +245,8 @@ class Ingester:
     ) -> IngestReport:
         started = time.perf_counter()
         prune = self.config.prune if prune is None else prune
-        keep_large_blocks_out_of_the_heap()  # retrieval/memory.py: tensors freed are returned
+        if self.config.ingest_low_memory:  # retrieval/memory.py: slower, less memory
+            keep_large_blocks_out_of_the_heap()
         owner = f"ingest of {root}"
         # The lock first (taking a server's lock fails at once if it is unreachable), then the
         # store: an embedded store opened by a second process before the first one's writes

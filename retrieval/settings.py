@@ -99,6 +99,10 @@ class RetrievalSettings(BaseModel):
     # Chunks embedded and written per ingest step; each step is in the store when it ends, so
     # this is also how much work a killed ingest can lose.
     ingest_batch: int = Field(256, ge=1, le=100_000, description="Chunks embedded per step")
+    # Fix glibc's mmap threshold during an ingest (retrieval/memory.py): less peak RSS, but
+    # slower, as freed tensors are unmapped and mapped again rather than reused (figures and
+    # their commands: docs/performance.md, "Memory").
+    ingest_low_memory: bool = Field(False, description="Less ingest memory, slower")
     # Ingests into one store take turns: how long one waits for another to finish (0 = as long
     # as it takes), and how long a Chroma server's ingest lock outlives a holder that stopped
     # renewing it (a holder renews it after every step).
