@@ -240,6 +240,9 @@ class LocalEmbeddings(Embeddings):
         if self.backend != "torch" or self.query_encoder != "auto":
             # The exported backends are light already; "backend" asks for the backend.
             return None
+        if self.requested_device not in ("auto", "cpu"):
+            # A device named explicitly is where the user wants the work done (and is checked).
+            return None
         from retrieval.backends import BackendError, ExportedEncoder
 
         try:

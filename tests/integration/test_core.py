@@ -125,7 +125,9 @@ def test_answer_with_citations_quotes_and_spans(answerer: Answerer) -> None:
     assert answer.status == "answered", answer
     assert answer.generator == "extractive"
     text = answer.text.lower()
-    for phrase in ("a choice", "stick like glue", "assad", "toxifying the reputation of russia"):
+    # Johnson's own words on Russia, quoted (which of his sentences depends on the fitted
+    # scoring weights: bot/generators/extractive/scoring_params.json).
+    for phrase in ("sanctions", "assad", "toxifying the reputation of russia"):
         assert phrase in text
     assert answer.citations, "an answer must list its sources"
     assert [c.number for c in answer.citations] == list(range(1, len(answer.citations) + 1))
@@ -168,7 +170,7 @@ def test_generator_failure_falls_back_to_extractive(seed_kb: KnowledgeBase) -> N
     assert answer.status == "answered"
     assert answer.generator == "extractive"
     assert any("The language model is down" in d.reason for d in answer.dropped)
-    assert "stick like glue" in answer.text
+    assert "toxifying the reputation of Russia" in answer.text
 
 
 def test_unsupported_draft_falls_back_and_records_why(seed_kb: KnowledgeBase) -> None:

@@ -56,15 +56,15 @@ def small_config(tmp_path: Path) -> RetrievalSettings:
 
 
 def spy_on_encode(monkeypatch: pytest.MonkeyPatch, embeddings: LocalEmbeddings) -> list[str]:
-    """Record every text the (shared, real) model is asked to embed."""
+    """Record every chunk text the (shared, real) model is asked to embed for the store."""
     seen: list[str] = []
-    original: Callable[..., np.ndarray] = embeddings.encode
+    original: Callable[..., np.ndarray] = embeddings.encode_documents
 
     def encode(texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         seen.extend(texts)
         return original(texts, batch_size)
 
-    monkeypatch.setattr(embeddings, "encode", encode)
+    monkeypatch.setattr(embeddings, "encode_documents", encode)
     return seen
 
 
@@ -298,13 +298,13 @@ def spy_on_encode_batches(
     monkeypatch: pytest.MonkeyPatch, embeddings: LocalEmbeddings
 ) -> list[list[str]]:
     calls: list[list[str]] = []
-    original: Callable[..., np.ndarray] = embeddings.encode
+    original: Callable[..., np.ndarray] = embeddings.encode_documents
 
     def encode(texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         calls.append(list(texts))
         return original(texts, batch_size)
 
-    monkeypatch.setattr(embeddings, "encode", encode)
+    monkeypatch.setattr(embeddings, "encode_documents", encode)
     return calls
 
 
