@@ -185,7 +185,7 @@ def measure(
     return statistics.fmean(covered), statistics.fmean(precise)
 
 
-def coverage(items: list[dict[str, Any]], weights: ScoringWeights, vectors: Encoder) -> float:
+def objective(items: list[dict[str, Any]], weights: ScoringWeights, vectors: Encoder) -> float:
     """The objective: coverage plus gold-article precision (each in [0, 1], equal weight)."""
     return sum(measure(items, weights, vectors))
 
@@ -214,7 +214,7 @@ def search(
             params[name] = trial.suggest_float(name, low, high, log=log)
         for name, (ilow, ihigh) in INT_SPACE.items():
             params[name] = trial.suggest_int(name, ilow, ihigh)
-        return coverage(items, weights_of(params), encoder)
+        return objective(items, weights_of(params), encoder)
 
     sampler = optuna.samplers.TPESampler(seed=SEED)
     study = optuna.create_study(direction="maximize", sampler=sampler)
