@@ -208,7 +208,7 @@ def search(
     def weights_of(params: dict[str, Any]) -> ScoringWeights:
         return replace(start, **params)
 
-    def objective(trial: optuna.Trial) -> float:
+    def trial_value(trial: optuna.Trial) -> float:
         params: dict[str, Any] = {}
         for name, (low, high, log) in SPACE.items():
             params[name] = trial.suggest_float(name, low, high, log=log)
@@ -219,7 +219,7 @@ def search(
     sampler = optuna.samplers.TPESampler(seed=SEED)
     study = optuna.create_study(direction="maximize", sampler=sampler)
     study.enqueue_trial({name: getattr(start, name) for name in (*SPACE, *INT_SPACE)})
-    study.optimize(objective, n_trials=trials)
+    study.optimize(trial_value, n_trials=trials)
     # Ties go to the earliest trial (the starting weights first), so a search that finds nothing
     # better keeps them.
     best = max(study.trials, key=lambda t: (t.value or 0.0, -t.number))
