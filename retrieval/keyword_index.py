@@ -99,7 +99,9 @@ class KeywordIndex:
         if not known[0]:
             return []
         k = min(k, len(self.ids))
-        docs, scores = self._retriever.retrieve(known, k=k, show_progress=False, n_threads=1)
+        # n_threads=0: bm25s scores the one query on this thread (with 1 it starts and stops a
+        # thread pool for every call).
+        docs, scores = self._retriever.retrieve(known, k=k, show_progress=False, n_threads=0)
         results = []
         for doc, score in zip(np.asarray(docs)[0], np.asarray(scores)[0], strict=True):
             if score <= 0:

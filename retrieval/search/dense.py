@@ -16,5 +16,7 @@ class DenseRetriever:
         self.embed_query = embed_query
 
     def retrieve(self, query: str, n: int) -> list[Candidate]:
-        found = self.store.query(self.embed_query(query), n)
-        return [Candidate(c.id, s, c, {self.name: s}) for c, s in found]
+        # Ids and similarities only: the pipeline fetches the chunks of the hits it keeps, a few
+        # of the ``n`` candidates, in one call with those the keyword index found.
+        found = self.store.nearest(self.embed_query(query), n)
+        return [Candidate(cid, s, None, {self.name: s}) for cid, s in found]

@@ -8,9 +8,10 @@ the modes that should use it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from itertools import islice
 
 from retrieval.search.base import Candidate, Retriever, SearchMode
 from retrieval.search.dedupe import collapse_duplicates
@@ -88,20 +89,31 @@ class SearchPipeline:
         if not query.strip():
             return []
         n = max(candidates or self.candidates, k)
-        ranked = self._with_chunks(self.retriever(mode).retrieve(query, n))
-        hits = [to_hit(c) for c in collapse_duplicates(ranked)]
+        ranked = self.retriever(mode).retrieve(query, n)
+        if isinstance(self.reranker, NoRerank):
+            # The order is final: only the chunks of the first k distinct stories are needed,
+            # fetched k candidates at a time (one fetch unless duplicates or dropped chunks
+            # thin the first window). Reading a chunk costs more than ranking it.
+            kept = islice(collapse_duplicates(self._with_chunks(ranked, window=k)), k)
+            return [to_hit(c) for c in kept]
+        hits = [to_hit(c) for c in collapse_duplicates(self._with_chunks(ranked))]
         return self.reranker.rerank(query, hits)[:k]
 
-    def _with_chunks(self, ranked: list[Candidate]) -> list[Candidate]:
-        missing = [c.id for c in ranked if c.chunk is None]
-        fetched = self.fetch(missing) if missing else {}
-        out = []
-        for c in ranked:
-            chunk = c.chunk or fetched.get(c.id)
-            # The keyword index may briefly know a chunk the store dropped: leave it out.
-            if chunk is not None:
-                out.append(c if c.chunk is not None else replace(c, chunk=chunk))
-        return out
+    def _with_chunks(
+        self, ranked: Sequence[Candidate], window: int | None = None
+    ) -> Iterator[Candidate]:
+        """The candidates in order with their chunks, fetched ``window`` candidates at a time
+        as the caller reads on (all at once without a window)."""
+        step = window or len(ranked) or 1
+        for start in range(0, len(ranked), step):
+            part = ranked[start : start + step]
+            missing = [c.id for c in part if c.chunk is None]
+            fetched = self.fetch(missing) if missing else {}
+            for c in part:
+                chunk = c.chunk or fetched.get(c.id)
+                # The keyword index may briefly know a chunk the store dropped: leave it out.
+                if chunk is not None:
+                    yield c if c.chunk is not None else replace(c, chunk=chunk)
 
 
 def to_hit(candidate: Candidate) -> Hit:

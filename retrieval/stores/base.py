@@ -94,3 +94,9 @@ class VectorStore(Protocol):
     def query(self, vector: Sequence[float], k: int) -> list[tuple[StoredChunk, float]]:
         """The ``k`` nearest chunks with their cosine similarity, best first."""
         ...
+
+    def nearest(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
+        """``query`` without the chunks: the ``k`` nearest ids with their cosine similarity,
+        best first. Search fetches only the chunks it shows (``get``), and reading texts and
+        metadata is most of a query's time."""
+        ...

@@ -333,17 +333,9 @@ class ChromaStore:
 
     def query(self, vector: Sequence[float], k: int) -> list[tuple[StoredChunk, float]]:
         """Nearest chunks with their cosine similarity (higher is better)."""
-        if k <= 0:
+        got = self._query(vector, k, ["documents", "metadatas", "distances"])
+        if got is None:
             return []
-        embedding: Sequence[float] = [float(x) for x in vector]
-        got: Any = self._call(
-            "search",
-            lambda: self.collection.query(
-                query_embeddings=embedding,
-                n_results=k,
-                include=["documents", "metadatas", "distances"],
-            ),
-        )
         first = {key: (got[key] or [[]])[0] for key in ("documents", "metadatas", "distances")}
         chunks = _chunks({"ids": got["ids"][0], **first})
         # The collection uses cosine distance: similarity = 1 - distance.
@@ -351,6 +343,29 @@ class ChromaStore:
             (chunk, 1.0 - float(distance))
             for chunk, distance in zip(chunks, first["distances"], strict=True)
         ]
+
+    def nearest(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
+        """Nearest ids with their cosine similarity: the same search as ``query``, without
+        reading documents and metadata, which is most of a query's time in an embedded store
+        (chromadb reads each chunk's metadata rows from SQLite)."""
+        got = self._query(vector, k, ["distances"])
+        if got is None:
+            return []
+        distances = (got["distances"] or [[]])[0]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], distances, strict=True)]
+
+    def _query(self, vector: Sequence[float], k: int, include: list[str]) -> Any:
+        if k <= 0:
+            return None
+        embedding: Sequence[float] = [float(x) for x in vector]
+        return self._call(
+            "search",
+            lambda: self.collection.query(
+                query_embeddings=embedding,
+                n_results=k,
+                include=include,  # type: ignore[arg-type]
+            ),
+        )
 
 
 def _chunks(got: Any) -> Iterator[StoredChunk]:

@@ -307,11 +307,13 @@ def test_a_registered_reranker_changes_the_order(news_kb: KnowledgeBase) -> None
     assert [h.article_id for h in news_kb.search(query, k=3)] == plain
 
 
-def test_keyword_hits_are_fetched_from_the_store_in_one_call(
-    news_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("mode", ["keyword", "dense", "hybrid"])
+def test_only_the_hits_are_fetched_from_the_store_in_one_call(
+    news_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, mode: Any
 ) -> None:
-    """The keyword index holds no texts (it is memory-mapped ids and token matrices): the texts
-    of keyword-only hits come from the store by id, all in one call."""
+    """The keyword index holds no texts (it is memory-mapped ids and token matrices) and dense
+    search asks the store for ids and similarities only: the texts of the hits come from the
+    store by id, in one call for the k shown, not for every candidate ranked."""
     calls: list[list[str]] = []
     fetch = news_kb.searcher.fetch
 
@@ -320,6 +322,7 @@ def test_keyword_hits_are_fetched_from_the_store_in_one_call(
         return fetch(ids)
 
     monkeypatch.setattr(news_kb.searcher, "fetch", counted)
-    hits = news_kb.search("Reykjavik grandmasters", k=4, mode="keyword")
-    assert len(calls) == 1 and {h.chunk_id for h in hits} <= set(calls[0])
+    hits = news_kb.search("Reykjavik grandmasters", k=4, mode=mode)
+    assert calls == [[h.chunk_id for h in hits]]
+    assert len(hits) == (1 if mode == "keyword" else 4)  # two words only the chess story has
     assert hits[0].article_id == f"{NEWS}/chess.json" and hits[0].text

@@ -96,6 +96,9 @@ class MemoryStore:
         scored = [(chunk, float(v @ q)) for v, chunk in self.rows.values()]
         return sorted(scored, key=lambda cs: -cs[1])[:k]
 
+    def nearest(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
+        return [(chunk.id, score) for chunk, score in self.query(vector, k)]
+
 
 def test_a_second_store_plugs_in_through_the_registry(
     tmp_path: Path, embeddings: LocalEmbeddings
@@ -133,6 +136,11 @@ def test_the_chroma_store_contract(tmp_path: Path, embeddings: LocalEmbeddings) 
     assert similarity == pytest.approx(
         float(vectors[0] @ embeddings.encode(["river flooding"])[0]), abs=1e-3
     )
+    nearest = store.nearest(embeddings.embed_query("river flooding"), 5)
+    assert [(c.id, s) for c, s in store.query(embeddings.embed_query("river flooding"), 5)] == (
+        nearest
+    )
+    assert store.nearest(embeddings.embed_query("x"), 0) == []
     store.delete(["a"])
     assert [c.id for c in store.iter_all()] == ["b"]
     assert store.query(embeddings.embed_query("x"), 0) == []

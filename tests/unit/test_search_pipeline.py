@@ -118,3 +118,57 @@ def test_a_registered_reranker_runs_before_the_top_k() -> None:
     with pytest.raises(ValueError, match="reverse"):
         build_reranker(RetrievalSettings(), "reverse")
     assert [h.chunk_id for h in pipeline(["a", "b"], []).search("q", mode="dense")] == ["a", "b"]
+
+
+class Identity:
+    """Keeps the order, but is not ``NoRerank``: the pipeline fetches every candidate for it."""
+
+    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+        return list(hits)
+
+
+def test_only_the_chunks_shown_are_fetched_and_the_hits_are_the_same() -> None:
+    """With the default (no) reranker the pipeline fetches k candidates at a time as it reads
+    down the ranking; copies of one story and chunks the store dropped make it read further.
+    The hits are those fetching everything gives, for every k."""
+    stories = {f"c{i}": f"story-{i % 7}" for i in range(30)}  # c0, c7, c14... are one story
+
+    def story_chunk(cid: str) -> StoredChunk:
+        story = stories[cid]
+        meta = {"article_id": f"a-{cid}", "title": cid, "title_key": story, "body_key": ""}
+        return StoredChunk(cid, f"text of {cid}", meta)
+
+    fetched: list[list[str]] = []
+
+    def fetch(ids: Sequence[str]) -> Mapping[str, StoredChunk]:
+        fetched.append(list(ids))
+        return {cid: story_chunk(cid) for cid in ids if cid not in ("c3", "c4")}  # dropped
+
+    ranking = [f"c{i}" for i in range(30)]
+    retrievers = {"dense": Fixed("dense", ranking, bare=ranking)}
+    lazy = SearchPipeline(retrievers, fetch, candidates=30)  # type: ignore[arg-type]
+    eager = SearchPipeline(retrievers, fetch, candidates=30, reranker=Identity())  # type: ignore[arg-type]
+    for k in (1, 2, 5, 6, 10, 30):
+        fetched.clear()
+        got = lazy.search("q", k=k, mode="dense")
+        lazy_fetches = list(fetched)
+        fetched.clear()
+        assert got == eager.search("q", k=k, mode="dense"), k
+        assert fetched == [ranking], k  # the reranker is given every candidate
+        assert all(len(ids) == k for ids in lazy_fetches[:-1]), k
+        # Seven stories in all: a larger k reads the whole ranking looking for an eighth.
+        assert (sum(map(len, lazy_fetches)) < 30) == (k <= 7), k
+    fetched.clear()
+    # k=2: c0, c1 fill the first window: one fetch of two.
+    assert [h.chunk_id for h in lazy.search("q", k=2, mode="dense")] == ["c0", "c1"]
+    assert fetched == [["c0", "c1"]]
+    fetched.clear()
+    # k=5: c3 and c4 were dropped, so a second window of five is read (c5, c6).
+    assert [h.chunk_id for h in lazy.search("q", k=5, mode="dense")] == [
+        "c0",
+        "c1",
+        "c2",
+        "c5",
+        "c6",
+    ]
+    assert fetched == [ranking[0:5], ranking[5:10]]
