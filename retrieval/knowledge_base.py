@@ -11,18 +11,21 @@ repairs a store that is damaged or out of step.
 from __future__ import annotations
 
 import threading
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retrieval.catalog import INGEST_KEY, check_vectors, scan
 from retrieval.chunking import Chunker
 from retrieval.embeddings import LocalEmbeddings
-from retrieval.ingest import Ingester, IngestReport, ProgressCallback
 from retrieval.keyword_index import KeywordIndex, PersistedKeywordIndex
 from retrieval.search import SearchMode, SearchPipeline, build_reranker, build_searcher
 from retrieval.settings import RetrievalSettings
 from retrieval.stores import StoreError, VectorStore, build_store
 from retrieval.types import Hit
+
+if TYPE_CHECKING:
+    from retrieval.ingest import Ingester, IngestReport, ProgressCallback
 
 
 class StoreLost(StoreError):
@@ -59,7 +62,6 @@ class KnowledgeBase:
         self.keywords = PersistedKeywordIndex(
             self.state_folder / "keyword", self.store, config.store_check_seconds
         )
-        self.ingester = Ingester(config, self.store, self.embeddings, self.keywords, self.chunker)
         self.searcher: SearchPipeline = build_searcher(
             config,
             self.store,
@@ -92,6 +94,14 @@ class KnowledgeBase:
                 )
             self.embeddings.embed_query("warm up")
             self._warmed.set()
+
+    @cached_property
+    def ingester(self) -> Ingester:
+        # Built at the first ingest: the ingest module brings the loaders (YAML, HTML, PDF
+        # readers) that a process which only searches never uses.
+        from retrieval.ingest import Ingester
+
+        return Ingester(self.config, self.store, self.embeddings, self.keywords, self.chunker)
 
     @property
     def manifest(self) -> dict[str, Any]:

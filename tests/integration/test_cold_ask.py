@@ -28,7 +28,9 @@ from tests.support import REPO, SEEDS
 pytest.importorskip("onnxruntime")
 
 QUESTION = "What did Johnson say about Russia?"
-HEAVY = ("torch", "sentence_transformers", "transformers")
+# The embedding libraries, and the ingest side (its loaders read YAML, HTML, PDF...), which a
+# process that only searches and answers never needs.
+HEAVY = ("torch", "sentence_transformers", "transformers", "retrieval.ingest", "retrieval.loaders")
 
 # Runs the real CLI entry point and reports, as the process exits, which heavy modules it loaded.
 PROBE = f"""
