@@ -3,7 +3,7 @@
     python bench/compare.py --corpus ../shared/eval/bbc/corpus.jsonl \
         --questions ../shared/eval/bbc/questions_dev.jsonl \
         [--duplicates ../shared/eval/bbc/duplicates.json] [--limit N] [--shared-cores] \
-        [--cold-runs 3] [--json PATH]
+        [--cold-runs 3] [--no-serve] [--json PATH]
     python bench/compare.py --memory 500,1000,2225 --corpus ...   # peak RSS of ingest by size
 
 Each side runs in a subprocess of its own, so its peak RSS (``ru_maxrss``) is its own:
@@ -17,7 +17,9 @@ Figures: ingest chunks/s, search and answer p50/p95 (ms), recall@1/@5 at article
 ``newsdesk eval retrieval`` counts them) for each search mode, peak RSS after ingest and at the
 end. ``--shared-cores`` also times the searches while a second process encodes in a loop (the
 issue's "p95 <= 3x the quiet figure with the cores shared"). Also: cold ``newsdesk ask`` wall
-time (a new process per run, on Newsdesk's store). Then the ratios the targets use.
+time (a new process per run, on Newsdesk's store), and the answer's end-to-end time through a
+running ``newsdesk serve`` on that store (``bench/serve_latency.py``: the same questions over
+HTTP from this process, the server warmed first). Then the ratios the targets use.
 The dev questions are a test set: measured, never fitted. ``uptime``'s load average is recorded
 with each side: on a shared machine, compare figures within one run only.
 """
@@ -229,6 +231,8 @@ def newsdesk_side(args: argparse.Namespace, corpus: Path, work: Path) -> dict[st
     present = {a for a in kb.manifest["articles"]}
     questions = questions_of(args.questions, present)
     figures["questions"] = len(questions)
+    # For the serve figures, measured by the parent on this store with the same questions.
+    figures["question_texts"] = [q["question"] for q in questions]
     groups = load_duplicates(args.duplicates)
     for mode in ("dense", "keyword", "hybrid"):
 
@@ -350,6 +354,17 @@ def report(figures: dict[str, Any]) -> None:
     row("answer p95 ms (warm)", None, ours["answer"]["p95_ms"])
     if "cold_ask" in figures:
         row("cold `newsdesk ask`, s", None, figures["cold_ask"]["median_s"])
+    if "serve" in figures:
+        serve = figures["serve"]
+        for name, label in (("e2e", "end to end"), ("answer_in_server", "answer in the server")):
+            row(f"`newsdesk serve` /ask {label} p50 ms", None, serve[name]["p50_ms"])
+            row(f"`newsdesk serve` /ask {label} p95 ms", None, serve[name]["p95_ms"])
+        row(
+            "`newsdesk serve` HTTP p50/p95 ms",
+            None,
+            "/".join(str(v) for v in serve["http"].values()),
+        )
+        row("  load average", None, "/".join(str(x) for x in serve["load_average_end"]))
     Console(width=200).print(table)
     ratios = figures["ratios"]
     print(
@@ -358,6 +373,8 @@ def report(figures: dict[str, Any]) -> None:
     )
     if "hybrid_shared_vs_quiet_p95" in ratios:
         print(f"hybrid p95 shared / quiet: {ratios['hybrid_shared_vs_quiet_p95']}  (target <= 3)")
+    if "serve_e2e_p95_vs_300ms" in ratios:
+        print(f"serve end-to-end p95 / 300 ms: {ratios['serve_e2e_p95_vs_300ms']}  (target <= 1)")
 
 
 def memory_scan(args: argparse.Namespace, folder: Path) -> int:
@@ -396,6 +413,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="Only the first N articles.")
     parser.add_argument("--shared-cores", action="store_true")
     parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument(
+        "--no-serve", action="store_true", help="Skip the end-to-end figures through a server."
+    )
     parser.add_argument("--memory", default="", help="Sizes (articles) for the RSS scan")
     parser.add_argument("--json", type=Path, default=None)
     # Internal: one side, in a subprocess of the parent.
@@ -423,6 +443,11 @@ def main() -> int:
     if args.cold_runs:
         first = json.loads(args.questions.read_text(encoding="utf-8").splitlines()[0])
         figures["cold_ask"] = cold_ask(folder / "newsdesk", first["question"], args.cold_runs)
+    texts = figures["newsdesk"].pop("question_texts")
+    if not args.no_serve and texts:
+        from bench.serve_latency import serve_latency
+
+        figures["serve"] = serve_latency(folder / "newsdesk", texts)
     chain, ours = figures["chain"], figures["newsdesk"]
     figures["ratios"] = {
         "ingest": round(ours["ingest_chunks_per_s"] / chain["ingest_chunks_per_s"], 3),
@@ -430,6 +455,8 @@ def main() -> int:
             ours["hybrid"]["p95_ms"] / chain["dense"]["p95_ms"], 3
         ),
     }
+    if "serve" in figures:
+        figures["ratios"]["serve_e2e_p95_vs_300ms"] = figures["serve"]["e2e_p95_vs_target"]
     if "shared_p95_ms" in ours["hybrid"]:
         figures["ratios"]["hybrid_shared_vs_quiet_p95"] = round(
             ours["hybrid"]["shared_p95_ms"] / ours["hybrid"]["p95_ms"], 3
