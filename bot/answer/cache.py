@@ -135,10 +135,10 @@ class PassageCache:
         """:meth:`parse` of ``texts`` and ``encode(texts)``, made at the same time.
 
         ``encode`` runs on a thread of its own while this one parses: ONNX Runtime and torch
-        release the GIL for a whole batch, and thinc's matrix products and the parser's
-        transition loop release it too, so the two share the cores instead of taking turns.
+        release the GIL while a batch runs, so the parse need not wait for the embedding.
         Both are pure functions of the texts, so the results are those made one after the
-        other (tests/unit/test_passage_cache.py checks it on a real pipeline and encoder)."""
+        other (tests/integration/test_evidence_concurrency.py checks it, and that the two
+        overlap, on the real pipeline and encoder)."""
         with ThreadPoolExecutor(1, thread_name_prefix="evidence-encode") as pool:
             vectors = pool.submit(encode, texts)
             docs = self.parse(texts, nlp, batch_size)
