@@ -20,13 +20,15 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from bot.answer.sentences import sentence_spans
 from bot.answer.untrusted import is_instruction
 
 if TYPE_CHECKING:
+    import numpy as np
     from spacy.language import Language
     from spacy.tokens import Doc
 
@@ -122,3 +124,22 @@ class PassageCache:
                 self.docs.put(text, doc)
                 docs[text] = doc
         return [docs[text] for text in texts]
+
+    def parse_and_encode(
+        self,
+        texts: Sequence[str],
+        nlp: Language,
+        encode: Callable[[Sequence[str]], np.ndarray],
+        batch_size: int = 64,
+    ) -> tuple[list[Doc], np.ndarray]:
+        """:meth:`parse` of ``texts`` and ``encode(texts)``, made at the same time.
+
+        ``encode`` runs on a thread of its own while this one parses: ONNX Runtime and torch
+        release the GIL while a batch runs, so the parse need not wait for the embedding.
+        Both are pure functions of the texts, so the results are those made one after the
+        other (tests/integration/test_evidence_concurrency.py checks it, and that the two
+        overlap, on the real pipeline and encoder)."""
+        with ThreadPoolExecutor(1, thread_name_prefix="evidence-encode") as pool:
+            vectors = pool.submit(encode, texts)
+            docs = self.parse(texts, nlp, batch_size)
+            return docs, vectors.result()

@@ -6,8 +6,8 @@ The second stage of the answer engine, after question analysis. Pure functions, 
   in the article (``hit.start`` + its offset in the passage, sentences by syntok, see
   :mod:`bot.answer.sentences`), sentences that instruct an assistant dropped
   (:func:`bot.answer.untrusted.is_instruction`: never evidence), the rest parsed with spaCy in
-  one ``nlp.pipe`` batch and embedded in one ``encode`` batch. Sentences repeated by overlapping
-  chunks are parsed and embedded once.
+  one ``nlp.pipe`` batch while one ``encode`` batch embeds them on another thread. Sentences
+  repeated by overlapping chunks are parsed and embedded once.
 * :func:`gather_evidence` (once per part): windows (a sentence with its neighbours in the same
   passage) measured against the part: which of its named constraints (entities and proper
   nouns, numbers, dates) appear (case-insensitively, on words and lemmas; the article title
@@ -172,11 +172,11 @@ def prepare_passages(
         per_hit.append(kept)
     unique = sorted({s.text for sents in per_hit for s in sents})
     index = {text: i for i, text in enumerate(unique)}
-    docs = cache.parse(unique, nlp) if unique else []
     if unique:
-        vectors = np.asarray(encode(unique), dtype=np.float32)
+        docs, encoded = cache.parse_and_encode(unique, nlp, encode)
+        vectors = np.asarray(encoded, dtype=np.float32)
     else:
-        vectors = np.zeros((0, 1), dtype=np.float32)
+        docs, vectors = [], np.zeros((0, 1), dtype=np.float32)
     return Passages(
         hits=tuple(hits),
         sentences=tuple(tuple(sents) for sents in per_hit),

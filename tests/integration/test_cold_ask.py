@@ -113,6 +113,21 @@ def test_the_light_encoder_makes_torch_s_vectors(
     assert np.allclose(one_by_one, vectors, atol=1e-5)
 
 
+def test_a_sentence_s_vector_does_not_depend_on_its_batch(
+    embeddings: LocalEmbeddings, texts: list[str]
+) -> None:
+    # The light encoder shares rows evenly between its threads (split_batches): each row's
+    # vector is the one plain batches on one thread make, bit for bit, so the evidence stage's
+    # features do not depend on how many cores there are.
+    sentences = [f"{t} ({i})" for i, t in enumerate(texts * 3)]
+    two, one = LocalEmbeddings(threads=2), LocalEmbeddings(threads=1)
+    assert two.light is not None and two.light.workers == 2
+    assert one.light is not None and one.light.workers == 1
+    shared, alone = two.encode(sentences), one.encode(sentences)
+    assert len(sentences) > 32
+    assert np.array_equal(shared, alone)
+
+
 def test_ingest_exports_the_light_encoder_once_per_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from retrieval.text import content_terms, normalise, overlap, sentence_spans, term_in
 
 
@@ -42,6 +44,32 @@ def test_spans_are_offsets_into_the_text_and_mark_paragraph_ends() -> None:
     spans = sentence_spans(text)
     assert [text[s.start : s.end] for s in spans] == ["First one.", "Second one.", "Third one."]
     assert [s.paragraph_end for s in spans] == [False, True, True]
+
+
+def test_spans_of_a_text_are_cut_once_and_callers_get_their_own_list(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One answer cuts the same chunk in the evidence stage, the generator and the check: syntok
+    # runs on it once; a caller that changes its list changes nobody else's.
+    from syntok import segmenter
+
+    calls: list[str] = []
+    real = segmenter.analyze
+
+    def counting(text: str, *args: object, **kwargs: object) -> object:
+        calls.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(segmenter, "analyze", counting)
+    text = "A chunk cut once, latency8 marker. It has two sentences."
+    first = sentence_spans(text)
+    first.clear()
+    second = sentence_spans(text)
+    assert calls == [text]
+    assert [text[s.start : s.end] for s in second] == [
+        "A chunk cut once, latency8 marker.",
+        "It has two sentences.",
+    ]
 
 
 def test_content_terms_drop_stopwords_and_possessives_and_stem() -> None:
