@@ -52,6 +52,7 @@ if str(TRAINING_DIR) not in sys.path:
 
 import fit_decision as fd  # noqa: E402
 
+from bot.answer.cache import PassageCache  # noqa: E402
 from bot.encoder import CachedEncoder, Encoder  # noqa: E402
 from bot.eval.answers import mention_coverage  # noqa: E402
 from bot.generators.extractive.candidates import CandidateCache  # noqa: E402
@@ -160,8 +161,10 @@ def collect() -> list[dict[str, Any]]:
     return items
 
 
-# The passages' candidate sentences depend on the sources only, never on the weights: split once.
+# The passages' candidate sentences depend on the sources only, never on the weights: split and
+# parse once.
 CANDIDATES = CandidateCache(max_items=100_000)
+PASSAGES = PassageCache(max_docs=1_000_000)
 
 
 def measure(
@@ -175,7 +178,9 @@ def measure(
     across questions would make a question's answer depend on the ones before it."""
     covered, precise = [], []
     for item in items:
-        gen = ExtractiveGenerator(CachedEncoder(vectors), max_words=MAX_WORDS, weights=weights)
+        gen = ExtractiveGenerator(
+            CachedEncoder(vectors), max_words=MAX_WORDS, weights=weights, passages=PASSAGES
+        )
         gen.candidates = CANDIDATES
         chosen = gen.select(item["question"], item["sources"])
         text = " ".join(s.candidate.text for s in chosen)

@@ -33,6 +33,10 @@ _RESPONSE_VERBS = _words(
     "respond react reply answer describe explain justify defend greet view see"
 )
 
+# The verbs of a question about what someone said or how they responded (the statement answer
+# type): "what did P say", "how did P react".
+STATEMENT_VERBS = REPORTING_VERBS | _RESPONSE_VERBS
+
 # The noun a wh-determiner asks about ("which club", "what price"), by the answer it wants.
 _FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
     AnswerType.AMOUNT: _words("""

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.answer.cache import PassageCache
 from bot.encoder import CachedEncoder, Encoder, cached_encoder
 from bot.generators.extractive.candidates import (
     Candidate,
@@ -24,12 +25,13 @@ from bot.generators.extractive.candidates import (
     term_weights,
 )
 from bot.generators.extractive.questions import (
+    NOT_NAMES,
     mentions_word,
     name_key,
     question_names,
     split_question,
 )
-from bot.generators.extractive.speakers import NOT_NAMES, Person, question_people
+from bot.generators.extractive.speakers import Person, question_people
 from bot.generators.extractive.weights import (
     ScoringWeights,
     default_weights,
@@ -37,6 +39,8 @@ from bot.generators.extractive.weights import (
 from retrieval.text import STOPWORDS, content_terms, normalise, term_in
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
     from bot.prompts import Prompt
     from bot.settings import Settings
     from bot.types import Source
@@ -184,12 +188,26 @@ class ExtractiveGenerator:
     name: str = "extractive"
     # The fitted weights (``scoring_params.json``); the fitting script passes its trials here.
     weights: ScoringWeights = field(default_factory=default_weights)
+    # Sentence parses: the core passes its own cache, where the evidence stage has parsed the
+    # passages' sentences (and the question) already; standing alone, the generator parses them.
+    passages: PassageCache = field(default_factory=PassageCache, repr=False)
     encoder: CachedEncoder = field(init=False, repr=False)
     candidates: CandidateCache = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.encoder = cached_encoder(self.embeddings)
         self.candidates = CandidateCache()
+
+    def parse(self, texts: Sequence[str]) -> list[Doc]:
+        """spaCy Docs of ``texts``, from the shared cache (parsed in one batch when missing)."""
+        from bot.answer.nlp import load_nlp
+
+        return self.passages.parse(texts, load_nlp())
+
+    def people(self, question: str) -> list[Person]:
+        """Whose words the question asks about (:func:`speakers.question_people`)."""
+        text = question.strip()
+        return question_people(self.parse([text])[0]) if text else []
 
     def generate(
         self, question: str, sources: Sequence[Source], prompt: Prompt | None = None
@@ -199,7 +217,11 @@ class ExtractiveGenerator:
         return " ".join(f"{s.candidate.text} [{s.candidate.key}]" for s in chosen)
 
     def score(
-        self, question: str, sources: Sequence[Source], shortlist: int | None = None
+        self,
+        question: str,
+        sources: Sequence[Source],
+        shortlist: int | None = None,
+        people: Sequence[Person] | None = None,
     ) -> list[Scored]:
         """Every candidate sentence with its score (before diversity and the word budget).
 
@@ -208,10 +230,11 @@ class ExtractiveGenerator:
         first scored with its passage's similarity to the question (free: retrieval computed it),
         then the ``SHORTLIST`` best are embedded in one batch and rescored with their own.
         """
-        candidates = self.candidates.get(sources)
+        candidates = self.candidates.get(sources, self.parse)
         if not candidates:
             return []
-        people = question_people(question)
+        if people is None:
+            people = self.people(question)
         weights = term_weights(_question_terms(question, people), candidates)
         kinds = answer_types(question)
         q_words = {w.lower().removesuffix("'s") for w in re.findall(r"[\w'’\-]+", question)}
@@ -280,12 +303,19 @@ class ExtractiveGenerator:
         different articles ("How much did Howard earmark, and what was Brown expected to do?")
         is answered part by part, each with its share of the word budget.
         """
-        chosen = self._select(question, sources, self.max_words)
+        people = self.people(question)
+        chosen = self._select(question, sources, self.max_words, people=people)
         parts = split_question(question)
         if not chosen or not parts:
             return chosen
         budget = self.max_words // len(parts)
-        per_part = [self._select(part, sources, budget, PART_SHORTLIST) for part in parts]
+        # Each part's speakers: those of the question that the part names ("What did A say
+        # about X, and what did B say about Y?"), or all of them (a part that says "he").
+        part_people = [_people_named(part, people) for part in parts]
+        per_part = [
+            self._select(part, sources, budget, PART_SHORTLIST, who)
+            for part, who in zip(parts, part_people, strict=True)
+        ]
         mains = {max(sel, key=lambda s: s.score).candidate.article_id for sel in per_part if sel}
         standalone = all(question_names(part) for part in parts)
         if standalone and len(mains) > 1:
@@ -295,10 +325,10 @@ class ExtractiveGenerator:
             # same story.)
             queues = [
                 sorted(
-                    self._select(part, sources, self.max_words, PART_SHORTLIST),
+                    self._select(part, sources, self.max_words, PART_SHORTLIST, who),
                     key=lambda s: -s.score,
                 )
-                for part in parts
+                for part, who in zip(parts, part_people, strict=True)
             ]
             merged: list[Scored] = []
             used = 0
@@ -323,12 +353,12 @@ class ExtractiveGenerator:
         sources: Sequence[Source],
         max_words: int,
         shortlist: int | None = None,
+        people: Sequence[Person] = (),
     ) -> list[Scored]:
-        scored = self.score(question, sources, shortlist)
+        scored = self.score(question, sources, shortlist, people)
         if not scored:
             return []
         fitted = self.weights
-        people = question_people(question)
         weights = term_weights(_question_terms(question, people), [s.candidate for s in scored])
 
         chosen: list[Scored] = []
@@ -434,6 +464,11 @@ def _passage_similarities(sources: Sequence[Source]) -> dict[int, float]:
     known = [s.hit.dense_score for s in sources if s.hit.dense_score is not None]
     floor = min(known) if known else 0.0
     return {s.key: (s.hit.dense_score if s.hit.dense_score is not None else floor) for s in sources}
+
+
+def _people_named(text: str, people: Sequence[Person]) -> list[Person]:
+    named = [p for p in people if mentions_word(text.lower(), p.surname)]
+    return named or list(people)
 
 
 def _is_name_of(term: str, people: Sequence[Person]) -> bool:
