@@ -10,7 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.answer.question.types import AnswerType
 from bot.answer.untrusted import is_instruction
+from bot.answer.values import value_spans
 from bot.generators.extractive.speakers import (
     Mention,
     Person,
@@ -53,6 +55,10 @@ class Candidate:
     # Content words of what is reported as said (quotes, the clause after "said"): for "what did
     # X say about Y", Y must be in the speech, not in the narrative around it.
     speech_terms: frozenset[str] = frozenset()
+    # spaCy's named entities of the sentence (text, label), and whether it gives a cause
+    # ("because", "due to": ``bot.answer.values``), for the answer-type feature.
+    entities: tuple[tuple[str, str], ...] = ()
+    reason: bool = False
 
 
 def _looks_complete_start(text: str) -> bool:
@@ -154,6 +160,8 @@ def candidates_from(sources: Sequence[Source], parse: Parse) -> list[Candidate]:
                     reported=reported,
                     terms=frozenset(content_terms(text)),
                     speech_terms=frozenset(content_terms(speech_text(doc))),
+                    entities=tuple((e.text, e.label_) for e in doc.ents),
+                    reason=bool(value_spans(doc, AnswerType.REASON)),
                 )
             )
     return out

@@ -25,7 +25,6 @@ from bot.generators.extractive.candidates import (
     term_weights,
 )
 from bot.generators.extractive.questions import (
-    NOT_NAMES,
     mentions_word,
     name_key,
     question_names,
@@ -36,7 +35,7 @@ from bot.generators.extractive.weights import (
     ScoringWeights,
     default_weights,
 )
-from retrieval.text import STOPWORDS, content_terms, normalise, term_in
+from retrieval.text import content_terms, normalise, term_in
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -60,30 +59,13 @@ PART_SHORTLIST = 6
 
 # --- selection -----------------------------------------------------------------------------------
 
-_NUMBER_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
-    "hundred hundreds thousand thousands million millions billion billions bn m half quarter "
-    "double twice times first second third fourth fifth"
+# What a sentence supplies, by the kind of answer asked for: spaCy's entity labels (numbers,
+# dates, names), and causal markers (``bot.answer.values``).
+_NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
 )
-_NUMBER_RE = re.compile(
-    r"[£$€]\s?\d|\d+(?:[.,]\d+)*\s?(?:%|bn|m\b|per\s?cent)?|\b(?:"
-    + "|".join(_NUMBER_WORDS.split())
-    + r")\b",
-    re.IGNORECASE,
-)
-_TIME_RE = re.compile(
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
-    r"tomorrow|week|weeks|month|months|year|years|weekend|spring|summer|autumn|winter|"
-    r"(?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
-_REASON_RE = re.compile(
-    r"\b(?:because|after|due to|as a result|amid|following|in order to|so that|since|over|"
-    r"reason|blamed|caused|led to|in response|means|meant|aimed|intended|would|could|said|says|"
-    r"argued|claimed|felt)\b",
-    re.IGNORECASE,
-)
+_NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
+_TIME_LABELS = frozenset({"DATE", "TIME"})
 _Q_NUMBER = re.compile(
     r"\b(?:how\s+(?:much|many|fast|little|badly|long|old|big|far|often|high|low)|"
     r"what\s+(?:level|time|score|scores|fine|price|percentage|rate|increase|age|figure|amount|"
@@ -123,35 +105,40 @@ def answer_types(question: str) -> list[str]:
     return kinds
 
 
-def _new_names(text: str, question_words: set[str]) -> int:
+def _new_names(cand: Candidate, question_words: set[str]) -> int:
+    """Named entities of the sentence that the question does not name."""
     count = 0
-    for m in re.finditer(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’\-]+", text):
-        word = m.group(0).lower().removesuffix("'s").removesuffix("’s")
-        if word in NOT_NAMES or word in STOPWORDS or word in question_words:
-            continue
-        count += 1
+    for text, label in cand.entities:
+        words = {w.lower().removesuffix("'s").removesuffix("’s") for w in text.split()}
+        if label in _NAME_LABELS and not words <= question_words:
+            count += 1
     return count
 
 
-def _new_numbers(text: str, question: str) -> int:
-    q = {m.group(0).lower() for m in _NUMBER_RE.finditer(question)}
-    return sum(1 for m in _NUMBER_RE.finditer(text) if m.group(0).lower() not in q)
+def _new_numbers(cand: Candidate, question: str) -> int:
+    """Numbers, amounts and quantities of the sentence that the question does not give."""
+    asked = question.lower()
+    return sum(
+        1 for text, label in cand.entities if label in _NUMBER_LABELS and text.lower() not in asked
+    )
 
 
-def type_match(text: str, kinds: Sequence[str], question: str, question_words: set[str]) -> float:
+def type_match(
+    cand: Candidate, kinds: Sequence[str], question: str, question_words: set[str]
+) -> float:
     """Share of the question's answer types that the sentence supplies (new names, figures...)."""
     if not kinds:
         return 0.0
     got = 0.0
     for kind in kinds:
         if kind in ("person", "name", "place"):
-            got += min(1.0, _new_names(text, question_words) / 2)
+            got += min(1.0, _new_names(cand, question_words) / 2)
         elif kind == "number":
-            got += min(1.0, _new_numbers(text, question) / 1)
+            got += min(1.0, _new_numbers(cand, question) / 1)
         elif kind == "time":
-            got += 1.0 if _TIME_RE.search(text) else 0.0
+            got += 1.0 if any(label in _TIME_LABELS for _, label in cand.entities) else 0.0
         elif kind == "reason":
-            got += 0.5 if _REASON_RE.search(text) else 0.0
+            got += 0.5 if cand.reason else 0.0
     return got / len(kinds)
 
 
@@ -244,7 +231,7 @@ class ExtractiveGenerator:
         for cand in candidates:
             attribution = _attribution(cand, people)
             kw = _coverage(cand, weights, set(), self.weights, speech=bool(people))
-            kind = type_match(cand.text, kinds, question, q_words)
+            kind = type_match(cand, kinds, question, q_words)
             features.append((kw, attribution, kind))
             sims.append(passage_sim.get(cand.key, 0.0))
         first = self._combine(candidates, sims, features)
