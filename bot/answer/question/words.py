@@ -115,6 +115,9 @@ _TOPIC_PREPS = _words("about on over regarding concerning to of towards toward i
 _WH_WORDS = _words("what which who whom whose when where why how")
 _COORDINATORS = frozenset({"and", "or", "but", "plus"})
 _THIRD_PERSON_PRONOUNS = _words("he she it they him her them his hers its their theirs")
+# Determiners that make a noun phrase a definite description ("the Foreign Secretary"), which
+# stands for someone named elsewhere.
+DEFINITE_DETERMINERS = _words("the this that these those")
 
 _NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 _DATE_LABELS = frozenset({"DATE", "TIME"})

@@ -20,7 +20,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from bot.answer.question.words import REPORTING_VERBS, STATEMENT_VERBS
+from bot.answer.question.words import (
+    _THIRD_PERSON_PRONOUNS,
+    DEFINITE_DETERMINERS,
+    REPORTING_VERBS,
+    STATEMENT_VERBS,
+)
 from retrieval.text import HONORIFICS
 
 if TYPE_CHECKING:
@@ -33,9 +38,6 @@ _PASSIVE = frozenset({"nsubjpass", "csubjpass", "auxpass"})
 # A verb that shares its head's subject: ", adding ..." (advcl), "and warned" (conj),
 # "went on to say" (xcomp).
 _INHERITS = frozenset({"advcl", "conj", "xcomp"})
-_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
-# The pronouns that stand for a speaker named earlier ("I" and "we" speak inside quotations).
-_THIRD_PERSON = frozenset({"he", "she", "it", "they"})
 _DOUBLE_QUOTES = frozenset({'"', "“", "”"})
 _QUOTE_CHARS = '"“”'
 
@@ -162,8 +164,9 @@ def _role_tokens(head: Token) -> list[Token]:
 def classify(head: Token) -> Mention | None:
     """What kind of speaker the phrase headed by ``head`` is (see the module docstring)."""
     if head.pos_ == "PRON":
+        # Only a third person stands for someone named earlier ("I" and "we" are quoted).
         lower = head.lower_
-        return Mention("pronoun", lower) if lower in _THIRD_PERSON else None
+        return Mention("pronoun", lower) if lower in _THIRD_PERSON_PRONOUNS else None
     ent = _entity_of(head)
     if ent is not None:
         return Mention("name", ent.text)
@@ -174,7 +177,8 @@ def classify(head: Token) -> Mention | None:
             if ent is not None and ent.label_ == "PERSON":
                 return Mention("name", ent.text)
     definite = any(
-        c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in _DEFINITE) for c in head.children
+        c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in DEFINITE_DETERMINERS)
+        for c in head.children
     )
     if definite:
         return Mention("role", " ".join(t.text for t in _role_tokens(head)))
