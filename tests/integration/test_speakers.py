@@ -59,8 +59,14 @@ def mention(nlp: Language, sentence: str) -> Mention | None:
         # a pronoun and a role stand for someone named before
         ("He told reporters the deal was off.", Mention("pronoun", "he")),
         ('"It is a disgrace," the Foreign Secretary said.', Mention("role", "Foreign Secretary")),
-        # an organisation speaks too
+        # an organisation speaks too, also through a spokesman
         ("Microsoft said the update would ship in May.", Mention("name", "Microsoft")),
+        (
+            "An Electoral Commission spokeswoman said turnout had risen.",
+            Mention("name", "Electoral Commission"),
+        ),
+        # somebody unnamed: reported, but nobody the article named
+        ("Analysts said the shares were overvalued.", Mention("other", "Analysts")),
     ],
 )
 def test_each_form_of_attribution_names_its_speaker(

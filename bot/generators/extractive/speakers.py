@@ -184,7 +184,23 @@ def classify(head: Token) -> Mention | None:
         return Mention("role", " ".join(t.text for t in _role_tokens(head)))
     if head.pos_ == "PROPN":
         return Mention("name", _proper_run(head))
+    # "An Electoral Commission spokeswoman", "a Capital Economics statement": the body named
+    # inside an indefinite description speaks through it.
+    inner = _inner_entity(head)
+    if inner is not None:
+        return Mention("name", inner.text)
     return Mention("other", head.text)
+
+
+def _inner_entity(head: Token) -> Span | None:
+    """A PERSON, else an ORG entity among the words before ``head`` in its phrase."""
+    found = [
+        ent
+        for ent in head.doc.ents
+        if ent.label_ in {"PERSON", "ORG"} and head.left_edge.i <= ent.start and ent.end <= head.i
+    ]
+    found.sort(key=lambda ent: ent.label_ != "PERSON")
+    return found[0] if found else None
 
 
 def speaker_mention(doc: Doc) -> Mention | None:
@@ -203,10 +219,30 @@ def speaker_mention(doc: Doc) -> Mention | None:
             continue
         if tok.pos_ != "VERB" or tok.lemma_.lower() not in REPORTING_VERBS:
             continue
-        for subject in _subject(tok):
+        subjects = _subject(tok)
+        for subject in subjects:
             found = classify(subject)
             if found is not None:
                 return found
+        if not subjects and tok.dep_ == "ROOT" and not _is_passive(tok):
+            # A main verb the parse gave no subject (a misread phrase before it: "Philip Wride,
+            # who co-manages the team, said"): the person the sentence opens with.
+            person = _first_person_before(doc, tok, quoted)
+            if person is not None:
+                return person
+    return None
+
+
+def _is_passive(verb: Token) -> bool:
+    return any(c.dep_ in _PASSIVE for c in verb.children)
+
+
+def _first_person_before(doc: Doc, verb: Token, quoted: frozenset[int]) -> Mention | None:
+    for ent in doc.ents:
+        if ent.start >= verb.i:
+            break
+        if ent.label_ == "PERSON" and ent.start not in quoted:
+            return Mention("name", ent.text)
     return None
 
 
