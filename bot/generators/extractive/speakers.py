@@ -255,14 +255,19 @@ def speech_text(doc: Doc) -> str:
     parts: list[str] = []
     if quoted:
         parts.append(_text_of(doc, quoted))
-    for tok in doc:
-        if tok.i in quoted or tok.pos_ != "VERB" or tok.lemma_.lower() not in REPORTING_VERBS:
-            continue
+    verbs = [
+        tok
+        for tok in doc
+        if tok.i not in quoted and tok.pos_ == "VERB" and tok.lemma_.lower() in REPORTING_VERBS
+    ]
+    # The verb that introduces the words themselves has a clause ("..., saying that it was
+    # important ..."); one with only an object ("defended his decision") just names a topic.
+    verbs.sort(key=lambda v: not any(c.dep_ == "ccomp" for c in v.children))
+    for tok in verbs[:1]:
         clauses = [c for c in tok.children if c.dep_ in {"ccomp", "xcomp", "advcl", "dobj"}]
         clauses += [c for c in tok.children if c.dep_ == "prep"]
         if clauses:
             parts.append(_text_of(doc, {t.i for c in clauses for t in c.subtree} - quoted))
-        break
     return " ".join(parts) if parts else doc.text
 
 
