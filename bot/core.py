@@ -119,6 +119,9 @@ class Answerer:
             gen = self._generators.get(name)
             if gen is None:
                 gen = self._generator_factory(name, self.settings, self.encoder)
+                if isinstance(gen, ExtractiveGenerator):
+                    # The sentences it reads were parsed by the evidence stage: one cache.
+                    gen.passages = self.passages
                 self._generators[name] = gen
             return gen
 
@@ -128,7 +131,9 @@ class Answerer:
         if isinstance(gen, ExtractiveGenerator):
             return gen
         # A registry that replaced the extractive generator still leaves the core its own scorer.
-        return ExtractiveGenerator(self.encoder, max_words=self.settings.answer.answer_max_words)
+        return ExtractiveGenerator(
+            self.encoder, max_words=self.settings.answer.answer_max_words, passages=self.passages
+        )
 
     @staticmethod
     def chat_model(generator: Generator | None = None) -> Any:
@@ -155,7 +160,11 @@ class Answerer:
         from bot.answer.nlp import load_nlp
         from bot.answer.question import analyse
 
-        return analyse(question, load_nlp())
+        # Parsed through the passage cache, where the extractive generator finds it again.
+        nlp = load_nlp()
+        text = question.strip()
+        doc = self.passages.parse([text], nlp)[0] if text else None
+        return analyse(question, nlp, doc=doc)
 
     def judge(self, analysis: QuestionAnalysis, hits: Sequence[Hit]) -> Judgement:
         from bot.answer.judge import judge

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.answer.question.words import REPORTING_VERBS
+from bot.answer.question.words import DEFINITE_DETERMINERS, REPORTING_VERBS
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -43,7 +43,6 @@ _LIGHT = frozenset({"be", "have", "do", "get", "make", "go", "take"})
 # Dependency labels through which a verb shares its head's subject: "expected to face"
 # (xcomp), "met and agreed" (conj).
 _INHERITS = frozenset({"xcomp", "conj"})
-_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class Doer:
         tokens = [t for h in heads for t in h.subtree]
         # "the Foreign Secretary" is a description even though spaCy tags its words PROPN.
         described = any(
-            c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in _DEFINITE)
+            c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in DEFINITE_DETERMINERS)
             for h in heads
             for c in h.children
         )

@@ -137,3 +137,35 @@ def test_a_query_is_embedded_on_one_thread_and_batches_on_all(
     embeddings.encode(["one sentence.", "another sentence."])
     assert used == [(1, 1), (2, 2)]
     assert torch.get_num_threads() == 2
+
+
+def test_every_text_is_parsed_once_per_answer(
+    seed_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The question and the passages' sentences go through spaCy once: the evidence stage parses
+    them, the extractive generator (speakers, reported speech) reads the same cached Docs."""
+    from bot.answer.nlp import load_nlp
+
+    settings = Settings(_env_file=None, store_path=seed_kb.config.store_path)  # type: ignore[call-arg]
+    answerer = Answerer(seed_kb, seed_kb.embeddings, settings)
+    answerer.warm(rehearse=False)
+    nlp = load_nlp()
+    parsed: Counter[str] = Counter()
+    real_pipe, real_call = nlp.pipe, type(nlp).__call__
+
+    def pipe(texts: Any, *args: Any, **kwargs: Any) -> Any:
+        texts = list(texts)
+        parsed.update(texts)
+        return real_pipe(texts, *args, **kwargs)
+
+    def call(self: Any, text: Any, *args: Any, **kwargs: Any) -> Any:
+        parsed.update([text])
+        return real_call(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", pipe)
+    monkeypatch.setattr(type(nlp), "__call__", call)
+    answer = answerer.answer(QUESTION)
+    assert answer.status == "answered"
+    assert parsed[QUESTION] == 1
+    assert len(parsed) > 5  # the passages' sentences were parsed (here, the first time)
+    assert max(parsed.values()) == 1, parsed.most_common(3)

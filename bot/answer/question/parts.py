@@ -31,13 +31,15 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 
-def analyse(question: str, nlp: Language) -> QuestionAnalysis:
-    """Analyse one question with the given spaCy pipeline (pure: no state is kept)."""
+def analyse(question: str, nlp: Language, doc: Doc | None = None) -> QuestionAnalysis:
+    """Analyse one question with the given spaCy pipeline (pure: no state is kept). ``doc``: the
+    pipeline's parse of the stripped question, when the caller has it already (cached)."""
     text = question.strip()
     if not text:
         return QuestionAnalysis(question, (QuestionPart("", 0, 0, AnswerType.DESCRIPTION),))
     offset = question.index(text[0])
-    doc = nlp(text)
+    if doc is None or doc.text != text:
+        doc = nlp(text)
     verbs = _verb_lexicon(nlp)
     segments = _split(doc)
     parts: list[QuestionPart] = []

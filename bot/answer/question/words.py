@@ -33,6 +33,10 @@ _RESPONSE_VERBS = _words(
     "respond react reply answer describe explain justify defend greet view see"
 )
 
+# The verbs of a question about what someone said or how they responded (the statement answer
+# type): "what did P say", "how did P react".
+STATEMENT_VERBS = REPORTING_VERBS | _RESPONSE_VERBS
+
 # The noun a wh-determiner asks about ("which club", "what price"), by the answer it wants.
 _FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
     AnswerType.AMOUNT: _words("""
@@ -111,6 +115,9 @@ _TOPIC_PREPS = _words("about on over regarding concerning to of towards toward i
 _WH_WORDS = _words("what which who whom whose when where why how")
 _COORDINATORS = frozenset({"and", "or", "but", "plus"})
 _THIRD_PERSON_PRONOUNS = _words("he she it they him her them his hers its their theirs")
+# Determiners that make a noun phrase a definite description ("the Foreign Secretary"), which
+# stands for someone named elsewhere.
+DEFINITE_DETERMINERS = _words("the this that these those")
 
 _NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 _DATE_LABELS = frozenset({"DATE", "TIME"})

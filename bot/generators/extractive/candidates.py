@@ -6,16 +6,20 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.answer.question.types import AnswerType
 from bot.answer.untrusted import is_instruction
+from bot.answer.values import value_spans
 from bot.generators.extractive.speakers import (
+    Mention,
     Person,
-    find_mentions,
     has_quote,
     learn_roles,
+    opening_name,
+    opens_quote,
     person_named,
     resolve_role,
     salient_person,
@@ -25,7 +29,13 @@ from bot.generators.extractive.speakers import (
 from retrieval.text import content_terms, sentence_spans, term_in
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
     from bot.types import Source
+
+# Sentences -> their spaCy Docs, in order (the core's ``PassageCache.parse``: the evidence stage
+# parsed these very sentences already, so this is a lookup).
+Parse = Callable[[Sequence[str]], list["Doc"]]
 
 
 @dataclass(slots=True)
@@ -45,6 +55,10 @@ class Candidate:
     # Content words of what is reported as said (quotes, the clause after "said"): for "what did
     # X say about Y", Y must be in the speech, not in the narrative around it.
     speech_terms: frozenset[str] = frozenset()
+    # spaCy's named entities of the sentence (text, label), and whether it gives a cause
+    # ("because", "due to": ``bot.answer.values``), for the answer-type feature.
+    entities: tuple[tuple[str, str], ...] = ()
+    reason: bool = False
 
 
 def _looks_complete_start(text: str) -> bool:
@@ -68,14 +82,14 @@ class CandidateCache:
         self._cache: OrderedDict[tuple[tuple[int, str, int], ...], list[Candidate]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, sources: Sequence[Source]) -> list[Candidate]:
+    def get(self, sources: Sequence[Source], parse: Parse) -> list[Candidate]:
         key = tuple((s.key, s.hit.chunk_id, len(s.hit.text)) for s in sources)
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        made = candidates_from(sources)
+        made = candidates_from(sources, parse)
         with self._lock:
             self._cache[key] = made
             while len(self._cache) > self._max:
@@ -83,8 +97,9 @@ class CandidateCache:
         return made
 
 
-def candidates_from(sources: Sequence[Source]) -> list[Candidate]:
-    """Every whole sentence of the passages once, in article order, with speakers resolved."""
+def candidates_from(sources: Sequence[Source], parse: Parse) -> list[Candidate]:
+    """Every whole sentence of the passages once, in article order, with speakers resolved
+    (``parse`` gives the sentences' Docs)."""
     by_article: dict[str, list[tuple[int, int, str, int, int]]] = {}
     article_rank: dict[str, int] = {}
     titles: dict[str, str] = {}
@@ -112,7 +127,7 @@ def candidates_from(sources: Sequence[Source]) -> list[Candidate]:
                 (pos, pos + len(text), text, src.key, rank)
             )
 
-    out: list[Candidate] = []
+    kept_by_article: dict[str, list[tuple[int, int, str, int, int]]] = {}
     for article_id, rows in by_article.items():
         rows.sort(key=lambda r: (r[0], -(r[1] - r[0]), r[4]))
         kept: list[tuple[int, int, str, int, int]] = []
@@ -123,58 +138,94 @@ def candidates_from(sources: Sequence[Source]) -> list[Candidate]:
             if same:
                 continue
             kept.append(row)
-        salient = salient_person(titles[article_id], [r[2] for r in kept])
-        last_speaker: Person | None = salient
-        previous: Person | None = None  # the speaker of the sentence before
-        paragraph_speaker: Person | None = None
-        roles: dict[str, Person] = {}
-        learn_roles(titles[article_id], roles)
-        for pos, _end, text, key, rank in kept:
-            cand = Candidate(
-                text=text,
-                key=key,
-                article_id=article_id,
-                article_rank=article_rank[article_id],
-                position=pos,
-                hit_rank=rank,
-                quoted=has_quote(text),
+        kept_by_article[article_id] = kept
+    texts = [row[2] for rows in kept_by_article.values() for row in rows]
+    docs = dict(zip(texts, parse(texts), strict=True)) if texts else {}
+
+    out: list[Candidate] = []
+    for article_id, kept in kept_by_article.items():
+        article = _resolve_article(titles[article_id], kept, [docs[r[2]] for r in kept])
+        for (pos, _end, text, key, rank), (speaker, reported) in zip(kept, article, strict=True):
+            doc = docs[text]
+            out.append(
+                Candidate(
+                    text=text,
+                    key=key,
+                    article_id=article_id,
+                    article_rank=article_rank[article_id],
+                    position=pos,
+                    hit_rank=rank,
+                    speaker=speaker,
+                    quoted=has_quote(text),
+                    reported=reported,
+                    terms=frozenset(content_terms(text)),
+                    speech_terms=frozenset(content_terms(speech_text(doc))),
+                    entities=tuple((e.text, e.label_) for e in doc.ents),
+                    reason=bool(value_spans(doc, AnswerType.REASON)),
+                )
             )
-            learn_roles(text, roles)
-            mention = speaker_mention(text)
-            speaker: Person | None = None
-            if mention:
-                kind, mtext = mention
-                cand.reported = True
-                if kind == "name":
-                    speaker = person_named(mtext)
-                    if speaker:
-                        last_speaker = speaker
-                elif kind == "role":
-                    # "the Foreign Secretary said": a role seen with a name, else whoever spoke
-                    # just before, else the article's main person.
-                    speaker = resolve_role(mtext, roles) or previous or salient
-                elif mtext.lower() in ("it", "they"):
-                    speaker = last_speaker
-                else:
-                    speaker = previous or salient
-            elif cand.quoted and text.lstrip()[0] in '"“':
-                # A quotation with no attribution of its own continues the last speaker's words.
-                speaker = paragraph_speaker or last_speaker
-            elif cand.quoted:
-                # 'Mr Mallon provoked fury by branding the campaign "two-bit Tories"': the
-                # sentence's subject is the one quoted.
-                names = [m for m in find_mentions(text) if m[2] == "name"]
-                if names and names[0][0] <= 3:
-                    speaker = person_named(names[0][3])
-                    cand.reported = speaker is not None
-            cand.speaker = speaker
-            previous = speaker
-            if speaker:
-                paragraph_speaker = speaker
-            cand.terms = frozenset(content_terms(text))
-            cand.speech_terms = frozenset(content_terms(speech_text(text)))
-            out.append(cand)
     return out
+
+
+def _resolve_article(
+    title: str, rows: Sequence[tuple[int, int, str, int, int]], docs: Sequence[Doc]
+) -> list[tuple[Person | None, bool]]:
+    """(speaker, reported) of each sentence of one article, in order: names as written; "he",
+    "the Foreign Secretary" and unattributed quotations resolved to who spoke before."""
+    salient = salient_person(title, docs)
+    last_speaker: Person | None = salient
+    previous: Person | None = None  # the speaker of the sentence before
+    paragraph_speaker: Person | None = None
+    roles: dict[str, Person] = {}
+    mentions = [speaker_mention(doc) for doc in docs]
+    out: list[tuple[Person | None, bool]] = []
+    for i, doc in enumerate(docs):
+        text = rows[i][2]
+        learn_roles(doc, roles)
+        mention = mentions[i]
+        speaker: Person | None = None
+        reported = False
+        if mention is not None:
+            reported = True
+            if mention.kind == "name":
+                speaker = person_named(mention.text)
+                if speaker:
+                    last_speaker = speaker
+            elif mention.kind == "role":
+                # "the Foreign Secretary said": a role seen with a name, else whoever spoke
+                # just before, else the article's main person.
+                speaker = resolve_role(mention.text, roles) or previous or salient
+            elif mention.kind == "pronoun":
+                speaker = last_speaker if mention.text in ("it", "they") else previous or salient
+        elif has_quote(text) and text.lstrip()[0] in '"“':
+            # A quotation with no attribution of its own: when it runs on into the next sentence
+            # the speaker is named there ('"We will win. [...]," said X.'); else it continues
+            # the last speaker's words.
+            ahead = _speaker_ahead(rows, mentions, i) if opens_quote(text) else None
+            speaker = ahead or paragraph_speaker or last_speaker
+        elif has_quote(text):
+            # 'Mr Mallon provoked fury by branding the campaign "two-bit Tories"': the
+            # sentence's subject is the one quoted.
+            speaker = opening_name(doc)
+            reported = speaker is not None
+        previous = speaker
+        if speaker:
+            paragraph_speaker = speaker
+        out.append((speaker, reported))
+    return out
+
+
+def _speaker_ahead(
+    rows: Sequence[tuple[int, int, str, int, int]], mentions: Sequence[Mention | None], i: int
+) -> Person | None:
+    """The named speaker of the sentence right after sentence ``i``, when it is adjacent in the
+    article (nothing between them) and names them."""
+    if i + 1 >= len(rows) or rows[i + 1][0] - rows[i][1] > 2:
+        return None
+    mention = mentions[i + 1]
+    if mention is not None and mention.kind == "name":
+        return person_named(mention.text)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import re
 
-from bot.generators.extractive.speakers import NOT_NAMES
-from retrieval.text import STOPWORDS, content_terms, normalise, word_set
+from retrieval.text import (
+    CALENDAR_WORDS,
+    SENTENCE_OPENERS,
+    STOPWORDS,
+    content_terms,
+    normalise,
+    word_set,
+)
+
+# Capitalised words that are not names: sentence openers, months, days, and the like.
+NOT_NAMES = SENTENCE_OPENERS | CALENDAR_WORDS | word_set("speaking asked writing talking you")
 
 _SPLIT_CLAUSE = re.compile(
     r",?\s+and\s+(?=(?:what|which|who|whom|whose|how|why|where|when|by\s+what|at\s+what|"

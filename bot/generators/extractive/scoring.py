@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.answer.cache import PassageCache
 from bot.encoder import CachedEncoder, Encoder, cached_encoder
 from bot.generators.extractive.candidates import (
     Candidate,
@@ -29,14 +30,16 @@ from bot.generators.extractive.questions import (
     question_names,
     split_question,
 )
-from bot.generators.extractive.speakers import NOT_NAMES, Person, question_people
+from bot.generators.extractive.speakers import Person, question_people
 from bot.generators.extractive.weights import (
     ScoringWeights,
     default_weights,
 )
-from retrieval.text import STOPWORDS, content_terms, normalise, term_in
+from retrieval.text import content_terms, normalise, term_in
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
     from bot.prompts import Prompt
     from bot.settings import Settings
     from bot.types import Source
@@ -56,30 +59,13 @@ PART_SHORTLIST = 6
 
 # --- selection -----------------------------------------------------------------------------------
 
-_NUMBER_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
-    "hundred hundreds thousand thousands million millions billion billions bn m half quarter "
-    "double twice times first second third fourth fifth"
+# What a sentence supplies, by the kind of answer asked for: spaCy's entity labels (numbers,
+# dates, names), and causal markers (``bot.answer.values``).
+_NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART"}
 )
-_NUMBER_RE = re.compile(
-    r"[£$€]\s?\d|\d+(?:[.,]\d+)*\s?(?:%|bn|m\b|per\s?cent)?|\b(?:"
-    + "|".join(_NUMBER_WORDS.split())
-    + r")\b",
-    re.IGNORECASE,
-)
-_TIME_RE = re.compile(
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
-    r"tomorrow|week|weeks|month|months|year|years|weekend|spring|summer|autumn|winter|"
-    r"(?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
-_REASON_RE = re.compile(
-    r"\b(?:because|after|due to|as a result|amid|following|in order to|so that|since|over|"
-    r"reason|blamed|caused|led to|in response|means|meant|aimed|intended|would|could|said|says|"
-    r"argued|claimed|felt)\b",
-    re.IGNORECASE,
-)
+_NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
+_TIME_LABELS = frozenset({"DATE", "TIME"})
 _Q_NUMBER = re.compile(
     r"\b(?:how\s+(?:much|many|fast|little|badly|long|old|big|far|often|high|low)|"
     r"what\s+(?:level|time|score|scores|fine|price|percentage|rate|increase|age|figure|amount|"
@@ -119,35 +105,40 @@ def answer_types(question: str) -> list[str]:
     return kinds
 
 
-def _new_names(text: str, question_words: set[str]) -> int:
+def _new_names(cand: Candidate, question_words: set[str]) -> int:
+    """Named entities of the sentence that the question does not name."""
     count = 0
-    for m in re.finditer(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’\-]+", text):
-        word = m.group(0).lower().removesuffix("'s").removesuffix("’s")
-        if word in NOT_NAMES or word in STOPWORDS or word in question_words:
-            continue
-        count += 1
+    for text, label in cand.entities:
+        words = {w.lower().removesuffix("'s").removesuffix("’s") for w in text.split()}
+        if label in _NAME_LABELS and not words <= question_words:
+            count += 1
     return count
 
 
-def _new_numbers(text: str, question: str) -> int:
-    q = {m.group(0).lower() for m in _NUMBER_RE.finditer(question)}
-    return sum(1 for m in _NUMBER_RE.finditer(text) if m.group(0).lower() not in q)
+def _new_numbers(cand: Candidate, question: str) -> int:
+    """Numbers, amounts and quantities of the sentence that the question does not give."""
+    asked = question.lower()
+    return sum(
+        1 for text, label in cand.entities if label in _NUMBER_LABELS and text.lower() not in asked
+    )
 
 
-def type_match(text: str, kinds: Sequence[str], question: str, question_words: set[str]) -> float:
+def type_match(
+    cand: Candidate, kinds: Sequence[str], question: str, question_words: set[str]
+) -> float:
     """Share of the question's answer types that the sentence supplies (new names, figures...)."""
     if not kinds:
         return 0.0
     got = 0.0
     for kind in kinds:
         if kind in ("person", "name", "place"):
-            got += min(1.0, _new_names(text, question_words) / 2)
+            got += min(1.0, _new_names(cand, question_words) / 2)
         elif kind == "number":
-            got += min(1.0, _new_numbers(text, question) / 1)
+            got += min(1.0, _new_numbers(cand, question) / 1)
         elif kind == "time":
-            got += 1.0 if _TIME_RE.search(text) else 0.0
+            got += 1.0 if any(label in _TIME_LABELS for _, label in cand.entities) else 0.0
         elif kind == "reason":
-            got += 0.5 if _REASON_RE.search(text) else 0.0
+            got += 0.5 if cand.reason else 0.0
     return got / len(kinds)
 
 
@@ -184,12 +175,26 @@ class ExtractiveGenerator:
     name: str = "extractive"
     # The fitted weights (``scoring_params.json``); the fitting script passes its trials here.
     weights: ScoringWeights = field(default_factory=default_weights)
+    # Sentence parses: the core passes its own cache, where the evidence stage has parsed the
+    # passages' sentences (and the question) already; standing alone, the generator parses them.
+    passages: PassageCache = field(default_factory=PassageCache, repr=False)
     encoder: CachedEncoder = field(init=False, repr=False)
     candidates: CandidateCache = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.encoder = cached_encoder(self.embeddings)
         self.candidates = CandidateCache()
+
+    def parse(self, texts: Sequence[str]) -> list[Doc]:
+        """spaCy Docs of ``texts``, from the shared cache (parsed in one batch when missing)."""
+        from bot.answer.nlp import load_nlp
+
+        return self.passages.parse(texts, load_nlp())
+
+    def people(self, question: str) -> list[Person]:
+        """Whose words the question asks about (:func:`speakers.question_people`)."""
+        text = question.strip()
+        return question_people(self.parse([text])[0]) if text else []
 
     def generate(
         self, question: str, sources: Sequence[Source], prompt: Prompt | None = None
@@ -199,7 +204,11 @@ class ExtractiveGenerator:
         return " ".join(f"{s.candidate.text} [{s.candidate.key}]" for s in chosen)
 
     def score(
-        self, question: str, sources: Sequence[Source], shortlist: int | None = None
+        self,
+        question: str,
+        sources: Sequence[Source],
+        shortlist: int | None = None,
+        people: Sequence[Person] | None = None,
     ) -> list[Scored]:
         """Every candidate sentence with its score (before diversity and the word budget).
 
@@ -208,10 +217,11 @@ class ExtractiveGenerator:
         first scored with its passage's similarity to the question (free: retrieval computed it),
         then the ``SHORTLIST`` best are embedded in one batch and rescored with their own.
         """
-        candidates = self.candidates.get(sources)
+        candidates = self.candidates.get(sources, self.parse)
         if not candidates:
             return []
-        people = question_people(question)
+        if people is None:
+            people = self.people(question)
         weights = term_weights(_question_terms(question, people), candidates)
         kinds = answer_types(question)
         q_words = {w.lower().removesuffix("'s") for w in re.findall(r"[\w'’\-]+", question)}
@@ -221,7 +231,7 @@ class ExtractiveGenerator:
         for cand in candidates:
             attribution = _attribution(cand, people)
             kw = _coverage(cand, weights, set(), self.weights, speech=bool(people))
-            kind = type_match(cand.text, kinds, question, q_words)
+            kind = type_match(cand, kinds, question, q_words)
             features.append((kw, attribution, kind))
             sims.append(passage_sim.get(cand.key, 0.0))
         first = self._combine(candidates, sims, features)
@@ -280,12 +290,19 @@ class ExtractiveGenerator:
         different articles ("How much did Howard earmark, and what was Brown expected to do?")
         is answered part by part, each with its share of the word budget.
         """
-        chosen = self._select(question, sources, self.max_words)
+        people = self.people(question)
+        chosen = self._select(question, sources, self.max_words, people=people)
         parts = split_question(question)
         if not chosen or not parts:
             return chosen
         budget = self.max_words // len(parts)
-        per_part = [self._select(part, sources, budget, PART_SHORTLIST) for part in parts]
+        # Each part's speakers: those of the question that the part names ("What did A say
+        # about X, and what did B say about Y?"), or all of them (a part that says "he").
+        part_people = [_people_named(part, people) for part in parts]
+        per_part = [
+            self._select(part, sources, budget, PART_SHORTLIST, who)
+            for part, who in zip(parts, part_people, strict=True)
+        ]
         mains = {max(sel, key=lambda s: s.score).candidate.article_id for sel in per_part if sel}
         standalone = all(question_names(part) for part in parts)
         if standalone and len(mains) > 1:
@@ -295,10 +312,10 @@ class ExtractiveGenerator:
             # same story.)
             queues = [
                 sorted(
-                    self._select(part, sources, self.max_words, PART_SHORTLIST),
+                    self._select(part, sources, self.max_words, PART_SHORTLIST, who),
                     key=lambda s: -s.score,
                 )
-                for part in parts
+                for part, who in zip(parts, part_people, strict=True)
             ]
             merged: list[Scored] = []
             used = 0
@@ -323,12 +340,12 @@ class ExtractiveGenerator:
         sources: Sequence[Source],
         max_words: int,
         shortlist: int | None = None,
+        people: Sequence[Person] = (),
     ) -> list[Scored]:
-        scored = self.score(question, sources, shortlist)
+        scored = self.score(question, sources, shortlist, people)
         if not scored:
             return []
         fitted = self.weights
-        people = question_people(question)
         weights = term_weights(_question_terms(question, people), [s.candidate for s in scored])
 
         chosen: list[Scored] = []
@@ -434,6 +451,11 @@ def _passage_similarities(sources: Sequence[Source]) -> dict[int, float]:
     known = [s.hit.dense_score for s in sources if s.hit.dense_score is not None]
     floor = min(known) if known else 0.0
     return {s.key: (s.hit.dense_score if s.hit.dense_score is not None else floor) for s in sources}
+
+
+def _people_named(text: str, people: Sequence[Person]) -> list[Person]:
+    named = [p for p in people if mentions_word(text.lower(), p.surname)]
+    return named or list(people)
 
 
 def _is_name_of(term: str, people: Sequence[Person]) -> bool:

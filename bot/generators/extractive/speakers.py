@@ -1,104 +1,47 @@
 """Who says what in a news sentence: speakers, quotes and reported speech, for the extractive
 generator's attribution feature ("What did X say about Y?").
 
-"X said", "X told reporters", "he added", "the Foreign Secretary warned", quoted text: a sentence's
-speaker is resolved to a person, where "he" / "the Foreign Secretary" / "Mr Johnson" mean the most
-recently named speaker of the article (or the person a role was seen with).
+Everything is read from spaCy's parse of the sentence (the Docs the evidence stage made and
+cached, :mod:`bot.answer.cache`): the speaker is the subject of a reporting verb (by lemma, the
+one list in :mod:`bot.answer.question.words`), the agent of a passive one ("was described by X"),
+the subject a participle or a coordinated verb inherits (", adding ...", "and warned"), the
+object of "according to"; never a reporting verb inside a quotation, nor a passive without agent
+("is said to have ..."). The subject is then a **name** (a PERSON, ORG, GPE or NORP entity, or
+proper nouns the NER missed), a **role** (a definite description: "the Foreign Secretary",
+"his spokesman"), a **pronoun** ("he") or something else ("analysts"). Roles are learned from a
+name written with its title or apposition ("US President Donald Trump", "Boris Johnson, the
+Foreign Secretary,"); a pronoun or a role means the most recent speaker of the article (see
+:mod:`bot.generators.extractive.candidates`).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
-from retrieval.text import (
-    CALENDAR_WORDS,
-    HONORIFICS,
-    OFFICE_TITLES,
-    SAYING_VERBS,
-    SENTENCE_OPENERS,
-    word_set,
+from bot.answer.question.words import (
+    _THIRD_PERSON_PRONOUNS,
+    DEFINITE_DETERMINERS,
+    REPORTING_VERBS,
+    STATEMENT_VERBS,
 )
+from retrieval.text import HONORIFICS
 
-# --- words and patterns --------------------------------------------------------------------------
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
 
-_VERBS = (
-    "said says say told tells added adds warned warns claimed claims argued argues insisted "
-    "insists explained explains stated states admitted admits believes believed noted notes "
-    "suggested suggests urged urges described describes accused accuses denied denies confirmed "
-    "confirms announced announces defended defends stressed stresses predicted predicts promised "
-    "promises revealed reveals maintained maintains conceded concedes acknowledged acknowledges "
-    "commented comments continued continues replied replies responded responds hoped hopes wrote "
-    "writes thinks thought blamed blames reckons feels felt called calls branded brands "
-    "dismissed dismisses criticised criticises praised praises agreed agrees vowed vows "
-    "pledged pledges"
-)
-REPORTING_VERBS = frozenset(_VERBS.split())
-_PARTICIPLES = word_set(
-    "saying adding warning claiming arguing insisting explaining branding calling describing "
-    "accusing telling urging admitting"
-)
-# The verbs that introduce the words themselves (others, like "defended", only hint at speech).
-_SPEECH_VERBS = word_set(
-    "said says told tells added adds warned warns insisted insists claimed claims argued argues "
-    "explained explains stated states saying adding warning claiming arguing insisting explaining "
-    "according to"
-) | {"according to"}
-_VERB_RE = re.compile(
-    r"\b(" + "|".join(sorted(REPORTING_VERBS | _PARTICIPLES, key=len, reverse=True)) + r")\b"
-    r"|\baccording to\b",
-    re.IGNORECASE,
-)
-# Titles before a name: "Mr", "Dame", "Prof", "President" or "Chancellor" (with a full stop or not).
-_PERSONAL_TITLES = HONORIFICS | word_set("prof professor")
-_TITLES = (
-    r"(?:"
-    + "|".join(sorted(w.capitalize() for w in _PERSONAL_TITLES | {"president", "chancellor"}))
-    + r")\.?"
-)
-_NAME_WORD = r"[A-Z][a-zA-Z'’\-]+"
-_NAME_RE = re.compile(
-    rf"\b(?:{_TITLES}\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?"
-    rf"|{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|[A-Z]\.|de|van|von|al-\w+|bin))*)"
-)
-_PRONOUN_RE = re.compile(r"\b(he|she|it|they)\b", re.IGNORECASE)
-_ROLE_NOUNS = (
-    "defender striker midfielder keeper goalkeeper forward winger player star actor actress "
-    "singer rapper musician director producer chancellor minister secretary president premier "
-    "leader spokesman spokeswoman spokesperson boss manager coach chief executive chairman "
-    "chairwoman head firm company group bank club side team band mayor officer analyst "
-    "economist official court judge government party union campaigner veteran teenager "
-    "youngster champion winner captain founder owner author writer comedian presenter host "
-    "governor senator mp candidate commissioner regulator watchdog report study survey"
-)
-_ROLE_RE = re.compile(
-    r"\bthe\s+(?:[\w\-]+\s+){0,2}?(?:\d+-year-old|(?:" + "|".join(_ROLE_NOUNS.split()) + r")s?)\b",
-    re.IGNORECASE,
-)
-_REPORTING_NEXT = re.compile(
-    r"\s+(?:has\s+|had\s+|also\s+)?(?:"
-    + "|".join(sorted(REPORTING_VERBS, key=len, reverse=True))
-    + r")\b"
-)
-# "is said to have been impressed": passive, nobody is speaking.
-_PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|been|be|being)\s+$", re.IGNORECASE)
-# Capitalised words that are not people: sentence openers, months, days, and the like.
-NOT_NAMES = SENTENCE_OPENERS | CALENDAR_WORDS | word_set("speaking asked writing talking you")
-# What a question may ask someone did with words: "What did X say / describe / blame ...?".
-_QUESTION_VERBS = SAYING_VERBS | word_set("describe react blame hope expect criticise praise")
-_QUESTION_ATTRIBUTION = re.compile(
-    r"\b(?:did|does|do|has|have|had|will|would|was|is)\s+(?P<who>.+?)\s+"
-    r"(?P<verb>" + "|".join(sorted(_QUESTION_VERBS)) + r")\b",
-    re.IGNORECASE,
-)
-_ACCORDING_TO = re.compile(r"\baccording to\s+(?P<who>[^,?]+)", re.IGNORECASE)
+# Entity labels that name someone (or a body) whose words can be reported.
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+_SUBJECTS = frozenset({"nsubj", "csubj"})
+_PASSIVE = frozenset({"nsubjpass", "csubjpass", "auxpass"})
+# A verb that shares its head's subject: ", adding ..." (advcl), "and warned" (conj),
+# "went on to say" (xcomp).
+_INHERITS = frozenset({"advcl", "conj", "xcomp"})
+_DOUBLE_QUOTES = frozenset({'"', "“", "”"})
 _QUOTE_CHARS = '"“”'
-# Words of titles and roles: "US President Donald Trump" teaches that "the President" is Trump.
-ROLE_WORDS = OFFICE_TITLES | word_set(
-    "chair executive boss manager coach captain head attorney home deputy shadow us uk vice "
-    "senior officer founder striker midfielder defender keeper"
-)
+
+Kind = Literal["name", "role", "pronoun", "other"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,194 +58,261 @@ class Person:
         return self.surname in other.tokens or other.surname in self.tokens
 
 
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Who a sentence reports as speaking: ``text`` as written, and its ``kind``."""
+
+    kind: Kind
+    text: str
+
+
 def person_named(name: str) -> Person | None:
+    """The person a written name means ("Mr Johnson's" -> johnson), or None for no name."""
     words = [w.strip(".'’").lower() for w in name.split()]
-    words = [w.removesuffix("'s") for w in words if w]
-    words = [w for w in words if w not in _PERSONAL_TITLES]
-    if not words or (words[0] in NOT_NAMES and len(words) == 1):
-        return None
-    return Person(tuple(words))
+    words = [w.removesuffix("'s").removesuffix("’s") for w in words if w]
+    words = [w for w in words if w and w not in HONORIFICS]
+    return Person(tuple(words)) if words else None
 
 
-def question_people(question: str) -> list[Person]:
-    """The people (or bodies) whose words an attribution question asks about."""
-    who = None
-    m = _QUESTION_ATTRIBUTION.search(question)
-    if m:
-        who = m.group("who")
-    else:
-        m2 = _ACCORDING_TO.search(question)
-        if m2:
-            who = m2.group("who")
-    if not who:
-        return []
-    # "Microsoft's Mike Nash" -> "Mike Nash"; "Middlesbrough mayor Ray Mallon" -> "Ray Mallon".
-    people = []
-    for part in re.split(r"\s+(?:and|&)\s+|,\s*", who):
-        runs = re.findall(rf"{_NAME_WORD}(?:\s+{_NAME_WORD})*", part.split("'s ")[-1])
-        runs = [r for r in runs if r.split()[0].lower() not in NOT_NAMES or len(r.split()) > 1]
-        if runs:
-            person = person_named(runs[-1])
-            if person:
-                people.append(person)
-    return people
+# --- quotations ----------------------------------------------------------------------------------
 
 
-def _quoted_regions(text: str) -> list[tuple[int, int]]:
-    regions = []
-    for m in re.finditer(r"[\"“]([^\"“”]*)[\"”]", text):
-        regions.append((m.start(), m.end()))
-    return regions
-
-
-def find_mentions(sentence: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, kind, text) of names, pronouns and role nouns outside quotes."""
-    quoted = _quoted_regions(sentence)
-
-    def outside(a: int) -> bool:
-        return not any(x <= a < y for x, y in quoted)
-
-    found: list[tuple[int, int, str, str]] = []
-    for m in _NAME_RE.finditer(sentence):
-        first = m.group(0).split()[0].lower()
-        if first in NOT_NAMES and len(m.group(0).split()) == 1:
+def quoted_tokens(doc: Doc) -> frozenset[int]:
+    """Indices of the tokens inside double quotation marks (the marks included). A quotation
+    left open runs to the end of the sentence (it closes in a later one); one closed without
+    having opened began in an earlier sentence, so it runs from the start. Whether a straight
+    mark opens or closes is the tagger's call (tags ``` `` ``` and ``''``)."""
+    inside: set[int] = set()
+    open_at: int | None = None
+    for tok in doc:
+        if tok.text not in _DOUBLE_QUOTES:
             continue
-        if m.group(0).lower() in REPORTING_VERBS:
-            continue
-        if not outside(m.start()):
-            continue
-        start, words = m.start(), m.group(0).split()
-        if start == 0 and len(words) == 1 and not _REPORTING_NEXT.match(sentence, m.end()):
-            # "Early talks have ...": a capitalised first word is not a name on its own,
-            # unless a reporting verb follows ("Dunne said").
-            continue
-        led_by_the = False
-        # "But Mr Johnson", "The Foreign Secretary": leading function words are not the name.
-        while words and words[0].lower() in NOT_NAMES:
-            led_by_the = led_by_the or words[0].lower() == "the"
-            start = sentence.index(words[1], start + len(words[0])) if len(words) > 1 else m.end()
-            words = words[1:]
-        if not words:
-            continue
-        # "the Foreign Secretary", "the President": a role, resolved like a pronoun.
-        led_by_the = led_by_the or bool(
-            re.search(r"\bthe\s+$", sentence[max(0, start - 5) : start], re.IGNORECASE)
-        )
-        all_roles = all(w.lower() in ROLE_WORDS for w in words)
-        kind = "role" if led_by_the or all_roles else "name"
-        found.append((start, m.end(), kind, " ".join(words)))
-    for m in _PRONOUN_RE.finditer(sentence):
-        if outside(m.start()):
-            found.append((m.start(), m.end(), "pronoun", m.group(0)))
-    for m in _ROLE_RE.finditer(sentence):
-        if outside(m.start()) and not any(a <= m.start() < b for a, b, _, _ in found):
-            found.append((m.start(), m.end(), "role", m.group(0)))
-    found.sort()
-    return found
-
-
-def speaker_mention(sentence: str) -> tuple[str, str] | None:
-    """(kind, text) of who a sentence reports as speaking, or None."""
-    verbs = [
-        m
-        for m in _VERB_RE.finditer(sentence)
-        if not _in_quote(sentence, m.start())
-        and not _PASSIVE_BEFORE.search(sentence[max(0, m.start() - 8) : m.start()])
-    ]
-    if not verbs:
-        return None
-    mentions = find_mentions(sentence)
-    if not mentions:
-        return None
-    for v in verbs:
-        word = v.group(0).lower()
-        if word in _PARTICIPLES:
-            # ", saying ..." belongs to the sentence's subject: its first mention.
-            before = [m for m in mentions if m[1] <= v.start()]
-            if before:
-                return before[0][2], before[0][3]
-            continue
-        if word == "according to":
-            after = [m for m in mentions if m[0] >= v.end() and m[0] - v.end() <= 3]
-            if after:
-                return after[0][2], after[0][3]
-            continue
-        # Subject right before the verb ("Mr Johnson added", "Boris Johnson has warned",
-        # "the Foreign Secretary said"), allowing an auxiliary or adverb in between.
-        gap = r"\s*(?:,[^,]{1,70},)?\s*(?:(?:has|had|have|also|then|later|previously|again|was|is|"
-        gap += r"once|had\s+previously|further)\s+)*$"
-        for _start, end, kind, text in reversed(mentions):
-            if end <= v.start() and re.match(gap, sentence[end : v.start()]):
-                return kind, text
-        # Inverted after a quote: '"...," said Mr Brown.' / 'said the chancellor'.
-        for start, _end, kind, text in mentions:
-            if start >= v.end() and re.fullmatch(r"\s*", sentence[v.end() : start]):
-                return kind, text
-        # Otherwise the sentence's subject, its first mention ("He was threatened by Kevin
-        # Keegan but has since responded ..." is about "he", not Keegan).
-        before = [m for m in mentions if m[1] <= v.start()]
-        if before:
-            return before[0][2], before[0][3]
-    return None
-
-
-def speech_text(sentence: str) -> str:
-    """The part of a sentence that reports speech: quotes, and the clause the verb introduces.
-
-    '..., saying that it was important X' -> after the verb; 'Senior officers could face
-    sanctions, Boris Johnson has warned.' -> before it (the verb ends the sentence).
-    """
-    parts = [sentence[a:b] for a, b in _quoted_regions(sentence)]
-    verbs = [m for m in _VERB_RE.finditer(sentence) if not _in_quote(sentence, m.start())]
-    if verbs:
-        core = [m for m in verbs if m.group(0).lower() in _SPEECH_VERBS]
-        v = (core or verbs)[0]
-        if v.end() >= 0.7 * len(sentence.rstrip(" .")):
-            parts.append(sentence[: v.start()])
-        else:
-            parts.append(sentence[v.end() :])
-    elif not parts:
-        return sentence
-    return " ".join(parts)
-
-
-def _in_quote(text: str, pos: int) -> bool:
-    return any(a <= pos < b for a, b in _quoted_regions(text))
+        opening = tok.text == "“" or (tok.text == '"' and tok.tag_ == "``")
+        if open_at is None and opening:
+            open_at = tok.i
+        elif open_at is not None:
+            inside.update(range(open_at, tok.i + 1))
+            open_at = None
+        elif not inside:
+            inside.update(range(0, tok.i + 1))  # closes a quotation opened before
+    if open_at is not None:
+        inside.update(range(open_at, len(doc)))
+    return frozenset(inside)
 
 
 def has_quote(text: str) -> bool:
     return any(c in text for c in _QUOTE_CHARS)
 
 
-_NOT_PEOPLE = word_set(
-    "city united street park club party council bank group corp corporation ltd inc plc fc "
-    "association commission ministry office government news bbc house league cup union court "
-    "committee department agency board company airlines airways motors university college "
-    "school hospital police service services church museum festival awards academy society "
-    "institute foundation fund trust exchange market markets stock times post telegraph "
-    "guardian journal press radio tv records studios pictures network networks europe america "
-    "africa asia kingdom republic states nations islands road square hall centre center "
-    "stadium palace north south east west new old great royal national international "
-    "federal world global"
-)
+def opens_quote(text: str) -> bool:
+    """Whether a quotation opened in ``text`` is still open at its end (it goes on in the next
+    sentence, where the speaker is often named: '"We will win. ... ," said X.')."""
+    if "“" in text or "”" in text:
+        return text.rfind("“") > text.rfind("”")
+    return text.count('"') % 2 == 1 and text.lstrip().startswith('"')
 
 
-def _is_personal(name: str) -> bool:
-    words = [w.lower().strip(".'’") for w in name.split()]
-    return bool(words) and not any(w in _NOT_PEOPLE for w in words)
+# --- the speaker of a sentence -------------------------------------------------------------------
 
 
-def salient_person(title: str, sentences: Sequence[str]) -> Person | None:
+def _subject(verb: Token) -> list[Token]:
+    """Who does ``verb``: its subject, a passive's agent, or the subject it inherits from the verb
+    it hangs on (", adding", "and warned"); [] when the parse names nobody (a passive without
+    agent: "is said to have been impressed")."""
+    for _ in range(4):
+        subjects = [c for c in verb.children if c.dep_ in _SUBJECTS]
+        agents = [g for a in verb.children if a.dep_ == "agent" for g in a.children]
+        if subjects or agents:
+            if verb.dep_ == "relcl" and any(s.tag_ in {"WP", "WDT"} for s in subjects):
+                return [verb.head]  # "Mr Brown, who said ...": Mr Brown
+            return subjects + agents
+        if any(c.dep_ in _PASSIVE for c in verb.children):
+            return []
+        if verb.dep_ not in _INHERITS or verb.head.i == verb.i:
+            return []
+        verb = verb.head
+    return []
+
+
+def _entity_of(tok: Token) -> Span | None:
+    for ent in tok.doc.ents:
+        if ent.start <= tok.i < ent.end and ent.label_ in _NAME_LABELS:
+            return ent
+    return None
+
+
+def _proper_run(head: Token) -> str:
+    """The head with its proper-noun compounds ("Mr Brown", "Foreign Secretary")."""
+    words = [c for c in head.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    return " ".join(t.text for t in (*words, head))
+
+
+def _role_key(tokens: Iterable[Token]) -> str:
+    """A role as a lookup key: its words, lower-case, without place names ("US President" ->
+    "president")."""
+    return " ".join(
+        t.lower_ for t in tokens if t.ent_type_ not in {"GPE", "NORP"} and t.pos_ != "DET"
+    )
+
+
+def _role_tokens(head: Token) -> list[Token]:
+    """A description's head with its compounds and adjectives ("the Foreign Secretary")."""
+    mods = [c for c in head.lefts if c.dep_ in {"compound", "amod"}]
+    return [*mods, head]
+
+
+def classify(head: Token) -> Mention | None:
+    """What kind of speaker the phrase headed by ``head`` is (see the module docstring)."""
+    if head.pos_ == "PRON":
+        # Only a third person stands for someone named earlier ("I" and "we" are quoted).
+        lower = head.lower_
+        return Mention("pronoun", lower) if lower in _THIRD_PERSON_PRONOUNS else None
+    ent = _entity_of(head)
+    if ent is not None:
+        return Mention("name", ent.text)
+    # "the minister, John Smith, said": the apposition names them.
+    for child in head.children:
+        if child.dep_ == "appos":
+            ent = _entity_of(child)
+            if ent is not None and ent.label_ == "PERSON":
+                return Mention("name", ent.text)
+    definite = any(
+        c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in DEFINITE_DETERMINERS)
+        for c in head.children
+    )
+    if definite:
+        return Mention("role", " ".join(t.text for t in _role_tokens(head)))
+    if head.pos_ == "PROPN":
+        return Mention("name", _proper_run(head))
+    # "An Electoral Commission spokeswoman", "a Capital Economics statement": the body named
+    # inside an indefinite description speaks through it.
+    inner = _inner_entity(head)
+    if inner is not None:
+        return Mention("name", inner.text)
+    return Mention("other", head.text)
+
+
+def _inner_entity(head: Token) -> Span | None:
+    """A PERSON, else an ORG entity among the words before ``head`` in its phrase."""
+    found = [
+        ent
+        for ent in head.doc.ents
+        if ent.label_ in {"PERSON", "ORG"} and head.left_edge.i <= ent.start and ent.end <= head.i
+    ]
+    found.sort(key=lambda ent: ent.label_ != "PERSON")
+    return found[0] if found else None
+
+
+def speaker_mention(doc: Doc) -> Mention | None:
+    """Who ``doc`` (one sentence) reports as speaking, or None: the first reporting verb outside
+    quotation marks whose doer the parse names, or the object of "according to"."""
+    quoted = quoted_tokens(doc)
+    for tok in doc:
+        if tok.i in quoted:
+            continue
+        if tok.lower_ == "according":
+            for obj in (g for p in tok.children if p.lower_ == "to" for g in p.children):
+                if obj.dep_ == "pobj":
+                    found = classify(obj)
+                    if found is not None:
+                        return found
+            continue
+        if tok.pos_ != "VERB" or tok.lemma_.lower() not in REPORTING_VERBS:
+            continue
+        subjects = _subject(tok)
+        for subject in subjects:
+            found = classify(subject)
+            if found is not None:
+                return found
+        if not subjects and tok.dep_ == "ROOT" and not _is_passive(tok):
+            # A main verb the parse gave no subject (a misread phrase before it: "Philip Wride,
+            # who co-manages the team, said"): the person the sentence opens with.
+            person = _first_person_before(doc, tok, quoted)
+            if person is not None:
+                return person
+    return None
+
+
+def _is_passive(verb: Token) -> bool:
+    return any(c.dep_ in _PASSIVE for c in verb.children)
+
+
+def _first_person_before(doc: Doc, verb: Token, quoted: frozenset[int]) -> Mention | None:
+    for ent in doc.ents:
+        if ent.start >= verb.i:
+            break
+        if ent.label_ == "PERSON" and ent.start not in quoted:
+            return Mention("name", ent.text)
+    return None
+
+
+def speech_text(doc: Doc) -> str:
+    """The part of a sentence that reports speech: its quotations, and what the reporting verb
+    reports (its clausal complement, "... could face sanctions, Boris Johnson has warned",
+    or, without one, the verb's phrase without its subject: "told reporters about the plan").
+    A sentence without either is all speech, as far as we can tell."""
+    quoted = quoted_tokens(doc)
+    parts: list[str] = []
+    if quoted:
+        parts.append(_text_of(doc, quoted))
+    verbs = [
+        tok
+        for tok in doc
+        if tok.i not in quoted and tok.pos_ == "VERB" and tok.lemma_.lower() in REPORTING_VERBS
+    ]
+    # The verb that introduces the words themselves has a clause ("..., saying that it was
+    # important ..."); one with only an object ("defended his decision") just names a topic.
+    verbs.sort(key=lambda v: not any(c.dep_ == "ccomp" for c in v.children))
+    for tok in verbs[:1]:
+        clauses = [c for c in tok.children if c.dep_ in {"ccomp", "xcomp", "advcl", "dobj"}]
+        clauses += [c for c in tok.children if c.dep_ == "prep"]
+        if clauses:
+            parts.append(_text_of(doc, {t.i for c in clauses for t in c.subtree} - quoted))
+    return " ".join(parts) if parts else doc.text
+
+
+def _text_of(doc: Doc, ids: Iterable[int]) -> str:
+    """The text of some tokens, as written (a gap between runs becomes one space)."""
+    out: list[str] = []
+    last = -2
+    for i in sorted(ids):
+        if out and i != last + 1:
+            out.append(" ")
+        out.append(doc[i].text_with_ws)
+        last = i
+    return "".join(out).strip()
+
+
+# --- an article's people -------------------------------------------------------------------------
+
+
+def people_in(doc: Doc) -> list[Person]:
+    """The people (PERSON entities) a sentence names outside quotation marks."""
+    quoted = quoted_tokens(doc)
+    found = []
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and ent.start not in quoted:
+            person = person_named(ent.text)
+            if person is not None:
+                found.append(person)
+    return found
+
+
+def opening_name(doc: Doc) -> Person | None:
+    """The person a sentence opens with ('Mr Mallon provoked fury by branding the campaign
+    "two-bit Tories"': the one quoted), or None."""
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and ent.start_char <= 3:
+            return person_named(ent.text)
+    return None
+
+
+def salient_person(title: str, docs: Sequence[Doc]) -> Person | None:
     """The article's main person: the most mentioned surname (title mentions count double)."""
     counts: dict[str, float] = {}
     longest: dict[str, Person] = {}
-    for text in sentences:
-        for _s, _e, kind, mtext in find_mentions(text):
-            if kind != "name" or not _is_personal(mtext):
-                continue
-            person = person_named(mtext)
-            if person is None:
-                continue
+    for doc in docs:
+        for person in people_in(doc):
             counts[person.surname] = counts.get(person.surname, 0.0) + 1.0
             if len(person.tokens) > len(longest.get(person.surname, Person(())).tokens):
                 longest[person.surname] = person
@@ -317,22 +327,77 @@ def salient_person(title: str, sentences: Sequence[str]) -> Person | None:
     return longest[best]
 
 
-def learn_roles(text: str, roles: dict[str, Person]) -> None:
-    """Learn "Role Words Firstname Surname" ("US President Donald Trump") as role -> person."""
-    for m in _NAME_RE.finditer(text):
-        words = m.group(0).split()
-        role = [w for w in words if w.lower() in ROLE_WORDS]
-        rest = [w for w in words if w.lower() not in ROLE_WORDS]
-        if role and rest and words[: len(role)] == role:
-            person = person_named(" ".join(rest))
-            if person:
-                roles[" ".join(w.lower() for w in role if w.lower() not in {"us", "uk"})] = person
+def learn_roles(doc: Doc, roles: dict[str, Person]) -> None:
+    """Learn a role written with a name: "US President Donald Trump" (a title compound), "Boris
+    Johnson, the Foreign Secretary," and "the Foreign Secretary, Boris Johnson," (apposition)."""
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        person = person_named(ent.text)
+        if person is None:
+            continue
+        root = ent.root
+        titles = [c for c in root.lefts if c.dep_ == "compound" and c.i < ent.start]
+        if titles:
+            key = _role_key(t for c in titles for t in c.subtree)
+            if key:
+                roles[key] = person
+        described = [c for c in root.children if c.dep_ == "appos" and _entity_of(c) is None]
+        if root.dep_ == "appos" and _entity_of(root.head) is None:
+            described.append(root.head)
+        for head in described:
+            key = _role_key(_role_tokens(head))
+            if key:
+                roles[key] = person
 
 
 def resolve_role(mention: str, roles: dict[str, Person]) -> Person | None:
-    words = [w.lower() for w in mention.split() if w.lower() not in {"the", "us", "uk"}]
-    key = " ".join(words)
-    if key in roles:
-        return roles[key]
-    # "the President" also matches a role learned as "vice president"? No: only an exact role.
+    """The person a role was seen with ("the Foreign Secretary"), matched on all its words."""
+    words = [w.lower() for w in mention.split()]
+    for n in range(len(words)):
+        found = roles.get(" ".join(words[n:]))
+        if found is not None:
+            return found
+    return None
+
+
+# --- the question --------------------------------------------------------------------------------
+
+
+def question_people(doc: Doc) -> list[Person]:
+    """The people (or bodies) whose words an attribution question asks about: the subject of its
+    verb of saying ("What did Microsoft's Mike Nash say", "How did A and B react") or the object
+    of "according to"."""
+    heads: list[Token] = []
+    for tok in doc:
+        if tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in STATEMENT_VERBS:
+            heads += [c for c in tok.children if c.dep_ in _SUBJECTS]
+        elif tok.lower_ == "according":
+            heads += [g for p in tok.children for g in p.children if g.dep_ == "pobj"]
+    people: list[Person] = []
+    for head in heads:
+        for member in (head, *(c for c in head.subtree if c.dep_ == "conj" and c.head.i == head.i)):
+            person = _name_in(member)
+            if person is not None and person not in people:
+                people.append(person)
+    return people
+
+
+def _name_in(head: Token) -> Person | None:
+    """The name a subject phrase gives: its own entity, else a PERSON entity inside it
+    ("Microsoft's Mike Nash"), else its proper nouns."""
+    if head.pos_ == "PRON" or head.tag_ in {"WP", "WDT"}:
+        return None
+    ent = _entity_of(head)
+    if ent is not None:
+        return person_named(ent.text)
+    inner = [
+        e
+        for e in head.doc.ents
+        if e.label_ == "PERSON" and head.left_edge.i <= e.start and e.end <= head.right_edge.i + 1
+    ]
+    if inner:
+        return person_named(inner[-1].text)
+    if head.pos_ == "PROPN":
+        return person_named(_proper_run(head))
     return None
