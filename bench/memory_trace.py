@@ -79,6 +79,7 @@ class Tracer:
         self.phases: dict[str, dict[str, float]] = {}
         self.taken: list[tuple[str, Any]] = []
         self.steps: list[tuple[int, float]] = []  # (chunks written so far, RSS) after each step
+        self.trimmed: list[float] = []  # RSS after each step's malloc_trim
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self.t0 = time.monotonic()
@@ -202,7 +203,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ingest_module.scan = traced_scan  # type: ignore[assignment]
         tracer.wrap(ingest_module._Run, "write", "write")
         tracer.wrap(ingest_module._Run, "finish", "finish")
-        tracer.wrap(kb.embeddings, "encode", "write: embed")
+        tracer.wrap(kb.embeddings, "encode_documents", "write: embed")
         tracer.wrap(kb.store, "upsert", "write: upsert")
         tracer.wrap(kb.store, "delete", "write: delete")
         tracer.wrap(PersistedKeywordIndex, "refresh", "keyword index")
@@ -218,6 +219,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 tracer.snapshot(f"after write step {steps_seen[0]}")
 
         ingest_module._Run._write_step = traced_step  # type: ignore[method-assign]
+        release = ingest_module.release_free_memory
+
+        def traced_release() -> bool:
+            # The ingest trims after each step: RSS after the trim is what the step left live.
+            done = release()
+            tracer.trimmed.append(rss_mb())
+            print(f"  after trim: {tracer.trimmed[-1]:.1f}", file=sys.stderr, flush=True)
+            return done
+
+        ingest_module.release_free_memory = traced_release  # type: ignore[assignment]
         original_refresh = PersistedKeywordIndex.refresh
 
         def refresh_then_snapshot(self: Any, *a: Any, **k: Any) -> None:
@@ -266,6 +277,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures["write_steps_rss_mb"] = [
             [c, round(r, 1)] for c, r in steps[:: max(1, len(steps) // 12)]
         ]
+    if tracer.trimmed:
+        figures["rss_after_each_trim_mb"] = [round(r, 1) for r in tracer.trimmed]
     if tracer.taken:
         base = tracer.taken[0][1]
         figures["tracemalloc"] = [
@@ -300,6 +313,8 @@ def show(figures: dict[str, Any]) -> None:
             f"  {name:20} {int(r['calls']):5} {r['seconds']:8.1f} {r['start_mb']:9.1f} "
             f"{r['end_mb']:7.1f}  {peaks.get(name, r['peak_mb']):7.1f}"
         )
+    if "rss_after_each_trim_mb" in figures:
+        print("RSS after each step's trim, MB:", figures["rss_after_each_trim_mb"])
     if "write_steps_rss_mb" in figures:
         print("RSS after write steps (chunks, MB):", figures["write_steps_rss_mb"])
     for snap in figures.get("tracemalloc", []):

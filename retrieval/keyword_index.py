@@ -21,7 +21,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ import Stemmer
 
 from retrieval.catalog import store_version
 from retrieval.chunking import embedding_text
+from retrieval.memory import release_free_memory
 from retrieval.stores import VectorStore
 
 _STEMMER_LANGUAGE = "english"
@@ -74,14 +75,38 @@ class KeywordIndex:
         stamp: str,
         roots: Sequence[str] = (),
     ) -> KeywordIndex:
-        stemmer = Stemmer.Stemmer(_STEMMER_LANGUAGE)
+        return cls.build_streamed(zip(ids, texts, strict=True), stamp, roots)
+
+    @classmethod
+    def build_streamed(
+        cls,
+        documents: Iterable[tuple[str, str]],
+        stamp: str,
+        roots: Sequence[str] = (),
+    ) -> KeywordIndex:
+        """The index of ``documents`` (chunk id, text), read one at a time.
+
+        Each text is tokenised as it arrives and let go: what is held until the end is the
+        token ids, not the texts (a store read in pages never has all its texts in memory).
+        The tokens are those of ``bm25s.tokenize``, which ``search`` uses on queries: the same
+        pattern, lower case, stop words and stemmer, and an empty text gives no tokens
+        (``allow_empty=False`` keeps bm25s's tokenizer from giving it a token of its own).
+        """
+        tokenizer = bm25s.tokenization.Tokenizer(
+            stopwords="en", stemmer=Stemmer.Stemmer(_STEMMER_LANGUAGE)
+        )
+        ids: list[str] = []
+
+        def texts() -> Iterator[str]:
+            for chunk_id, text in documents:
+                ids.append(chunk_id)
+                yield text
+
+        token_ids = list(tokenizer.streaming_tokenize(texts(), allow_empty=False))
         retriever = bm25s.BM25()
-        if texts:
-            tokens = bm25s.tokenize(
-                list(texts), stopwords="en", stemmer=stemmer, show_progress=False
-            )
-            retriever.index(tokens, show_progress=False)
-        return cls(retriever, list(ids), stamp, roots)
+        if ids:
+            retriever.index(tokenizer.to_tokenized_tuple(token_ids), show_progress=False)
+        return cls(retriever, ids, stamp, roots)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         if not self.ids:
@@ -212,20 +237,24 @@ class PersistedKeywordIndex:
 
     def rebuild(self) -> None:
         stamp = self.stamp()
-        ids: list[str] = []
-        texts: list[str] = []
         roots: set[str] = set()
-        if self.store.exists():
+
+        def documents() -> Iterator[tuple[str, str]]:
+            if not self.store.exists():
+                return
             for chunk in self.store.iter_all():
-                ids.append(chunk.id)
-                texts.append(embedding_text(str(chunk.metadata.get("title", "")), chunk.text))
                 if chunk.metadata.get("root"):
                     roots.add(str(chunk.metadata["root"]))
-        index = KeywordIndex.build(ids, texts, stamp, sorted(roots))
-        del texts
+                yield chunk.id, embedding_text(str(chunk.metadata.get("title", "")), chunk.text)
+
+        index = KeywordIndex.build_streamed(documents(), stamp)
+        index.roots = sorted(roots)
         index.save(self.folder)
-        # Read back memory-mapped: the in-memory copy with its token matrices is let go.
+        # Read back memory-mapped: the in-memory copy with its token matrices is let go, and
+        # what building it freed goes back to the system (retrieval/memory.py).
         self._index = KeywordIndex.load(self.folder) or index
+        del index
+        release_free_memory()
         self.problem = ""
 
 

@@ -23,8 +23,14 @@ from retrieval.stores.locks import LeaseLock, file_lock, file_lock_holder
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
-# Chroma caps how many ids one call may carry; deletes and pages stay well under it.
+# Chroma caps how many ids one call may carry; deletes stay well under it.
 _PAGE = 5000
+# Chunks read per call when paging through the whole store (the keyword index rebuild, the
+# catalog scan). What a read holds is proportional to its page, and it is held at the same time
+# as what the caller keeps: a keyword index rebuild over the BBC store's 7,517 chunks raised RSS
+# by 145-197 MB at its peak reading pages of 5,000, by 49-95 MB reading pages of 500, in about the
+# same time (bench/keyword_memory.py, runs on a loaded machine; docs/performance.md).
+_READ_PAGE = 500
 
 T = TypeVar("T")
 
@@ -312,7 +318,7 @@ class ChromaStore:
                 "read chunks",
                 lambda offset=offset: self.collection.get(  # type: ignore[misc]
                     include=include,  # type: ignore[arg-type]
-                    limit=_PAGE,
+                    limit=_READ_PAGE,
                     offset=offset,
                 ),
             )
