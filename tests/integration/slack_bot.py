@@ -157,6 +157,13 @@ def start_bot_fixture(slack: FakeSlack, tmp_path: Path) -> Iterator[Callable[...
     for app, server in started:
         server.__exit__(None, None, None)
         app.close()
+        # close() does not wait for answers already running. Wait for them here (bounded), so a
+        # late answer posts to this test's fake Slack and logs into this test, not the next one
+        # (test_slack_teardown.py). The pools' threads are private to concurrent.futures: test
+        # harness only.
+        for pool in (app.newsdesk.work, app.newsdesk.indicators):
+            for thread in list(pool._threads):  # type: ignore[attr-defined]
+                thread.join(timeout=15)
 
 
 def event_message(channel: str, text: str, ts: str, **extra: Any) -> dict[str, Any]:
