@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.answer.question.words import DEFINITE_DETERMINERS, REPORTING_VERBS
+from bot.answer.question.words import REPORTING_VERBS, is_definite
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -58,12 +58,7 @@ class Doer:
     @classmethod
     def of(cls, heads: Sequence[Token]) -> Doer:
         tokens = [t for h in heads for t in h.subtree]
-        # "the Foreign Secretary" is a description even though spaCy tags its words PROPN.
-        described = any(
-            c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in DEFINITE_DETERMINERS)
-            for h in heads
-            for c in h.children
-        )
+        described = any(is_definite(h) for h in heads)
         named = not described and any(t.pos_ == "PROPN" for t in tokens)
         return cls(_content(tokens), named, described)
 

@@ -22,7 +22,7 @@ from bot.answer.question.words import (
     _COORDINATORS,
     _LIGHT_VERBS,
     _SUBJECT_DEPS,
-    _THIRD_PERSON_PRONOUNS,
+    THIRD_PERSON_PRONOUNS,
     _is_wh,
 )
 
@@ -244,7 +244,7 @@ def _inherit_subject(
     if referent is None:
         return part
     own = part.relation.subject
-    subject_is_pronoun = own is not None and own.lower() in _THIRD_PERSON_PRONOUNS
+    subject_is_pronoun = own is not None and own.lower() in THIRD_PERSON_PRONOUNS
     # "which album was named ...": the asking phrase is the subject.
     wh_subject = any(
         doc[i].dep_ in _SUBJECT_DEPS and any(_is_wh(d) for d in doc[i].subtree) for i in idx
@@ -254,7 +254,7 @@ def _inherit_subject(
         and not subject_is_pronoun
         and any(m.start >= 0 and m.text in own for m in part.entities)
     )
-    pronoun = any(doc[i].lower_ in _THIRD_PERSON_PRONOUNS and doc[i].pos_ == "PRON" for i in idx)
+    pronoun = any(doc[i].lower_ in THIRD_PERSON_PRONOUNS and doc[i].pos_ == "PRON" for i in idx)
     takes_subject = subject_is_pronoun or (own is None and not wh_subject)
     # A pronoun elsewhere refers back to the first part, unless the part names its own subject
     # ("which bank does Yukos accuse over the sale of its unit": "its" is Yukos).

@@ -114,7 +114,7 @@ _TOPIC_PREPS = _words("about on over regarding concerning to of towards toward i
 
 _WH_WORDS = _words("what which who whom whose when where why how")
 _COORDINATORS = frozenset({"and", "or", "but", "plus"})
-_THIRD_PERSON_PRONOUNS = _words("he she it they him her them his hers its their theirs")
+THIRD_PERSON_PRONOUNS = _words("he she it they him her them his hers its their theirs")
 # Determiners that make a noun phrase a definite description ("the Foreign Secretary"), which
 # stands for someone named elsewhere.
 DEFINITE_DETERMINERS = _words("the this that these those")
@@ -133,6 +133,16 @@ _LIGHT_VERBS = _words("be do have")
 # Auxiliaries that invert with the subject and take a base verb ("did X pay", "will X cut"), and
 # "have", which takes a past participle ("has X said").
 _BASE_AUX = _words("do will would can could shall should may might must")
+
+
+def is_definite(head: Token) -> bool:
+    """Whether the phrase headed by ``head`` is a definite description: a definite determiner or
+    a possessive ("the Foreign Secretary", "his deputy"), which stands for someone named elsewhere
+    even though spaCy tags its words PROPN."""
+    return any(
+        c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in DEFINITE_DETERMINERS)
+        for c in head.children
+    )
 
 
 def _is_wh(tok: Token) -> bool:

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from bot.answer.question.words import (
-    _THIRD_PERSON_PRONOUNS,
-    DEFINITE_DETERMINERS,
     REPORTING_VERBS,
     STATEMENT_VERBS,
+    THIRD_PERSON_PRONOUNS,
+    is_definite,
 )
 from retrieval.text import HONORIFICS
 
@@ -126,7 +126,7 @@ def _subject(verb: Token) -> list[Token]:
             if verb.dep_ == "relcl" and any(s.tag_ in {"WP", "WDT"} for s in subjects):
                 return [verb.head]  # "Mr Brown, who said ...": Mr Brown
             return subjects + agents
-        if any(c.dep_ in _PASSIVE for c in verb.children):
+        if _is_passive(verb):
             return []
         if verb.dep_ not in _INHERITS or verb.head.i == verb.i:
             return []
@@ -166,7 +166,7 @@ def classify(head: Token) -> Mention | None:
     if head.pos_ == "PRON":
         # Only a third person stands for someone named earlier ("I" and "we" are quoted).
         lower = head.lower_
-        return Mention("pronoun", lower) if lower in _THIRD_PERSON_PRONOUNS else None
+        return Mention("pronoun", lower) if lower in THIRD_PERSON_PRONOUNS else None
     ent = _entity_of(head)
     if ent is not None:
         return Mention("name", ent.text)
@@ -176,11 +176,7 @@ def classify(head: Token) -> Mention | None:
             ent = _entity_of(child)
             if ent is not None and ent.label_ == "PERSON":
                 return Mention("name", ent.text)
-    definite = any(
-        c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in DEFINITE_DETERMINERS)
-        for c in head.children
-    )
-    if definite:
+    if is_definite(head):
         return Mention("role", " ".join(t.text for t in _role_tokens(head)))
     if head.pos_ == "PROPN":
         return Mention("name", _proper_run(head))
