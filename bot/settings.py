@@ -98,6 +98,10 @@ class SlackSettings(_Section):
     # answer them unless they were received more than the maximum age ago (bot/common/handoff.py).
     handoff_reclaim_seconds: float = Field(30.0, gt=0, le=3600)
     handoff_max_age_seconds: float = Field(600.0, gt=0, le=7 * 24 * 3600)
+    # On SIGTERM or Ctrl+C, ``newsdesk slack`` stops taking questions and waits this long for
+    # the answers it is writing before it exits (0: exit at once). Keep it under the time your
+    # process manager allows before it kills (Docker and Kubernetes: 10 s and 30 s by default).
+    shutdown_grace_seconds: float = Field(8.0, ge=0, le=3600)
 
 
 class ServeSettings(_Section):

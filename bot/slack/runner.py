@@ -13,9 +13,11 @@ listens at once (``/healthz`` 200) but ``/readyz`` and ``/slack/events`` answer 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.common.deadline import AnswerFn
@@ -86,6 +88,44 @@ def app_token(settings: Settings) -> str:
     return token
 
 
+# --- shutdown --------------------------------------------------------------------------------
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Within the block, SIGTERM (``docker stop``, systemd, Kubernetes) interrupts the main
+    thread as Ctrl+C does, so the bot stops the way Ctrl+C stops it: it takes no new questions
+    and finishes the ones it is answering (:func:`finish_answers`). Python's default for SIGTERM
+    is to die at once, dropping every answer in flight. Off the main thread (tests that run the
+    bot on a thread), signals cannot be handled: nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def finish_answers(app: NewsdeskApp, grace: float, say: Callable[[str], None]) -> None:
+    """Wait up to ``grace`` seconds for the answers in flight, saying what happens."""
+    running = app.newsdesk.in_flight()
+    if not running:
+        return
+    say(f"Stopping: finishing {running} answer(s) in progress (up to {grace:g} s) ...")
+    left = app.newsdesk.drain(grace)
+    if left:
+        say(
+            f"Stopped with {left} answer(s) unfinished"
+            + (" (with Redis, another replica answers them)." if app.shared.redis else ".")
+        )
+
+
 # --- HTTP mode -------------------------------------------------------------------------------
 
 
@@ -146,12 +186,18 @@ def serve_http(
         f"(health check: {HEALTH_PATH}; ready once warm: {READY_PATH}). Press Ctrl+C to stop."
     )
     try:
-        server.run()
+        with sigterm_interrupts():
+            server.run()
     except KeyboardInterrupt:
         pass
     finally:
         stop.set()
         server.close()
+        try:
+            with sigterm_interrupts():
+                finish_answers(app, settings.slack.shutdown_grace_seconds, announce or _announce)
+        except KeyboardInterrupt:
+            pass  # a second Ctrl+C or SIGTERM: stop now
         app.close()
 
 
@@ -192,13 +238,21 @@ def run_socket_mode(
     handler = start_socket_mode(settings, answer_fn, warm)
     (announce or _announce)("Newsdesk is connected to Slack in Socket Mode. Press Ctrl+C to stop.")
     try:
-        (stop or threading.Event()).wait()
+        with sigterm_interrupts():
+            (stop or threading.Event()).wait()
     except KeyboardInterrupt:
         pass
     finally:
         handler.close()
         app = handler.app
         if isinstance(app, NewsdeskApp):
+            try:
+                with sigterm_interrupts():
+                    finish_answers(
+                        app, settings.slack.shutdown_grace_seconds, announce or _announce
+                    )
+            except KeyboardInterrupt:
+                pass  # a second Ctrl+C or SIGTERM: stop now
             app.close()
 
 

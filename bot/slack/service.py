@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from slack_sdk import WebClient
@@ -105,6 +106,8 @@ class SlackService:
         # Display names for the user and channel mentions in questions (cached per id).
         self.names = NameResolver(client, names)
         self.work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsdesk-work")
+        self._pending: set[Future[None]] = set()
+        self._pending_lock = threading.Lock()
         # Working indicators go through a small pool of their own: added at once, without the
         # Web API calls of a burst of questions all competing (for the GIL) with the acks.
         self.indicators = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsdesk-react")
@@ -125,7 +128,33 @@ class SlackService:
             except Exception:
                 log.exception("Background task %s failed", getattr(fn, "__name__", fn))
 
-        return self.work.submit(run)
+        future = self.work.submit(run)
+        with self._pending_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: Future[None]) -> None:
+        with self._pending_lock:
+            self._pending.discard(future)
+
+    def in_flight(self) -> int:
+        """Background tasks (answers, mostly) submitted and not finished."""
+        with self._pending_lock:
+            return len(self._pending)
+
+    def drain(self, timeout: float) -> int:
+        """Wait up to ``timeout`` seconds for the tasks in flight (answers being written) to
+        finish; returns how many were still running. Called on shutdown, after the server has
+        stopped taking requests: a question already acknowledged is answered, not dropped.
+        (With Redis, one still running at the deadline stays in the hand-off for another
+        replica.)"""
+        with self._pending_lock:
+            pending = set(self._pending)
+        if not pending or timeout <= 0:
+            return len(pending)
+        _done, left = wait(pending, timeout=timeout)
+        return len(left)
 
     # --- scheduling -----------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ machine); the kill test is last and kills one of them.
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -173,7 +174,7 @@ def test_an_article_ingested_by_another_process_is_found_by_both_replicas(
         assert replica.process.poll() is None  # the same process, not restarted
 
 
-def slow_replica(cluster: Cluster, name: str, marker: Path) -> Replica:
+def slow_replica(cluster: Cluster, name: str, marker: Path, seconds: float = 600) -> Replica:
     """A third replica whose generator writes ``marker`` and then stalls (the ``slow``
     generator of tests/fakes, registered by a sitecustomize on its PYTHONPATH only)."""
     env = replica_env(
@@ -188,7 +189,7 @@ def slow_replica(cluster: Cluster, name: str, marker: Path) -> Replica:
         "NEWSDESK_GENERATOR": "slow",
         "NEWSDESK_HANDOFF_RECLAIM_SECONDS": str(RECLAIM_SECONDS),
         "SLOW_GENERATOR_MARKER": str(marker),
-        "SLOW_GENERATOR_SECONDS": "600",
+        "SLOW_GENERATOR_SECONDS": str(seconds),
     }
     replica = start_replica(name, env, cluster.folder / name)
     wait_ready([replica])
@@ -246,6 +247,28 @@ def test_a_question_acknowledged_by_a_replica_that_dies_is_answered_by_another(
         assert len(replies) == 1, [r.body for r in replies]
         assert "Russia" in replies[0].all_text()
         print(f"hand-off test: the mention was answered {took:.1f} s after the kill")
+    finally:
+        slow.kill()
+
+
+def test_sigterm_finishes_the_answer_in_flight_before_the_replica_exits(cluster: Cluster) -> None:
+    """``docker stop`` / a Kubernetes roll: SIGTERM stops the replica taking questions, and the
+    answer it is writing is posted by it, before it exits (within NEWSDESK_SHUTDOWN_GRACE_SECONDS,
+    default 8 s), not dropped or left for another replica to take over after the reclaim time.
+    Before, Python's default SIGTERM killed the process with the answer unwritten."""
+    marker = cluster.folder / "slow-drain"
+    slow = slow_replica(cluster, "replica-drain", marker, seconds=3)
+    try:
+        [mention] = mentions(cluster.slack, QUESTIONS[3:4], 1, "T")
+        assert slow.sender.event(mention.event(), event_id=mention.event_id).status == 200
+        wait_for_file(marker, slow)
+        slow.process.send_signal(signal.SIGTERM)
+        assert slow.process.wait(30) == 0, slow.output()
+        # Posted by the stopping replica itself, once (the others saw it renewed, not orphaned).
+        assert mention.ts in posted_by(cluster.slack, slow), slow.output()
+        result = wait_answered(cluster.slack, [mention], timeout=10, settle=2 * RECLAIM_SECONDS)
+        assert len(result.answered_once([mention])) == 1 and result.errors == 0
+        assert "finishing 1 answer" in slow.output()
     finally:
         slow.kill()
 
