@@ -64,6 +64,11 @@ JOHNSON = "What did Johnson say about Russia?"
             "What has the Russians said about Assad?",
         ),
         (JOHNSON, "and China?", "What did Johnson say about China?"),
+        # Places and people no list names: spaCy's entity recogniser tells them apart.
+        (JOHNSON, "and Kabul?", "What did Johnson say about Kabul?"),
+        (JOHNSON, "and Bavaria?", "What did Johnson say about Bavaria?"),
+        (JOHNSON, "and Sarkozy?", "What did Sarkozy say about Russia?"),
+        (JOHNSON, "and the Tories?", "What did the Tories say about Russia?"),
         (JOHNSON, "China too?", "What did Johnson say about China?"),
         (JOHNSON, "and the EU?", "What did Johnson say about the EU?"),
         (JOHNSON, "and the sanctions?", "What did Johnson say about the sanctions?"),

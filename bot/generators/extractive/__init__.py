@@ -18,13 +18,14 @@ sentence of each of the top articles gets a chance (multi-article questions), an
 sentences are given in reading order: by article, then by position in the article.
 
 The package: ``speakers`` (who says what), ``candidates`` (the passages' sentences, each once),
-``questions`` (what a question asks) and ``scoring`` (the generator: scoring and selection).
+``questions`` (what a question asks, read from the core's question analysis) and ``scoring``
+(the generator: scoring and selection).
 Whether to answer at all is not decided here: the core's decision stage (``bot.answer``) decides
 before any generator runs.
 """
 
 from bot.generators.extractive.candidates import Candidate, Scored, candidates_from
-from bot.generators.extractive.questions import split_question
+from bot.generators.extractive.questions import Asked, asked_parts, asked_whole
 from bot.generators.extractive.scoring import (
     PART_SHORTLIST,
     SHORTLIST,
@@ -36,12 +37,14 @@ from bot.generators.extractive.speakers import Person, question_people
 __all__ = [
     "PART_SHORTLIST",
     "SHORTLIST",
+    "Asked",
     "Candidate",
     "ExtractiveGenerator",
     "Person",
     "Scored",
+    "asked_parts",
+    "asked_whole",
     "build_extractive_generator",
     "candidates_from",
     "question_people",
-    "split_question",
 ]

@@ -25,10 +25,11 @@ from bot.generators.extractive.candidates import (
     term_weights,
 )
 from bot.generators.extractive.questions import (
+    Asked,
+    asked_parts,
+    asked_whole,
     mentions_word,
     name_key,
-    question_names,
-    split_question,
 )
 from bot.generators.extractive.speakers import Person, question_people
 from bot.generators.extractive.weights import (
@@ -40,6 +41,7 @@ from retrieval.text import content_terms, normalise, term_in
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+    from bot.answer.question.types import QuestionAnalysis
     from bot.prompts import Prompt
     from bot.settings import Settings
     from bot.types import Source
@@ -66,43 +68,6 @@ _NAME_LABELS = frozenset(
 )
 _NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 _TIME_LABELS = frozenset({"DATE", "TIME"})
-_Q_NUMBER = re.compile(
-    r"\b(?:how\s+(?:much|many|fast|little|badly|long|old|big|far|often|high|low)|"
-    r"what\s+(?:level|time|score|scores|fine|price|percentage|rate|increase|age|figure|amount|"
-    r"sum|salary)|by\s+what|how\s+much)\b",
-    re.IGNORECASE,
-)
-_Q_PERSON = re.compile(r"\b(?:who|whom|whose)\b", re.IGNORECASE)
-_Q_NAME = re.compile(
-    r"\b(?:which|what)\s+(?:new\s+)?(?:[A-Z]\w*\s+)?(?:company|companies|firm|bank|team|"
-    r"club|city|country|laptop|album|film|project|authorities|authority|artists?|band|player|"
-    r"players|act|acts|book|show|party|group|body|organisation|product|brand|song|bidder|rival)\b"
-    r"|\bname\b",
-    re.IGNORECASE,
-)
-_Q_PLACE = re.compile(r"\bwhere\b", re.IGNORECASE)
-_Q_TIME = re.compile(r"\b(?:when|what\s+(?:date|year|day|month))\b", re.IGNORECASE)
-_Q_REASON = re.compile(
-    r"\b(?:why|for\s+what\s+reason|how\s+did|how\s+is|how\s+are)\b", re.IGNORECASE
-)
-
-
-def answer_types(question: str) -> list[str]:
-    """What kind of information the question asks for (a two-part question may ask for two)."""
-    kinds = []
-    if _Q_PERSON.search(question):
-        kinds.append("person")
-    if _Q_NAME.search(question):
-        kinds.append("name")
-    if _Q_NUMBER.search(question):
-        kinds.append("number")
-    if _Q_PLACE.search(question):
-        kinds.append("place")
-    if _Q_TIME.search(question):
-        kinds.append("time")
-    if _Q_REASON.search(question):
-        kinds.append("reason")
-    return kinds
 
 
 def _new_names(cand: Candidate, question_words: set[str]) -> int:
@@ -191,6 +156,16 @@ class ExtractiveGenerator:
 
         return self.passages.parse(texts, load_nlp())
 
+    def analysis(self, question: str) -> QuestionAnalysis:
+        """The core's question analysis (:func:`bot.answer.question.analyse`), from the cached
+        parse of the question (the core parsed it already)."""
+        from bot.answer.nlp import load_nlp
+        from bot.answer.question import analyse
+
+        text = question.strip()
+        doc = self.parse([text])[0] if text else None
+        return analyse(question, load_nlp(), doc=doc)
+
     def people(self, question: str) -> list[Person]:
         """Whose words the question asks about (:func:`speakers.question_people`)."""
         text = question.strip()
@@ -205,7 +180,7 @@ class ExtractiveGenerator:
 
     def score(
         self,
-        question: str,
+        asked: Asked,
         sources: Sequence[Source],
         shortlist: int | None = None,
         people: Sequence[Person] | None = None,
@@ -220,10 +195,11 @@ class ExtractiveGenerator:
         candidates = self.candidates.get(sources, self.parse)
         if not candidates:
             return []
+        question = asked.text
         if people is None:
             people = self.people(question)
         weights = term_weights(_question_terms(question, people), candidates)
-        kinds = answer_types(question)
+        kinds = asked.kinds
         q_words = {w.lower().removesuffix("'s") for w in re.findall(r"[\w'’\-]+", question)}
         passage_sim = _passage_similarities(sources)
         features: list[tuple[float, float, float]] = []
@@ -291,20 +267,22 @@ class ExtractiveGenerator:
         is answered part by part, each with its share of the word budget.
         """
         people = self.people(question)
-        chosen = self._select(question, sources, self.max_words, people=people)
-        parts = split_question(question)
+        analysis = self.analysis(question)
+        whole = asked_whole(analysis)
+        chosen = self._select(whole, sources, self.max_words, people=people)
+        parts = asked_parts(analysis)
         if not chosen or not parts:
             return chosen
         budget = self.max_words // len(parts)
         # Each part's speakers: those of the question that the part names ("What did A say
         # about X, and what did B say about Y?"), or all of them (a part that says "he").
-        part_people = [_people_named(part, people) for part in parts]
+        part_people = [_people_named(part.text, people) for part in parts]
         per_part = [
             self._select(part, sources, budget, PART_SHORTLIST, who)
             for part, who in zip(parts, part_people, strict=True)
         ]
         mains = {max(sel, key=lambda s: s.score).candidate.article_id for sel in per_part if sel}
-        standalone = all(question_names(part) for part in parts)
+        standalone = all(part.standalone for part in parts)
         if standalone and len(mains) > 1:
             # Parts that each name their subject and are answered by different articles: a
             # question about two stories, answered part by part, the parts taking turns at the
@@ -336,17 +314,17 @@ class ExtractiveGenerator:
 
     def _select(
         self,
-        question: str,
+        asked: Asked,
         sources: Sequence[Source],
         max_words: int,
         shortlist: int | None = None,
         people: Sequence[Person] = (),
     ) -> list[Scored]:
-        scored = self.score(question, sources, shortlist, people)
+        scored = self.score(asked, sources, shortlist, people)
         if not scored:
             return []
         fitted = self.weights
-        weights = term_weights(_question_terms(question, people), [s.candidate for s in scored])
+        weights = term_weights(_question_terms(asked.text, people), [s.candidate for s in scored])
 
         chosen: list[Scored] = []
         covered: set[str] = set()
@@ -371,7 +349,7 @@ class ExtractiveGenerator:
             if a not in article_best or s.score > article_best[a].score:
                 article_best[a] = s
         total = sum(weights.values()) or 1.0
-        keys = [name_key(n) for n in question_names(question)]
+        keys = [key for key in (name_key(n) for n in asked.names) if key]
         article_text: dict[str, str] = {}
         for s in scored:
             a = s.candidate.article_id
