@@ -6,9 +6,13 @@ Commands import their heavy dependencies (torch, chromadb, slack) only when they
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -314,21 +318,54 @@ def ask(
         raise typer.Exit(1) from None
     from bot.wiring import build_answerer
 
-    answerer = build_answerer(settings)
-    if answerer.searcher.count() == 0:
-        err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
-    # Load the model, the store, the keyword index and spaCy up front (seconds, once per process)
-    # so that the timings on the answer are those of answering, as in the REPL or the Slack bot;
-    # without the rehearsal answer a server makes (one question: nothing to race).
-    try:
-        answerer.warm(rehearse=False)
-    except Exception:
-        # The answer meets the same problem and reports it plainly, with a reference.
-        logging.getLogger(__name__).debug("warming up failed", exc_info=True)
-    answer = answerer.answer(question, k=k, generator=generator)
-    _print_answer(answer, as_json)
+    with _one_shot():
+        answerer = build_answerer(settings)
+        if answerer.searcher.count() == 0:
+            err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
+        # Load the model, the store, the keyword index and spaCy up front (seconds, once per
+        # process) so that the timings on the answer are those of answering, as in the REPL or
+        # the Slack bot; without the rehearsal answer a server makes (one question: no race).
+        try:
+            answerer.warm(rehearse=False)
+        except Exception:
+            # The answer meets the same problem and reports it plainly, with a reference.
+            logging.getLogger(__name__).debug("warming up failed", exc_info=True)
+        answer = answerer.answer(question, k=k, generator=generator)
+        _print_answer(answer, as_json)
     if answer.status == "error":
         raise typer.Exit(1)
+
+
+_freeze_at_exit = False
+
+
+@contextmanager
+def _one_shot() -> Iterator[None]:
+    """A process that answers one question and exits: no cyclic garbage collection while it
+    loads and answers, and none of the collections at its exit.
+
+    Importing chromadb and spaCy and loading the models makes a great many objects that live to
+    the end, so the collector's full passes while they are made find nothing to free; and at
+    exit the interpreter collects every module's cycles before the OS takes the memory back
+    anyway. Both are time a one-shot ``newsdesk ask`` spends on nothing: about 0.6-0.8 s of CPU
+    of ~4.5 (bench/cold_ask.py, figures in docs/performance.md). Collection resumes after the
+    block (``ask`` run in-process, by tests). At exit the objects still alive are frozen
+    (``gc.freeze``, an exit handler), so the interpreter's last collections skip them: the exit
+    handlers still run, and objects outside reference cycles are still freed as their modules
+    are torn down; objects in cycles are left to the OS without their finalizers, which nothing
+    ``ask`` holds needs (it has written all it writes, the answer included, by then).
+    """
+    global _freeze_at_exit
+    if not _freeze_at_exit:
+        atexit.register(gc.freeze)
+        _freeze_at_exit = True
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _print_answer(answer: Answer, as_json: bool) -> None:
