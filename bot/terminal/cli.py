@@ -347,13 +347,14 @@ def _one_shot() -> Iterator[None]:
     Importing chromadb and spaCy and loading the models makes a great many objects that live to
     the end, so the collector's full passes while they are made find nothing to free; and at
     exit the interpreter collects every module's cycles before the OS takes the memory back
-    anyway. Both are time a one-shot ``newsdesk ask`` spends on nothing: about 0.6-0.8 s of CPU
-    of ~4.5 (bench/cold_ask.py, figures in docs/performance.md). Collection resumes after the
-    block (``ask`` run in-process, by tests). At exit the objects still alive are frozen
-    (``gc.freeze``, an exit handler), so the interpreter's last collections skip them: the exit
-    handlers still run, and objects outside reference cycles are still freed as their modules
-    are torn down; objects in cycles are left to the OS without their finalizers, which nothing
-    ``ask`` holds needs (it has written all it writes, the answer included, by then).
+    anyway. Both are time a one-shot ``newsdesk ask`` spends on nothing: 0.3-0.7 s of the
+    4.1-4.8 s of CPU it took on a loaded machine (bench/cold_ask.py; docs/performance.md).
+    Collection resumes after the block (``ask`` run in-process, by tests). At exit the objects
+    still alive are frozen (``gc.freeze``, an exit handler), so the interpreter's last
+    collections skip them: the exit handlers still run, and objects outside reference cycles
+    are still freed as their modules are torn down; objects in cycles are left to the OS without
+    their finalizers, which nothing ``ask`` holds needs (it has written all it writes, the
+    answer included, by then).
     """
     global _freeze_at_exit
     if not _freeze_at_exit:
