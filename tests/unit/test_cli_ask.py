@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from bot import wiring
 from bot.question import QUESTION_EMPTY
-from bot.terminal import cli
+from bot.terminal import one_shot
 from bot.terminal.cli import app
 
 
@@ -58,13 +58,13 @@ def test_a_one_shot_ask_turns_the_collector_off_and_back_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     registered: list[object] = []
-    monkeypatch.setattr(cli.atexit, "register", registered.append)
-    monkeypatch.setattr(cli, "_freeze_at_exit", False)
+    monkeypatch.setattr(one_shot.atexit, "register", registered.append)
+    monkeypatch.setattr(one_shot, "_freeze_at_exit", False)
     assert gc.isenabled()
-    with cli._one_shot():
+    with one_shot.one_shot():
         assert not gc.isenabled()
     assert gc.isenabled()  # `ask` run in-process (tests) leaves the collector as it found it
-    with pytest.raises(RuntimeError), cli._one_shot():
+    with pytest.raises(RuntimeError), one_shot.one_shot():
         raise RuntimeError("the answer failed")
     assert gc.isenabled()
     assert registered == [gc.freeze]  # one exit handler per process, however many asks
@@ -73,10 +73,10 @@ def test_a_one_shot_ask_turns_the_collector_off_and_back_on(
 def test_a_one_shot_ask_leaves_a_disabled_collector_disabled(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(cli.atexit, "register", lambda fn: fn)
+    monkeypatch.setattr(one_shot.atexit, "register", lambda fn: fn)
     gc.disable()
     try:
-        with cli._one_shot():
+        with one_shot.one_shot():
             pass
         assert not gc.isenabled()
     finally:
