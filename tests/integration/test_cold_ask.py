@@ -100,9 +100,8 @@ def run_ask(store: Path, **env_more: str) -> tuple[dict[str, Any], list[str]]:
     """``newsdesk ask --json QUESTION`` in a fresh process: the answer and the heavy modules."""
     done, report = probe(store, QUESTION, **env_more)
     assert done.returncode == 0, done.stderr
-    assert (
-        report["FROZEN"] is True
-    )  # a one-shot ask skips the exit's collections (bot.terminal.one_shot)
+    # A one-shot ask skips the exit's collections (bot.terminal.one_shot).
+    assert report["FROZEN"] is True
     return json.loads(done.stdout), report["LOADED"]
 
 
