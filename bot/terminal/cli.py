@@ -312,21 +312,23 @@ def ask(
         gen_name = (generator or settings.answer.generator).strip()
         _print_answer(refusal(question, str(exc), gen_name), as_json)
         raise typer.Exit(1) from None
+    from bot.terminal.one_shot import one_shot
     from bot.wiring import build_answerer
 
-    answerer = build_answerer(settings)
-    if answerer.searcher.count() == 0:
-        err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
-    # Load the model, the store, the keyword index and spaCy up front (seconds, once per process)
-    # so that the timings on the answer are those of answering, as in the REPL or the Slack bot;
-    # without the rehearsal answer a server makes (one question: nothing to race).
-    try:
-        answerer.warm(rehearse=False)
-    except Exception:
-        # The answer meets the same problem and reports it plainly, with a reference.
-        logging.getLogger(__name__).debug("warming up failed", exc_info=True)
-    answer = answerer.answer(question, k=k, generator=generator)
-    _print_answer(answer, as_json)
+    with one_shot():
+        answerer = build_answerer(settings)
+        if answerer.searcher.count() == 0:
+            err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
+        # Load the model, the store, the keyword index and spaCy up front (seconds, once per
+        # process) so that the timings on the answer are those of answering, as in the REPL or
+        # the Slack bot; without the rehearsal answer a server makes (one question: no race).
+        try:
+            answerer.warm(rehearse=False)
+        except Exception:
+            # The answer meets the same problem and reports it plainly, with a reference.
+            logging.getLogger(__name__).debug("warming up failed", exc_info=True)
+        answer = answerer.answer(question, k=k, generator=generator)
+        _print_answer(answer, as_json)
     if answer.status == "error":
         raise typer.Exit(1)
 

@@ -28,16 +28,34 @@ from tests.support import REPO, SEEDS
 pytest.importorskip("onnxruntime")
 
 QUESTION = "What did Johnson say about Russia?"
-# The embedding libraries, and the ingest side (its loaders read YAML, HTML, PDF...), which a
-# process that only searches and answers never needs.
-HEAVY = ("torch", "sentence_transformers", "transformers", "retrieval.ingest", "retrieval.loaders")
+# The embedding libraries, the ingest side (its loaders read YAML, HTML, PDF...), and the other
+# front ends and the evaluation, which a process that only searches and answers never needs.
+HEAVY = (
+    "torch",
+    "sentence_transformers",
+    "transformers",
+    "retrieval.ingest",
+    "retrieval.loaders",
+    "langchain_text_splitters",
+    "sklearn",
+    "slack_bolt",
+    "bot.slack",
+    "bot.server",
+    "bot.eval",
+)
+# What answering loads: a question refused at validation loads none of it.
+ANSWERING = ("chromadb", "spacy", "onnxruntime", "bm25s", "bot.core", "retrieval.knowledge_base")
 
-# Runs the real CLI entry point and reports, as the process exits, which heavy modules it loaded.
-PROBE = f"""
-import atexit, json, sys
+# Runs the real CLI entry point and reports, as the process exits (after the CLI's own exit
+# handlers: registered first, this one runs last), which of the modules named in argv[2] it
+# loaded, and whether the objects alive then were frozen for the collector (``gc.freeze``).
+PROBE = """
+import atexit, gc, json, sys
+watched = json.loads(sys.argv[2])
 def report():
-    loaded = [m for m in {HEAVY!r} if sys.modules.get(m) is not None]
+    loaded = [m for m in watched if sys.modules.get(m) is not None]
     sys.stderr.write("LOADED=" + json.dumps(loaded) + "\\n")
+    sys.stderr.write("FROZEN=" + json.dumps(gc.get_freeze_count() > 0) + "\\n")
 atexit.register(report)
 sys.argv = ["newsdesk", *json.loads(sys.argv[1])]
 from bot.terminal.cli import main
@@ -54,28 +72,51 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbedd
     return store
 
 
-def run_ask(store: Path, **env_more: str) -> tuple[dict[str, Any], list[str]]:
-    """``newsdesk ask --json QUESTION`` in a fresh process: the answer and the heavy modules."""
+def probe(
+    store: Path, question: str, watched: tuple[str, ...] = HEAVY, **env_more: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """``newsdesk ask --json QUESTION`` in a fresh process: what it printed and the probe's
+    report (``LOADED``: the watched modules it imported; ``FROZEN``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
     env.update(NEWSDESK_STORE_PATH=str(store), PYTHONPATH=str(REPO), **env_more)
-    args = json.dumps(["ask", "--json", QUESTION])
+    args = json.dumps(["ask", "--json", question])
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, args],
+        [sys.executable, "-c", PROBE, args, json.dumps(watched)],
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+    report = {}
+    for line in done.stderr.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key in ("LOADED", "FROZEN"):
+            report[key] = json.loads(value)
+    return done, report
+
+
+def run_ask(store: Path, **env_more: str) -> tuple[dict[str, Any], list[str]]:
+    """``newsdesk ask --json QUESTION`` in a fresh process: the answer and the heavy modules."""
+    done, report = probe(store, QUESTION, **env_more)
     assert done.returncode == 0, done.stderr
-    line = next(x for x in done.stderr.splitlines() if x.startswith("LOADED="))
-    return json.loads(done.stdout), json.loads(line.removeprefix("LOADED="))
+    # A one-shot ask skips the exit's collections (bot.terminal.one_shot).
+    assert report["FROZEN"] is True
+    return json.loads(done.stdout), report["LOADED"]
 
 
 def test_a_cold_ask_imports_neither_torch_nor_sentence_transformers(seed_store: Path) -> None:
     answer, loaded = run_ask(seed_store)
     assert answer["status"] == "answered"
     assert loaded == []
+
+
+def test_an_empty_question_is_refused_before_anything_heavy_is_imported(seed_store: Path) -> None:
+    done, report = probe(seed_store, "  ", (*ANSWERING, *HEAVY))
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["status"] == "error"
+    assert report["LOADED"] == []
+    assert report["FROZEN"] is False  # refused before the one-shot block
 
 
 def test_the_answer_is_the_same_with_and_without_the_light_encoder(seed_store: Path) -> None:

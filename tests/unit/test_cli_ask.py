@@ -1,7 +1,9 @@
-"""``newsdesk ask`` refuses a question that cleans to nothing before anything is built or loaded."""
+"""``newsdesk ask`` refuses a question that cleans to nothing before anything is built or loaded;
+while it answers, a one-shot process does without the cyclic garbage collector."""
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -10,6 +12,7 @@ from typer.testing import CliRunner
 
 from bot import wiring
 from bot.question import QUESTION_EMPTY
+from bot.terminal import one_shot
 from bot.terminal.cli import app
 
 
@@ -49,3 +52,32 @@ def test_an_over_long_question_is_refused_without_building_anything(no_wiring: N
     answer = json.loads(result.stdout)
     assert answer["status"] == "error" and "too long" in answer["error"]
     assert "the limit is 50" in answer["error"]
+
+
+def test_a_one_shot_ask_turns_the_collector_off_and_back_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    registered: list[object] = []
+    monkeypatch.setattr(one_shot.atexit, "register", registered.append)
+    monkeypatch.setattr(one_shot, "_freeze_at_exit", False)
+    assert gc.isenabled()
+    with one_shot.one_shot():
+        assert not gc.isenabled()
+    assert gc.isenabled()  # `ask` run in-process (tests) leaves the collector as it found it
+    with pytest.raises(RuntimeError), one_shot.one_shot():
+        raise RuntimeError("the answer failed")
+    assert gc.isenabled()
+    assert registered == [gc.freeze]  # one exit handler per process, however many asks
+
+
+def test_a_one_shot_ask_leaves_a_disabled_collector_disabled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(one_shot.atexit, "register", lambda fn: fn)
+    gc.disable()
+    try:
+        with one_shot.one_shot():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
