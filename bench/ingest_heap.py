@@ -6,13 +6,18 @@
 * ``none``: neither the trim nor the fixed threshold (glibc as it comes);
 * ``low-memory``: ``NEWSDESK_INGEST_LOW_MEMORY=true`` (the fixed mmap threshold as well).
 
-Prints one line: policy, chunks, seconds (model load included), chunks/s, peak RSS in MB.
+Prints one line: backend (``NEWSDESK_EMBEDDING_BACKEND``), policy, chunks, seconds (model load
+included), chunks/s, CPU seconds (less sensitive to other processes than the wall time), the
+load average, and the peak RSS in MB. To compare backends, alternate them in one shell, e.g.
+``for b in torch onnx torch onnx; do NEWSDESK_EMBEDDING_BACKEND=$b python bench/ingest_heap.py
+--corpus CORPUS.jsonl --limit 300; done``.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import resource
 import sys
 import tempfile
@@ -50,10 +55,13 @@ def main() -> int:
         started = time.perf_counter()
         report = kb.ingest(corpus)
         seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
+    loadavg = "/".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"{args.policy} {report.total_chunks} chunks {seconds:.1f} s "
-        f"{report.total_chunks / seconds:.1f} chunks/s peak {peak:.0f} MB"
+        f"{kb.config.embedding_backend} {args.policy} {report.total_chunks} chunks "
+        f"{seconds:.1f} s {report.total_chunks / seconds:.1f} chunks/s cpu {cpu:.1f} s "
+        f"load {loadavg} peak {usage.ru_maxrss / 1024:.0f} MB"
     )
     return 0
 

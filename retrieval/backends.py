@@ -25,6 +25,8 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import warnings
@@ -130,7 +132,7 @@ def exported_model(model_path: Path, cache: Path, backend: str) -> Path:
             return target
         plain = folder / "model.onnx"
         if not plain.is_file():
-            _atomic(plain, lambda tmp: _export_onnx(model_path, tmp))
+            _atomic(plain, lambda tmp: _export(model_path, tmp))
         if backend == "onnx-int8":
             _atomic(target, lambda tmp: _quantize(plain, tmp))
     return target
@@ -152,6 +154,37 @@ def model_key_cached(model_path: Path) -> str:
         if model_path not in _KEYS:
             _KEYS[model_path] = model_key(model_path)
         return _KEYS[model_path]
+
+
+def _export(model_path: Path, out: Path) -> None:
+    """Export with torch in this process if torch is loaded here already (an ingest with the
+    torch backend: seconds), else in a child process, so that a process embedding with ONNX
+    Runtime never imports torch, transformers and the model's torch copy: hundreds of MB it
+    would keep until it exits (an onnx ingest's peak RSS, docs/performance.md "Memory")."""
+    try:
+        import onnx  # noqa: F401  (torch's exporter needs it: say so here, not from the child)
+    except ImportError as exc:
+        raise _missing("onnx", "onnx") from exc
+    if "torch" in sys.modules:
+        _export_onnx(model_path, out)
+        return
+    # The parent's sys.path, so the child imports this very module (a checkout run with
+    # PYTHONPATH, an installed package, a script that put its root on sys.path).
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    code = (
+        "import sys; from pathlib import Path; from retrieval.backends import _export_onnx; "
+        "_export_onnx(Path(sys.argv[1]), Path(sys.argv[2]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(model_path), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise BackendError(f"exporting {model_path} to ONNX failed in a child process: {last}")
 
 
 def _export_onnx(model_path: Path, out: Path) -> None:
@@ -260,7 +293,9 @@ class ExportedEncoder:
         self._run = _session(self.path, backend, threads)
         self.dimension = int(self.encode(["dimension"], 1).shape[1])
 
-    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int, *, release: bool = False) -> np.ndarray:
+        """``release``: give the runtime's memory for a batch back once it ran (ingest: see
+        ``_session``); queries keep it, their tensors are small and come back at once."""
         order = np.argsort([-len(t) for t in texts], kind="stable")
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -270,16 +305,16 @@ class ExportedEncoder:
             # several cores, each session call on one.
             with ThreadPoolExecutor(min(self.workers, len(batches))) as pool:
                 results = list(
-                    pool.map(lambda rows: self._batch([texts[i] for i in rows]), batches)
+                    pool.map(lambda rows: self._batch([texts[i] for i in rows], release), batches)
                 )
         else:
-            results = [self._batch([texts[i] for i in rows]) for rows in batches]
+            results = [self._batch([texts[i] for i in rows], release) for rows in batches]
         out = np.zeros((len(texts), results[0].shape[1]), dtype=np.float32)
         for rows, vectors in zip(batches, results, strict=True):
             out[rows] = vectors
         return out
 
-    def _batch(self, texts: list[str]) -> np.ndarray:
+    def _batch(self, texts: list[str], release: bool = False) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(texts), width), dtype=np.int64)
@@ -287,7 +322,7 @@ class ExportedEncoder:
         for row, e in enumerate(encodings):
             ids[row, : len(e.ids)] = e.ids
             mask[row, : len(e.ids)] = 1
-        hidden = self._run(ids, mask, np.zeros_like(ids))
+        hidden = self._run(ids, mask, np.zeros_like(ids), release)
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
@@ -312,7 +347,7 @@ def split_batches(order: np.ndarray, batch_size: int, workers: int) -> list[np.n
     return [order[start : start + size] for start in range(0, n, size)]
 
 
-Runner = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+Runner = Callable[[np.ndarray, np.ndarray, np.ndarray, bool], np.ndarray]
 
 
 def _session(path: Path, backend: str, threads: int) -> Runner:
@@ -323,7 +358,9 @@ def _session(path: Path, backend: str, threads: int) -> Runner:
         config = {"INFERENCE_NUM_THREADS": threads} if threads > 0 else {}
         compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
 
-        def run_openvino(ids: np.ndarray, mask: np.ndarray, types: np.ndarray) -> np.ndarray:
+        def run_openvino(
+            ids: np.ndarray, mask: np.ndarray, types: np.ndarray, release: bool
+        ) -> np.ndarray:
             result = compiled({"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
             return np.asarray(result[0])
 
@@ -334,10 +371,17 @@ def _session(path: Path, backend: str, threads: int) -> Runner:
     if threads > 0:
         options.intra_op_num_threads = threads
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    # ONNX Runtime keeps what a run allocated in its CPU arena, grown in powers of two and
+    # never returned: over an ingest's batches of varying widths it only grows (500 BBC
+    # articles: peak RSS at least 1,202 MB, above torch's). Shrinking the arena after each run
+    # hands back the regions nothing uses, so the peak is about one batch's, whatever the
+    # corpus size (bench/onnx_arena.py; docs/performance.md, "Memory").
+    shrink = onnxruntime.RunOptions()
+    shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
-    def run_onnx(ids: np.ndarray, mask: np.ndarray, types: np.ndarray) -> np.ndarray:
+    def run_onnx(ids: np.ndarray, mask: np.ndarray, types: np.ndarray, release: bool) -> np.ndarray:
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        return np.asarray(session.run(None, feed)[0])
+        return np.asarray(session.run(None, feed, shrink if release else None)[0])
 
     return run_onnx
 

@@ -320,7 +320,7 @@ class LocalEmbeddings(Embeddings):
         encoder, whatever its setting), so a store holds the backend's own vectors."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self._encode_backend(texts, batch_size)
+        return self._encode_backend(texts, batch_size, documents=True)
 
     def _encode_one(self, text: str) -> np.ndarray:
         """One text's vector, remembered (``QUERY_CACHE_ITEMS``, least recently used out)."""
@@ -363,9 +363,14 @@ class LocalEmbeddings(Embeddings):
             return light.encode(list(texts), size)
         return self._encode_backend(texts, batch_size)
 
-    def _encode_backend(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+    def _encode_backend(
+        self, texts: Sequence[str], batch_size: int | None = None, *, documents: bool = False
+    ) -> np.ndarray:
+        """``documents``: an ingest's chunks, many batches in a row; an exported backend gives
+        each batch's memory back (``ExportedEncoder.encode``'s ``release``)."""
         if self.backend != "torch":
-            return self.exported.encode(list(texts), batch_size or self.batch_size)
+            size = batch_size or self.batch_size
+            return self.exported.encode(list(texts), size, release=documents)
         vectors: Any = self.model.encode(
             list(texts),
             batch_size=batch_size or self.batch_size,
