@@ -9,7 +9,6 @@ read from the parse the evidence stage already made (no new spaCy pass):
 
 * its doer (:func:`bot.citations.roles.doer`: the subject, a passive's agent, the subject
   inherited through "agreed to buy"), compared with the part's subject;
-* whether a value of the asked-for type lies in the verb's clause (its subtree);
 * whether it is reported as having happened (:func:`is_realis`): not under a modal ("may",
   "will"), not negated, not an infinitive or gerund under an adjective or noun ("hopeful of
   finding") or under a verb of intending ("plans to buy", "is to contest").
@@ -128,29 +127,21 @@ class Binding:
     verb: bool  # the verb (by lemma) occurs
     doer_match: bool  # an occurrence's doer may be the part's subject
     doer_conflict: bool  # occurrences name their doers, and none may be the part's subject
-    bound_value: bool  # a value of the asked-for type in an occurrence's clause, doer not other
     realis: bool  # an occurrence reported as having happened (doer not another)
 
 
-NO_BINDING = Binding(False, False, False, False, False)
-
-
-def bind(
-    part: QuestionPart,
-    docs: Sequence[Doc],
-    values: Sequence[Sequence[tuple[int, int, str]]],
-) -> Binding | None:
-    """How the part's verb occurs in a window's ``docs``; ``values[i]`` are the value spans
-    (character offsets into ``docs[i]``) of the asked-for types. None when the part has no event
-    verb to look for (a copula, a light verb, a statement's "say")."""
+def bind(part: QuestionPart, docs: Sequence[Doc]) -> Binding | None:
+    """How the part's verb occurs in a window's ``docs``. None when the part has no event verb
+    to look for (a copula, a light verb). (A value of the asked-for type inside the verb's
+    clause was measured too, as a feature: no cross-validated gain on the training set.)"""
     lemma = (part.relation.predicate or "").lower()
     if not lemma or lemma in _LIGHT:
         return None
     subject = _subject_doer(part)
-    found = match = bound = realis = False
+    found = match = realis = False
     named_doers: list[Doer] = []
     unknown = False
-    for doc, spans in zip(docs, values, strict=True):
+    for doc in docs:
         for verb in _occurrences(doc, lemma):
             found = True
             d = doer(verb)
@@ -162,21 +153,15 @@ def bind(
                 ok = subject is None or may_be(subject, d)
                 if subject is not None and ok:
                     match = True
-            if not ok:
-                continue
-            if is_realis(verb):
+            if ok and is_realis(verb):
                 realis = True
-            lo = verb.left_edge.idx
-            hi = verb.right_edge.idx + len(verb.right_edge)
-            if any(lo <= s and e <= hi for s, e, _ in spans):
-                bound = True
     conflict = (
         subject is not None
         and bool(named_doers)
         and not unknown
         and not any(may_be(subject, d) for d in named_doers)
     )
-    return Binding(found, match, conflict, bound, realis)
+    return Binding(found, match, conflict, realis)
 
 
 def _speech_words(doc: Doc) -> frozenset[str]:

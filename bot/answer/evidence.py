@@ -384,18 +384,14 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
             share = len(found) / len(constraints) if constraints else 1.0
             marks = [p for c in found for s in w_sents for p in _positions(c, s)]
             values: list[tuple[int, int, str]] = []
-            doc_values: list[list[tuple[int, int, str]]] = []
             for s, doc in zip(w_sents, w_docs, strict=True):
-                in_doc: list[tuple[int, int, str]] = []
                 for t in part.accepted_types:
                     for vs, ve, label in _values_of(doc, t):
                         # A value the question itself names is a constraint, not an answer.
                         if s.text[vs:ve].lower().strip() in mention_texts:
                             continue
-                        in_doc.append((vs, ve, label))
                         values.append((s.start + vs, s.start + ve, label))
-                doc_values.append(in_doc)
-            binding = bind(part, w_docs, doc_values)
+            binding = bind(part, w_docs)
             if part.answer_type is AnswerType.DESCRIPTION:
                 # Any sentence may describe: the centre sentence is the candidate value.
                 values.append((centre.start, centre.end, "SENTENCE"))
