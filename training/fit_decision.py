@@ -73,6 +73,9 @@ TARGET_FALSE_ABSTAIN = 0.05
 # The engine's source files whose change changes the features (part of the cache key).
 ENGINE_FILES = (
     "bot/answer/evidence.py",
+    "bot/answer/binding.py",
+    "bot/citations/roles.py",
+    "bot/generators/extractive/speakers.py",
     "bot/answer/features.py",
     "bot/answer/sentences.py",
     "bot/answer/values.py",

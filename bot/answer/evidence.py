@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
+from bot.answer.binding import bind, speaker_topic
 from bot.answer.cache import PassageCache
 from bot.answer.question.types import AnswerType, Mention, QuestionPart
 from bot.answer.question.words import REPORTING_VERBS
@@ -118,6 +119,13 @@ class Window:
     # Share of the window's sentences whose main verb is under a modal ("will", "would",
     # "could"): a preview or a plan rather than a report of what happened.
     modal_share: float = 0.0
+    # The part's event verb (by lemma, :mod:`bot.answer.binding`) occurs here; and an occurrence
+    # whose doer may be the part's subject is reported as having happened (no modal, no
+    # negation, not hoped for or planned). Both False when the part has no event verb.
+    event_found: bool = False
+    event_realis: bool = False
+    # Statements: best share of the topic terms in what a sentence attributed to the speaker says.
+    speech_topic: float = 0.0
 
     @property
     def strength(self) -> float:
@@ -383,6 +391,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                         if s.text[vs:ve].lower().strip() in mention_texts:
                             continue
                         values.append((s.start + vs, s.start + ve, label))
+            binding = bind(part, w_docs)
             if part.answer_type is AnswerType.DESCRIPTION:
                 # Any sentence may describe: the centre sentence is the candidate value.
                 values.append((centre.start, centre.end, "SENTENCE"))
@@ -440,6 +449,9 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 score=hit.score,
                 withheld=_withheld(w_docs),
                 modal_share=_modal_share(w_docs),
+                event_found=binding is not None and binding.verb,
+                event_realis=binding is not None and binding.realis,
+                speech_topic=speaker_topic(part, w_docs, hit.title) if statement else 0.0,
             )
             key = (hit.article_id, centre.start, centre.end)
             if key not in windows:  # overlapping chunks: the better-ranked hit's copy stays

@@ -33,6 +33,11 @@ Features (all in [0, 1] except where said), over the part's windows (:mod:`bot.a
 ``modal_top``            share of the strongest window's sentences under a modal ("will",
                          "would"): a preview or plan, not a report
 ``modal_full``           the least modal window carrying every constraint (1 when none does)
+``event_realis``         0 when the windows carrying every constraint have the part's event
+                         verb but never as having happened ("may sue", "hopeful of finding a
+                         buyer", "plans to buy"; :mod:`bot.answer.binding`), else 1
+``speech_topic``         statements: best of constraint share x share of the topic terms in
+                         what a sentence attributed to the speaker says (not merely the window)
 ``type_*``               the asked-for answer type, in groups: number (amount, count,
                          quantity), date, entity (person, organisation, place), reason,
                          statement, score, description
@@ -42,7 +47,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.answer.evidence import Evidence
+from bot.answer.evidence import Evidence, Window
 from bot.answer.question.types import AnswerType
 
 TYPE_GROUPS: dict[str, frozenset[AnswerType]] = {
@@ -77,6 +82,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "withheld_top",
     "modal_top",
     "modal_full",
+    "event_realis",
+    "speech_topic",
     *TYPE_GROUPS,
 )
 
@@ -122,7 +129,16 @@ def feature_vector(ev: Evidence) -> np.ndarray:
         "withheld_top": 1.0 if ws and ws[0].withheld else 0.0,
         "modal_top": ws[0].modal_share if ws else 0.0,
         "modal_full": min((w.modal_share for w in full), default=1.0),
+        "event_realis": _event_realis(full),
+        "speech_topic": best([w.constraint_share * w.speech_topic for w in ws]),
     }
     for name, group in TYPE_GROUPS.items():
         values[name] = 1.0 if ev.part.answer_type in group else 0.0
     return np.array([values[name] for name in FEATURE_NAMES], dtype=np.float64)
+
+
+def _event_realis(full: list[Window]) -> float:
+    """0.0 when the windows carrying every constraint name the part's event only as not (yet)
+    happened; 1.0 when one reports it, or none names it (nothing to judge)."""
+    named = [w for w in full if w.event_found]
+    return 1.0 if not named or any(w.event_realis for w in named) else 0.0

@@ -129,10 +129,10 @@ def _conflicts(claimed: Doer, doers: list[Doer | None]) -> bool:
     named = [d for d in doers if d is not None]
     if not named:
         return False
-    return all(not _may_be(claimed, d) for d in named)
+    return all(not may_be(claimed, d) for d in named)
 
 
-def _may_be(a: Doer, b: Doer) -> bool:
+def may_be(a: Doer, b: Doer) -> bool:
     """Whether doers ``a`` and ``b`` may be the same: a word in common; or one is a pronoun or a
     definite description ("the Foreign Secretary") and the other a name (spaCy's small pipeline
     resolves no coreference, so "Johnson" and "the Foreign Secretary" cannot be told apart)."""

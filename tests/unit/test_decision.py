@@ -44,6 +44,8 @@ EXPECTED_NAMES = (
     "withheld_top",
     "modal_top",
     "modal_full",
+    "event_realis",
+    "speech_topic",
     "type_number",
     "type_date",
     "type_entity",
@@ -138,6 +140,30 @@ def test_feature_vector_order() -> None:
     assert values["terms_missing"] == 0.0
     assert values["type_number"] == 1.0
     assert sum(values[n] for n in FEATURE_NAMES if n.startswith("type_")) == 1.0
+    # No window names the event verb: nothing says it did not happen.
+    assert values["event_realis"] == 1.0 and values["speech_topic"] == 0.0
+
+
+def test_event_realis_reads_the_windows_carrying_every_constraint() -> None:
+    full = window(("Google", "Android"), 1.0, 0.8)
+    planned = replace(full, event_found=True, event_realis=False)
+    reported = replace(full, event_found=True, event_realis=True, rank=1)
+    partial = replace(reported, constraint_share=0.5, rank=2)
+
+    def realis(*ws: Window) -> float:
+        x = feature_vector(ev(PAY, list(ws)))
+        return float(x[FEATURE_NAMES.index("event_realis")])
+
+    assert realis(planned) == 0.0  # "Google plans to buy Android"
+    assert realis(planned, reported) == 1.0  # another window reports it done
+    assert realis(planned, partial) == 0.0  # a window lacking a constraint does not count
+    assert realis(full) == 1.0  # the verb is nowhere: nothing to judge
+
+
+def test_speech_topic_is_weighed_by_the_constraints_found() -> None:
+    w = replace(window(("Google",), 0.5, 0.8), speech_topic=0.5)
+    x = feature_vector(ev(PAY, [w]))
+    assert x[FEATURE_NAMES.index("speech_topic")] == pytest.approx(0.25)
 
 
 def test_shipped_params_load_and_match_the_features() -> None:

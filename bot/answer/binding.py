@@ -1,0 +1,226 @@
+"""Whether a window says what the part asks, read from the spaCy parse of its sentences.
+
+The other evidence measurements count words: the constraints, the value, the verb are all in
+the window. A near miss has all of them and still does not answer: another company bought the
+firm ("SBC agreed to buy AT&T for $16bn" for "How much did Verizon pay for AT&T?"), the event
+has not happened ("were hopeful of finding a buyer", "may sue"), the speaker talks about
+something else. Here each occurrence of the part's verb (by lemma) in the window's sentences is
+read from the parse the evidence stage already made (no new spaCy pass):
+
+* its doer (:func:`bot.citations.roles.doer`: the subject, a passive's agent, the subject
+  inherited through "agreed to buy"), compared with the part's subject;
+* whether it is reported as having happened (:func:`is_realis`): not under a modal ("may",
+  "will"), not negated, not an infinitive or gerund under an adjective or noun ("hopeful of
+  finding") or under a verb of intending ("plans to buy", "is to contest").
+
+For statements, the speaker's own sentences (:func:`bot.generators.extractive.speakers
+.speaker_mention`) and what they say (``speech_text``) are checked for the topic terms, so a
+speaker and a topic merely sharing a window no longer count.
+
+Every function is a pure function of the Docs and the part; results per sentence are kept in the
+Doc's ``user_data`` like the other evidence measurements. A window with fewer parsed sentences
+simply has fewer occurrences to find.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from bot.answer.question.types import QuestionPart
+from bot.answer.question.words import THIRD_PERSON_PRONOUNS
+from bot.citations.roles import Doer, doer, may_be
+from bot.generators.extractive.speakers import has_quote, speaker_mention, speech_text
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+T = TypeVar("T")
+
+_WORD = re.compile(r"\w+")
+_FILLER = frozenset({"the", "of", "and", "a", "an", "s", "'s", "in", "on", "for", "at", "to"})
+
+# Verbs too general to say who did what (as in bot.citations.roles): "What did X do?" has no
+# event to bind.
+_LIGHT = frozenset({"be", "have", "do", "get", "make", "go", "take"})
+
+# Heads under which an infinitive is intended, expected or arranged rather than reported as done
+# ("plans to buy", "is expected to win", "is to contest", "is set to pay"). spaCy's English
+# pipeline tags no grammatical mood (its morphology has Tense and VerbForm only), so this small
+# list of lemmas stands in for it.
+IRREALIS_HEADS = frozenset(
+    {
+        "be",
+        "expect",
+        "hope",
+        "plan",
+        "want",
+        "intend",
+        "aim",
+        "seek",
+        "try",
+        "attempt",
+        "consider",
+        "propose",
+        "threaten",
+        "set",
+        "likely",
+        "go",
+        "prepare",
+        "wish",
+        "bid",
+    }
+)
+
+
+def _subject_doer(part: QuestionPart) -> Doer | None:
+    """The part's subject as a doer to compare with, or None when it names nobody (none, a
+    pronoun: "what did it pay")."""
+    subject = part.relation.subject
+    if not subject:
+        return None
+    words = frozenset(w for w in _WORD.findall(subject.lower()) if w not in _FILLER)
+    if not words or words <= THIRD_PERSON_PRONOUNS:
+        return None
+    return Doer(words, named=True)
+
+
+def _occurrences(doc: Doc, lemma: str) -> list[Token]:
+    return [t for t in doc if t.lemma_.lower() == lemma and t.pos_ in {"VERB", "AUX"}]
+
+
+def is_realis(verb: Token) -> bool:
+    """Whether ``verb`` is reported as happening or having happened: no modal auxiliary (tag
+    MD), no negation, and not an infinitive or gerund left hanging on an adjective or noun
+    ("hopeful of finding a buyer") or on a verb of intending (:data:`IRREALIS_HEADS`); an
+    infinitive under another verb ("agreed to buy") is as real as that verb."""
+    seen = 0
+    tok = verb
+    while seen < 5:
+        seen += 1
+        if any(c.tag_ == "MD" or c.dep_ == "neg" for c in tok.children):
+            return False
+        non_finite = tok.tag_ in {"VB", "VBG"} and not any(
+            c.dep_ in {"aux", "auxpass"} and c.tag_ != "TO" for c in tok.children
+        )
+        if tok.dep_ in {"xcomp", "ccomp", "conj"} and tok.head is not tok:
+            head = tok.head
+            if non_finite and head.lemma_.lower() in IRREALIS_HEADS:
+                return False
+            if non_finite and head.pos_ not in {"VERB", "AUX"}:
+                return False
+            if tok.dep_ == "ccomp":
+                return True  # "said it bought": the reported clause's own verb decides
+            tok = head
+            continue
+        # Not "hopeful of finding", "talks over buying", "a plan to buy".
+        return not (non_finite and tok.dep_ in {"pcomp", "pobj", "acl", "advcl", "amod"})
+    return True
+
+
+@dataclass(frozen=True)
+class Binding:
+    """How the part's verb occurs in one window (all False when the part has no verb to find)."""
+
+    verb: bool  # the verb (by lemma) occurs
+    doer_match: bool  # an occurrence's doer may be the part's subject
+    doer_conflict: bool  # occurrences name their doers, and none may be the part's subject
+    realis: bool  # an occurrence reported as having happened (doer not another)
+
+
+def bind(part: QuestionPart, docs: Sequence[Doc]) -> Binding | None:
+    """How the part's verb occurs in a window's ``docs``. None when the part has no event verb
+    to look for (a copula, a light verb). (A value of the asked-for type inside the verb's
+    clause was measured too, as a feature: no cross-validated gain on the training set.)"""
+    lemma = (part.relation.predicate or "").lower()
+    if not lemma or lemma in _LIGHT:
+        return None
+    subject = _subject_doer(part)
+    found = match = realis = False
+    named_doers: list[Doer] = []
+    unknown = False
+    for doc in docs:
+        for verb in _occurrences(doc, lemma):
+            found = True
+            d = doer(verb)
+            if d is None or not d.words:
+                unknown = True
+                ok = True
+            else:
+                named_doers.append(d)
+                ok = subject is None or may_be(subject, d)
+                if subject is not None and ok:
+                    match = True
+            if ok and is_realis(verb):
+                realis = True
+    conflict = (
+        subject is not None
+        and bool(named_doers)
+        and not unknown
+        and not any(may_be(subject, d) for d in named_doers)
+    )
+    return Binding(found, match, conflict, realis)
+
+
+def _speech_words(doc: Doc) -> frozenset[str]:
+    """Lower-case words and lemmas of what a sentence reports as said."""
+    said = set(_WORD.findall(speech_text(doc).lower()))
+    lemmas = {t.lemma_.lower() for t in doc if t.lower_ in said}
+    return frozenset(said | lemmas)
+
+
+def speaker_topic(part: QuestionPart, docs: Sequence[Doc], title: str = "") -> float:
+    """Statements: the best share of the part's topic terms in what one sentence attributed to
+    the speaker says (1.0 when the part names no topic and the speaker speaks; 0.0 when the
+    speaker speaks nowhere). A sentence attributes words to the speaker when its speaker
+    (:func:`speaker_mention`) is the speaker's surname, or a third-person pronoun while the
+    speaker is named earlier in the window or in the title; a quotation right after such a
+    sentence, with no speaker of its own, goes on in the speaker's words."""
+    speaker = part.relation.speaker or part.relation.subject
+    names = [w for w in _WORD.findall((speaker or "").lower()) if w not in _FILLER]
+    if not names:
+        return 0.0
+    surname = names[-1]
+    topic = [t.lower() for t in part.relation.topic_terms]
+    named_before = surname in _WORD.findall(title.lower())
+    best = 0.0
+    speaking = False
+    for doc in docs:
+        mention = _memo(doc, "speaker", speaker_mention)
+        if mention is None:
+            speaking = speaking and has_quote(doc.text)
+        else:
+            speaking = (
+                mention.kind != "pronoun" and surname in _WORD.findall(mention.text.lower())
+            ) or (mention.kind == "pronoun" and named_before)
+        if speaking:
+            said = _memo(doc, "speech", _speech_words) if mention is not None else _doc_words(doc)
+            share = sum(1 for t in topic if t in said) / len(topic) if topic else 1.0
+            best = max(best, share)
+        named_before = named_before or surname in {t.lower_ for t in doc}
+    return best
+
+
+def _doc_words(doc: Doc) -> frozenset[str]:
+    return _memo(doc, "words", _words)
+
+
+def _words(doc: Doc) -> frozenset[str]:
+    return frozenset({t.lower_ for t in doc} | {t.lemma_.lower() for t in doc})
+
+
+_MISSING = object()
+
+
+def _memo(doc: Doc, key: str, compute: Callable[[Doc], T]) -> T:
+    """``compute(doc)`` kept in the Doc's ``user_data`` (a sentence is measured for every window
+    and every part it appears in; see ``bot.answer.evidence._memo``). ``None`` is kept too."""
+    slot = "newsdesk.binding." + key
+    data: dict[str, Any] = doc.user_data
+    found = data.get(slot, _MISSING)
+    if found is _MISSING:
+        found = compute(doc)
+        data[slot] = found
+    return cast(T, found)

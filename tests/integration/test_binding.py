@@ -1,0 +1,151 @@
+"""Whether a window says what a part asks (bot/answer/binding.py), with the real spaCy pipeline,
+on sentences written here: the event reported or only planned, the verb's doer the part's
+subject or another, a value in the verb's clause, the speaker's own words on the topic."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from bot.answer.binding import bind, is_realis, speaker_topic
+from bot.answer.nlp import load_nlp
+from bot.answer.question.types import AnswerType, QuestionPart, Relation
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_nlp()
+
+
+REALIS = [
+    ("Verizon bought MCI for $6.7bn.", "buy"),
+    ("Verizon has bought MCI.", "buy"),
+    ("MCI was bought by Verizon last year.", "buy"),
+    ("SBC agreed to buy AT&T for about $16bn.", "buy"),  # as real as the agreeing
+    ("The chairman said Verizon bought MCI.", "buy"),  # a reported clause
+]
+
+IRREALIS = [
+    ("Lufthansa may sue federal agencies for damages.", "sue"),
+    ("The administrators were hopeful of finding a buyer.", "find"),
+    ("Kilroy-Silk is to contest the seat of Erewash.", "contest"),
+    ("The IAAF will determine the sprinters' future.", "determine"),
+    ("Verizon did not buy MCI.", "buy"),
+    ("Verizon plans to buy MCI.", "buy"),
+    ("Verizon is expected to buy MCI.", "buy"),
+]
+
+
+def _verb(nlp: Language, text: str, lemma: str):  # type: ignore[no-untyped-def]
+    doc = nlp(text)
+    found = [t for t in doc if t.lemma_.lower() == lemma]
+    assert found, (text, lemma)
+    return found[0]
+
+
+@pytest.mark.parametrize(("text", "lemma"), REALIS)
+def test_a_reported_event_is_realis(nlp: Language, text: str, lemma: str) -> None:
+    assert is_realis(_verb(nlp, text, lemma))
+
+
+@pytest.mark.parametrize(("text", "lemma"), IRREALIS)
+def test_a_possible_planned_or_denied_event_is_not(nlp: Language, text: str, lemma: str) -> None:
+    assert not is_realis(_verb(nlp, text, lemma))
+
+
+def _part(
+    predicate: str | None,
+    subject: str | None,
+    answer_type: AnswerType = AnswerType.AMOUNT,
+    speaker: str | None = None,
+    topic: tuple[str, ...] = (),
+) -> QuestionPart:
+    return QuestionPart(
+        text="q",
+        start=0,
+        end=1,
+        answer_type=answer_type,
+        relation=Relation(predicate=predicate, subject=subject, speaker=speaker, topic_terms=topic),
+    )
+
+
+def _bind(nlp: Language, part: QuestionPart, *sentences: str):  # type: ignore[no-untyped-def]
+    return bind(part, [nlp(s) for s in sentences])
+
+
+def test_another_doer_of_the_verb_is_a_conflict(nlp: Language) -> None:
+    b = _bind(nlp, _part("buy", "Verizon"), "SBC agreed to buy AT&T for about $16bn.")
+    assert b is not None
+    assert b.verb and b.doer_conflict and not b.doer_match
+    # Another doer's event says nothing of whether the part's happened.
+    assert not b.realis
+
+
+def test_the_subjects_own_event_reported(nlp: Language) -> None:
+    b = _bind(nlp, _part("buy", "Verizon"), "Verizon agreed to buy MCI for $6.7bn.")
+    assert b is not None
+    assert b.doer_match and not b.doer_conflict and b.realis
+
+
+def test_a_passive_agent_is_the_doer(nlp: Language) -> None:
+    b = _bind(nlp, _part("buy", "Verizon"), "MCI was bought by Verizon for $6.7bn.")
+    assert b is not None and b.doer_match and b.realis
+
+
+def test_the_subjects_event_only_planned(nlp: Language) -> None:
+    b = _bind(nlp, _part("buy", "Verizon"), "Verizon plans to buy MCI.")
+    assert b is not None and b.verb and b.doer_match and not b.realis
+
+
+def test_a_pronoun_doer_is_unknown_not_a_conflict(nlp: Language) -> None:
+    b = _bind(nlp, _part("buy", "Verizon"), "It bought MCI for $6.7bn.")
+    assert b is not None and not b.doer_conflict and not b.doer_match and b.realis
+
+
+def test_no_event_verb_no_binding(nlp: Language) -> None:
+    assert _bind(nlp, _part(None, "Verizon"), "Verizon bought MCI.") is None
+    assert _bind(nlp, _part("have", "Verizon"), "Verizon has a plan.") is None
+    b = _bind(nlp, _part("sell", "Verizon"), "Verizon bought MCI.")
+    assert b is not None and not b.verb and not b.realis
+
+
+def _speech(nlp: Language, part: QuestionPart, *sentences: str, title: str = "") -> float:
+    return speaker_topic(part, [nlp(s) for s in sentences], title)
+
+
+STATEMENT = _part(
+    "say", "Ricky Gervais", AnswerType.STATEMENT, speaker="Ricky Gervais", topic=("britain",)
+)
+
+
+def test_the_speakers_own_words_carry_the_topic(nlp: Language) -> None:
+    assert _speech(nlp, STATEMENT, 'Gervais said: "Little Britain deserved the award."') == 1.0
+
+
+def test_speaker_and_topic_in_one_window_but_not_linked(nlp: Language) -> None:
+    window = (
+        "Little Britain beat The Office at the British Comedy Awards.",
+        'Gervais said: "We have won too many awards already."',
+    )
+    assert _speech(nlp, STATEMENT, *window) == 0.0
+
+
+def test_a_quotation_after_the_attribution_goes_on_in_the_speakers_words(
+    nlp: Language,
+) -> None:
+    window = (
+        "Ricky Gervais said he was delighted for the cast.",
+        '"Little Britain is the best show on television."',
+    )
+    assert _speech(nlp, STATEMENT, *window) == 1.0
+
+
+def test_a_pronoun_speaks_for_the_speaker_named_before(nlp: Language) -> None:
+    window = ("Ricky Gervais won a special award.", "He said Little Britain had earned its win.")
+    assert _speech(nlp, STATEMENT, *window) == 1.0
+    assert _speech(nlp, STATEMENT, "He said Little Britain had earned its win.") == 0.0
+
+
+def test_another_speaker_on_the_topic_does_not_count(nlp: Language) -> None:
+    window = ('Matt Lucas said: "Little Britain owes a lot to The Office."',)
+    assert _speech(nlp, STATEMENT, *window) == 0.0
