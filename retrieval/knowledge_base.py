@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from retrieval.catalog import INGEST_KEY, check_vectors, scan
 from retrieval.chunking import Chunker
-from retrieval.embeddings import LocalEmbeddings
+from retrieval.embeddings import LocalEmbeddings, resolve_backend
 from retrieval.keyword_index import KeywordIndex, PersistedKeywordIndex
 from retrieval.search import SearchMode, SearchPipeline, build_reranker, build_searcher
 from retrieval.settings import RetrievalSettings
@@ -48,7 +48,7 @@ class KnowledgeBase:
             batch_size=config.embedding_batch_size,
             threads=config.torch_threads,
             device=config.embedding_device,
-            backend=config.embedding_backend,
+            backend=resolve_backend(config.embedding_backend, config.embedding_device),
             cache=config.model_cache_path,
             query_encoder=config.query_encoder,
         )

@@ -59,9 +59,10 @@ class RetrievalSettings(BaseModel):
     embedding_device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     # Which runtime computes embeddings: torch (sentence-transformers), or the same weights
     # exported to ONNX and run on ONNX Runtime (onnx; onnx-int8 with int8 weights, which makes
-    # different vectors) or OpenVINO (openvino). bench/backends.py measures each; the exported
-    # ones need `pip install 'newsdesk[onnx]'` or `'newsdesk[openvino]'`.
-    embedding_backend: Literal["torch", "onnx", "onnx-int8", "openvino"] = "torch"
+    # different vectors) or OpenVINO (openvino, `pip install 'newsdesk[openvino]'`). "auto":
+    # onnx on a CPU host (faster here and without torch's memory: docs/performance.md), torch
+    # where a GPU is asked for or present (retrieval.embeddings.resolve_backend).
+    embedding_backend: Literal["auto", "torch", "onnx", "onnx-int8", "openvino"] = "auto"
     # Where exported models are kept; unset = this machine's cache (default_model_cache:
     # ~/.cache/newsdesk/models), shared by every store. Exported once per model and exporter
     # version, by `newsdesk ingest` or at first use of an exported backend.

@@ -121,7 +121,9 @@ def test_an_empty_question_is_refused_before_anything_heavy_is_imported(seed_sto
 
 def test_the_answer_is_the_same_with_and_without_the_light_encoder(seed_store: Path) -> None:
     light, light_loaded = run_ask(seed_store)
-    torch_answer, torch_loaded = run_ask(seed_store, NEWSDESK_QUERY_ENCODER="backend")
+    torch_answer, torch_loaded = run_ask(
+        seed_store, NEWSDESK_QUERY_ENCODER="backend", NEWSDESK_EMBEDDING_BACKEND="torch"
+    )
     assert light_loaded == [] and "torch" in torch_loaded  # each run took the path it names
     assert light["text"].encode() == torch_answer["text"].encode()
     assert light["citations"] == torch_answer["citations"]
