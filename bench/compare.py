@@ -222,7 +222,7 @@ def newsdesk_side(args: argparse.Namespace, corpus: Path, work: Path) -> dict[st
     kb.embeddings.load()  # as the chain's constructor does: the model load is not ingest
     report = kb.ingest(corpus)
     figures: dict[str, Any] = {
-        "backend": config.embedding_backend,
+        "backend": kb.embeddings.backend,
         "chunks": report.chunks_written,
         "ingest_chunks_per_s": round(report.chunks_written / report.seconds, 1),
         "ingest_load": load(),

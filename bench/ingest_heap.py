@@ -59,7 +59,7 @@ def main() -> int:
     cpu = usage.ru_utime + usage.ru_stime
     loadavg = "/".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"{kb.config.embedding_backend} {args.policy} {report.total_chunks} chunks "
+        f"{kb.embeddings.backend} {args.policy} {report.total_chunks} chunks "
         f"{seconds:.1f} s {report.total_chunks / seconds:.1f} chunks/s cpu {cpu:.1f} s "
         f"load {loadavg} peak {usage.ru_maxrss / 1024:.0f} MB"
     )
