@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot.answer.question.types import QuestionPart
 from bot.answer.question.words import THIRD_PERSON_PRONOUNS
-from bot.citations.roles import Doer, doer, may_be
+from bot.citations.roles import LIGHT_VERBS, Doer, doer, may_be
 from bot.generators.extractive.speakers import has_quote, speaker_mention, speech_text
 
 if TYPE_CHECKING:
@@ -42,9 +42,6 @@ T = TypeVar("T")
 _WORD = re.compile(r"\w+")
 _FILLER = frozenset({"the", "of", "and", "a", "an", "s", "'s", "in", "on", "for", "at", "to"})
 
-# Verbs too general to say who did what (as in bot.citations.roles): "What did X do?" has no
-# event to bind.
-_LIGHT = frozenset({"be", "have", "do", "get", "make", "go", "take"})
 
 # Heads under which an infinitive is intended, expected or arranged rather than reported as done
 # ("plans to buy", "is expected to win", "is to contest", "is set to pay"). spaCy's English
@@ -135,7 +132,7 @@ def bind(part: QuestionPart, docs: Sequence[Doc]) -> Binding | None:
     to look for (a copula, a light verb). (A value of the asked-for type inside the verb's
     clause was measured too, as a feature: no cross-validated gain on the training set.)"""
     lemma = (part.relation.predicate or "").lower()
-    if not lemma or lemma in _LIGHT:
+    if not lemma or lemma in LIGHT_VERBS:  # "What did X do?" has no event to bind
         return None
     subject = _subject_doer(part)
     found = match = realis = False

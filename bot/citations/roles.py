@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 _SUBJECTS = frozenset({"nsubj", "csubj"})
 _PASSIVE_SUBJECTS = frozenset({"nsubjpass", "csubjpass"})
 # Verbs too general to say who did what ("is", "has", "does").
-_LIGHT = frozenset({"be", "have", "do", "get", "make", "go", "take"})
+LIGHT_VERBS = frozenset({"be", "have", "do", "get", "make", "go", "take"})
 # Dependency labels through which a verb shares its head's subject: "expected to face"
 # (xcomp), "met and agreed" (conj).
 _INHERITS = frozenset({"xcomp", "conj"})
@@ -149,7 +149,7 @@ def _words(words: frozenset[str], most: int = 6) -> str:
 def _clause_conflict(verb: Token, passage: Sequence[Doc]) -> str | None:
     claimed = doer(verb)
     lemma = verb.lemma_.lower()
-    if claimed is None or not claimed.words or lemma in _LIGHT:
+    if claimed is None or not claimed.words or lemma in LIGHT_VERBS:
         return None
     doers = [doer(t) for t in _tokens(passage) if t.lemma_.lower() == lemma and t.pos_ == "VERB"]
     if lemma in REPORTING_VERBS and not doers:
