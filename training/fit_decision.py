@@ -75,7 +75,7 @@ ENGINE_FILES = (
     "bot/answer/evidence.py",
     "bot/answer/binding.py",
     "bot/citations/roles.py",
-    "bot/generators/extractive/speakers.py",
+    "bot/answer/speakers.py",
     "bot/answer/features.py",
     "bot/answer/sentences.py",
     "bot/answer/values.py",

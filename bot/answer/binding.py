@@ -13,9 +13,9 @@ read from the parse the evidence stage already made (no new spaCy pass):
   "will"), not negated, not an infinitive or gerund under an adjective or noun ("hopeful of
   finding") or under a verb of intending ("plans to buy", "is to contest").
 
-For statements, the speaker's own sentences (:func:`bot.generators.extractive.speakers
-.speaker_mention`) and what they say (``speech_text``) are checked for the topic terms, so a
-speaker and a topic merely sharing a window no longer count.
+For statements, the speaker's own sentences (:func:`bot.answer.speakers.speaker_mention`) and
+what they say (``speech_text``) are checked for the topic terms, so a speaker and a topic merely
+sharing a window no longer count.
 
 Every function is a pure function of the Docs and the part; results per sentence are kept in the
 Doc's ``user_data`` like the other evidence measurements. A window with fewer parsed sentences
@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot.answer.question.types import QuestionPart
 from bot.answer.question.words import THIRD_PERSON_PRONOUNS
+from bot.answer.speakers import has_quote, speaker_mention, speech_text
 from bot.citations.roles import LIGHT_VERBS, Doer, doer, may_be
-from bot.generators.extractive.speakers import has_quote, speaker_mention, speech_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token

@@ -1,4 +1,4 @@
-"""Who says what (bot/generators/extractive/speakers.py) with the real spaCy pipeline, on
+"""Who says what (bot/answer/speakers.py) with the real spaCy pipeline, on
 sentences written here: each form of attribution gives its speaker, and a wrong one fails."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from spacy.tokens import Doc
 
 from bot.answer.cache import PassageCache
 from bot.answer.nlp import load_nlp
-from bot.generators.extractive import Person, candidates_from
-from bot.generators.extractive.speakers import (
+from bot.answer.speakers import (
     Mention,
     question_people,
     speaker_mention,
     speech_text,
 )
+from bot.generators.extractive import Person, candidates_from
 from bot.types import Source
 from retrieval.types import Hit
 

@@ -143,6 +143,9 @@ def violations(root: Path = REPO) -> list[str]:
                 problems.append(f"{module} imports front end {name} (the core never reaches up)")
             if within(module, ("bot.generators",)) and within(name, ("bot.core",)):
                 problems.append(f"{module} imports {name} (generators never import the core)")
+            if within(module, ("bot.answer",)) and within(name, ("bot.generators",)):
+                # Issue 8: the answer stages (analysis, evidence, decision) rely on no generator.
+                problems.append(f"{module} imports {name} (the answer stages use no generator)")
     for module, path in sorted(files.items()):
         lines = len(path.read_text(encoding="utf-8").splitlines())
         if lines > MAX_LINES and module not in OVER_LONG_ALLOWED:
@@ -233,6 +236,10 @@ def test_a_clean_tree_passes(tmp_path: Path) -> None:
         ({"bot/terminal/cli.py": "import slack_sdk.web\n"}, "only bot.slack may"),
         ({"bot/core.py": "from bot.terminal.cli import ask\n"}, "imports front end"),
         ({"bot/generators/__init__.py": "import bot.core\n"}, "generators never import the core"),
+        (
+            {"bot/answer/__init__.py": "from bot.generators import x\n"},
+            "the answer stages use no generator",
+        ),
         ({"bot/condense/rewrite.py": "x = 1\n" * (MAX_LINES + 1)}, "more than 500"),
     ],
 )

@@ -17,13 +17,14 @@ Near-duplicate sentences (the same story stored twice, overlapping chunks) are r
 sentence of each of the top articles gets a chance (multi-article questions), and the chosen
 sentences are given in reading order: by article, then by position in the article.
 
-The package: ``speakers`` (who says what), ``candidates`` (the passages' sentences, each once),
-``questions`` (what a question asks, read from the core's question analysis) and ``scoring``
-(the generator: scoring and selection).
+The package: ``candidates`` (the passages' sentences, each once, with who says them:
+``bot.answer.speakers``, shared with the decision stage), ``questions`` (what a question asks,
+read from the core's question analysis) and ``scoring`` (the generator: scoring and selection).
 Whether to answer at all is not decided here: the core's decision stage (``bot.answer``) decides
 before any generator runs.
 """
 
+from bot.answer.speakers import Person, question_people
 from bot.generators.extractive.candidates import Candidate, Scored, candidates_from
 from bot.generators.extractive.questions import Asked, asked_parts, asked_whole
 from bot.generators.extractive.scoring import (
@@ -32,7 +33,6 @@ from bot.generators.extractive.scoring import (
     ExtractiveGenerator,
     build_extractive_generator,
 )
-from bot.generators.extractive.speakers import Person, question_people
 
 __all__ = [
     "PART_SHORTLIST",

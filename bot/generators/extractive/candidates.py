@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.answer.question.types import AnswerType
-from bot.answer.untrusted import is_instruction
-from bot.answer.values import value_spans
-from bot.generators.extractive.speakers import (
+from bot.answer.speakers import (
     Mention,
     Person,
     has_quote,
@@ -26,6 +24,8 @@ from bot.generators.extractive.speakers import (
     speaker_mention,
     speech_text,
 )
+from bot.answer.untrusted import is_instruction
+from bot.answer.values import value_spans
 from retrieval.text import content_terms, sentence_spans, term_in
 
 if TYPE_CHECKING:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.answer.cache import PassageCache
+from bot.answer.speakers import Person, question_people
 from bot.encoder import CachedEncoder, Encoder, cached_encoder
 from bot.generators.extractive.candidates import (
     Candidate,
@@ -31,7 +32,6 @@ from bot.generators.extractive.questions import (
     mentions_word,
     name_key,
 )
-from bot.generators.extractive.speakers import Person, question_people
 from bot.generators.extractive.weights import (
     ScoringWeights,
     default_weights,

@@ -1,5 +1,6 @@
 """Who says what in a news sentence: speakers, quotes and reported speech, for the extractive
-generator's attribution feature ("What did X say about Y?").
+generator's attribution feature and the decision's speaker-topic feature ("What did X say about
+Y?"): language analysis of the answering core, so the decision stage depends on no generator.
 
 Everything is read from spaCy's parse of the sentence (the Docs the evidence stage made and
 cached, :mod:`bot.answer.cache`): the speaker is the subject of a reporting verb (by lemma, the
