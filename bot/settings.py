@@ -115,6 +115,10 @@ class ServeSettings(_Section):
     # Requests answered at once; more wait in line. Answers share the cores, so more threads
     # than cores buys no speed.
     serve_threads: int = Field(4, ge=1, le=64)
+    # On SIGTERM or Ctrl+C, ``newsdesk serve`` refuses new requests (503) and waits this long
+    # for the answers it has begun, sending each, before it exits (0: exit at once). Keep it
+    # under your process manager's kill timeout (Docker 10 s, Kubernetes 30 s by default).
+    serve_shutdown_grace_seconds: float = Field(8.0, ge=0, le=3600)
 
 
 SECTIONS: dict[str, type[BaseModel]] = {

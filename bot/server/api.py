@@ -11,7 +11,9 @@ Routes:
 * ``POST /search``: ``{"query": str, "k": int, "mode": "hybrid" | "dense" | "keyword"}`` ->
   ``{"hits": [...]}``, each hit as ``newsdesk search --json`` prints it.
 * ``GET /healthz``: 200 while the process serves. ``GET /readyz``: 200 once the model, the store
-  and the keyword index are loaded, 503 before (``/ask`` and ``/search`` answer 503 until then).
+  and the keyword index are loaded, 503 before (``/ask`` and ``/search`` answer 503 until then)
+  and again once the server is stopping (:class:`InFlight`; ``/ask`` and ``/search`` answer 503
+  with ``Retry-After`` then, while the answers already begun are finished and sent).
 
 The body is untrusted: anything but a JSON object of the documented fields and types is refused
 with a 4xx and ``{"error": "..."}`` that says what is wrong (never the input echoed, never a
@@ -89,6 +91,59 @@ AnswerFn = Callable[..., Answer]  # (question, history, *, k, generator) -> Answ
 SearchFn = Callable[..., list[Hit]]  # (query, k, mode) -> hits
 
 
+class InFlight:
+    """The requests being answered, and whether the server has begun to stop.
+
+    :meth:`enter` and :meth:`stop` take one lock, so a request either counts before the stop
+    (and is finished and sent) or is refused after it: none slips between the two. A request
+    counts until its body has been handed to the server (:class:`_Counted`), not merely until
+    the answer is computed."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._count = 0
+        self.stopping = False
+
+    def enter(self) -> bool:
+        """Count a request in; False (count nothing) once the server is stopping."""
+        with self._cond:
+            if self.stopping:
+                return False
+            self._count += 1
+            return True
+
+    def exit(self) -> None:
+        with self._cond:
+            self._count -= 1
+            self._cond.notify_all()
+
+    def stop(self) -> int:
+        """Refuse requests from now on; the number still being answered."""
+        with self._cond:
+            self.stopping = True
+            return self._count
+
+    def wait_idle(self, timeout: float) -> int:
+        """Wait up to ``timeout`` seconds for the requests being answered; how many are left."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._count == 0, timeout)
+            return self._count
+
+
+class _Counted(list[bytes]):
+    """A response body that counts its request out when the server closes it (WSGI calls
+    ``close`` once it has taken the whole body)."""
+
+    def __init__(self, body: list[bytes], done: Callable[[], None]) -> None:
+        super().__init__(body)
+        self._done: Callable[[], None] | None = done
+
+    def close(self) -> None:
+        done, self._done = self._done, None
+        if done is not None:
+            done()
+
+
 @dataclass
 class Api:
     """What the application serves: the core's ``answer`` and ``search``, and its limits."""
@@ -100,6 +155,7 @@ class Api:
     generators: Sequence[str]
     token: str = ""
     ready: threading.Event = field(default_factory=threading.Event)
+    in_flight: InFlight = field(default_factory=InFlight)
 
 
 def _response(
@@ -213,6 +269,12 @@ def make_wsgi_app(api: Api) -> WSGIApp:
                     raise Rejected("405 Method Not Allowed", "GET only", [("Allow", "GET, HEAD")])
                 if path == HEALTH_PATH:
                     return _response(start_response, "200 OK", {"ok": True})
+                if api.in_flight.stopping:
+                    return _response(
+                        start_response,
+                        "503 Service Unavailable",
+                        {"ok": False, "ready": False, "stopping": True},
+                    )
                 if api.ready.is_set():
                     return _response(start_response, "200 OK", {"ok": True, "ready": True})
                 return _response(
@@ -235,8 +297,19 @@ def make_wsgi_app(api: Api) -> WSGIApp:
                 raise Rejected(
                     "503 Service Unavailable", "starting: warming up", [("Retry-After", "5")]
                 )
-            status, payload = route(api, _read_json(environ))
-            return _response(start_response, status, payload)
+            if not api.in_flight.enter():
+                raise Rejected(
+                    "503 Service Unavailable",
+                    "stopping: ask again in a moment (another server, or this one restarted)",
+                    [("Retry-After", "5")],
+                )
+            try:
+                status, payload = route(api, _read_json(environ))
+                body = _response(start_response, status, payload)
+            except BaseException:
+                api.in_flight.exit()
+                raise
+            return _Counted(body, api.in_flight.exit)
         except Rejected as exc:
             return _response(start_response, exc.status, {"error": exc.message}, exc.headers)
         except Exception as exc:

@@ -3,13 +3,21 @@
 The server listens at once (``/healthz`` 200) and warms the core in the background (the model,
 the store, the keyword index, spaCy, one rehearsal answer); ``/readyz`` turns 200 when that is
 done, and ``/ask`` and ``/search`` answer 503 until then, as the Slack bot's HTTP mode does.
+
+SIGTERM (``docker stop``, systemd, a Kubernetes roll) or Ctrl+C stops it gracefully
+(:class:`_GracefulStop`): it refuses new requests with 503 (``/readyz`` 503 too, so a balancer
+sends them elsewhere), finishes and sends the answers it has begun, up to
+``NEWSDESK_SERVE_SHUTDOWN_GRACE_SECONDS``, and exits 0. A second signal stops it at once.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from bot.common.warm import warm_until_ready
@@ -86,18 +94,88 @@ def serve_api(
     ).start()
     bound = f"http://{host}:{getattr(server, 'effective_port', port)}"
     auth = "a bearer token (NEWSDESK_SERVE_TOKEN)" if api.token else "NO authentication"
-    (announce or _announce)(
+    say = announce or _announce
+    say(
         f"Newsdesk is serving on {bound}: POST {ASK_PATH}, POST {SEARCH_PATH}; "
         f"GET {HEALTH_PATH} (alive), GET {READY_PATH} (warm). Requests need {auth}. "
         "Press Ctrl+C to stop."
     )
+    graceful = _GracefulStop(server, api, settings.serve.serve_shutdown_grace_seconds, say)
     try:
-        server.run()
+        with graceful.on_signals():
+            server.run()
     except KeyboardInterrupt:
         pass
     finally:
         stop.set()
         server.close()
+
+
+# Once the answers are handed to waitress, how long to wait for it to write them to their sockets.
+FLUSH_SECONDS = 2.0
+
+
+class _GracefulStop:
+    """The first SIGTERM or SIGINT: refuse new requests, let the answers begun finish and be
+    sent (up to ``grace`` seconds), then stop the server loop; the second: stop it now.
+
+    The server loop (waitress's, on the main thread) keeps running meanwhile: it is what writes
+    the finished answers to their sockets. Python's default SIGTERM kills the process instead,
+    answers unsent; and waitress on Ctrl+C waits for its workers but closes every connection
+    without writing what they made. tests/integration/test_serve_stop.py runs both signals."""
+
+    def __init__(self, server: Any, api: Api, grace: float, say: Callable[[str], None]) -> None:
+        self.server = server
+        self.api = api
+        self.grace = grace
+        self.say = say
+        self.begun = False
+
+    @contextmanager
+    def on_signals(self) -> Iterator[None]:
+        """Within the block, SIGTERM and SIGINT stop gracefully (on the main thread only: off it
+        signals cannot be handled, and Ctrl+C keeps its default)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {
+            signum: signal.signal(signum, self._on_signal)
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        }
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        if self.begun:  # a second signal, or the drain is done: leave the server loop
+            raise KeyboardInterrupt
+        self.begun = True
+        running = self.api.in_flight.stop()
+        if running:
+            self.say(
+                f"Stopping: finishing {running} answer(s) in progress "
+                f"(up to {self.grace:g} s; again to stop at once) ..."
+            )
+        threading.Thread(target=self._drain, name="newsdesk-stop", daemon=True).start()
+
+    def _drain(self) -> None:
+        left = self.api.in_flight.wait_idle(self.grace)
+        if left:
+            self.say(f"Stopped with {left} answer(s) unfinished.")
+        else:
+            deadline = time.monotonic() + FLUSH_SECONDS
+            while _output_pending(self.server) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        # Wake the main thread out of the server loop's wait: the handler, called again, leaves it.
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+
+def _output_pending(server: Any) -> bool:
+    """Whether waitress still holds bytes for a client (a channel's unsent output)."""
+    channels = getattr(server, "_map", None) or getattr(server, "map", None) or {}
+    return any(getattr(ch, "total_outbufs_len", 0) for ch in list(channels.values()))
 
 
 def _announce(message: str) -> None:
