@@ -130,6 +130,10 @@ class _GracefulStop:
         self.grace = grace
         self.say = say
         self.begun = False
+        # Whether the handlers are installed: the drain wakes the main thread only while they
+        # are (after the block, a SIGINT would be Python's default, a KeyboardInterrupt at exit).
+        self._lock = threading.Lock()
+        self._installed = False
 
     @contextmanager
     def on_signals(self) -> Iterator[None]:
@@ -142,11 +146,14 @@ class _GracefulStop:
             signum: signal.signal(signum, self._on_signal)
             for signum in (signal.SIGTERM, signal.SIGINT)
         }
+        self._installed = True
         try:
             yield
         finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+            with self._lock:
+                self._installed = False
+                for signum, handler in previous.items():
+                    signal.signal(signum, handler)
 
     def _on_signal(self, signum: int, frame: object) -> None:
         if self.begun:  # a second signal, or the drain is done: leave the server loop
@@ -169,7 +176,9 @@ class _GracefulStop:
             while _output_pending(self.server) and time.monotonic() < deadline:
                 time.sleep(0.02)
         # Wake the main thread out of the server loop's wait: the handler, called again, leaves it.
-        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+        with self._lock:
+            if self._installed:
+                signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
 
 def _output_pending(server: Any) -> bool:
