@@ -7,7 +7,7 @@ unanswerable parts abstained on, answerable parts abstained on, question AUC, lo
 ``--one-at-a-time``: without all the named features, then with each one alone added back.
 Nothing is written.
 
-    python training/decision_ablation.py [--models lr] event_conflict value_realis value_bound
+    python training/decision_ablation.py [--models lr] [--one-at-a-time] modal_top modal_full
 """
 
 from __future__ import annotations
