@@ -1,12 +1,13 @@
 """Print the unanswerable training parts the cross-validated decision answers (error analysis).
 
 For each unanswerable part whose out-of-fold probability (the logistic regression of
-``fit_decision.py``, same folds, same threshold rule) is at or above the threshold: the
+``fit_decision.py``, same folds, same threshold rule) is at or above the threshold (with
+``--false-abstains``: each answerable part below it) the
 question, the probability, the feature vector, the question analysis (asked-for type, focus,
 relation, constraints) and the strongest window's text. Training data only; nothing is chosen
 here, it is for reading.
 
-    python training/decision_errors.py [--all-windows N]
+    python training/decision_errors.py [--windows N] [--false-abstains] [--no-text]
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--windows", type=int, default=1, help="windows shown per part")
     parser.add_argument("--no-text", action="store_true", help="skip retrieval and window text")
+    parser.add_argument(
+        "--false-abstains",
+        action="store_true",
+        help="print the answerable parts below the threshold instead",
+    )
     args = parser.parse_args(argv)
     rows = fd.compute_rows()
     x = np.array([r["features"] for r in rows], dtype=np.float64)
@@ -37,17 +43,23 @@ def main(argv: list[str] | None = None) -> int:
     groups = np.array([r["question_id"] for r in rows])
     prob = fd.out_of_fold("lr", x, y, groups)
     threshold = fd.choose_threshold(rows, prob)
-    wrong = [i for i, r in enumerate(rows) if not r["answerable"] and prob[i] >= threshold]
+    if args.false_abstains:
+        wrong = [i for i, r in enumerate(rows) if r["answerable"] and prob[i] < threshold]
+        kind = "answerable parts abstained on"
+    else:
+        wrong = [i for i, r in enumerate(rows) if not r["answerable"] and prob[i] >= threshold]
+        kind = "unanswerable parts answered"
     print(
-        f"threshold {threshold}: {len(wrong)} unanswerable parts answered; "
-        f"question AUC {fd._question_auc(rows, prob)}\n"
+        f"threshold {threshold}: {len(wrong)} {kind}; question AUC {fd._question_auc(rows, prob)}\n"
     )
     records = {f"{p.name}:{n}": r for p in fd.TRAINING for n, r in enumerate(fd.load_jsonl(p))}
     kb = nlp = encode = None
     if not args.no_text:
         kb = fd.knowledge_base(fd.BBC_CORPUS, fd.BBC_STORE)
         nlp, encode = fd.engine()
-    for i in sorted(wrong, key=lambda i: -prob[i]):
+    # The most confident mistakes first.
+    order = sorted(wrong, key=lambda i: prob[i] if args.false_abstains else -prob[i])
+    for i in order:
         row = rows[i]
         record = records[row["question_id"]]
         print(f"== {row['question_id']} part {row['part']} p={prob[i]:.3f}")

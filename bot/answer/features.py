@@ -41,6 +41,12 @@ Features (all in [0, 1] except where said), over the part's windows (:mod:`bot.a
 ``type_*``               the asked-for answer type, in groups: number (amount, count,
                          quantity), date, entity (person, organisation, place), reason,
                          statement, score, description
+
+Measured and not kept (no cross-validated gain for the logistic regression on the training
+set, ``training/decision_ablation.py``; the code is on branch ``abstain8e-candidates``): a value
+of the asked-for type in a realis clause, or in a constraint mention's clause, or both; the
+event verb reported by the part's subject; every doer of the event verb another; the share of
+the strongest (or least) window's sentences whose main clause is planned, expected or possible.
 """
 
 from __future__ import annotations
