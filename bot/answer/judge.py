@@ -71,7 +71,7 @@ def judge(
     encode: Encode,
     params: DecisionParams | None = None,
     cache: PassageCache | None = None,
-    anchored: bool = True,
+    anchored: bool = False,
 ) -> Judgement:
     """Analyse ``question`` (unless given its analysis), measure ``hits`` against each of its
     parts, decide per part. ``cache`` keeps sentence splits and parses between calls (it

@@ -63,7 +63,7 @@ def test_a_sentence_naming_nothing_of_the_question_is_not_parsed_nor_embedded(
 ) -> None:
     cache = PassageCache()
     encoder = CountingEncoder(embeddings)
-    judgement = judge(QUESTION, [_hit()], nlp, encoder.encode, cache=cache)
+    judgement = judge(QUESTION, [_hit()], nlp, encoder.encode, cache=cache, anchored=True)
     for far in FAR:
         assert far not in cache.docs
         assert far not in encoder.seen
