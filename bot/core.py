@@ -35,7 +35,7 @@ from bot.citations import build_citations, check_draft
 from bot.common.deadline import failed_with_reference
 from bot.encoder import CachedEncoder, Encoder
 from bot.generators import Generator, GeneratorError, build_generator
-from bot.generators.extractive import ExtractiveGenerator
+from bot.generators.extractive import ExtractiveGenerator, build_extractive_generator
 from bot.question import QuestionError, clean_question, valid_text
 from bot.stages import (
     FAILURES,
@@ -131,9 +131,9 @@ class Answerer:
         if isinstance(gen, ExtractiveGenerator):
             return gen
         # A registry that replaced the extractive generator still leaves the core its own scorer.
-        return ExtractiveGenerator(
-            self.encoder, max_words=self.settings.answer.answer_max_words, passages=self.passages
-        )
+        fallback = build_extractive_generator(self.settings, self.encoder)
+        fallback.passages = self.passages
+        return fallback
 
     @staticmethod
     def chat_model(generator: Generator | None = None) -> Any:
@@ -170,9 +170,9 @@ class Answerer:
         from bot.answer.judge import judge
         from bot.answer.nlp import load_nlp
 
-        return judge(
-            analysis, hits, load_nlp(), self.encoder.encode, self.decision_params, self.passages
-        )
+        settings = self.settings.answer
+        encode, params, cache = self.encoder.encode, self.decision_params, self.passages
+        return judge(analysis, hits, load_nlp(), encode, params, cache, settings.evidence_anchored)
 
     def load_answer_prompt(self, name: str | None = None) -> Prompt:
         from bot.prompts import load_prompt

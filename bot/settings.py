@@ -49,6 +49,12 @@ class AnswerSettings(_Section):
     # articles don't answer it; unset = the threshold fitted with the decision (`make fit`).
     # Higher: fewer wrong answers, more "don't know"s.
     decision_threshold: float | None = Field(None, ge=0.0, le=1.0)
+    # Parse and embed only the retrieved sentences that name something the question names (an
+    # entity, number, date; its content words when it names nothing) and their neighbours
+    # (bot.answer.anchors): decide p50 -40 %. Off: the decision refitted with it loses a little
+    # in cross-validation and answers two unanswerable seed questions (docs/performance.md).
+    # The fitted decision (training/fit_decision.py reads this setting) must match it: refit.
+    evidence_anchored: bool = False
 
 
 class LLMSettings(_Section):

@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.answer.anchors import question_anchors  # noqa: E402
 from bot.answer.evidence import Evidence, Passages, gather_evidence, prepare_passages  # noqa: E402
 from bot.answer.features import FEATURE_NAMES, feature_vector  # noqa: E402
 from bot.answer.question import analyse  # noqa: E402
@@ -65,6 +66,16 @@ PARAMS_OUT = ROOT / "bot/answer/decision_params.json"
 REPORT_OUT = ROOT / "training/decision_report.json"
 
 K = 6
+
+
+def anchored() -> bool:
+    """Whether the evidence stage parses only the sentences near what the question names (the
+    setting ``evidence_anchored``): the decision is fitted on what the core computes."""
+    from bot.settings import Settings
+
+    return Settings().answer.evidence_anchored
+
+
 SEED = 0
 FOLDS = 5
 TARGET_ABSTAIN = 0.90
@@ -73,6 +84,8 @@ TARGET_FALSE_ABSTAIN = 0.05
 # The engine's source files whose change changes the features (part of the cache key).
 ENGINE_FILES = (
     "bot/answer/evidence.py",
+    "bot/answer/anchors.py",
+    "bot/answer/passages.py",
     "bot/answer/binding.py",
     "bot/citations/roles.py",
     "bot/answer/speakers.py",
@@ -172,7 +185,9 @@ def run_question(record: dict[str, Any], kb: Any, nlp: Any, encode: Any) -> Run:
     started = time.perf_counter()
     analysis = analyse(question, nlp)
     hits = core_search(kb, question, [p.text for p in analysis.parts])
-    passages = prepare_passages(hits, nlp, encode)
+    # As the core does (the setting evidence_anchored): the decision reads what it will read.
+    anchors = question_anchors(analysis) if anchored() else None
+    passages = prepare_passages(hits, nlp, encode, anchors=anchors)
     evidence = [gather_evidence(part, passages, encode) for part in analysis.parts]
     return Run(record, hits, passages, evidence, time.perf_counter() - started)
 
@@ -264,7 +279,7 @@ def cache_key() -> str:
         h.update(git_blob_hash(ROOT / name).encode())
     h.update(git_blob_hash(ROOT / "retrieval/settings.py").encode())
     h.update(",".join(FEATURE_NAMES).encode())
-    h.update(f"k={K};search=analysis-parts".encode())
+    h.update(f"k={K};search=analysis-parts;anchored={anchored()}".encode())
     return h.hexdigest()[:16]
 
 

@@ -2,12 +2,9 @@
 
 The second stage of the answer engine, after question analysis. Pure functions, no state:
 
-* :func:`prepare_passages` (once per question): every sentence of every hit with its exact span
-  in the article (``hit.start`` + its offset in the passage, sentences by syntok, see
-  :mod:`bot.answer.sentences`), sentences that instruct an assistant dropped
-  (:func:`bot.answer.untrusted.is_instruction`: never evidence), the rest parsed with spaCy in
-  one ``nlp.pipe`` batch while one ``encode`` batch embeds them on another thread. Sentences
-  repeated by overlapping chunks are parsed and embedded once.
+* :func:`prepare_passages` (once per question, :mod:`bot.answer.passages`, re-exported here):
+  the hits' sentences, split, filtered, parsed and embedded (only those near what the question
+  names, when given its anchors: :mod:`bot.answer.anchors`).
 * :func:`gather_evidence` (once per part): windows (a sentence with its neighbours in the same
   passage) measured against the part: which of its named constraints (entities and proper
   nouns, numbers, dates) appear (case-insensitively, on words and lemmas; the article title
@@ -31,7 +28,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import numpy as np
 
 from bot.answer.binding import bind, speaker_topic
-from bot.answer.cache import PassageCache
+from bot.answer.passages import (
+    NEIGHBOURS,
+    Encode,
+    Passages,
+    Sentence,
+    prepare_passages,
+    window_bounds,
+)
 from bot.answer.question.types import AnswerType, Mention, QuestionPart
 from bot.answer.question.words import REPORTING_VERBS
 from bot.answer.values import value_spans
@@ -42,11 +46,19 @@ if TYPE_CHECKING:
 
     from retrieval.types import Hit
 
-Encode = Callable[[Sequence[str]], np.ndarray]
 T = TypeVar("T")
 
-# How many sentences either side of a sentence its window takes (within the same passage).
-NEIGHBOURS = 1
+__all__ = [
+    "NEIGHBOURS",
+    "Encode",
+    "Evidence",
+    "Passages",
+    "Sentence",
+    "Window",
+    "evidence",
+    "gather_evidence",
+    "prepare_passages",
+]
 
 # A value this many characters from a constraint mention counts half as near as one beside it:
 # about a sentence's length, so "in the same or the next sentence" scores well and a value two
@@ -62,29 +74,6 @@ _FILLER = frozenset(
 )
 _PRONOUNS = frozenset(["he", "she", "they", "we", "i"])
 _WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """One sentence of a passage: ``article_text[start:end] == text``."""
-
-    article_id: str
-    title: str
-    start: int
-    end: int
-    text: str
-    rank: int  # the rank of the hit it came from (0 = best)
-
-
-@dataclass(frozen=True, eq=False)
-class Passages:
-    """The hits' sentences, parsed and embedded once per question (shared by its parts)."""
-
-    hits: tuple[Hit, ...]
-    sentences: tuple[tuple[Sentence, ...], ...]  # per hit, in passage order
-    docs: tuple[tuple[Doc, ...], ...]  # per hit, one Doc per sentence
-    vectors: tuple[np.ndarray, ...]  # per hit, one normalised row per sentence
-    dropped: tuple[Sentence, ...] = ()  # sentences that instruct an assistant
 
 
 @dataclass(frozen=True)
@@ -155,48 +144,6 @@ class Evidence:
     articles: int  # distinct articles among the windows
     dropped: int = 0  # sentences dropped as instructions to an assistant
     best_by_article: dict[str, Window] = field(default_factory=dict)
-
-
-# --- preparing the passages ----------------------------------------------------------------------
-
-
-def prepare_passages(
-    hits: Sequence[Hit], nlp: Language, encode: Encode, cache: PassageCache | None = None
-) -> Passages:
-    """Split, filter, parse and embed the hits' sentences (one spaCy and one encoder batch).
-
-    ``cache`` (the core's) keeps each chunk's sentences and each sentence's parse between
-    questions; without one, everything is computed here. Either way the result is the same."""
-    cache = cache if cache is not None else PassageCache()
-    per_hit: list[list[Sentence]] = []
-    dropped: list[Sentence] = []
-    for rank, hit in enumerate(hits):
-        kept: list[Sentence] = []
-        for s, e, instruction in cache.sentences(hit):
-            sent = Sentence(
-                hit.article_id, hit.title, hit.start + s, hit.start + e, hit.text[s:e], rank
-            )
-            (dropped if instruction else kept).append(sent)
-        per_hit.append(kept)
-    unique = sorted({s.text for sents in per_hit for s in sents})
-    index = {text: i for i, text in enumerate(unique)}
-    if unique:
-        docs, encoded = cache.parse_and_encode(unique, nlp, encode)
-        vectors = np.asarray(encoded, dtype=np.float32)
-    else:
-        docs, vectors = [], np.zeros((0, 1), dtype=np.float32)
-    return Passages(
-        hits=tuple(hits),
-        sentences=tuple(tuple(sents) for sents in per_hit),
-        docs=tuple(tuple(docs[index[s.text]] for s in sents) for sents in per_hit),
-        vectors=tuple(
-            vectors[[index[s.text] for s in sents]]
-            if sents
-            else np.zeros((0, vectors.shape[1]), dtype=np.float32)
-            for sents in per_hit
-        ),
-        dropped=tuple(dropped),
-    )
 
 
 # --- one part ------------------------------------------------------------------------------------
@@ -371,7 +318,9 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
         title_lower = hit.title.lower()
         title_words = set(_WORD.findall(title_lower))
         for i, centre in enumerate(sents):
-            lo, hi = max(0, i - NEIGHBOURS), min(len(sents), i + NEIGHBOURS + 1)
+            if passages.centres and not passages.centres[h][i]:
+                continue  # a neighbour only: it names no anchor (bot.answer.anchors)
+            lo, hi = window_bounds(sents, i)
             w_sents = sents[lo:hi]
             w_docs = docs[lo:hi]
             words = _words_of(w_docs)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.answer.anchors import question_anchors
 from bot.answer.cache import PassageCache
 from bot.answer.decision import DecisionParams, QuestionDecision, decide
 from bot.answer.evidence import Encode, Evidence, gather_evidence, prepare_passages
@@ -70,11 +71,15 @@ def judge(
     encode: Encode,
     params: DecisionParams | None = None,
     cache: PassageCache | None = None,
+    anchored: bool = False,
 ) -> Judgement:
     """Analyse ``question`` (unless given its analysis), measure ``hits`` against each of its
     parts, decide per part. ``cache`` keeps sentence splits and parses between calls (it
-    changes how fast, never what: see :mod:`bot.answer.cache`)."""
+    changes how fast, never what: see :mod:`bot.answer.cache`). ``anchored`` (the setting
+    ``evidence_anchored``): parse and embed only the sentences near what the question names
+    (:mod:`bot.answer.anchors`); the decision must have been fitted the same way."""
     analysis = question if isinstance(question, QuestionAnalysis) else analyse(question, nlp)
-    passages = prepare_passages(hits, nlp, encode, cache)
+    anchors = question_anchors(analysis) if anchored else None
+    passages = prepare_passages(hits, nlp, encode, cache, anchors)
     evidence = tuple(gather_evidence(part, passages, encode) for part in analysis.parts)
     return Judgement(analysis, evidence, decide(evidence, params))

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.answer.anchors import anchored, with_neighbours
+from bot.answer.passages import NEIGHBOURS
 from bot.answer.question.types import AnswerType
 from bot.answer.speakers import (
     Mention,
@@ -79,17 +81,25 @@ class CandidateCache:
 
     def __init__(self, max_items: int = 16) -> None:
         self._max = max_items
-        self._cache: OrderedDict[tuple[tuple[int, str, int], ...], list[Candidate]] = OrderedDict()
+        self._cache: OrderedDict[
+            tuple[tuple[tuple[int, str, int], ...], frozenset[str] | None], list[Candidate]
+        ] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, sources: Sequence[Source], parse: Parse) -> list[Candidate]:
-        key = tuple((s.key, s.hit.chunk_id, len(s.hit.text)) for s in sources)
+    def get(
+        self,
+        sources: Sequence[Source],
+        parse: Parse,
+        anchors: frozenset[str] | None = None,
+        tokenise: Parse | None = None,
+    ) -> list[Candidate]:
+        key = (tuple((s.key, s.hit.chunk_id, len(s.hit.text)) for s in sources), anchors)
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        made = candidates_from(sources, parse)
+        made = candidates_from(sources, parse, anchors, tokenise)
         with self._lock:
             self._cache[key] = made
             while len(self._cache) > self._max:
@@ -97,9 +107,18 @@ class CandidateCache:
         return made
 
 
-def candidates_from(sources: Sequence[Source], parse: Parse) -> list[Candidate]:
+def candidates_from(
+    sources: Sequence[Source],
+    parse: Parse,
+    anchors: frozenset[str] | None = None,
+    tokenise: Parse | None = None,
+) -> list[Candidate]:
     """Every whole sentence of the passages once, in article order, with speakers resolved
-    (``parse`` gives the sentences' Docs)."""
+    (``parse`` gives the sentences' Docs).
+
+    With ``anchors`` and ``tokenise`` (:mod:`bot.answer.anchors`), only the sentences that name
+    an anchor and their neighbours in the article are parsed; the others get ``tokenise``'s
+    Docs: still candidates with their words, but no entities, speaker or reason."""
     by_article: dict[str, list[tuple[int, int, str, int, int]]] = {}
     article_rank: dict[str, int] = {}
     titles: dict[str, str] = {}
@@ -140,7 +159,20 @@ def candidates_from(sources: Sequence[Source], parse: Parse) -> list[Candidate]:
             kept.append(row)
         kept_by_article[article_id] = kept
     texts = [row[2] for rows in kept_by_article.values() for row in rows]
-    docs = dict(zip(texts, parse(texts), strict=True)) if texts else {}
+    full = texts
+    if anchors and tokenise is not None:
+        near = [
+            keep
+            for rows in kept_by_article.values()
+            for keep in with_neighbours(anchored([r[2] for r in rows], anchors), NEIGHBOURS)
+        ]
+        full = [text for text, keep in zip(texts, near, strict=True) if keep]
+        light = list(dict.fromkeys(t for t, keep in zip(texts, near, strict=True) if not keep))
+        docs = dict(zip(light, tokenise(light), strict=True)) if light else {}
+    else:
+        docs = {}
+    if full:
+        docs.update(zip(full, parse(full), strict=True))
 
     out: list[Candidate] = []
     for article_id, kept in kept_by_article.items():

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.answer.anchors import question_anchors
 from bot.answer.cache import PassageCache
 from bot.answer.speakers import Person, question_people
 from bot.encoder import CachedEncoder, Encoder, cached_encoder
@@ -143,6 +144,10 @@ class ExtractiveGenerator:
     # Sentence parses: the core passes its own cache, where the evidence stage has parsed the
     # passages' sentences (and the question) already; standing alone, the generator parses them.
     passages: PassageCache = field(default_factory=PassageCache, repr=False)
+    # Parse only the sentences near what the question names (bot.answer.anchors), as the core's
+    # evidence stage does (the setting ``evidence_anchored``); the others are only tokenised:
+    # they keep their words, and have no entities, speaker or reason.
+    anchored: bool = False
     encoder: CachedEncoder = field(init=False, repr=False)
     candidates: CandidateCache = field(init=False, repr=False)
 
@@ -155,6 +160,13 @@ class ExtractiveGenerator:
         from bot.answer.nlp import load_nlp
 
         return self.passages.parse(texts, load_nlp())
+
+    def tokenise(self, texts: Sequence[str]) -> list[Doc]:
+        """spaCy's tokens of ``texts`` alone (no parse, nothing cached: it is cheap)."""
+        from bot.answer.nlp import load_nlp
+
+        nlp = load_nlp()
+        return [nlp.make_doc(text) for text in texts]
 
     def analysis(self, question: str) -> QuestionAnalysis:
         """The core's question analysis (:func:`bot.answer.question.analyse`), from the cached
@@ -184,6 +196,7 @@ class ExtractiveGenerator:
         sources: Sequence[Source],
         shortlist: int | None = None,
         people: Sequence[Person] | None = None,
+        anchors: frozenset[str] | None = None,
     ) -> list[Scored]:
         """Every candidate sentence with its score (before diversity and the word budget).
 
@@ -192,7 +205,7 @@ class ExtractiveGenerator:
         first scored with its passage's similarity to the question (free: retrieval computed it),
         then the ``SHORTLIST`` best are embedded in one batch and rescored with their own.
         """
-        candidates = self.candidates.get(sources, self.parse)
+        candidates = self.candidates.get(sources, self.parse, anchors, self.tokenise)
         if not candidates:
             return []
         question = asked.text
@@ -268,8 +281,9 @@ class ExtractiveGenerator:
         """
         people = self.people(question)
         analysis = self.analysis(question)
+        anchors = question_anchors(analysis) if self.anchored else None
         whole = asked_whole(analysis)
-        chosen = self._select(whole, sources, self.max_words, people=people)
+        chosen = self._select(whole, sources, self.max_words, people=people, anchors=anchors)
         parts = asked_parts(analysis)
         if not chosen or not parts:
             return chosen
@@ -278,7 +292,7 @@ class ExtractiveGenerator:
         # about X, and what did B say about Y?"), or all of them (a part that says "he").
         part_people = [_people_named(part.text, people) for part in parts]
         per_part = [
-            self._select(part, sources, budget, PART_SHORTLIST, who)
+            self._select(part, sources, budget, PART_SHORTLIST, who, anchors)
             for part, who in zip(parts, part_people, strict=True)
         ]
         mains = {max(sel, key=lambda s: s.score).candidate.article_id for sel in per_part if sel}
@@ -290,7 +304,7 @@ class ExtractiveGenerator:
             # same story.)
             queues = [
                 sorted(
-                    self._select(part, sources, self.max_words, PART_SHORTLIST, who),
+                    self._select(part, sources, self.max_words, PART_SHORTLIST, who, anchors),
                     key=lambda s: -s.score,
                 )
                 for part, who in zip(parts, part_people, strict=True)
@@ -319,8 +333,9 @@ class ExtractiveGenerator:
         max_words: int,
         shortlist: int | None = None,
         people: Sequence[Person] = (),
+        anchors: frozenset[str] | None = None,
     ) -> list[Scored]:
-        scored = self.score(asked, sources, shortlist, people)
+        scored = self.score(asked, sources, shortlist, people, anchors)
         if not scored:
             return []
         fitted = self.weights
@@ -469,7 +484,11 @@ def _same_words(a: Candidate, b: Candidate) -> bool:
 
 
 def build_extractive_generator(settings: Settings, embeddings: Encoder) -> ExtractiveGenerator:
-    return ExtractiveGenerator(embeddings, max_words=settings.answer.answer_max_words)
+    return ExtractiveGenerator(
+        embeddings,
+        max_words=settings.answer.answer_max_words,
+        anchored=settings.answer.evidence_anchored,
+    )
 
 
 # Re-exported for tests and the REPL.

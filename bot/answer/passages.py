@@ -1,0 +1,129 @@
+"""The retrieved passages' sentences, split, filtered, parsed and embedded once per question.
+
+The first half of the evidence stage (:mod:`bot.answer.evidence` measures the windows): every
+sentence of every hit with its exact span in the article (``hit.start`` + its offset in the
+passage, sentences by syntok, see :mod:`bot.answer.sentences`), sentences that instruct an
+assistant dropped (:func:`bot.answer.untrusted.is_instruction`: never evidence), the rest parsed
+with spaCy in one ``nlp.pipe`` batch while one ``encode`` batch embeds them on another thread.
+Sentences repeated by overlapping chunks are parsed and embedded once. Given the question's
+anchors (:mod:`bot.answer.anchors`), only the sentences that name one and their window neighbours
+are kept: the others are neither parsed nor embedded, and windows are built around the sentences
+that name an anchor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.answer.anchors import anchored, with_neighbours
+from bot.answer.cache import PassageCache
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from retrieval.types import Hit
+
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+# How many sentences either side of a sentence its window takes (within the same passage).
+NEIGHBOURS = 1
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a passage: ``article_text[start:end] == text``."""
+
+    article_id: str
+    title: str
+    start: int
+    end: int
+    text: str
+    rank: int  # the rank of the hit it came from (0 = best)
+    index: int = 0  # its place among the passage's sentences (instructions left out)
+
+
+@dataclass(frozen=True, eq=False)
+class Passages:
+    """The hits' sentences, parsed and embedded once per question (shared by its parts)."""
+
+    hits: tuple[Hit, ...]
+    sentences: tuple[tuple[Sentence, ...], ...]  # per hit, in passage order
+    docs: tuple[tuple[Doc, ...], ...]  # per hit, one Doc per sentence
+    vectors: tuple[np.ndarray, ...]  # per hit, one normalised row per sentence
+    dropped: tuple[Sentence, ...] = ()  # sentences that instruct an assistant
+    # Per hit, per sentence kept: a window is built around it (it names one of the question's
+    # anchors; the others kept are its neighbours). Empty: every sentence is kept and a centre.
+    centres: tuple[tuple[bool, ...], ...] = ()
+    skipped: int = 0  # sentences neither parsed nor embedded (they name no anchor, nor border one)
+
+
+def prepare_passages(
+    hits: Sequence[Hit],
+    nlp: Language,
+    encode: Encode,
+    cache: PassageCache | None = None,
+    anchors: frozenset[str] | None = None,
+) -> Passages:
+    """Split, filter, parse and embed the hits' sentences (one spaCy and one encoder batch).
+
+    ``cache`` (the core's) keeps each chunk's sentences and each sentence's parse between
+    questions; without one, everything is computed here. Either way the result is the same.
+    ``anchors`` (:func:`bot.answer.anchors.question_anchors`): keep only the sentences that name
+    one and their ``NEIGHBOURS``; ``None`` keeps every sentence."""
+    cache = cache if cache is not None else PassageCache()
+    per_hit: list[list[Sentence]] = []
+    centres: list[tuple[bool, ...]] = []
+    dropped: list[Sentence] = []
+    skipped = 0
+    for rank, hit in enumerate(hits):
+        kept: list[Sentence] = []
+        for s, e, instruction in cache.sentences(hit):
+            sent = Sentence(
+                hit.article_id, hit.title, hit.start + s, hit.start + e, hit.text[s:e], rank
+            )
+            if instruction:
+                dropped.append(sent)
+            else:
+                kept.append(replace(sent, index=len(kept)))
+        named = anchored([s.text for s in kept], anchors)
+        near = with_neighbours(named, NEIGHBOURS)
+        skipped += near.count(False)
+        per_hit.append([s for s, keep in zip(kept, near, strict=True) if keep])
+        centres.append(tuple(c for c, keep in zip(named, near, strict=True) if keep))
+    unique = sorted({s.text for sents in per_hit for s in sents})
+    index = {text: i for i, text in enumerate(unique)}
+    if unique:
+        docs, encoded = cache.parse_and_encode(unique, nlp, encode)
+        vectors = np.asarray(encoded, dtype=np.float32)
+    else:
+        docs, vectors = [], np.zeros((0, 1), dtype=np.float32)
+    return Passages(
+        hits=tuple(hits),
+        sentences=tuple(tuple(sents) for sents in per_hit),
+        docs=tuple(tuple(docs[index[s.text]] for s in sents) for sents in per_hit),
+        vectors=tuple(
+            vectors[[index[s.text] for s in sents]]
+            if sents
+            else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+            for sents in per_hit
+        ),
+        dropped=tuple(dropped),
+        centres=tuple(centres),
+        skipped=skipped,
+    )
+
+
+def window_bounds(sents: Sequence[Sentence], i: int) -> tuple[int, int]:
+    """``sents[lo:hi]``: sentence ``i`` and those within ``NEIGHBOURS`` of it in the passage (by
+    their place in it: a sentence left out is never bridged)."""
+    lo, hi = i, i + 1
+    while lo > 0 and sents[lo - 1].index >= sents[i].index - NEIGHBOURS:
+        lo -= 1
+    while hi < len(sents) and sents[hi].index <= sents[i].index + NEIGHBOURS:
+        hi += 1
+    return lo, hi
