@@ -153,6 +153,16 @@ class Answerer:
             threshold = self.settings.answer.decision_threshold
             if threshold is not None:
                 params = dataclasses.replace(params, threshold=threshold)
+            anchored = self.settings.answer.evidence_anchored
+            if bool(params.meta.get("evidence_anchored", False)) != anchored:
+                # Anchoring changes the features the decision reads: fitted one way and run the
+                # other, it still answers, on probabilities it was not calibrated for.
+                log.warning(
+                    "NEWSDESK_EVIDENCE_ANCHORED is %s but the decision was fitted with it %s: "
+                    "refit it with `make fit` (training/fit_decision.py reads the setting)",
+                    "on" if anchored else "off",
+                    "on" if not anchored else "off",
+                )
             self._params = params
         return self._params
 

@@ -447,6 +447,8 @@ def export_lr(model: Any, threshold: float, n_rows: int, n_questions: int) -> di
         # sklearn's sigmoid calibration: p = 1 / (1 + exp(a * logit + b)).
         "calibration": {"kind": "sigmoid", "a": float(calibrator.a_), "b": float(calibrator.b_)},
         "threshold": threshold,
+        # What the core checks against its setting (bot.core.Answerer.decision_params).
+        "evidence_anchored": anchored(),
         "threshold_rule": (
             f"highest threshold at which <= {TARGET_FALSE_ABSTAIN:.2f} of the answerable training "
             f"questions are abstained on whole, on {FOLDS}-fold cross-validated probabilities"

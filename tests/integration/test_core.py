@@ -292,6 +292,20 @@ def test_the_decision_threshold_setting_overrides_the_fitted_one(seed_kb: Knowle
     assert answer.dropped and answer.dropped[0].reason.startswith("abstained: ")
 
 
+def test_a_decision_fitted_without_anchored_evidence_is_named_when_the_setting_is_on(
+    seed_kb: KnowledgeBase, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The decision reads features that anchoring changes (docs/performance.md): turned on
+    # without a refit, the operator is told, once, instead of getting quietly other answers.
+    with caplog.at_level(logging.WARNING, logger="bot.core"):
+        assert with_spy(seed_kb, SpyGenerator()).decision_params
+        assert "NEWSDESK_EVIDENCE_ANCHORED" not in caplog.text
+        ans = with_spy(seed_kb, SpyGenerator(), evidence_anchored=True)
+        assert ans.decision_params is ans.decision_params
+    warnings = [r for r in caplog.records if "NEWSDESK_EVIDENCE_ANCHORED" in r.getMessage()]
+    assert len(warnings) == 1 and "make fit" in warnings[0].getMessage()
+
+
 def test_the_rendered_answer_prompt_shows_sources_and_question(answerer: Answerer) -> None:
     # The one renderer of the filled answer prompt (used by the LLM generators and the REPL).
     hits = answerer.searcher.search("What did Johnson say about Russia?", k=2)
