@@ -7,6 +7,7 @@ No spaCy import here at run time (types only): importing this module is cheap.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING
 
 from bot.answer.question.mentions import _SCORE, _money_bounds
@@ -34,6 +35,28 @@ VALUE_LABELS: dict[AnswerType, frozenset[str]] = {
 _MONEY = re.compile(
     r"[£$€¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:m|bn|k|mn|tn|million|billion|trillion)\b)?"
 )
+
+
+@cache
+def currency_words() -> frozenset[str]:
+    """The last word of every currency's English name, singular and plural, from Babel's CLDR
+    data ("euro", "euros", "pounds", "yen", "rupees"), national currencies only: spaCy's small
+    model tags "212 million euros" as a CARDINAL, not MONEY, so an amount written with a
+    currency's name is found here.
+    Loaded at the first amount question (Babel's locale data is not imported before)."""
+    from babel import Locale
+    from babel.numbers import get_currency_name
+
+    words: set[str] = set()
+    for code in map(str, Locale("en").currencies):
+        if code.startswith("X"):  # ISO 4217's X codes: gold, silver, units of account, tests
+            continue
+        for count in (1, 2):
+            last = get_currency_name(code, count=count, locale="en").split()[-1].lower()
+            if last.isalpha():
+                words.add(last)
+    return frozenset(words)
+
 
 # Causal markers (lower case, as token sequences).
 _REASON_MARKERS: tuple[tuple[str, ...], ...] = (
@@ -98,6 +121,22 @@ def value_spans(doc_or_span: Doc | Span, answer_type: AnswerType) -> list[tuple[
                 continue
             found.append((start, end, ent.label_))
         if answer_type is AnswerType.AMOUNT:
+            # A number followed by a currency's name ("212 million euros") is money the NER
+            # took for a bare number.
+            for ent in doc_or_span.ents:
+                after = ent.end - doc_or_span[0].i
+                if (
+                    ent.label_ == "CARDINAL"
+                    and after < len(tokens)
+                    and tokens[after].lower_ in currency_words()
+                ):
+                    found.append(
+                        (
+                            ent.start_char - base,
+                            tokens[after].idx + len(tokens[after]) - base,
+                            "MONEY",
+                        )
+                    )
             for m in _MONEY.finditer(text):
                 if not any(s < m.end() and m.start() < e for s, e, _ in found):
                     found.append((m.start(), m.end(), "MONEY"))
