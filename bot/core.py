@@ -145,25 +145,10 @@ class Answerer:
         """The fitted decision (``bot/answer/decision_params.json``), its threshold replaced by
         ``answer.decision_threshold`` when that is set."""
         if self._params is None:
-            import dataclasses
+            from bot.answer.decision import configured_params
 
-            from bot.answer.decision import default_params
-
-            params = default_params()
-            threshold = self.settings.answer.decision_threshold
-            if threshold is not None:
-                params = dataclasses.replace(params, threshold=threshold)
-            anchored = self.settings.answer.evidence_anchored
-            if bool(params.meta.get("evidence_anchored", False)) != anchored:
-                # Anchoring changes the features the decision reads: fitted one way and run the
-                # other, it still answers, on probabilities it was not calibrated for.
-                log.warning(
-                    "NEWSDESK_EVIDENCE_ANCHORED is %s but the decision was fitted with it %s: "
-                    "refit it with `make fit` (training/fit_decision.py reads the setting)",
-                    "on" if anchored else "off",
-                    "on" if not anchored else "off",
-                )
-            self._params = params
+            answer = self.settings.answer
+            self._params = configured_params(answer.decision_threshold, answer.evidence_anchored)
         return self._params
 
     def analyse(self, question: str) -> QuestionAnalysis:

@@ -13,7 +13,9 @@ is given near 'Google' and 'Android'"). Per question, :func:`decide` gives the o
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +27,8 @@ import numpy as np
 from bot.answer.evidence import Evidence
 from bot.answer.features import FEATURE_NAMES, feature_vector
 from bot.answer.question.types import AnswerType
+
+log = logging.getLogger(__name__)
 
 PARAMS_PATH = Path(__file__).with_name("decision_params.json")
 
@@ -136,6 +140,24 @@ def _expit(z: float) -> float:
 def default_params() -> DecisionParams:
     """The shipped parameter file, loaded once per process."""
     return DecisionParams.load(PARAMS_PATH)
+
+
+def configured_params(threshold: float | None, anchored: bool) -> DecisionParams:
+    """The shipped decision, its threshold replaced by ``threshold`` when that is set; warns
+    when ``anchored`` (``NEWSDESK_EVIDENCE_ANCHORED``) differs from what it was fitted with."""
+    params = default_params()
+    if threshold is not None:
+        params = dataclasses.replace(params, threshold=threshold)
+    if bool(params.meta.get("evidence_anchored", False)) != anchored:
+        # Anchoring changes the features the decision reads: fitted one way and run the
+        # other, it still answers, on probabilities it was not calibrated for.
+        log.warning(
+            "NEWSDESK_EVIDENCE_ANCHORED is %s but the decision was fitted with it %s: "
+            "refit it with `make fit` (training/fit_decision.py reads the setting)",
+            "on" if anchored else "off",
+            "on" if not anchored else "off",
+        )
+    return params
 
 
 @dataclass(frozen=True)

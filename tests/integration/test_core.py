@@ -297,7 +297,7 @@ def test_a_decision_fitted_without_anchored_evidence_is_named_when_the_setting_i
 ) -> None:
     # The decision reads features that anchoring changes (docs/performance.md): turned on
     # without a refit, the operator is told, once, instead of getting quietly other answers.
-    with caplog.at_level(logging.WARNING, logger="bot.core"):
+    with caplog.at_level(logging.WARNING, logger="bot.answer.decision"):
         assert with_spy(seed_kb, SpyGenerator()).decision_params
         assert "NEWSDESK_EVIDENCE_ANCHORED" not in caplog.text
         ans = with_spy(seed_kb, SpyGenerator(), evidence_anchored=True)
