@@ -57,11 +57,13 @@ eval-answers: setup
 
 # Fit on training/questions_*.jsonl (never the eval sets): the answer-or-abstain decision
 # (bot/answer/decision_params.json, training/decision_report.json) and the extractive generator's
-# scoring weights (bot/generators/extractive/scoring_params.json, training/extractive_report.json).
-# Features, sources and sentence vectors are cached in data/fit/.
+# scoring weights (bot/generators/extractive/scoring_params.json, training/extractive_report.json)
+# and the citation check's similarity threshold (bot/citations/support_params.json,
+# training/support_report.json). Features, sources and sentence vectors are cached in data/fit/.
 fit: setup
 	$(BIN)/python training/fit_decision.py
 	$(BIN)/python training/fit_extractive.py
+	$(BIN)/python training/fit_support.py
 
 bench: setup
 	$(BIN)/python bench/ingest.py --corpus $(EVAL)/bbc/corpus.jsonl \
