@@ -10,25 +10,24 @@ from bot.citations.numbering import build_citations, renumber
 from bot.citations.parse import DraftSentence, is_no_answer, parse_draft
 from bot.citations.support import (
     MIN_KEPT_SHARE,
-    SUPPORT_MIN_OVERLAP,
-    SUPPORT_MIN_SIMILARITY,
     CheckedSentence,
     CheckResult,
     Evidence,
+    SupportParams,
     check_draft,
     find_verbatim,
     join_sentences,
     novel_names,
+    support_params,
 )
 
 __all__ = [
     "MIN_KEPT_SHARE",
-    "SUPPORT_MIN_OVERLAP",
-    "SUPPORT_MIN_SIMILARITY",
     "CheckResult",
     "CheckedSentence",
     "DraftSentence",
     "Evidence",
+    "SupportParams",
     "build_citations",
     "check_draft",
     "find_verbatim",
@@ -37,4 +36,5 @@ __all__ = [
     "novel_names",
     "parse_draft",
     "renumber",
+    "support_params",
 ]

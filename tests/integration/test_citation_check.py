@@ -3,7 +3,11 @@ real embedding model."""
 
 from __future__ import annotations
 
-from bot.citations import check_draft
+from pathlib import Path
+
+import pytest
+
+from bot.citations import check_draft, support
 from bot.types import NO_ANSWER_MESSAGE, Source
 from retrieval.embeddings import LocalEmbeddings
 
@@ -158,3 +162,36 @@ def test_sentences_that_keep_who_did_what_are_still_supported(
     for draft in SUPPORTED:
         result = check_draft(draft, seed_sources, embeddings)
         assert [s.keys for s in result.sentences] == [(1,)], (draft, result.dropped)
+
+
+def test_check_uses_the_thresholds_the_package_loads(
+    seed_sources: list[Source],
+    embeddings: LocalEmbeddings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A reworded, supported sentence: kept with the shipped values (support_params.json), dropped
+    # for its similarity once the file the package loads asks for more than any paraphrase gets.
+    draft = (
+        "Johnson said the Russians can stick like glue to Assad's toxic regime or work with the "
+        "world [1]."
+    )
+    shipped = support.support_params()
+    result = check_draft(draft, seed_sources, embeddings)
+    assert [s.keys for s in result.sentences] == [(1,)]
+    similarity = result.sentences[0].evidence[0].similarity
+    assert shipped.min_similarity <= similarity < 0.99
+    strict = tmp_path / "support_params.json"
+    strict.write_text('{"min_similarity": 0.99, "min_overlap": 0.7}', encoding="utf-8")
+    monkeypatch.setattr(support, "PARAMS_PATH", strict)
+    support.support_params.cache_clear()
+    try:
+        result = check_draft(draft, seed_sources, embeddings)
+        assert support.support_params() == support.SupportParams(0.99, 0.7)
+    finally:
+        support.support_params.cache_clear()
+    assert result.sentences == ()
+    assert "similarity" in result.dropped[0].reason and "< 0.99" in result.dropped[0].reason
+    # Passing a threshold explicitly still overrides the file.
+    explicit = check_draft(draft, seed_sources, embeddings, min_similarity=shipped.min_similarity)
+    assert [s.keys for s in explicit.sentences] == [(1,)]
