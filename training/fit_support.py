@@ -105,13 +105,15 @@ class Claim:
 # --- claim builders (pure functions of a parsed sentence; unit-tested on a hand-made article) ----
 
 
+_DANGLING = {"VERB", "AUX", "ADP", "DET", "SCONJ", "CCONJ", "PART", "PRON"}
+
+
 def _tidy(text: str) -> str:
     text = re.sub(r"\s+([,.;:])", r"\1", " ".join(text.split()))
     text = re.sub(r"([,;:])(\s*[,;:])+", r"\1", text)
-    text = text.strip(" ,;:-\"'")
+    text = text.strip(" ,;:-\"'.!?")
     if not text:
         return ""
-    text = text.rstrip(".!?,;: ")
     return text[0].upper() + text[1:] + "."
 
 
@@ -135,7 +137,11 @@ def shortened(sent: Span) -> str | None:
         if right:
             drop = {t.i for t in right[-1].subtree}
             drop |= {t.i for t in sent if t.i > max(drop) and t.is_punct}
-    if not drop:
+    if not drop or root.i in drop:
+        return None
+    kept = [t for t in sent if t.i not in drop and not t.is_punct]
+    # A cut that leaves the clause unfinished ("It warned that it could be.") is no claim at all.
+    if not kept or kept[-1].pos_ in _DANGLING:
         return None
     text = _tidy(_text_without(sent, drop))
     if len(text.split()) < 5 or text == _tidy(sent.text):
