@@ -612,3 +612,32 @@ def test_a_time_after_after_is_not_a_reason(nlp: Any) -> None:
 
 def test_description_has_no_typed_value(nlp: Any) -> None:
     assert values(nlp, "Google paid $50m for the software firm.", T.DESCRIPTION) == []
+
+
+def test_a_pronoun_after_several_names_carries_them_all(nlp: Any) -> None:
+    # "it" is one of what the first part names, which one the parse cannot tell: the part must
+    # still be about that story. Without the names, any passage with "pay" in it carried
+    # every constraint of "what did it pay" (a training near-miss answered with another
+    # company's $300m settlement).
+    question = (
+        "Which company won the eBay auction for advertising space on Andrew Fisher's forehead, "
+        "and what did it pay?"
+    )
+    parts = analyse(question, nlp).parts
+    assert [p.answer_type for p in parts] == [T.ORGANISATION, T.AMOUNT]
+    assert {(m.text, m.inherited) for m in parts[1].entities} == {
+        ("eBay", True),
+        ("Andrew Fisher", True),
+    }
+    assert parts[1].query.startswith("eBay Andrew Fisher")
+    assert parts[1].query.endswith("what did it pay")
+
+
+def test_a_bare_wh_word_first_takes_the_next_parts_frame(nlp: Any) -> None:
+    parts = analyse("When and where did Christina Aguilera marry Jordan Bratman?", nlp).parts
+    assert [p.answer_type for p in parts] == [T.DATE, T.PLACE]
+    assert parts[0].text == "When"
+    assert parts[0].relation.predicate == "marry"
+    assert {m.text for m in parts[0].entities} == {"Christina Aguilera", "Jordan Bratman"}
+    assert all(m.inherited for m in parts[0].entities)
+    assert "Christina Aguilera" in parts[0].query and parts[0].query.endswith("When")

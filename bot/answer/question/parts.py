@@ -51,6 +51,10 @@ def analyse(question: str, nlp: Language, doc: Doc | None = None) -> QuestionAna
             if parts:
                 part = _inherit_subject(part, parts[0], doc, tokens)
             parts.append(part)
+    if len(parts) > 1 and segments[0][0] != "frame" and not _has_verb(doc, segments[0][1]):
+        # "When and where did A marry B?": the first part is a bare wh-word; it asks about the
+        # second part's event, and takes its frame as a later verbless part takes the first's.
+        parts[0] = _inherit_subject(parts[0], parts[1], doc, segments[0][1])
     if offset:
         parts = [_shift(p, offset) for p in parts]
     return QuestionAnalysis(question, tuple(parts))
@@ -214,14 +218,16 @@ def _with(term: str | None, terms: tuple[str, ...]) -> tuple[str, ...]:
 def _inherit_subject(
     part: QuestionPart, first: QuestionPart, doc: Doc, idx: list[int]
 ) -> QuestionPart:
-    """What a later part takes from the first part.
+    """What a later part takes from the first part (or a bare wh-word first part, "When and
+    where did ...", from the second).
 
     * No verb of its own ("..., and when?"): the first part's relation, names and terms.
     * No subject, a pronoun ("who is its biggest creditor", "what did he say"), or no names of
       its own ("why was the win historic"): the first part's subject (and, for a statement, its
       speaker); the subject's names are added to the part's entities, marked inherited.
+    * A pronoun subject when the first part has no one subject: all the first part's names.
     """
-    if not any(doc[i].pos_ in {"VERB", "AUX"} or _mistagged_verb(doc[i]) for i in idx):
+    if not _has_verb(doc, idx):
 
         def carried(ms: tuple[Mention, ...]) -> tuple[Mention, ...]:
             return tuple(replace(m, inherited=True) for m in ms)
@@ -241,10 +247,18 @@ def _inherit_subject(
             inherited=("frame", "subject") if first.relation.subject else ("frame",),
         )
     referent = _referent(first)
-    if referent is None:
-        return part
     own = part.relation.subject
     subject_is_pronoun = own is not None and own.lower() in THIRD_PERSON_PRONOUNS
+    if referent is None:
+        if not subject_is_pronoun or any(not m.inherited for m in part.entities):
+            return part
+        # "..., and what did it pay?" after a first part naming several things and no subject
+        # ("Which company won the eBay auction for space on Andrew Fisher's forehead"): which
+        # of them "it" is, the parse cannot tell (spaCy's small model labels people as ORG
+        # too often to go by the label), but it is one of them: the part is about the same
+        # story, and evidence for it must name what the first part names, not "pay" anywhere.
+        names = tuple(replace(m, inherited=True) for m in first.entities if not m.inherited)
+        return replace(part, entities=names, inherited=("names",)) if names else part
     # "which album was named ...": the asking phrase is the subject.
     wh_subject = any(
         doc[i].dep_ in _SUBJECT_DEPS and any(_is_wh(d) for d in doc[i].subtree) for i in idx
@@ -272,6 +286,10 @@ def _inherit_subject(
             relation = replace(relation, speaker=referent)
             inherited.append("speaker")
     return replace(part, entities=entities, relation=relation, inherited=tuple(inherited))
+
+
+def _has_verb(doc: Doc, idx: list[int]) -> bool:
+    return any(doc[i].pos_ in {"VERB", "AUX"} or _mistagged_verb(doc[i]) for i in idx)
 
 
 def _referent(first: QuestionPart) -> str | None:

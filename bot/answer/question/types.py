@@ -79,12 +79,20 @@ class QuestionPart:
     dates: tuple[Mention, ...] = ()
     relation: Relation = field(default_factory=Relation)
     terms: tuple[str, ...] = ()
-    # What this part took from the first part: "subject", "speaker", "frame".
+    # What this part took from another part: "subject", "speaker", "frame", "names".
     inherited: tuple[str, ...] = ()
 
     @property
     def accepted_types(self) -> tuple[AnswerType, ...]:
         return (self.answer_type, *self.also_accept)
+
+    @property
+    def query(self) -> str:
+        """What to search for this part: its own words, plus the names it took over from
+        another part ("... and about positive discrimination" is asked of the first part's
+        "Howard"; "When" in "When and where did A marry B?" of A and B)."""
+        inherited = [m.text for m in self.entities if m.inherited and m.text not in self.text]
+        return " ".join(dict.fromkeys([*inherited, self.text])) if inherited else self.text
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,7 @@ def _unique(items: list[str]) -> tuple[str, ...]:
 def asked_part(part: QuestionPart) -> Asked:
     """One part: its own words, plus the names it took over from the first part ("... and about
     positive discrimination" is asked of the first part's "Howard")."""
-    inherited = [m.text for m in part.entities if m.inherited and m.text not in part.text]
-    text = " ".join([*inherited, part.text]) if inherited else part.text
+    text = part.query
     kind = _KINDS.get(part.answer_type)
     return Asked(
         text=text,
