@@ -52,6 +52,13 @@ QueryEncoder = Literal["auto", "backend"]
 # measured here (no GPU on this project's machines): set the batch size after measuring.
 DEVICE_BATCH_SIZES: dict[str, int] = {"cpu": 32, "cuda": 128, "mps": 64}
 
+# Texts per batch of the light query encoder when the setting is unset: an answer's 40-60
+# passage sentences, sorted by length, pad less in batches of 8 than of 32, and a row's vector
+# is the same bit for bit whatever its batch. CPU ms to embed a question's sentences (p50, 20
+# training questions, one thread, load ~4: `python bench/evidence_encode.py --batch-sizes 1 4 8
+# 16 32 --rounds 1`): 398, 311, 330, 361, 438. 4 and 8 are alike within the noise.
+LIGHT_BATCH_SIZE = 8
+
 
 # Single texts (queries, question parts) remembered with their vectors: a question is embedded
 # by the dense search and again by the evidence stage, and a follow-up repeats earlier ones.
@@ -387,7 +394,7 @@ class LocalEmbeddings(Embeddings):
         light = self.light
         if light is not None:
             # Not self.batch_size: resolving the device imports torch.
-            size = batch_size or self._batch_size or DEVICE_BATCH_SIZES["cpu"]
+            size = batch_size or self._batch_size or LIGHT_BATCH_SIZE
             return light.encode(list(texts), size)
         return self._encode_backend(texts, batch_size)
 

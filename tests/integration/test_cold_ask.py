@@ -19,7 +19,7 @@ import pytest
 from bot.settings import SettingsError, load_settings
 from retrieval import backends
 from retrieval.chunking import Chunker, embedding_text
-from retrieval.embeddings import LocalEmbeddings
+from retrieval.embeddings import LIGHT_BATCH_SIZE, LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.loaders import load_articles
 from retrieval.settings import RetrievalSettings
@@ -169,6 +169,28 @@ def test_a_sentence_s_vector_does_not_depend_on_its_batch(
     shared, alone = two.encode(sentences), one.encode(sentences)
     assert len(sentences) > 32
     assert np.array_equal(shared, alone)
+    # Batches of LIGHT_BATCH_SIZE (8, padded less) make the vectors batches of 32 made.
+    assert LIGHT_BATCH_SIZE < 32 and one.light.workers == 1
+    spy = BatchSizes(one.light)
+    small = one.encode(sentences)
+    assert max(spy.sizes) == LIGHT_BATCH_SIZE
+    spy.sizes.clear()
+    assert np.array_equal(small, one.encode(sentences, batch_size=32))
+    assert max(spy.sizes) == 32
+
+
+class BatchSizes:
+    """Records the rows of every batch the light encoder runs (the real encoder still runs)."""
+
+    def __init__(self, light: Any) -> None:
+        self.sizes: list[int] = []
+        batch = light._batch
+
+        def counted(texts: list[str], release: bool = False) -> np.ndarray:
+            self.sizes.append(len(texts))
+            return batch(texts, release)
+
+        light._batch = counted
 
 
 def test_ingest_exports_the_light_encoder_once_per_cache(
