@@ -84,8 +84,20 @@ def _subject_doer(part: QuestionPart) -> Doer | None:
     return Doer(words, named=True)
 
 
+def _verbs(doc: Doc) -> dict[str, tuple[int, ...]]:
+    """The positions of the Doc's verbs (VERB, AUX), by lower-case lemma, in order: read once
+    per sentence rather than once per window, part and verb asked about (a scan of every token
+    each time was most of the evidence stage's time after the parse and the embedding)."""
+    found: dict[str, list[int]] = {}
+    for t in doc:
+        if t.pos_ in {"VERB", "AUX"}:
+            found.setdefault(t.lemma_.lower(), []).append(t.i)
+    return {lemma: tuple(ids) for lemma, ids in found.items()}
+
+
 def _occurrences(doc: Doc, lemma: str) -> list[Token]:
-    return [t for t in doc if t.lemma_.lower() == lemma and t.pos_ in {"VERB", "AUX"}]
+    # Positions, not Tokens, are kept: a Token refers back to its Doc.
+    return [doc[i] for i in _memo(doc, "verbs", _verbs).get(lemma, ())]
 
 
 def is_realis(verb: Token) -> bool:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Doc
 
+from bot.answer import binding
 from bot.answer.binding import bind, is_realis, speaker_topic
 from bot.answer.nlp import load_nlp
 from bot.answer.question.types import AnswerType, QuestionPart, Relation
@@ -149,3 +151,27 @@ def test_a_pronoun_speaks_for_the_speaker_named_before(nlp: Language) -> None:
 def test_another_speaker_on_the_topic_does_not_count(nlp: Language) -> None:
     window = ('Matt Lucas said: "Little Britain owes a lot to The Office."',)
     assert _speech(nlp, STATEMENT, *window) == 0.0
+
+
+def test_a_sentence_s_verbs_are_read_once_and_found_as_a_scan_finds_them(
+    nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # bind() is called for every window a sentence sits in and every part: the verbs by lemma
+    # are kept on the Doc (bot.answer.binding._verbs), read once, and give what a scan gives.
+    doc = nlp("Verizon agreed to buy MCI, and SBC was buying AT&T as analysts said it would buy.")
+    scanned = [t.i for t in doc if t.lemma_.lower() == "buy" and t.pos_ in {"VERB", "AUX"}]
+    assert len(scanned) == 3
+    calls: list[int] = []
+    real = binding._verbs
+
+    def counted(d: Doc) -> dict[str, tuple[int, ...]]:
+        calls.append(1)
+        return real(d)
+
+    monkeypatch.setattr(binding, "_verbs", counted)
+    first = bind(_part("buy", "Verizon"), [doc])
+    assert [t.i for t in binding._occurrences(doc, "buy")] == scanned
+    assert bind(_part("buy", "Verizon"), [doc]) == first
+    assert bind(_part("sell", "SBC"), [doc]) is not None
+    assert calls == [1]  # the first bind read the verbs; the others found them on the Doc
+    assert binding._occurrences(doc, "sell") == []
