@@ -98,6 +98,13 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         covered.update(range(i, j + 1))
         while k < len(i_list) and i_list[k] <= j:
             k += 1
+    # A web address ("napster.no", "bbc.co.uk") names a site; the tagger often calls it a
+    # number, and the NER skips it.
+    for i in i_list:
+        tok = doc[i]
+        if i not in covered and tok.like_url:
+            entities.append(Mention(tok.text, "URL", tok.idx, tok.idx + len(tok), "url"))
+            covered.add(i)
     # Numbers the NER missed ("4.75").
     for i in i_list:
         tok = doc[i]
