@@ -32,8 +32,9 @@ class Mention:
 
     ``start``/``end`` are character offsets into the question; ``label`` is spaCy's entity label,
     or ``PROPN`` for a run of proper nouns the NER missed, or ``CARDINAL`` for a bare number it
-    missed. ``source`` says which (``ner``, ``propn``, ``url``, ``number``). ``inherited`` marks a mention
-    that a later part took over from the first part (its offsets are the first part's).
+    missed, or ``URL`` for a web address. ``source`` says which (``ner``, ``propn``, ``url``,
+    ``number``). ``inherited`` marks a mention that a later part took over from the first part
+    (its offsets are the first part's).
     """
 
     text: str
