@@ -349,7 +349,8 @@ class Answerer:
         raw_draft = ""
         draft: str | None = None
         try:
-            draft = gen.generate(asked, sources, prompt_obj)  # type: ignore[arg-type]
+            apart = {"apart": judgement.parts_apart()} if gen_name == EXTRACTIVE else {}
+            draft = gen.generate(asked, sources, prompt_obj, **apart)  # type: ignore[arg-type]
         except Exception as exc:
             if gen_name == EXTRACTIVE:
                 timer.lap("generate")
@@ -387,7 +388,9 @@ class Answerer:
             used = EXTRACTIVE
             try:
                 result = check_draft(
-                    self.extractive.generate(asked, sources, prompt_obj), sources, self.encoder
+                    self.extractive.generate(asked, sources, apart=judgement.parts_apart()),
+                    sources,
+                    self.encoder,
                 )
             except Exception:
                 timer.lap("check")

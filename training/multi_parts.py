@@ -38,8 +38,8 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 def _questions(kind: str, limit: int | None) -> list[dict[str, Any]]:
     records = []
-    for name in ("questions_a.jsonl", "questions_b.jsonl"):
-        for line in (ROOT / "training" / name).read_text(encoding="utf-8").splitlines():
+    for path in sorted((ROOT / "training").glob("questions_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 record = json.loads(line)
                 if record.get("type") == kind:

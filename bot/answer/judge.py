@@ -21,6 +21,7 @@ from bot.answer.cache import PassageCache
 from bot.answer.decision import DecisionParams, QuestionDecision, decide
 from bot.answer.evidence import Encode, Evidence, gather_evidence, prepare_passages
 from bot.answer.question import QuestionAnalysis, analyse
+from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -42,6 +43,26 @@ class Judgement:
 
     def answered_parts(self) -> list[str]:
         return [d.part for d in self.decision.parts if d.answer]
+
+    def parts_apart(self) -> bool:
+        """Whether the question is about several stories: the answered parts that name something
+        (a name, not only a number or a date; names a part took over from the first part count)
+        have their strongest evidence windows, each carrying every constraint of its part, in
+        different articles. The extractive generator then answers part by part (``apart``).
+
+        Why these conditions, measured with ``training/multi_parts.py`` on our training
+        questions (figures in the CHANGELOG): a part that names nothing ("and what came third?")
+        finds its strongest window in any article, and a one-article question was split across
+        two; without them, single-article coverage fell 0.820 -> 0.803."""
+        tops = {
+            ev.windows[0].article_id
+            for ev, d in zip(self.evidence, self.decision.parts, strict=True)
+            if d.answer
+            and ev.windows
+            and ev.windows[0].constraint_share >= 1.0
+            and any(m.label not in _NUMBER_LABELS | _DATE_LABELS for m in ev.part.entities)
+        }
+        return len(tops) > 1
 
     def unanswered_parts(self) -> list[str]:
         return [d.part for d in self.decision.parts if not d.answer]

@@ -184,10 +184,15 @@ class ExtractiveGenerator:
         return question_people(self.parse([text])[0]) if text else []
 
     def generate(
-        self, question: str, sources: Sequence[Source], prompt: Prompt | None = None
+        self,
+        question: str,
+        sources: Sequence[Source],
+        prompt: Prompt | None = None,
+        *,
+        apart: bool = False,
     ) -> str:
         del prompt  # the extractive answer has no prompt; the core records the prompt id anyway
-        chosen = self.select(question, sources)
+        chosen = self.select(question, sources, apart=apart)
         return " ".join(f"{s.candidate.text} [{s.candidate.key}]" for s in chosen)
 
     def score(
@@ -272,12 +277,16 @@ class ExtractiveGenerator:
             scored.append(Scored(cand, score, sims[i], kw, attribution, kind, context))
         return scored
 
-    def select(self, question: str, sources: Sequence[Source]) -> list[Scored]:
+    def select(
+        self, question: str, sources: Sequence[Source], *, apart: bool = False
+    ) -> list[Scored]:
         """The sentences of the answer, in reading order.
 
         A compound question whose parts each name their subject and are best answered by
         different articles ("How much did Howard earmark, and what was Brown expected to do?")
-        is answered part by part, each with its share of the word budget.
+        is answered part by part, each with its share of the word budget. So is one whose parts
+        refer back ("... and what were its total takings?") when the decision stage found each
+        part's evidence in another article (``apart``: ``Judgement.parts_apart``).
         """
         people = self.people(question)
         analysis = self.analysis(question)
@@ -297,11 +306,11 @@ class ExtractiveGenerator:
         ]
         mains = {max(sel, key=lambda s: s.score).candidate.article_id for sel in per_part if sel}
         standalone = all(part.standalone for part in parts)
-        if standalone and len(mains) > 1:
-            # Parts that each name their subject and are answered by different articles: a
-            # question about two stories, answered part by part, the parts taking turns at the
-            # word budget. (A part that refers back, "who else was shortlisted?", is about the
-            # same story.)
+        if (standalone or apart) and len(mains) > 1:
+            # Parts that each name their subject (or whose evidence lies apart) and are answered
+            # by different articles: a question about two stories, answered part by part, the
+            # parts taking turns at the word budget. (A part that refers back, "who else was
+            # shortlisted?", is about the same story unless its evidence says otherwise.)
             queues = [
                 sorted(
                     self._select(part, sources, self.max_words, PART_SHORTLIST, who, anchors),

@@ -1,0 +1,109 @@
+"""A compound question whose later part refers back ("... and what were its total takings?") but
+is answered by another article: the decision stage's evidence says the parts lie apart, and the
+extractive generator then answers part by part instead of filling the answer from the first
+part's article. Real spaCy pipeline, real embedding model, passages written here."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from bot.answer.judge import judge
+from bot.answer.nlp import load_nlp
+from bot.generators.extractive import ExtractiveGenerator, build_extractive_generator
+from bot.settings import Settings
+from bot.types import number_sources
+from retrieval.embeddings import LocalEmbeddings
+from retrieval.types import Hit
+
+WEEKEND = (
+    "Comedy sequel Meet The Fockers took $44.7m over the Christmas weekend in North America. "
+    "Meet The Fockers took $19.1m on Christmas Day alone, a record for the day. "
+    "Meet The Fockers stars Ben Stiller, Robert De Niro, Dustin Hoffman and Barbra Streisand. "
+    "Takings at Meet The Fockers' cinemas were down 26.5% on last year's Christmas weekend. "
+    "Meet The Fockers knocked Lemony Snicket's A Series of Unfortunate Events down to third. "
+    "Meet The Fockers opened on 22 December, two days before the holiday weekend began. "
+    "Meet The Fockers is the sequel to Meet The Parents, released in 2000."
+)
+TOTAL = (
+    "Meet The Fockers has taken a total of $163m in its first 12 days on release. "
+    "The sequel's total takings after 12 days put it ahead of the original film at that stage."
+)
+QUESTION = (
+    "How much did Meet The Fockers take over the Christmas weekend, and what were its total "
+    "takings after 12 days?"
+)
+
+
+def hit(article_id: str, text: str, title: str, rank: int) -> Hit:
+    return Hit(
+        chunk_id=f"{article_id}:0",
+        article_id=article_id,
+        title=title,
+        text=text,
+        score=1.0 / (rank + 1),
+        start=0,
+        end=len(text),
+        dense_score=0.5,
+        keyword_score=3.0,
+    )
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_nlp()
+
+
+@pytest.fixture(scope="module")
+def generator(embeddings: LocalEmbeddings) -> ExtractiveGenerator:
+    return build_extractive_generator(Settings(_env_file=None), embeddings)  # type: ignore[call-arg]
+
+
+def test_parts_answered_by_different_articles_are_answered_part_by_part(
+    nlp: Language, embeddings: LocalEmbeddings, generator: ExtractiveGenerator
+) -> None:
+    hits = [
+        hit("film/weekend", WEEKEND, "Fockers top Christmas box office", 0),
+        hit("film/total", TOTAL, "Fockers sequel passes $160m", 1),
+    ]
+    judgement = judge(QUESTION, hits, nlp, embeddings.encode)
+    assert [d.answer for d in judgement.decision.parts] == [True, True]
+    assert judgement.parts_apart()
+    sources = number_sources(hits)
+    key = {s.hit.article_id: s.key for s in sources}
+
+    together = generator.generate(QUESTION, sources)
+    apart = generator.generate(QUESTION, sources, apart=True)
+    # Without the decision's word, the second part ("its total takings") is taken to be about the
+    # first part's story, and the weekend report fills the answer.
+    assert f"[{key['film/total']}]" not in together
+    assert "$163m" in apart and f"[{key['film/total']}]" in apart
+    assert "$44.7m" in apart
+
+
+def test_a_part_that_names_nothing_does_not_set_the_parts_apart(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # "and what came third?" names nothing: every window carries all of its (no) constraints, so
+    # where its strongest window lies says nothing about another story.
+    gadgets = (
+        "The Sony Walkman has been named the greatest gadget of all time by Mobile PC magazine. "
+        "The Walkman beat the Apple iPod to the top spot. "
+        "The Commodore 64 came third in the magazine's list of the 100 greatest gadgets."
+    )
+    other = "Kelly Holmes came third in the 1500m final. Holmes was delighted to come third."
+    hits = [
+        hit("tech/gadgets", gadgets, "Walkman is the greatest gadget", 0),
+        hit("sport/athletics", other, "Holmes takes bronze", 1),
+    ]
+    question = (
+        "Which device did Mobile PC magazine name the greatest gadget of all time, and what came "
+        "third?"
+    )
+    judgement = judge(question, hits, nlp, embeddings.encode)
+    first, second = judgement.evidence
+    assert [w.article_id for w in (first.windows[0], second.windows[0])] == [
+        "tech/gadgets",
+        "sport/athletics",
+    ]
+    assert not judgement.parts_apart()
