@@ -53,13 +53,17 @@ class Judgement:
         Why these conditions, measured with ``training/multi_parts.py`` on our training
         questions (figures in the CHANGELOG): a part that names nothing ("and what came third?")
         finds its strongest window in any article, and a one-article question was split across
-        two; without them, single-article coverage fell 0.820 -> 0.803."""
+        two; without them, single-article coverage fell 0.820 -> 0.803. A part that took all the
+        first part's names for a pronoun with no one referent ("Who voted against ..., and what
+        did he want?": "he" is the answer) is about the same story by construction
+        (``bot.answer.question.parts``), whatever article its strongest window is in."""
         tops = {
             ev.windows[0].article_id
             for ev, d in zip(self.evidence, self.decision.parts, strict=True)
             if d.answer
             and ev.windows
             and ev.windows[0].constraint_share >= 1.0
+            and ev.part.inherited != ("names",)
             and any(m.label not in _NUMBER_LABELS | _DATE_LABELS for m in ev.part.entities)
         }
         return len(tops) > 1

@@ -107,3 +107,36 @@ def test_a_part_that_names_nothing_does_not_set_the_parts_apart(
         "sport/athletics",
     ]
     assert not judgement.parts_apart()
+
+
+def test_a_pronoun_for_the_answer_of_the_first_part_keeps_the_parts_together(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # "he" is whoever answers "Who voted ...": the part takes all the first part's names (only
+    # "UK") and is about the same story, wherever a window naming "UK" and "want" lies.
+    rates = (
+        "UK interest rates were held at 4.75% by the Bank of England on Thursday. "
+        "One member of the rate-setting committee, Paul Tucker, voted against keeping rates on "
+        "hold. The committee has raised rates five times in the past year."
+    )
+    shopping = (
+        "Online shoppers in the UK spent a record amount this Christmas. "
+        '"I didn\'t know what I wanted to buy my wife," one UK shopper said. '
+        "He wanted a gift and ended up shopping on the high street instead."
+    )
+    hits = [
+        hit("business/rates", rates, "Rates held", 0),
+        hit("tech/shopping", shopping, "Shoppers", 1),
+    ]
+    question = (
+        "Who voted against keeping UK interest rates on hold at 4.75%, and what did he want "
+        "instead?"
+    )
+    judgement = judge(question, hits, nlp, embeddings.encode)
+    first, second = judgement.evidence
+    assert second.part.inherited == ("names",)
+    assert [first.windows[0].article_id, second.windows[0].article_id] == [
+        "business/rates",
+        "tech/shopping",
+    ]
+    assert not judgement.parts_apart()
