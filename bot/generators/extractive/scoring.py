@@ -307,10 +307,7 @@ class ExtractiveGenerator:
         mains = {max(sel, key=lambda s: s.score).candidate.article_id for sel in per_part if sel}
         standalone = all(part.standalone for part in parts)
         if (standalone or apart) and len(mains) > 1:
-            # Parts that each name their subject (or whose evidence lies apart) and are answered
-            # by different articles: a question about two stories, answered part by part, the
-            # parts taking turns at the word budget. (A part that refers back, "who else was
-            # shortlisted?", is about the same story unless its evidence says otherwise.)
+            # A question about two stories: answered part by part, taking turns at the budget.
             queues = [
                 sorted(
                     self._select(part, sources, self.max_words, PART_SHORTLIST, who, anchors),
