@@ -246,3 +246,20 @@ def test_a_clean_tree_passes(tmp_path: Path) -> None:
 def test_a_planted_violation_fails(tmp_path: Path, planted: dict[str, str], expected: str) -> None:
     found = violations(tree(tmp_path, {**CLEAN, **planted}))
     assert any(expected in problem for problem in found), found
+
+
+def test_the_repository_tracks_no_symbolic_links() -> None:
+    # A worktree's link to the shared data folder (data -> /work/main/data) was once committed:
+    # a fresh clone then had a `data` that pointed outside it, and the merge that brought it in
+    # replaced the real data folder with a link to itself. Nothing the repository ships is a link.
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    listed = subprocess.run(
+        [git, "ls-files", "--stage"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    links = [line.split("\t", 1)[1] for line in listed if line.startswith("120000 ")]
+    assert links == []
