@@ -5,13 +5,15 @@ part's article. Real spaCy pipeline, real embedding model, passages written here
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from spacy.language import Language
 
 from bot.answer.judge import judge
 from bot.answer.nlp import load_nlp
-from bot.generators.extractive import ExtractiveGenerator, build_extractive_generator
-from bot.settings import Settings
+from bot.generators.extractive import ExtractiveGenerator
+from bot.generators.extractive.weights import default_weights
 from bot.types import number_sources
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.types import Hit
@@ -56,7 +58,9 @@ def nlp() -> Language:
 
 @pytest.fixture(scope="module")
 def generator(embeddings: LocalEmbeddings) -> ExtractiveGenerator:
-    return build_extractive_generator(Settings(_env_file=None), embeddings)  # type: ignore[call-arg]
+    # One article admitted per selection: the whole question's selection then quotes one story
+    # only, whatever the fitted weights admit, so the test sees what part by part adds.
+    return ExtractiveGenerator(embeddings, weights=replace(default_weights(), diverse_articles=1))
 
 
 def test_parts_answered_by_different_articles_are_answered_part_by_part(
