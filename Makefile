@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip install --quiet --constraint constraints.txt
 QUESTION ?= What did Johnson say about Russia?
 EVAL ?= ../shared/eval
 
-.PHONY: setup demo test test-fast lint format typecheck eval eval-retrieval eval-answers bench fit clean
+.PHONY: setup demo test test-fast lint format typecheck eval eval-retrieval eval-answers eval-heldout bench fit clean
 
 setup: $(VENV)/.installed
 
@@ -54,6 +54,12 @@ eval-answers: setup
 	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
 		--questions $(EVAL)/bbc/questions_dev.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
 		--out data/eval/answers-bbc.json
+
+# Our own held-out questions (training/heldout/: never fitted on), answered like dev.
+eval-heldout: setup
+	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
+		--questions training/heldout/questions_d.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
+		--out data/eval/answers-heldout.json
 
 # Fit on training/questions_*.jsonl (never the eval sets): the answer-or-abstain decision
 # (bot/answer/decision_params.json, training/decision_report.json) and the extractive generator's
