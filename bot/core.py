@@ -348,9 +348,10 @@ class Answerer:
         fallback = ""
         raw_draft = ""
         draft: str | None = None
+        apart = judgement.parts_apart()  # the extractive answer's part-by-part cue
         try:
-            apart = {"apart": judgement.parts_apart()} if gen_name == EXTRACTIVE else {}
-            draft = gen.generate(asked, sources, prompt_obj, **apart)  # type: ignore[arg-type]
+            cue = {"apart": apart} if gen_name == EXTRACTIVE else {}
+            draft = gen.generate(asked, sources, prompt_obj, **cue)  # type: ignore[arg-type]
         except Exception as exc:
             if gen_name == EXTRACTIVE:
                 timer.lap("generate")
@@ -388,7 +389,7 @@ class Answerer:
             used = EXTRACTIVE
             try:
                 result = check_draft(
-                    self.extractive.generate(asked, sources, apart=judgement.parts_apart()),
+                    self.extractive.generate(asked, sources, apart=apart),
                     sources,
                     self.encoder,
                 )
