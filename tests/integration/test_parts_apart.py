@@ -10,13 +10,13 @@ from dataclasses import replace
 import pytest
 from spacy.language import Language
 
-from bot.answer.judge import judge
+from bot.answer.judge import Judgement, judge
 from bot.answer.nlp import load_nlp
 from bot.generators.extractive import ExtractiveGenerator
 from bot.generators.extractive.weights import default_weights
 from bot.types import number_sources
 from retrieval.embeddings import LocalEmbeddings
-from retrieval.types import Hit
+from tests.integration.test_evidence import hit
 
 WEEKEND = (
     "Comedy sequel Meet The Fockers took $44.7m over the Christmas weekend in North America. "
@@ -37,18 +37,9 @@ QUESTION = (
 )
 
 
-def hit(article_id: str, text: str, title: str, rank: int) -> Hit:
-    return Hit(
-        chunk_id=f"{article_id}:0",
-        article_id=article_id,
-        title=title,
-        text=text,
-        score=1.0 / (rank + 1),
-        start=0,
-        end=len(text),
-        dense_score=0.5,
-        keyword_score=3.0,
-    )
+def strongest(judgement: Judgement) -> list[str]:
+    """The article of each part's strongest evidence window."""
+    return [ev.windows[0].article_id for ev in judgement.evidence]
 
 
 @pytest.fixture(scope="module")
@@ -105,11 +96,7 @@ def test_a_part_that_names_nothing_does_not_set_the_parts_apart(
         "third?"
     )
     judgement = judge(question, hits, nlp, embeddings.encode)
-    first, second = judgement.evidence
-    assert [w.article_id for w in (first.windows[0], second.windows[0])] == [
-        "tech/gadgets",
-        "sport/athletics",
-    ]
+    assert strongest(judgement) == ["tech/gadgets", "sport/athletics"]
     assert not judgement.parts_apart()
 
 
@@ -137,10 +124,6 @@ def test_a_pronoun_for_the_answer_of_the_first_part_keeps_the_parts_together(
         "instead?"
     )
     judgement = judge(question, hits, nlp, embeddings.encode)
-    first, second = judgement.evidence
-    assert second.part.inherited == ("names",)
-    assert [first.windows[0].article_id, second.windows[0].article_id] == [
-        "business/rates",
-        "tech/shopping",
-    ]
+    assert judgement.evidence[1].part.inherited == ("names",)
+    assert strongest(judgement) == ["business/rates", "tech/shopping"]
     assert not judgement.parts_apart()
