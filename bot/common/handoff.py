@@ -15,8 +15,12 @@ has been answered.
 * **Posting once.** Before the first message that answers a job is posted, its replica sets
   ``newsdesk:handoff:posted:<key>`` with ``SET NX``; only the replica that set it posts. A job
   answered but not removed before a crash is found marked by its new owner and removed unanswered.
-  (A replica killed between setting the mark and Slack receiving the post loses that one answer:
-  posting twice is the failure this order rules out.)
+  A replica killed between setting the mark and Slack receiving the post leaves a mark with no
+  answer behind it: the new owner asks the front end (``delivered``: Slack's handler looks for
+  the answer in the thread, by the job's key in the message metadata), and when the answer is not
+  there and the mark is older than the reclaim time (so no live owner can still be posting it),
+  it takes the mark over and answers. When the front end cannot tell (an ``/ask`` answered
+  through its ``response_url``), the mark stands: posting twice is the worse failure.
 * **Bounded.** A job older than ``NEWSDESK_HANDOFF_MAX_AGE_SECONDS`` (measured on Redis's clock,
   from when it was first received) is not answered any more: the handler is told it expired
   (Slack's handler says sorry where it can) and it is removed with a log line. An entry that cannot
@@ -144,6 +148,10 @@ def entry_ms(entry_id: str) -> int:
 # thread, and call ``Handoff.done(job)`` when the person has been told. Raises MalformedJob for a
 # job it cannot use.
 Handler = Callable[[Job, bool], None]
+# delivered(job), for a job whose answer was marked as posted: True when the answer reached the
+# person, False when it is known not to have (its replica stopped between marking and posting),
+# None when the front end cannot tell.
+Delivered = Callable[[Job], "bool | None"]
 
 
 class Handoff(Protocol):
@@ -155,7 +163,7 @@ class Handoff(Protocol):
 
     def done(self, job: Job | None) -> None: ...
 
-    def start(self, handler: Handler) -> None: ...
+    def start(self, handler: Handler, delivered: Delivered | None = None) -> None: ...
 
     def close(self) -> None: ...
 
@@ -175,7 +183,7 @@ class LocalHandoff:
     def done(self, job: Job | None) -> None:
         return None
 
-    def start(self, handler: Handler) -> None:
+    def start(self, handler: Handler, delivered: Delivered | None = None) -> None:
         return None
 
     def close(self) -> None:
@@ -267,6 +275,15 @@ class RedisHandoff:
     def posted(self, key: str) -> bool:
         return bool(self.client.exists(POSTED + key))
 
+    def _marked_ms_ago(self, key: str) -> int | None:
+        """How long ago the answer to ``key`` was marked as posted (None: it was not)."""
+        ttl_ms = int(self.client.pttl(POSTED + key))
+        if ttl_ms == -2:  # no such key
+            return None
+        if ttl_ms < 0:  # a mark without expiry (not ours): treat it as old
+            return POSTED_TTL_SECONDS * 1000
+        return POSTED_TTL_SECONDS * 1000 - ttl_ms
+
     def done(self, job: Job | None) -> None:
         """The person has been told: the job leaves the stream."""
         if job is None or not job.id:
@@ -284,12 +301,12 @@ class RedisHandoff:
 
     # --- the reclaimer ----------------------------------------------------------------------
 
-    def start(self, handler: Handler) -> None:
+    def start(self, handler: Handler, delivered: Delivered | None = None) -> None:
         """Start this replica's reclaimer thread (once)."""
         if self._thread is not None:
             return
         self._thread = threading.Thread(
-            target=self._run, args=(handler,), name="newsdesk-handoff", daemon=True
+            target=self._run, args=(handler, delivered), name="newsdesk-handoff", daemon=True
         )
         self._thread.start()
 
@@ -298,14 +315,14 @@ class RedisHandoff:
         if self._thread is not None:
             self._thread.join(5)
 
-    def _run(self, handler: Handler) -> None:
+    def _run(self, handler: Handler, delivered: Delivered | None) -> None:
         # A third of the reclaim time: a live replica renews its jobs at least twice before
         # anyone may take them over.
         interval = max(self.reclaim_seconds / 3, 0.1)
         while not self._stop.wait(interval):
             try:
                 self.renew()
-                self.reclaim(handler)
+                self.reclaim(handler, delivered)
             except self._errors as exc:
                 if "NOGROUP" in str(exc):  # the stream was removed (FLUSHALL): start afresh
                     self._ensure_group()
@@ -322,7 +339,7 @@ class RedisHandoff:
             return 0
         return int(self._renew(keys=[self.stream], args=[GROUP, self.name, *mine]))
 
-    def reclaim(self, handler: Handler) -> int:
+    def reclaim(self, handler: Handler, delivered: Delivered | None = None) -> int:
         """Take over every job idle longer than the reclaim time; returns how many."""
         taken = 0
         start = "0-0"
@@ -340,7 +357,7 @@ class RedisHandoff:
             for entry_id, fields in reply[1]:
                 if entry_id is None:
                     continue
-                self._take(_text(entry_id), fields, handler, now_ms)
+                self._take(_text(entry_id), fields, handler, delivered, now_ms)
                 taken += 1
             # Redis 7 lists entries that were pending but deleted: nothing to answer there.
             for entry_id in reply[2] if len(reply) > 2 else ():
@@ -348,16 +365,36 @@ class RedisHandoff:
             if start == "0-0":
                 return taken
 
-    def _take(self, entry_id: str, fields: Any, handler: Handler, now_ms: int) -> None:
+    def _take(
+        self,
+        entry_id: str,
+        fields: Any,
+        handler: Handler,
+        delivered: Delivered | None,
+        now_ms: int,
+    ) -> None:
         try:
             job = parse_job(entry_id, fields)
         except MalformedJob as exc:
             self._discard(entry_id, str(exc))
             return
-        if self.posted(job.key):
-            log.info("Job %s (%s) was answered before its replica stopped", job.id, job.key)
-            self.done(job)
-            return
+        marked_ms_ago = self._marked_ms_ago(job.key)
+        if marked_ms_ago is not None:
+            if marked_ms_ago < self.reclaim_seconds * 1000:
+                # Its owner may be posting it right now: looked at again after the reclaim time
+                # (this replica does not renew it, so anyone may take it then).
+                return
+            if delivered is None or delivered(job) is not False:
+                log.info("Job %s (%s) was answered before its replica stopped", job.id, job.key)
+                self.done(job)
+                return
+            log.warning(
+                "Job %s (%s) was marked as answered, but the answer never arrived (its replica "
+                "stopped in between): answering it",
+                job.id,
+                job.key,
+            )
+            self.client.delete(POSTED + job.key)
         age = (now_ms - job.received_ms) / 1000.0
         expired = age > self.max_age_seconds
         if expired:

@@ -28,7 +28,7 @@ from bot.common.shared import SharedState, build_shared_state
 from bot.common.ttl import KeyValueCache
 from bot.settings import Settings
 from bot.slack.edits import Answered
-from bot.slack.handoff import record_event, take_over
+from bot.slack.handoff import answer_in_slack, record_event, take_over
 from bot.slack.listeners import register_all
 from bot.slack.names import NAMES_MAX, NAMES_TTL_SECONDS
 from bot.slack.service import (
@@ -254,5 +254,8 @@ def create_app(
     app.use(_drop_repeated_events(service))
     register_all(app, service)
     # Questions other replicas acknowledged and could not answer (they died) are answered here.
-    service.handoff.start(lambda job, expired: take_over(service, job, expired))
+    service.handoff.start(
+        lambda job, expired: take_over(service, job, expired),
+        lambda job: answer_in_slack(service, job),
+    )
     return app

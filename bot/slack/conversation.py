@@ -69,7 +69,7 @@ def say_too_late(service: SlackService, job: Job, channel: str, reply_ts: str | 
     """A job that waited too long for a replica: a short apology where the answer would go."""
     try:
         if service.may_reply(job)():
-            service.transport.post_notice(channel, reply_ts, TOO_LATE)
+            service.transport.post_notice(channel, reply_ts, TOO_LATE, job.key)
     finally:
         service.handoff.done(job)
 
@@ -97,6 +97,7 @@ def answer_in_conversation(
     (the hand-off record) is finished once the person has been told something."""
     transport = service.transport
     may_reply = service.may_reply(job)
+    reply_to = job.key if job is not None else ""
 
     def indicator_shown() -> None:
         # The hourglass must be up before anything is posted (and before it is removed),
@@ -121,11 +122,11 @@ def answer_in_conversation(
         indicator_shown()
         messages = render_answer(answer, answer_id=answer_id, edited=edited)
         if may_reply():
-            service.post(channel, reply_ts, messages, answer_id, answer.question)
+            service.post(channel, reply_ts, messages, answer_id, answer.question, reply_to)
     except AnswerFailed as exc:
         indicator_shown()
         if may_reply():
-            transport.post_notice(channel, reply_ts, exc.user_message)
+            transport.post_notice(channel, reply_ts, exc.user_message, reply_to)
     except SlackApiError as exc:
         ref = new_reference()
         error = slack_error(exc)
@@ -148,6 +149,7 @@ def answer_in_conversation(
                 channel,
                 reply_ts,
                 f"Sorry, I couldn't post the answer. Please try again. (ref {ref})",
+                reply_to,
             )
     finally:
         indicator_shown()

@@ -12,6 +12,8 @@ Three kinds of job, each written before Slack gets its acknowledgement:
 :func:`take_over` is the reclaimer's handler: it validates what it read from Redis (a trust
 boundary: pydantic, unknown or missing fields refused) and answers on the service's work pool,
 as the replica that died would have, or apologises when the job waited too long.
+:func:`answer_in_slack` tells the reclaimer whether a job marked as posted was: every answer
+and notice carries its job's key in the message metadata (``reply_to``).
 """
 
 from __future__ import annotations
@@ -118,14 +120,52 @@ def take_over(service: SlackService, job: Job, expired: bool) -> None:
         raise MalformedJob(f"a {job.kind} job of the wrong shape: {exc.errors()[:3]}") from None
 
 
+def answer_in_slack(service: SlackService, job: Job) -> bool | None:
+    """Whether a message answering ``job`` (its key in the metadata's ``reply_to``) is where
+    the answer goes; None when that cannot be told (an ``/ask``, a damaged job, Slack away)."""
+    try:
+        if job.kind == EVENT:
+            event = EventJob.model_validate(job.data).event
+            channel, ts = ident(event, "channel"), text(event, "ts")
+            reply_ts = _event_reply_ts(event)
+        elif job.kind == conversation.KIND:
+            answer_job = AnswerJob.model_validate(job.data)
+            channel, ts, reply_ts = answer_job.channel, answer_job.ts, answer_job.reply_ts
+        else:
+            return None
+    except ValidationError:
+        return None
+    if not (channel and ts):
+        return None
+    if reply_ts:
+        messages = service.transport.thread_replies(channel, reply_ts)
+    else:  # a DM answered outside threads
+        messages = service.transport.channel_history(channel, oldest=ts)
+    if messages is None:
+        return None
+    return any(_reply_to(m) == job.key for m in messages)
+
+
+def _reply_to(message: Mapping[str, Any]) -> str:
+    metadata = message.get("metadata")
+    payload = metadata.get("event_payload") if isinstance(metadata, Mapping) else None
+    return str(payload.get("reply_to") or "") if isinstance(payload, Mapping) else ""
+
+
+def _event_reply_ts(event: Mapping[str, Any]) -> str | None:
+    """Where an event's answer goes: its thread (a mention's own), or the DM itself."""
+    channel, ts = ident(event, "channel"), text(event, "ts")
+    thread_ts = text(event, "thread_ts") or None
+    if event.get("channel_type") == "im" or channel.startswith("D"):
+        return thread_ts if thread_ts and thread_ts != ts else None
+    return thread_ts or ts
+
+
 def _event(service: SlackService, job: Job, data: EventJob, expired: bool) -> None:
     event = data.event
     if expired:
-        channel, ts = ident(event, "channel"), text(event, "ts")
-        thread_ts = text(event, "thread_ts") or None
-        is_dm = event.get("channel_type") == "im" or channel.startswith("D")
-        reply_ts = thread_ts if is_dm else thread_ts or ts
-        conversation.say_too_late(service, job, channel, reply_ts)
+        channel = ident(event, "channel")
+        conversation.say_too_late(service, job, channel, _event_reply_ts(event))
         return
     context = BoltContext({"bot_user_id": data.bot_user_id, "bot_id": data.bot_id})
     on_message(service, event, context, mention=data.mention, job=job, reclaimed=True)

@@ -42,6 +42,8 @@ FEEDBACK_ACTIONS = {ACTION_HELPFUL: "helpful", ACTION_NOT_HELPFUL: "not_helpful"
 ANSWER_BLOCK_PREFIX = "nd_answer_"
 # ``metadata.event_type`` of every message that carries (part of) an answer.
 ANSWER_EVENT_TYPE = "newsdesk_answer"
+# ``metadata.event_type`` of a notice posted in an answer's place (the answer failed).
+NOTICE_EVENT_TYPE = "newsdesk_notice"
 
 _MARKER = re.compile(r"\[(\d{1,4})\]")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")

@@ -255,8 +255,9 @@ class SlackService:
         messages: Sequence[SlackMessage],
         answer_id: str = "",
         question: str = "",
+        reply_to: str = "",
     ) -> list[str]:
         """:meth:`SlackTransport.post`, noting that the bot is now part of the thread."""
         if thread_ts:
             self.not_bot_threads.discard(dedupe_key(channel, thread_ts))
-        return self.transport.post(channel, thread_ts, messages, answer_id, question)
+        return self.transport.post(channel, thread_ts, messages, answer_id, question, reply_to)

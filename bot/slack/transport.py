@@ -20,7 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack.render import ANSWER_EVENT_TYPE, SlackMessage, render_notice
+from bot.slack.render import ANSWER_EVENT_TYPE, NOTICE_EVENT_TYPE, SlackMessage, render_notice
 from bot.slack.text import truncate
 from retrieval.text import http_url
 
@@ -81,8 +81,13 @@ class SlackTransport:
         messages: Sequence[SlackMessage],
         answer_id: str = "",
         question: str = "",
+        reply_to: str = "",
     ) -> list[str]:
         """Post ``messages`` in order (in the thread ``thread_ts``); returns their ts.
+
+        ``reply_to`` (the hand-off key of the question answered) travels in the metadata, so
+        that a replica taking the question over can see that its answer arrived
+        (:func:`bot.slack.handoff.answer_in_slack`).
 
         Raises :class:`SlackApiError` (and the network's errors): the caller decides what the
         person is told.
@@ -109,15 +114,23 @@ class SlackTransport:
                         # Lets a thread under a shared answer (whose question is not a message
                         # of its own) still be read back as history.
                         "question": truncate(question, 500),
+                        "reply_to": reply_to,
                     },
+                }
+            elif reply_to:
+                kwargs["metadata"] = {
+                    "event_type": NOTICE_EVENT_TYPE,
+                    "event_payload": {"reply_to": reply_to},
                 }
             response = self.client.chat_postMessage(**kwargs)
             posted.append(str(response.get("ts", "")))
         return posted
 
-    def post_notice(self, channel: str, thread_ts: str | None, text: str) -> None:
+    def post_notice(
+        self, channel: str, thread_ts: str | None, text: str, reply_to: str = ""
+    ) -> None:
         try:
-            self.post(channel, thread_ts, [render_notice(text)])
+            self.post(channel, thread_ts, [render_notice(text)], reply_to=reply_to)
         except Exception:
             log.exception("Could not post a notice in %s: %s", channel, text)
 
@@ -219,6 +232,21 @@ class SlackTransport:
             log.exception("Could not clear the working indicator")
 
     # --- reading ------------------------------------------------------------------------------
+
+    def channel_history(self, channel: str, oldest: str) -> list[dict[str, Any]] | None:
+        """The latest (at most 200) messages after ``oldest`` outside threads; None when Slack
+        cannot be asked."""
+        try:
+            response = self.client.conversations_history(
+                channel=channel, oldest=oldest, include_all_metadata=True, limit=200
+            )
+        except SlackApiError as exc:
+            log.warning("conversations.history failed in %s: %s", channel, slack_error(exc))
+            return None
+        except Exception:
+            log.exception("conversations.history failed in %s", channel)
+            return None
+        return list(response.get("messages") or [])
 
     def thread_replies(self, channel: str, thread_ts: str) -> list[dict[str, Any]] | None:
         """Every message of a thread, oldest first; None when Slack cannot be asked."""

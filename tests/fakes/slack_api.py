@@ -12,7 +12,8 @@ Every call is recorded with its parsed body, so tests poll for what the bot did:
         assert call.body["thread_ts"] == "1700000000.000100"
 
 Served methods: ``auth.test``, ``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``,
-``reactions.add`` / ``reactions.remove``, ``conversations.replies``, ``apps.connections.open``;
+``reactions.add`` / ``reactions.remove``, ``conversations.replies`` / ``conversations.history``,
+``apps.connections.open``;
 ``rate_limit(method, ...)`` makes the next calls answer HTTP 429 with ``Retry-After`` and
 ``fail(method, error)`` makes them answer ``{"ok": false, "error": ...}``;
 ``fail_response_url(key, status)`` makes a ``response_url`` answer an HTTP error (404
@@ -458,6 +459,25 @@ class FakeSlack:
             for m in thread:
                 m.pop("metadata", None)
         return {"ok": True, "messages": thread, "has_more": False}
+
+    def _api_conversations_history(self, body: dict[str, Any]) -> dict[str, Any]:
+        # Newest first, the channel's own messages (thread replies are not in its history).
+        channel, oldest = str(body.get("channel", "")), str(body.get("oldest", "0"))
+        include_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        limit = int(body.get("limit") or 100)
+        with self._lock:
+            if channel not in self.messages and channel not in self.channels:
+                return {"ok": False, "error": "channel_not_found"}
+            found = [
+                dict(m)
+                for m in self.messages.get(channel, [])
+                if float(m["ts"]) > float(oldest) and m.get("thread_ts") in (None, m["ts"])
+            ]
+        found.sort(key=lambda m: float(m["ts"]), reverse=True)
+        if not include_metadata:
+            for m in found:
+                m.pop("metadata", None)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
 
 
 def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:

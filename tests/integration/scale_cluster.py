@@ -104,6 +104,11 @@ class Replica:
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
 
+    def handoff_log(self) -> str:
+        """What this replica logged about taking questions over (for a failure's message)."""
+        lines = self.log.read_text(errors="replace").splitlines()
+        return "\n".join(line for line in lines if "newsdesk.handoff" in line)[-6000:]
+
     def kill(self) -> None:
         """SIGKILL: no clean-up, as a crash or an OOM kill."""
         if self.process.poll() is None:
@@ -195,14 +200,16 @@ class Mention:
 
 
 def mentions(slack: FakeSlack, questions: Sequence[str], n: int, tag: str) -> list[Mention]:
+    """``n`` mentions of the bot, each already a message in the channel (as in Slack, where
+    ``conversations.replies`` finds a question and the answers under it)."""
     out = []
     for i in range(n):
         ts = slack.next_ts()
-        out.append(
-            Mention(
-                ts, f"Ev{tag}{ts.replace('.', '')}", f"U{tag}{i:05d}", questions[i % len(questions)]
-            )
+        mention = Mention(
+            ts, f"Ev{tag}{ts.replace('.', '')}", f"U{tag}{i:05d}", questions[i % len(questions)]
         )
+        slack.add_message(CHANNEL, mention.event()["text"], user=mention.user, ts=ts)
+        out.append(mention)
     return out
 
 

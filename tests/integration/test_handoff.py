@@ -108,6 +108,67 @@ def test_an_answer_is_posted_once_whoever_holds_the_job(client: object) -> None:
     assert not b.claim_post(job)  # and nobody may post it again
 
 
+class Delivered:
+    """What the front end says it finds of a marked job's answer (and which jobs it was asked)."""
+
+    def __init__(self, verdict: bool | None) -> None:
+        self.verdict = verdict
+        self.asked: list[str] = []
+
+    def __call__(self, job: Job) -> bool | None:
+        self.asked.append(job.key)
+        return self.verdict
+
+
+@pytest.mark.parametrize("verdict", [True, None])
+def test_a_marked_job_whose_answer_arrived_or_cannot_be_checked_is_not_answered_again(
+    client: object, verdict: bool | None
+) -> None:
+    a, b = replica(client, "a"), replica(client, "b")
+    job = a.add("answer", "message:C1:2.0", {"question": "q"})
+    assert a.claim_post(job)
+    time.sleep(RECLAIM + 0.1)
+    taken, delivered = Taken(), Delivered(verdict)
+    assert b.reclaim(taken, delivered) == 1
+    assert delivered.asked == [job.key]
+    assert taken.jobs == [] and pending(client) == {}
+    assert not b.claim_post(job)
+
+
+def test_a_job_marked_as_posted_whose_answer_never_arrived_is_answered_by_the_taker(
+    client: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a marked the answer as its to post and died before Slack received it: without a look
+    # at what arrived, the person would never be answered.
+    a, b = replica(client, "a"), replica(client, "b")
+    job = a.add("answer", "message:C1:3.0", {"question": "q"})
+    assert a.claim_post(job)
+    time.sleep(RECLAIM + 0.1)
+    taken = Taken()
+    with caplog.at_level(logging.WARNING, "newsdesk.handoff"):
+        assert b.reclaim(taken, Delivered(False)) == 1
+    assert [j.id for j, _ in taken.jobs] == [job.id]
+    assert "never arrived" in caplog.text
+    assert pending(client) == {job.id: "b"}
+    assert b.claim_post(job)  # the taker may post it now, and only the taker
+    assert not a.claim_post(job)
+
+
+def test_a_job_marked_moments_ago_is_left_to_its_owner_for_now(client: object) -> None:
+    # The owner stopped renewing, but marked the answer less than the reclaim time ago: it may
+    # be posting right now (a slow Slack), so the taker looks again later rather than post too.
+    a, b = replica(client, "a"), replica(client, "b")
+    job = a.add("answer", "message:C1:4.0", {"question": "q"})
+    time.sleep(RECLAIM + 0.1)
+    assert a.claim_post(job)
+    taken, delivered = Taken(), Delivered(False)
+    b.reclaim(taken, delivered)
+    assert taken.jobs == [] and job.id in pending(client)
+    time.sleep(RECLAIM + 0.1)
+    b.reclaim(taken, delivered)
+    assert [j.id for j, _ in taken.jobs] == [job.id]
+
+
 def test_a_job_older_than_the_maximum_age_is_handed_over_as_expired(client: object) -> None:
     a = replica(client, "a")
     b = replica(client, "b", max_age_seconds=0.2)

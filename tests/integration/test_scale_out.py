@@ -41,6 +41,7 @@ from tests.integration.scale_cluster import (
     replica_env,
     start_replica,
     store_env,
+    tally,
     wait_answered,
     wait_ready,
     with_duplicates,
@@ -305,7 +306,13 @@ def test_a_replica_killed_mid_burst_leaves_the_other_answering(cluster: Cluster)
     assert {m.ts for m in second_half} <= posted_by(cluster.slack, one)
     # What the dead replica had acknowledged (Slack will not send it again) and not answered
     # is taken over by the survivor after the reclaim time: nothing lost, nothing twice.
-    everything = wait_answered(cluster.slack, items, timeout=180)
+    try:
+        everything = wait_answered(cluster.slack, items, timeout=180)
+    except AssertionError as exc:
+        missing = [m.ts for m in tally(cluster.slack, items).unanswered(items)]
+        raise AssertionError(
+            f"{exc}\nunanswered: {missing}\nthe survivor's hand-off log:\n{one.handoff_log()}"
+        ) from None
     assert everything.answered_twice(items) == []
     assert everything.unanswered(items) == []
     taken_over = {m.ts for m in first_half if m.ts in acked_by_two} & posted_by(cluster.slack, one)

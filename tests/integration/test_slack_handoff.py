@@ -7,12 +7,14 @@ import json
 import time
 from collections.abc import Callable
 
+import pytest
 import redis
 
-from bot.common.handoff import STREAM
+from bot.common.handoff import POSTED, STREAM
+from bot.slack.listeners.messages import answer_key
 from bot.slack.service import TOO_LATE
-from tests.fakes.slack_api import BOT_USER_ID
-from tests.integration.slack_bot import CHANNEL, QUESTION, USER, Bot, Core
+from tests.fakes.slack_api import BOT_USER_ID, Call, FakeSlack
+from tests.integration.slack_bot import ANSWER_TEXT, CHANNEL, QUESTION, USER, Bot, Core
 
 StartBot = Callable[..., Bot]
 RECLAIM = 0.3
@@ -100,19 +102,87 @@ def test_a_job_older_than_the_maximum_age_gets_an_apology_not_an_answer(
     assert pending(redis_url) == 0
 
 
+def mark_posted(url: str, key: str) -> None:
+    """The mark a replica sets just before it posts the answer to ``key``."""
+    client = redis.Redis.from_url(url)
+    try:
+        client.set(POSTED + key, b"dead")
+    finally:
+        client.close()
+
+
+def wait_until_finished(url: str) -> None:
+    deadline = time.monotonic() + 10
+    while pending(url) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pending(url) == 0
+
+
+def reply_to(call: Call) -> object:
+    metadata = call.body.get("metadata")
+    metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+    return (metadata or {}).get("event_payload", {}).get("reply_to")
+
+
 def test_a_question_answered_before_its_replica_died_is_not_posted_again(
-    start_bot: StartBot, redis_url: str
+    start_bot: StartBot, slack: FakeSlack, redis_url: str
 ) -> None:
     ts = "1700000000.000300"
-    key = f"message:{CHANNEL}:{ts}"
+    key = answer_key(CHANNEL, ts)
     left_by_a_dead_replica(redis_url, "event", key, event_job(ts))
-    client = redis.Redis.from_url(redis_url)
-    client.set("newsdesk:handoff:posted:" + key, b"dead")  # posted, then died before the XACK
-    client.close()
+    mark_posted(redis_url, key)
+    # Posted, then died before the XACK: the answer is in the thread, naming its question.
+    slack.add_message(CHANNEL, f"<@{BOT_USER_ID}> {QUESTION}", ts=ts)
+    payload = {"answer_id": "a1", "part": 1, "parts": 1, "reply_to": key}
+    slack.add_message(
+        CHANNEL,
+        ANSWER_TEXT,
+        user=BOT_USER_ID,
+        bot_id="B0BOT",
+        thread_ts=ts,
+        metadata={"event_type": "newsdesk_answer", "event_payload": payload},
+    )
     bot = start_bot(Core(), redis_url=redis_url, handoff_reclaim_seconds=RECLAIM)
-    deadline = time.monotonic() + 10
-    while pending(redis_url) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert pending(redis_url) == 0
+    wait_until_finished(redis_url)
     bot.settle(0.5)
     assert bot.slack.posted(CHANNEL) == [] and bot.core.calls == []
+
+
+@pytest.mark.parametrize("where", ["thread", "dm"])
+def test_a_question_whose_replica_died_between_marking_and_posting_is_answered_once(
+    start_bot: StartBot, slack: FakeSlack, redis_url: str, where: str
+) -> None:
+    ts = "1700000000.000400"
+    channel = CHANNEL if where == "thread" else "D0000001"
+    key = answer_key(channel, ts)
+    data = event_job(ts)
+    if where == "dm":
+        data["event"] = {
+            "type": "message",
+            "channel_type": "im",
+            "user": USER,
+            "text": QUESTION,
+            "ts": ts,
+            "channel": channel,
+        }
+        data["mention"] = False
+    left_by_a_dead_replica(redis_url, "event", key, data)
+    mark_posted(redis_url, key)
+    slack.add_message(channel, QUESTION, ts=ts)
+    # An answer to another question in the same place does not count as this one's.
+    other = {"answer_id": "a0", "part": 1, "parts": 1, "reply_to": answer_key(channel, "1.0")}
+    slack.add_message(
+        channel,
+        ANSWER_TEXT,
+        user=BOT_USER_ID,
+        bot_id="B0BOT",
+        thread_ts=ts if where == "thread" else None,
+        metadata={"event_type": "newsdesk_answer", "event_payload": other},
+    )
+    bot = start_bot(Core(), redis_url=redis_url, handoff_reclaim_seconds=RECLAIM)
+    bot.slack.wait_for_calls("chat.postMessage", timeout=20)
+    wait_until_finished(redis_url)
+    time.sleep(3 * RECLAIM)
+    [post] = bot.slack.posted(channel)
+    assert post.body.get("thread_ts") == (ts if where == "thread" else None)
+    assert reply_to(post) == key and len(bot.core.calls) == 1
