@@ -56,7 +56,11 @@ def test_signed_malformed_bodies_get_400_and_one_warning(
     response = bot.send.post(body, content_type)
     assert response.status == 400, response.body
     assert not tracebacks(caplog)
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    # The app's own warnings (waitress adds "Task queue depth is N" when a loaded machine makes
+    # a request wait for a thread: the server's note, not the app's handling).
+    warnings = [
+        r for r in caplog.records if r.levelno == logging.WARNING and r.name != "waitress.queue"
+    ]
     assert len(warnings) == 1 and "\n" not in warnings[0].getMessage()
     bot.settle(0.2)
     assert bot.core.calls == []
