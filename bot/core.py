@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.answer.cache import PassageCache
+from bot.answer.cache import PassageCache, parse_store_folder
 from bot.citations import build_citations, check_draft
 from bot.common.deadline import failed_with_reference
 from bot.encoder import CachedEncoder, Encoder
@@ -102,7 +102,7 @@ class Answerer:
         # The one cache of sentence vectors, shared by the generators and the citation check.
         self.encoder = CachedEncoder(embeddings)
         # Sentence splits and spaCy parses of passages, kept between questions (bot.answer.cache).
-        self.passages = PassageCache()
+        self.passages = PassageCache(store_folder=parse_store_folder(settings))
         self.settings = settings
         self._generator_factory = generator_factory
         self._generators: dict[str, Generator] = {}

@@ -55,6 +55,12 @@ class AnswerSettings(_Section):
     # in cross-validation and answers two unanswerable seed questions (docs/performance.md).
     # The fitted decision (training/fit_decision.py reads this setting) must match it: refit.
     evidence_anchored: bool = False
+    # Where spaCy parses of passage sentences are kept for every process of this machine
+    # (bot.answer.parse_store; `newsdesk prepare` fills it for a whole store); unset = this
+    # machine's cache folder ($XDG_CACHE_HOME or ~/.cache, then newsdesk/parses).
+    parse_store: Path | None = None
+    # Off: each process parses what it reads afresh, as before the parse store.
+    parse_store_enabled: bool = True
 
 
 class LLMSettings(_Section):

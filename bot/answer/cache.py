@@ -9,6 +9,10 @@ instructions and parsed every sentence with spaCy. :class:`PassageCache` keeps
 * per sentence, its spaCy ``Doc``, keyed by the sentence's text itself (the parse is a function of
   the text only); the sentences not yet known are parsed together in one ``nlp.pipe`` batch.
 
+With a ``store_folder``, parses not in memory are looked for on disk
+(:class:`bot.answer.parse_store.ParseStore`, shared by the processes of a machine and filled by
+``newsdesk prepare``) before they are made, and what is made is written there.
+
 Sentence vectors are cached by :class:`bot.encoder.CachedEncoder`, also keyed by text. Both
 caches are least-recently-used and bounded by entry count; they are state of the object that
 owns them (the core's ``Answerer``), never module-global. Thread-safe: Slack handlers answer
@@ -22,6 +26,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from bot.answer.sentences import sentence_spans
@@ -32,6 +37,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from bot.answer.parse_store import ParseStore
+    from bot.settings import Settings
     from retrieval.types import Hit
 
 K = TypeVar("K")
@@ -80,6 +87,18 @@ class LRU(Generic[K, V]):
             return key in self._items
 
 
+def parse_store_folder(settings: Settings) -> Path | None:
+    """Where the parse store is (``NEWSDESK_PARSE_STORE``, else this machine's cache folder);
+    None when ``NEWSDESK_PARSE_STORE_ENABLED`` is off."""
+    if not settings.answer.parse_store_enabled:
+        return None
+    if settings.answer.parse_store is not None:
+        return settings.answer.parse_store
+    from retrieval.settings import default_model_cache
+
+    return default_model_cache().parent / "parses"
+
+
 def content_key(chunk_id: str, text: str) -> tuple[str, str]:
     """The cache key of a chunk: its id and a digest of its exact text."""
     return chunk_id, hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
@@ -94,9 +113,28 @@ def split_chunk(text: str) -> ChunkSentences:
 class PassageCache:
     """Sentence splits per chunk and spaCy parses per sentence (see the module docstring)."""
 
-    def __init__(self, max_docs: int = MAX_DOCS, max_chunks: int = MAX_CHUNKS) -> None:
+    def __init__(
+        self,
+        max_docs: int = MAX_DOCS,
+        max_chunks: int = MAX_CHUNKS,
+        store_folder: Path | None = None,
+    ) -> None:
         self.chunks: LRU[tuple[str, str], ChunkSentences] = LRU(max_chunks)
         self.docs: LRU[str, Doc] = LRU(max_docs)
+        self.store_folder = store_folder
+        self._store: ParseStore | None = None
+        self._store_lock = threading.Lock()
+
+    def store(self, nlp: Language) -> ParseStore | None:
+        """The on-disk parses for ``nlp`` (None without a ``store_folder``), opened once."""
+        if self.store_folder is None:
+            return None
+        with self._store_lock:
+            if self._store is None or self._store.nlp is not nlp:
+                from bot.answer.parse_store import ParseStore
+
+                self._store = ParseStore(self.store_folder, nlp)
+            return self._store
 
     def sentences(self, hit: Hit) -> ChunkSentences:
         """:func:`split_chunk` of the hit's text, computed once per (chunk id, content)."""
@@ -118,11 +156,19 @@ class PassageCache:
                 missing.append(text)
             else:
                 docs[text] = doc
+        store = self.store(nlp) if missing else None
+        if store is not None:
+            for text, doc in store.get_many(missing).items():
+                self.docs.put(text, doc)
+                docs[text] = doc
+            missing = [text for text in missing if text not in docs]
         if missing:
-            parsed = nlp.pipe(missing, batch_size=batch_size)
+            parsed = list(nlp.pipe(missing, batch_size=batch_size))
             for text, doc in zip(missing, parsed, strict=True):
                 self.docs.put(text, doc)
                 docs[text] = doc
+            if store is not None:
+                store.put_many(parsed)
         return [docs[text] for text in texts]
 
     def parse_and_encode(

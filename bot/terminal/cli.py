@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-from bot.settings import Settings, SettingsError, load_settings, quiet_libraries
+from bot.settings import Settings, quiet_libraries
+from bot.terminal.common import console, err, fail, settings_or_exit
+from bot.terminal.prepare import prepare
 
 if TYPE_CHECKING:
     from bot.types import Answer
@@ -35,27 +36,10 @@ eval_app = typer.Typer(
 app.add_typer(eval_app, name="eval")
 feedback_app = typer.Typer(help="The helpful / not-helpful clicks recorded.", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
+app.command()(prepare)
 
-console = Console()
-err = Console(stderr=True)
-
-
-def _settings(**overrides: Any) -> Settings:
-    try:
-        from bot.wiring import check_settings
-
-        return check_settings(
-            load_settings(**{k: v for k, v in overrides.items() if v is not None})
-        )
-    except SettingsError as exc:
-        err.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(2) from None
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    """A store or model problem as one clear line instead of a traceback."""
-    err.print(f"[red]{escape(str(exc))}[/red]")
-    return typer.Exit(1)
+_settings = settings_or_exit
+_fail = fail
 
 
 @app.callback()

@@ -246,3 +246,18 @@ def test_the_summary_counts_files_and_names_what_was_not_read(tmp_path: Path) ->
     assert any("special file" in line for line in not_read if "pipe.txt" in line)
     assert "2 file(s) read, 2 articles: 0 added" in result.stdout
     assert "4 file(s) not read" in result.stdout
+
+
+def test_prepare_parses_a_store_once_and_says_where(tmp_path: Path) -> None:
+    store, folder, parses = tmp_path / "store", articles(tmp_path / "articles"), tmp_path / "p"
+    env = {"NEWSDESK_PARSE_STORE": str(parses)}
+    assert run(store, "prepare", **env).exit_code == 1  # nothing ingested yet
+    assert run(store, "ingest", str(folder), "-q").exit_code == 0
+    first = run(store, "prepare", "-q", **env)
+    assert first.exit_code == 0, first.output
+    assert " 0 already stored" in first.output and str(parses) in first.output
+    assert list(parses.glob("*.sqlite3"))
+    again = run(store, "prepare", "-q", **env)
+    assert again.exit_code == 0 and ": 0 parsed now" in again.output
+    off = run(store, "prepare", NEWSDESK_PARSE_STORE_ENABLED="false", **env)
+    assert off.exit_code == 2 and "NEWSDESK_PARSE_STORE_ENABLED is off" in off.output
