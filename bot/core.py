@@ -100,9 +100,9 @@ class Answerer:
         self.searcher = searcher
         self.embeddings = embeddings
         # The one cache of sentence vectors, shared by the generators and the citation check.
-        self.encoder = CachedEncoder(embeddings)
+        self.encoder = CachedEncoder(embeddings, store_folder=parse_store_folder(settings))
         # Sentence splits and spaCy parses of passages, kept between questions (bot.answer.cache).
-        self.passages = PassageCache(store_folder=parse_store_folder(settings))
+        self.passages = PassageCache(store_folder=self.encoder.store_folder)
         self.settings = settings
         self._generator_factory = generator_factory
         self._generators: dict[str, Generator] = {}

@@ -2,34 +2,111 @@
 sentences, so one cache per embedding model serves both.
 
 The cache is state of the object that owns it (the ``Answerer`` builds one ``CachedEncoder`` and
-passes it to its generators and to the check), never module-global.
+passes it to its generators and to the check), never module-global. With a ``store_folder``, the
+vectors not in memory are looked for on disk (:class:`SentenceVectors`, shared by the processes
+of a machine and filled by ``newsdesk prepare``) before they are computed, and what is computed
+is written there: embedding the retrieved sentences is, with their parses, most of an answer's
+time.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from bot.answer.text_blobs import TextBlobs, safe_name
+
+log = logging.getLogger("newsdesk.parses")
 
 
 class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+class SentenceVectors:
+    """Sentence vectors by text in ``folder/vectors-<encoder>.sqlite3`` (a
+    :class:`bot.answer.text_blobs.TextBlobs` file): float32 rows of the encoder's dimension; a
+    row of another length, or not finite, is ignored (the sentence is embedded afresh)."""
+
+    def __init__(self, folder: Path, encoder_id: str) -> None:
+        name = f"vectors-{safe_name(encoder_id)}.sqlite3"
+        self.blobs = TextBlobs(Path(folder) / name, "sentence vector store")
+        self.path = self.blobs.path
+
+    def get_many(self, texts: Iterable[str], dimension: int | None = None) -> dict[str, np.ndarray]:
+        found = {}
+        for text, blob in self.blobs.get_many(texts).items():
+            if len(blob) % 4 or (dimension is not None and len(blob) != 4 * dimension):
+                continue
+            vector = np.frombuffer(blob, dtype=np.float32).copy()  # writable, as computed ones
+            if vector.size and np.isfinite(vector).all():
+                found[text] = vector
+        return found
+
+    def put_many(self, texts: Sequence[str], vectors: np.ndarray) -> int:
+        rows = np.asarray(vectors, dtype=np.float32)
+        return self.blobs.put_many([(t, rows[i].tobytes()) for i, t in enumerate(texts)])
+
+    def known(self, texts: Iterable[str]) -> set[str]:
+        return self.blobs.known(texts)
+
+    def __len__(self) -> int:
+        return len(self.blobs)
+
+
+def encoder_id(embeddings: object) -> str | None:
+    """What names an encoder's vectors for :class:`SentenceVectors` (None: it cannot say)."""
+    value = getattr(embeddings, "sentence_vector_id", None)
+    return value if isinstance(value, str) and value else None
+
+
 class CachedEncoder:
     """Memoises sentence vectors: the extractive generator and the check embed the same sentences.
 
-    Bounded LRU; thread-safe (Slack handlers may answer concurrently).
+    Bounded LRU; thread-safe (Slack handlers may answer concurrently). ``store_folder``: vectors
+    are also kept on disk (:class:`SentenceVectors`) when the encoder names its vectors
+    (``sentence_vector_id``).
     """
 
-    def __init__(self, embeddings: Encoder, max_items: int = 50_000) -> None:
+    def __init__(
+        self, embeddings: Encoder, max_items: int = 50_000, store_folder: Path | None = None
+    ) -> None:
         self._embeddings = embeddings
         self._max = max_items
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self.store_folder = store_folder
+        self._disk: SentenceVectors | None = None
+        self._disk_opened = False
+
+    def disk(self) -> SentenceVectors | None:
+        """The vectors on disk (None without a ``store_folder`` or an encoder id), opened once."""
+        with self._lock:
+            if not self._disk_opened:
+                self._disk_opened = True
+                name = encoder_id(self._embeddings) if self.store_folder is not None else None
+                if self.store_folder is not None and name is not None:
+                    self._disk = SentenceVectors(self.store_folder, name)
+            return self._disk
+
+    def _compute(self, texts: list[str]) -> np.ndarray:
+        """Vectors of ``texts`` (in order): from disk when there, the rest encoded (and kept)."""
+        disk = self.disk()
+        if disk is None:
+            return np.asarray(self._embeddings.encode(texts))
+        stored = disk.get_many(texts)
+        todo = [t for t in texts if t not in stored]
+        if todo:
+            made = np.asarray(self._embeddings.encode(todo), dtype=np.float32)
+            disk.put_many(todo, made)
+            stored.update(zip(todo, made, strict=True))
+        return np.vstack([stored[t] for t in texts])
 
     def cached(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """The vectors already known for ``texts`` (nothing is computed)."""
@@ -41,7 +118,7 @@ class CachedEncoder:
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
-            vectors = self._embeddings.encode(missing)
+            vectors = self._compute(missing)
             with self._lock:
                 for text, vec in zip(missing, vectors, strict=True):
                     self._cache[text] = vec

@@ -210,6 +210,14 @@ class LocalEmbeddings(Embeddings):
         return VECTOR_FAMILY[self.backend]
 
     @property
+    def sentence_vector_id(self) -> str:
+        """What names the vectors :meth:`encode` makes (the model, its vector family, and what
+        runs it), for a cache of sentence vectors kept between processes."""
+        light = self.light
+        runner = f"light{light.dimension}" if light is not None else self.backend
+        return f"{self.model_name}-{self.vector_family}-{runner}"
+
+    @property
     def device(self) -> str:
         """The device embeddings run on (``auto`` resolved; raises for an unusable one)."""
         if self.backend != "torch":

@@ -1,10 +1,11 @@
-"""``newsdesk prepare``: parse every passage of a store ahead of the questions.
+"""``newsdesk prepare``: parse and embed every passage sentence of a store ahead of the questions.
 
-Most of an answer's time is spaCy parsing the retrieved sentences; the parse store
-(:mod:`bot.answer.parse_store`) keeps each parse for every process of the machine. Answering
-fills it as it goes; this command fills it for the whole store at once, so that answers read
-their parses back instead of making them. It can be interrupted and run again (each batch is
-kept as it is made), and run again after an ingest (only new sentences are parsed).
+Most of an answer's time is parsing the retrieved sentences with spaCy and embedding them; the
+parse store (:mod:`bot.answer.parse_store`) and the sentence vector store
+(:class:`bot.encoder.SentenceVectors`) keep both for every process of the machine. Answering
+fills them as it goes; this command fills them for the whole store at once, so that answers read
+their parses and vectors back instead of making them. It can be interrupted and run again (each
+batch is kept as it is made), and run again after an ingest (only new sentences are done).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def prepare(
     from bot.answer.nlp import load_nlp
     from bot.answer.parse_store import ParseStore
     from bot.answer.prepare import prepare_parses
+    from bot.encoder import SentenceVectors, encoder_id
     from bot.wiring import build_knowledge_base
     from retrieval.stores import StoreError
 
@@ -48,10 +50,12 @@ def prepare(
             err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
             raise typer.Exit(1)
         parses = ParseStore(folder, load_nlp())
+        name = encoder_id(kb.embeddings)
+        vectors = (SentenceVectors(folder, name), kb.embeddings) if name else None
         started = time.perf_counter()
         show = not quiet and sys.stderr.isatty()
         with Progress(
-            TextColumn("parsing sentences"),
+            TextColumn("parsing and embedding sentences"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
@@ -64,11 +68,12 @@ def prepare(
                 bar.update(task, completed=done, total=total)
 
             chunks = (chunk.text for chunk in kb.store.iter_all())
-            report = prepare_parses(chunks, parses, on_progress=on_progress)
+            report = prepare_parses(chunks, parses, on_progress=on_progress, vectors=vectors)
     except StoreError as exc:
         raise fail(exc) from None
     seconds = time.perf_counter() - started
     err.print(
         f"{report.sentences} sentences: {report.parsed} parsed now, {report.already} already "
-        f"stored ({seconds:.1f} s). Parse store: {escape(str(parses.path))}"
+        f"stored; {report.embedded} embedded now, {report.vectors_already} already stored "
+        f"({seconds:.1f} s). Kept in {escape(str(folder))}"
     )

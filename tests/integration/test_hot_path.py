@@ -42,7 +42,13 @@ def counted(
         return real_encode(texts, *args, **kwargs)
 
     monkeypatch.setattr(model, "encode", spy)
-    settings = Settings(_env_file=None, store_path=seed_kb.config.store_path)  # type: ignore[call-arg]
+    # A parse store of its own: what this answer parses and embeds is counted from nothing,
+    # whatever earlier tests stored in the session's.
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        store_path=seed_kb.config.store_path,
+        parse_store=tmp_path / "parses",
+    )
     answerer = Answerer(kb, embeddings, settings)
     answerer.warm()
     seen.clear()
@@ -140,13 +146,17 @@ def test_a_query_is_embedded_on_one_thread_and_batches_on_all(
 
 
 def test_every_text_is_parsed_once_per_answer(
-    seed_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+    seed_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The question and the passages' sentences go through spaCy once: the evidence stage parses
     them, the extractive generator (speakers, reported speech) reads the same cached Docs."""
     from bot.answer.nlp import load_nlp
 
-    settings = Settings(_env_file=None, store_path=seed_kb.config.store_path)  # type: ignore[call-arg]
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        store_path=seed_kb.config.store_path,
+        parse_store=tmp_path / "parses",  # its own: nothing parsed by earlier tests
+    )
     answerer = Answerer(seed_kb, seed_kb.embeddings, settings)
     answerer.warm(rehearse=False)
     nlp = load_nlp()
