@@ -57,7 +57,7 @@ def main() -> int:
 
     folder = parse_store_folder(settings)
     parses = ParseStore(folder, load_nlp()) if folder is not None else None
-    parse_store = {"path": str(parses.path), "parses": len(parses)} if parses else None
+    parse_store = None if parses is None else {"path": str(parses.path), "parses": len(parses)}
     print(f"parse store: {parse_store or 'off'}", file=sys.stderr)
     lines = args.questions.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["question"] for line in lines if line.strip()][: args.limit]

@@ -80,7 +80,12 @@ def load() -> str:
 
 
 def one_run(probe: Path, code: Path, store: Path, question: str) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    # Only the parse store's settings pass through (run it with the store filled, or off).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("NEWSDESK_") or k.startswith("NEWSDESK_PARSE_STORE")
+    }
     env.update(NEWSDESK_STORE_PATH=str(store), PYTHONPATH=str(code))
     args = json.dumps(["ask", "--json", question])
     t0 = time.perf_counter()

@@ -71,7 +71,12 @@ def serve_latency(
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    # Only the parse store's settings pass through (run it with the store filled, or off).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("NEWSDESK_") or k.startswith("NEWSDESK_PARSE_STORE")
+    }
     env.update(NEWSDESK_STORE_PATH=str(store), NEWSDESK_COLLECTION=collection, PYTHONPATH=str(ROOT))
     command = [sys.executable, "-m", "bot.terminal.cli", "serve", "--host", "127.0.0.1"]
     server = subprocess.Popen(
