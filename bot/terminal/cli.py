@@ -85,7 +85,10 @@ def ingest(
             report = kb.ingest(path, prune=prune, on_progress=on_progress)
     except (StoreError, EmbeddingModelError) as exc:
         raise _fail(exc) from None
-    raise typer.Exit(_print_ingest_summary(report))
+    status = _print_ingest_summary(report)
+    if report.chunks_written and settings.answer.parse_store_enabled:
+        err.print("[dim]`newsdesk prepare` parses the new passages now: faster answers.[/dim]")
+    raise typer.Exit(status)
 
 
 # Exit status of `newsdesk ingest` when it finished but left something out (a bad file, an

@@ -252,7 +252,10 @@ def test_prepare_parses_a_store_once_and_says_where(tmp_path: Path) -> None:
     store, folder, parses = tmp_path / "store", articles(tmp_path / "articles"), tmp_path / "p"
     env = {"NEWSDESK_PARSE_STORE": str(parses)}
     assert run(store, "prepare", **env).exit_code == 1  # nothing ingested yet
-    assert run(store, "ingest", str(folder), "-q").exit_code == 0
+    ingested = run(store, "ingest", str(folder), "-q")
+    assert ingested.exit_code == 0 and "`newsdesk prepare` parses the new" in ingested.output
+    unchanged = run(store, "ingest", str(folder), "-q")
+    assert unchanged.exit_code == 0 and "newsdesk prepare" not in unchanged.output
     first = run(store, "prepare", "-q", **env)
     assert first.exit_code == 0, first.output
     assert " 0 already stored" in first.output and str(parses) in first.output
