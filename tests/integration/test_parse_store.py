@@ -256,3 +256,17 @@ def test_another_pipeline_never_reads_these_parses(tmp_path: Path) -> None:
 
     blank = spacy.blank("en")
     assert ParseStore(tmp_path, blank).path != ParseStore(tmp_path, load_nlp()).path
+
+
+def test_a_store_path_that_cannot_be_a_folder_only_means_parsing_afresh(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # NEWSDESK_PARSE_STORE set to a file: nothing can be kept, every answer still parses.
+    not_a_folder = tmp_path / "parses"
+    not_a_folder.write_text("a file", encoding="utf-8")
+    counting = CountingPipeline()
+    with caplog.at_level(logging.WARNING, "newsdesk.parses"):
+        docs = PassageCache(store_folder=not_a_folder).parse(SENTENCES, counting)  # type: ignore[arg-type]
+    assert [d.text for d in docs] == SENTENCES and sorted(counting.parsed) == sorted(SENTENCES)
+    assert any("cannot be used" in r.getMessage() for r in caplog.records)
+    assert not_a_folder.read_text(encoding="utf-8") == "a file"
