@@ -11,7 +11,6 @@ time.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -22,8 +21,6 @@ import numpy as np
 
 from bot.answer.text_blobs import TextBlobs, safe_name
 
-log = logging.getLogger("newsdesk.parses")
-
 
 class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
@@ -31,18 +28,19 @@ class Encoder(Protocol):
 
 class SentenceVectors:
     """Sentence vectors by text in ``folder/vectors-<encoder>.sqlite3`` (a
-    :class:`bot.answer.text_blobs.TextBlobs` file): float32 rows of the encoder's dimension; a
-    row of another length, or not finite, is ignored (the sentence is embedded afresh)."""
+    :class:`bot.answer.text_blobs.TextBlobs` file): float32 rows; a row that is not whole floats,
+    or not finite, is ignored (:class:`CachedEncoder` also embeds again a row of another width)."""
 
-    def __init__(self, folder: Path, encoder_id: str) -> None:
+    def __init__(self, folder: Path, encoder_id: str, width: int) -> None:
+        self.width = width
         name = f"vectors-{safe_name(encoder_id)}.sqlite3"
         self.blobs = TextBlobs(Path(folder) / name, "sentence vector store")
         self.path = self.blobs.path
 
-    def get_many(self, texts: Iterable[str], dimension: int | None = None) -> dict[str, np.ndarray]:
+    def get_many(self, texts: Iterable[str]) -> dict[str, np.ndarray]:
         found = {}
         for text, blob in self.blobs.get_many(texts).items():
-            if len(blob) % 4 or (dimension is not None and len(blob) != 4 * dimension):
+            if len(blob) % 4:
                 continue
             vector = np.frombuffer(blob, dtype=np.float32).copy()  # writable, as computed ones
             if vector.size and np.isfinite(vector).all():
@@ -60,10 +58,14 @@ class SentenceVectors:
         return len(self.blobs)
 
 
-def encoder_id(embeddings: object) -> str | None:
-    """What names an encoder's vectors for :class:`SentenceVectors` (None: it cannot say)."""
-    value = getattr(embeddings, "sentence_vector_id", None)
-    return value if isinstance(value, str) and value else None
+def encoder_id(embeddings: object) -> tuple[str, int] | None:
+    """What names an encoder's vectors for :class:`SentenceVectors`, and their width (None: the
+    encoder cannot say; ``sentence_vector_id`` and ``sentence_vector_width``)."""
+    name = getattr(embeddings, "sentence_vector_id", None)
+    width = getattr(embeddings, "sentence_vector_width", None)
+    if isinstance(name, str) and name and isinstance(width, int) and width > 0:
+        return name, width
+    return None
 
 
 class CachedEncoder:
@@ -90,9 +92,9 @@ class CachedEncoder:
         with self._lock:
             if not self._disk_opened:
                 self._disk_opened = True
-                name = encoder_id(self._embeddings) if self.store_folder is not None else None
-                if self.store_folder is not None and name is not None:
-                    self._disk = SentenceVectors(self.store_folder, name)
+                named = encoder_id(self._embeddings) if self.store_folder is not None else None
+                if self.store_folder is not None and named is not None:
+                    self._disk = SentenceVectors(self.store_folder, *named)
             return self._disk
 
     def _compute(self, texts: list[str]) -> np.ndarray:
@@ -103,10 +105,17 @@ class CachedEncoder:
         stored = disk.get_many(texts)
         todo = [t for t in texts if t not in stored]
         if todo:
-            made = np.asarray(self._embeddings.encode(todo), dtype=np.float32)
+            made = self._encode32(todo)
             disk.put_many(todo, made)
             stored.update(zip(todo, made, strict=True))
+        # A damaged row of another width is embedded again, never stacked with the others.
+        wrong = [t for t, v in stored.items() if v.shape[0] != disk.width]
+        if wrong:
+            stored.update(zip(wrong, self._encode32(wrong), strict=True))
         return np.vstack([stored[t] for t in texts])
+
+    def _encode32(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._embeddings.encode(texts), dtype=np.float32)
 
     def cached(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """The vectors already known for ``texts`` (nothing is computed)."""

@@ -218,6 +218,12 @@ class LocalEmbeddings(Embeddings):
         return f"{self.model_name}-{self.vector_family}-{runner}"
 
     @property
+    def sentence_vector_width(self) -> int:
+        """The width of the vectors :meth:`encode` makes (from what encodes them anyway)."""
+        light = self.light
+        return light.dimension if light is not None else self.dimension
+
+    @property
     def device(self) -> str:
         """The device embeddings run on (``auto`` resolved; raises for an unusable one)."""
         if self.backend != "torch":

@@ -50,8 +50,8 @@ def prepare(
             err.print("[yellow]The store is empty: run `newsdesk ingest PATH` first.[/yellow]")
             raise typer.Exit(1)
         parses = ParseStore(folder, load_nlp())
-        name = encoder_id(kb.embeddings)
-        vectors = (SentenceVectors(folder, name), kb.embeddings) if name else None
+        named = encoder_id(kb.embeddings)
+        vectors = (SentenceVectors(folder, *named), kb.embeddings) if named else None
         started = time.perf_counter()
         show = not quiet and sys.stderr.isatty()
         with Progress(

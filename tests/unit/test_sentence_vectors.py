@@ -21,6 +21,7 @@ class Counting:
     """An encoder that names its vectors and counts what it is asked to embed."""
 
     sentence_vector_id = "toy-model-fp32-light4"
+    sentence_vector_width = 4
 
     def __init__(self) -> None:
         self.asked: list[str] = []
@@ -57,7 +58,7 @@ def test_without_a_folder_or_an_encoder_id_nothing_is_kept(tmp_path: Path) -> No
 
 def test_damaged_rows_are_embedded_again(tmp_path: Path) -> None:
     CachedEncoder(Counting(), store_folder=tmp_path).encode(TEXTS[:1])
-    path = SentenceVectors(tmp_path, Counting.sentence_vector_id).path
+    path = SentenceVectors(tmp_path, Counting.sentence_vector_id, 4).path
     nan = np.array([np.nan, 1, 2, 3], dtype=np.float32).tobytes()
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO blobs VALUES (?, ?)", (text_key(TEXTS[1]), b"\x01\x02\x03"))
@@ -71,7 +72,7 @@ def test_damaged_rows_are_embedded_again(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_database_is_reported_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    path = SentenceVectors(tmp_path, Counting.sentence_vector_id).path
+    path = SentenceVectors(tmp_path, Counting.sentence_vector_id, 4).path
     path.write_bytes(b"not a database" * 200)
     counting = Counting()
     encoder = CachedEncoder(counting, store_folder=tmp_path)
@@ -91,3 +92,20 @@ def test_another_encoder_never_reads_these_vectors(tmp_path: Path) -> None:
     other = Other()
     CachedEncoder(other, store_folder=tmp_path).encode(TEXTS)
     assert other.asked == TEXTS
+
+
+def test_a_row_of_another_width_is_embedded_again_not_stacked(tmp_path: Path) -> None:
+    # A damaged store can hold a whole number of floats of the wrong count: used as it is, the
+    # answer's vectors could not be stacked and the answer would fail.
+    CachedEncoder(Counting(), store_folder=tmp_path).encode(TEXTS[:2])
+    path = SentenceVectors(tmp_path, Counting.sentence_vector_id, 4).path
+    short = np.array([1.0, 2.0], dtype=np.float32).tobytes()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE blobs SET value = ? WHERE key = ?", (short, text_key(TEXTS[1])))
+    for asked in (TEXTS, TEXTS[:2]):  # with and without a text to embed anyway
+        counting = Counting()
+        vectors = CachedEncoder(counting, store_folder=tmp_path).encode(asked)
+        assert vectors.shape == (len(asked), 4)
+        assert TEXTS[1] in counting.asked
+        with sqlite3.connect(path) as conn:
+            conn.execute("UPDATE blobs SET value = ? WHERE key = ?", (short, text_key(TEXTS[1])))
