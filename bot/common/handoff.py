@@ -272,9 +272,6 @@ class RedisHandoff:
             log.info("Job %s (%s) was already answered: not posting it again", job.id, job.key)
         return bool(claimed)
 
-    def posted(self, key: str) -> bool:
-        return bool(self.client.exists(POSTED + key))
-
     def _marked_ms_ago(self, key: str) -> int | None:
         """How long ago the answer to ``key`` was marked as posted (None: it was not)."""
         ttl_ms = int(self.client.pttl(POSTED + key))

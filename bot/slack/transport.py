@@ -9,7 +9,7 @@ in silence by an exception.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from slack_sdk import WebClient
@@ -236,23 +236,21 @@ class SlackTransport:
     def channel_history(self, channel: str, oldest: str) -> list[dict[str, Any]] | None:
         """The latest (at most 200) messages after ``oldest`` outside threads; None when Slack
         cannot be asked."""
-        try:
+
+        def read() -> list[dict[str, Any]]:
             response = self.client.conversations_history(
                 channel=channel, oldest=oldest, include_all_metadata=True, limit=200
             )
-        except SlackApiError as exc:
-            log.warning("conversations.history failed in %s: %s", channel, slack_error(exc))
-            return None
-        except Exception:
-            log.exception("conversations.history failed in %s", channel)
-            return None
-        return list(response.get("messages") or [])
+            return list(response.get("messages") or [])
+
+        return _read("conversations.history", channel, read)
 
     def thread_replies(self, channel: str, thread_ts: str) -> list[dict[str, Any]] | None:
         """Every message of a thread, oldest first; None when Slack cannot be asked."""
-        messages: list[dict[str, Any]] = []
-        cursor = None
-        try:
+
+        def read() -> list[dict[str, Any]]:
+            messages: list[dict[str, Any]] = []
+            cursor = None
             for _ in range(10):  # at most 2,000 messages
                 response = self.client.conversations_replies(
                     channel=channel,
@@ -265,10 +263,21 @@ class SlackTransport:
                 cursor = (response.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     break
-        except SlackApiError as exc:
-            log.warning("conversations.replies failed in %s: %s", channel, slack_error(exc))
-            return None
-        except Exception:
-            log.exception("conversations.replies failed in %s", channel)
-            return None
-        return messages
+            return messages
+
+        return _read("conversations.replies", channel, read)
+
+
+Messages = list[dict[str, Any]]
+
+
+def _read(method: str, channel: str, read: Callable[[], Messages]) -> Messages | None:
+    """``read()``, or None (and one line in the log) when Slack cannot be asked."""
+    try:
+        return read()
+    except SlackApiError as exc:
+        log.warning("%s failed in %s: %s", method, channel, slack_error(exc))
+        return None
+    except Exception:
+        log.exception("%s failed in %s", method, channel)
+        return None
