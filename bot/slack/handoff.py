@@ -27,6 +27,7 @@ from slack_bolt import BoltContext
 
 from bot.common.handoff import Job, MalformedJob
 from bot.slack import conversation
+from bot.slack.history import is_own
 from bot.slack.listeners import ask
 from bot.slack.listeners.messages import answer_key, could_be_question, on_message
 from bot.slack.payloads import ident, text
@@ -121,21 +122,24 @@ def take_over(service: SlackService, job: Job, expired: bool) -> None:
 
 
 def answer_in_slack(service: SlackService, job: Job) -> bool | None:
-    """Whether a message answering ``job`` (its key in the metadata's ``reply_to``) is where
-    the answer goes; None when that cannot be told (an ``/ask``, a damaged job, Slack away)."""
+    """Whether a message of the bot's answering ``job`` (its key in the metadata's ``reply_to``)
+    is where the answer goes; None when that cannot be told (an ``/ask``, a damaged job, the
+    bot's ids unknown, Slack away)."""
     try:
         if job.kind == EVENT:
-            event = EventJob.model_validate(job.data).event
+            event_job = EventJob.model_validate(job.data)
+            event, bot = event_job.event, (event_job.bot_user_id, event_job.bot_id)
             channel, ts = ident(event, "channel"), text(event, "ts")
             reply_ts = _event_reply_ts(event)
         elif job.kind == conversation.KIND:
             answer_job = AnswerJob.model_validate(job.data)
             channel, ts, reply_ts = answer_job.channel, answer_job.ts, answer_job.reply_ts
+            bot = (answer_job.bot_user_id, answer_job.bot_id)
         else:
             return None
     except ValidationError:
         return None
-    if not (channel and ts):
+    if not (channel and ts and any(bot)):
         return None
     if reply_ts:
         messages = service.transport.thread_replies(channel, reply_ts)
@@ -143,7 +147,8 @@ def answer_in_slack(service: SlackService, job: Job) -> bool | None:
         messages = service.transport.channel_history(channel, oldest=ts)
     if messages is None:
         return None
-    return any(_reply_to(m) == job.key for m in messages)
+    # Only the bot's own messages: any app in the channel can set message metadata.
+    return any(is_own(m, *bot) and _reply_to(m) == job.key for m in messages)
 
 
 def _reply_to(message: Mapping[str, Any]) -> str:

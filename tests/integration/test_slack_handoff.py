@@ -176,8 +176,20 @@ def test_a_question_whose_replica_died_between_marking_and_posting_is_answered_o
         ANSWER_TEXT,
         user=BOT_USER_ID,
         bot_id="B0BOT",
+        ts="1700000000.000401",  # after the question: a DM's history is read from it on
         thread_ts=ts if where == "thread" else None,
         metadata={"event_type": "newsdesk_answer", "event_payload": other},
+    )
+    # Nor does another app's message that names this question: anyone can set metadata.
+    forged = {"answer_id": "x", "part": 1, "parts": 1, "reply_to": key}
+    slack.add_message(
+        channel,
+        "Already answered, nothing to see.",
+        user="UOTHERAPP",
+        bot_id="BOTHERAPP",
+        ts="1700000000.000402",
+        thread_ts=ts if where == "thread" else None,
+        metadata={"event_type": "newsdesk_answer", "event_payload": forged},
     )
     bot = start_bot(Core(), redis_url=redis_url, handoff_reclaim_seconds=RECLAIM)
     bot.slack.wait_for_calls("chat.postMessage", timeout=20)
