@@ -38,9 +38,6 @@ feedback_app = typer.Typer(help="The helpful / not-helpful clicks recorded.", no
 app.add_typer(feedback_app, name="feedback")
 app.command()(prepare)
 
-_settings = settings_or_exit
-_fail = fail
-
 
 @app.callback()
 def _main(
@@ -70,7 +67,7 @@ def ingest(
     Exits 0 when everything was ingested, 3 when something was skipped (listed), 1 on a store or
     model error, 2 on bad arguments or settings.
     """
-    settings = _settings()
+    settings = settings_or_exit()
     if not path.exists():
         err.print(f"[red]No such file or folder: {escape(str(path))}[/red]")
         raise typer.Exit(2)
@@ -84,7 +81,7 @@ def ingest(
         with ingest_progress(not quiet and sys.stderr.isatty()) as on_progress:
             report = kb.ingest(path, prune=prune, on_progress=on_progress)
     except (StoreError, EmbeddingModelError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     status = _print_ingest_summary(report)
     if report.chunks_written and settings.answer.parse_store_enabled:
         err.print("[dim]`newsdesk prepare` parses the new passages now: faster answers.[/dim]")
@@ -146,7 +143,7 @@ def doctor(
     Exits 0 when all is well (or was repaired), 1 when something is wrong (or could not be
     repaired here).
     """
-    settings = _settings()
+    settings = settings_or_exit()
     from bot.wiring import build_knowledge_base
     from retrieval.doctor import examine, repair
     from retrieval.embeddings import EmbeddingModelError
@@ -165,7 +162,7 @@ def doctor(
             raise typer.Exit(1)
         done = repair(kb, findings)
     except (StoreError, EmbeddingModelError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     for line in done.done:
         console.print(f"repaired: {escape(line)}")
     for line in done.not_done:
@@ -181,7 +178,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Print the best passages for QUERY with title, source and score."""
-    settings = _settings()
+    settings = settings_or_exit()
     if mode not in ("hybrid", "dense", "keyword"):
         err.print("[red]--mode must be hybrid, dense or keyword[/red]")
         raise typer.Exit(2)
@@ -209,7 +206,7 @@ def search(
             )
         hits = kb.search(query, k=k, mode=mode)  # type: ignore[arg-type]
     except (StoreError, EmbeddingModelError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if as_json:
         print(json.dumps({"hits": [h.to_json() for h in hits]}, ensure_ascii=False, indent=2))
         return
@@ -249,7 +246,7 @@ def eval_retrieval(
     store: StoreOption = None,
 ) -> None:
     """Article-level recall@1/5/10 and MRR@10 per question type, dense vs keyword vs hybrid."""
-    settings = _settings()
+    settings = settings_or_exit()
     from bot.eval.data import EvalDataError
     from bot.eval.retrieval import evaluate_retrieval, print_retrieval_report
 
@@ -280,7 +277,7 @@ def ask(
     timeout: Annotated[float, typer.Option(min=0.1, help="--server: seconds to wait.")] = 120.0,
 ) -> None:
     """Answer QUESTION from the ingested articles, with numbered citations."""
-    settings = _settings()
+    settings = settings_or_exit()
     if server is not None:
         from bot.terminal.remote import ask_server
 
@@ -336,7 +333,7 @@ def repl(
     ] = None,
 ) -> None:
     """Interactive prompt for trying questions and tuning prompts (:help lists commands)."""
-    settings = _settings()
+    settings = settings_or_exit()
     from bot.terminal.repl import run_repl
     from bot.wiring import build_answerer
 
@@ -353,7 +350,7 @@ def slack(
     port: Annotated[int | None, typer.Option(help="HTTP mode: port to bind.")] = None,
 ) -> None:
     """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP mode."""
-    settings = _settings()
+    settings = settings_or_exit()
     from bot.slack.app import SlackConfigError
     from bot.slack.runner import run_slack
     from bot.wiring import build_answerer
@@ -380,7 +377,7 @@ def serve(
 
     No TLS, and no authentication unless NEWSDESK_SERVE_TOKEN is set: keep it on 127.0.0.1 or
     a private network (docs/deploy.md)."""
-    settings = _settings()
+    settings = settings_or_exit()
     from bot.server.runner import serve_api
     from bot.wiring import build_answerer
 
@@ -390,7 +387,7 @@ def serve(
     try:
         serve_api(settings, answerer, host, port)
     except OSError as exc:  # the address is in use, or not ours to bind
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 @feedback_app.command("export")
@@ -407,7 +404,7 @@ def feedback_export(
     if fmt not in ("jsonl", "csv"):
         err.print(f"[red]--format must be jsonl or csv (got {escape(fmt)!r})[/red]")
         raise typer.Exit(2)
-    settings = _settings()
+    settings = settings_or_exit()
     from bot.common.feedback import FeedbackError, export, open_feedback
 
     store = open_feedback(settings)
@@ -419,7 +416,7 @@ def feedback_export(
             with out.open("w", encoding="utf-8", newline="") as f:
                 count = export(store, fmt, f)  # type: ignore[arg-type]
     except (FeedbackError, OSError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     finally:
         store.close()
     err.print(f"{count} feedback record(s) from {escape(store.where)}")
@@ -436,7 +433,7 @@ def eval_answers(
     store: StoreOption = None,
 ) -> None:
     """Must-mention coverage, citation support, abstention and latency over a question set."""
-    settings = _settings()
+    settings = settings_or_exit()
     from bot.eval.answers import evaluate_answers, print_answer_report
     from bot.eval.data import EvalDataError
     from bot.wiring import build_answerer
