@@ -350,7 +350,10 @@ class LocalEmbeddings(Embeddings):
     def dimension(self) -> int:
         if self.backend != "torch":
             return self.exported.dimension
-        dim = self.model.get_sentence_embedding_dimension()
+        # sentence-transformers renamed the method (the old name warns); older releases lack it.
+        model = self.model
+        get = getattr(model, "get_embedding_dimension", None)
+        dim = get() if get is not None else model.get_sentence_embedding_dimension()
         assert dim is not None
         return int(dim)
 
