@@ -3,7 +3,7 @@
     python bench/backends.py --corpus ../shared/eval/bbc/corpus.jsonl \
         --questions ../shared/eval/bbc/questions_dev.jsonl \
         [--duplicates ../shared/eval/bbc/duplicates.json] [--limit N] [--speed-chunks 1000] \
-        [--backends torch,onnx,onnx-int8,openvino] [--json PATH]
+        [--backends torch,torch-bf16,onnx,onnx-int8,openvino] [--json PATH]
 
 For each backend (NEWSDESK_EMBEDDING_BACKEND), in this one process:
 - chunks/s encoding the first ``--speed-chunks`` chunks of the corpus, as ingest encodes them
@@ -37,7 +37,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
-ALL = ("torch", "onnx", "onnx-int8", "openvino")
+# "torch" is torch in float32 (the reference the cosines are taken to when it runs first);
+# "torch-bf16" is torch with NEWSDESK_EMBEDDING_PRECISION=bfloat16.
+ALL = ("torch", "torch-bf16", "onnx", "onnx-int8", "openvino")
 
 
 def load_chunks(
@@ -124,32 +126,35 @@ def main() -> int:
 
     rows: dict[str, dict[str, Any]] = {}
     reference: np.ndarray | None = None
-    for backend in args.backends.split(","):
+    for label in args.backends.split(","):
+        backend = label.removesuffix("-bf16")
         emb = LocalEmbeddings(
             config.embedding_model,
             batch_size=config.embedding_batch_size,
             threads=config.torch_threads,
             backend=backend,
-            cache=cache,  # type: ignore[arg-type]
+            cache=cache,
+            precision="bfloat16" if label.endswith("-bf16") else "float32",
         )
         t0 = time.perf_counter()
         emb.load()
         load_s = time.perf_counter() - t0
-        emb.encode(speed_texts[:64])  # warm-up: first-call costs out of the figures
+        # encode_documents: what ingest calls (the backend, never the light query encoder).
+        emb.encode_documents(speed_texts[:64])  # warm-up: first-call costs out of the figures
         t0 = time.perf_counter()
         for start in range(0, len(speed_texts), step):
-            emb.encode(speed_texts[start : start + step])
+            emb.encode_documents(speed_texts[start : start + step])
         stepped = len(speed_texts) / (time.perf_counter() - t0)
         stepped_load = load()
         t0 = time.perf_counter()
-        emb.encode(speed_texts)
+        emb.encode_documents(speed_texts)
         whole = len(speed_texts) / (time.perf_counter() - t0)
-        vectors = emb.encode(texts)
+        vectors = emb.encode_documents(texts)
         query = emb.encode([q["question"] for q in questions])
         if reference is None:
             reference = vectors
         cos = (vectors * reference).sum(axis=1)
-        rows[backend] = {
+        rows[label] = {
             "load_s": round(load_s, 2),
             "chunks_per_s": round(stepped, 1),
             "chunks_per_s_one_window": round(whole, 1),
@@ -158,7 +163,7 @@ def main() -> int:
             "cos_to_first_mean": round(float(cos.mean()), 5),
             **dense_recall(vectors, owners, questions, query, groups),
         }
-        print(backend, rows[backend], flush=True)
+        print(label, rows[label], flush=True)
 
     table = Table(
         title=f"Embedding backends: {len(speed_texts)} chunks timed, {len(texts)} for recall"

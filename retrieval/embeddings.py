@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -28,6 +27,13 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from retrieval.backends import VECTOR_FAMILY, Backend
+from retrieval.runtime import (
+    DEVICE_BATCH_SIZES,
+    EmbeddingModelError,
+    embedding_threads,
+    resolve_device,
+    resolve_precision,
+)
 from retrieval.settings import DEFAULT_EMBEDDING_MODEL, default_model_cache
 
 if TYPE_CHECKING:
@@ -39,18 +45,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class EmbeddingModelError(RuntimeError):
-    pass
-
-
 Device = Literal["auto", "cpu", "cuda", "mps"]
 QueryEncoder = Literal["auto", "backend"]
+Precision = Literal["auto", "float32", "bfloat16"]
 
-# Texts per batch when the setting is unset. 32 on a CPU, the size this project's CPU ingest has
-# always used (bench/ingest.py measures it; compare NEWSDESK_EMBEDDING_BATCH_SIZE=64). A GPU
-# wants larger batches to stay busy; 128 (CUDA) and 64 (MPS) are common starting points, not
-# measured here (no GPU on this project's machines): set the batch size after measuring.
-DEVICE_BATCH_SIZES: dict[str, int] = {"cpu": 32, "cuda": 128, "mps": 64}
 
 # Texts per batch of the light query encoder when the setting is unset: an answer's 40-60
 # passage sentences, sorted by length, pad less in batches of 8 than of 32, and a row's vector
@@ -63,80 +61,6 @@ LIGHT_BATCH_SIZE = 8
 # Single texts (queries, question parts) remembered with their vectors: a question is embedded
 # by the dense search and again by the evidence stage, and a follow-up repeats earlier ones.
 QUERY_CACHE_ITEMS = 1024
-
-
-def embedding_threads(setting: int) -> int:
-    """CPU threads for embedding: the setting; with 0, ``OMP_NUM_THREADS`` when set, else the
-    cores this process may run on (``os.sched_getaffinity``: a container's or ``taskset``'s
-    share, not the machine's count)."""
-    if setting > 0:
-        return setting
-    omp = os.environ.get("OMP_NUM_THREADS", "").strip()
-    if omp.isdigit() and int(omp) > 0:
-        return int(omp)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - macOS and Windows have no affinity
-        return max(1, os.cpu_count() or 1)
-
-
-# Where a GPU shows without importing torch (seconds, and hundreds of MB an onnx ingest avoids):
-# NVIDIA's driver, or Apple silicon (MPS).
-_NVIDIA_DRIVER = Path("/proc/driver/nvidia/version")
-
-
-def resolve_backend(backend: str, device: str) -> Backend:
-    """``NEWSDESK_EMBEDDING_BACKEND=auto`` resolved: torch when a GPU is asked for
-    (``NEWSDESK_EMBEDDING_DEVICE=cuda|mps``) or, with ``auto``, present (an NVIDIA driver, Apple
-    silicon); otherwise onnx, the same weights on ONNX Runtime. On the 2-core CPU host here onnx
-    ingested 20.8 chunks/s against torch's 18.2 / 17.9 at 821 MB peak RSS against 930 / 864
-    (`bench/ingest_heap.py --limit 300`, alternating, load 1.3-1.7), with the same vectors
-    (cosine > 0.9999, docs/performance.md). Another value is returned as it is."""
-    if backend != "auto":
-        return backend  # type: ignore[return-value]
-    if device in ("cuda", "mps"):
-        return "torch"
-    if device == "auto":
-        import platform
-        import sys
-
-        apple_silicon = sys.platform == "darwin" and platform.machine() == "arm64"
-        if _NVIDIA_DRIVER.exists() or apple_silicon:
-            return "torch"
-    return "onnx"
-
-
-def resolve_device(device: str) -> str:
-    """``auto`` -> ``cuda`` if torch sees a CUDA device, else ``mps`` if available, else ``cpu``.
-
-    A device named explicitly that torch cannot use raises :class:`EmbeddingModelError` saying
-    why; it never falls back to the CPU silently (a GPU host would ingest 10x slower unnoticed).
-    """
-    if device == "cpu":
-        return "cpu"
-    import torch
-
-    cuda = bool(torch.cuda.is_available())
-    mps_backend = getattr(torch.backends, "mps", None)
-    mps = bool(mps_backend is not None and mps_backend.is_available())
-    if device == "auto":
-        return "cuda" if cuda else "mps" if mps else "cpu"
-    if device == "cuda" and not cuda:
-        built = "without CUDA" if torch.version.cuda is None else f"with CUDA {torch.version.cuda}"
-        raise EmbeddingModelError(
-            f"NEWSDESK_EMBEDDING_DEVICE=cuda, but torch {torch.__version__} (built {built}) sees "
-            "no CUDA device; install a CUDA build of torch on a GPU host, or set it to auto or cpu"
-        )
-    if device == "mps" and not mps:
-        raise EmbeddingModelError(
-            f"NEWSDESK_EMBEDDING_DEVICE=mps, but torch {torch.__version__} cannot use Apple's "
-            "MPS here (it needs Apple silicon and macOS 12.3+); set it to auto or cpu"
-        )
-    if device not in DEVICE_BATCH_SIZES:
-        raise EmbeddingModelError(
-            f"NEWSDESK_EMBEDDING_DEVICE={device!r} is not one of auto, cpu, cuda, mps"
-        )
-    return device
 
 
 def resolve_model_path(name: str) -> Path:
@@ -178,6 +102,7 @@ class LocalEmbeddings(Embeddings):
         backend: Backend = "torch",
         cache: Path | None = None,
         query_encoder: QueryEncoder = "auto",
+        precision: Precision = "auto",
     ) -> None:
         """``batch_size`` None: the resolved device's default (``DEVICE_BATCH_SIZES``).
 
@@ -185,7 +110,8 @@ class LocalEmbeddings(Embeddings):
         ONNX Runtime or OpenVINO (``retrieval.backends``), exported into ``cache`` (unset: the
         machine's, ``default_model_cache``) at first use. ``query_encoder`` "auto": with the
         torch backend, ``encode`` uses the light ONNX Runtime encoder when its export is in
-        ``cache``; "backend": the backend for everything.
+        ``cache``; "backend": the backend for everything. ``precision``: what torch multiplies
+        in (:func:`resolve_precision`, resolved with the device at first use).
         """
         self.model_name = model
         self.requested_device = device
@@ -197,6 +123,10 @@ class LocalEmbeddings(Embeddings):
         self.backend = backend
         self.cache = cache if cache is not None else default_model_cache()
         self.query_encoder = query_encoder
+        self.requested_precision = precision
+        if precision == "bfloat16" and backend != "torch":
+            resolve_precision(precision, backend, "cpu")  # raises now, before any model loads
+        self._precision: Literal["float32", "bfloat16"] | None = None
         self._device: str | None = None
         self._model: SentenceTransformer | None = None
         self._exported: ExportedEncoder | None = None
@@ -214,7 +144,10 @@ class LocalEmbeddings(Embeddings):
         """What names the vectors :meth:`encode` makes (the model, its vector family, and what
         runs it), for a cache of sentence vectors kept between processes."""
         light = self.light
-        runner = f"light{light.dimension}" if light is not None else self.backend
+        if light is not None:
+            runner = f"light{light.dimension}"
+        else:
+            runner = self.backend if self.precision == "float32" else f"{self.backend}-bf16"
         return f"{self.model_name}-{self.vector_family}-{runner}"
 
     @property
@@ -231,6 +164,13 @@ class LocalEmbeddings(Embeddings):
         if self._device is None:
             self._device = resolve_device(self.requested_device)
         return self._device
+
+    @property
+    def precision(self) -> Literal["float32", "bfloat16"]:
+        """What the backend multiplies in (``auto`` resolved; raises for one it cannot run)."""
+        if self._precision is None:
+            self._precision = resolve_precision(self.requested_precision, self.backend, self.device)
+        return self._precision
 
     @property
     def batch_size(self) -> int:
@@ -423,14 +363,25 @@ class LocalEmbeddings(Embeddings):
         if self.backend != "torch":
             size = batch_size or self.batch_size
             return self.exported.encode(list(texts), size, release=documents)
-        vectors: Any = self.model.encode(
-            list(texts),
-            batch_size=batch_size or self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        model = self.model
+        with self._autocast():
+            vectors: Any = model.encode(
+                list(texts),
+                batch_size=batch_size or self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.asarray(vectors, dtype=np.float32)
+
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+        """bfloat16 matrix products on the CPU (:func:`resolve_precision`); autocast is per
+        thread, so it never reaches another thread's work."""
+        if self.precision != "bfloat16":
+            return contextlib.nullcontext()
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode_documents(texts).tolist()

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from retrieval.catalog import INGEST_KEY, check_vectors, scan
 from retrieval.chunking import Chunker
-from retrieval.embeddings import LocalEmbeddings, resolve_backend
+from retrieval.embeddings import LocalEmbeddings
 from retrieval.keyword_index import KeywordIndex, PersistedKeywordIndex
+from retrieval.runtime import resolve_backend
 from retrieval.search import SearchMode, SearchPipeline, build_reranker, build_searcher
 from retrieval.settings import RetrievalSettings
 from retrieval.stores import StoreError, VectorStore, build_store
@@ -51,6 +52,7 @@ class KnowledgeBase:
             backend=resolve_backend(config.embedding_backend, config.embedding_device),
             cache=config.model_cache_path,
             query_encoder=config.query_encoder,
+            precision=config.embedding_precision,
         )
         self.chunker = Chunker(config.chunk_size, config.chunk_overlap)
         self.store: VectorStore = (

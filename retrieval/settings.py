@@ -60,9 +60,15 @@ class RetrievalSettings(BaseModel):
     # Which runtime computes embeddings: torch (sentence-transformers), or the same weights
     # exported to ONNX and run on ONNX Runtime (onnx; onnx-int8 with int8 weights, which makes
     # different vectors) or OpenVINO (openvino, `pip install 'newsdesk[openvino]'`). "auto":
-    # onnx on a CPU host (faster here and without torch's memory: docs/performance.md), torch
-    # where a GPU is asked for or present (retrieval.embeddings.resolve_backend).
+    # torch where a GPU is asked for or present, or on a CPU that multiplies bfloat16 in
+    # hardware; onnx on other CPU hosts (faster there than torch in float32, and without
+    # torch's memory: docs/performance.md; retrieval.runtime.resolve_backend).
     embedding_backend: Literal["auto", "torch", "onnx", "onnx-int8", "openvino"] = "auto"
+    # What torch multiplies in: "auto" = bfloat16 on a CPU that does it in hardware (AVX512-BF16
+    # or AMX; then "auto" above picks torch: about twice float32's ingest speed here, the same
+    # vectors to a cosine above 0.9999), float32 elsewhere; "float32" always; "bfloat16" asks
+    # for it on any CPU (emulated, slow, where the hardware lacks it). torch on the CPU only.
+    embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
     # Where exported models are kept; unset = this machine's cache (default_model_cache:
     # ~/.cache/newsdesk/models), shared by every store. Exported once per model and exporter
     # version, by `newsdesk ingest` or at first use of an exported backend.
@@ -72,7 +78,7 @@ class RetrievalSettings(BaseModel):
     # the export is in model_cache and onnxruntime is installed (no torch import: a one-shot
     # `newsdesk ask` starts seconds sooner), else the backend; "backend" = the backend always.
     query_encoder: Literal["auto", "backend"] = "auto"
-    # Texts per embedding batch; unset = the device's default (retrieval.embeddings.
+    # Texts per embedding batch; unset = the device's default (retrieval.runtime.
     # DEVICE_BATCH_SIZES: 32 on a CPU, 128 on CUDA, 64 on MPS).
     embedding_batch_size: int | None = Field(None, ge=1, le=4096)
     # CPU threads for embedding; 0 = one per core this process may run on (os.sched_getaffinity:

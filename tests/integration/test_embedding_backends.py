@@ -78,6 +78,44 @@ def test_each_backend_makes_the_vectors_torch_makes(
     assert np.array_equal(np.argmax(vectors @ reference.T, axis=1), np.arange(len(texts)))
 
 
+def test_bfloat16_makes_the_vectors_float32_makes(
+    texts: list[str], embeddings: LocalEmbeddings, tmp_path: Path
+) -> None:
+    """torch in bfloat16 (the default on a CPU that multiplies it in hardware) makes float32's
+    vectors to within rounding, so its stores are one family with float32's; and it does run in
+    bfloat16 (the vectors are not float32's bit for bit)."""
+    reference = LocalEmbeddings(precision="float32", cache=tmp_path).encode_documents(texts)
+    bf16 = LocalEmbeddings(precision="bfloat16", device="cpu", cache=tmp_path, batch_size=4)
+    assert bf16.precision == "bfloat16"
+    vectors = bf16.encode_documents(texts)
+    assert vectors.dtype == np.float32 and vectors.shape == reference.shape
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    cosines = (vectors * reference).sum(axis=1)
+    assert cosines.min() > 0.9999, cosines
+    assert not np.array_equal(vectors, reference)
+    assert bf16.vector_family == embeddings.vector_family
+    # Its sentence vectors are named apart from float32 torch's (a cache never mixes them).
+    own = LocalEmbeddings(
+        precision="bfloat16", device="cpu", cache=tmp_path, query_encoder="backend"
+    )
+    plain = LocalEmbeddings(precision="float32", cache=tmp_path, query_encoder="backend")
+    assert own.sentence_vector_id != plain.sentence_vector_id
+
+
+def test_the_precision_setting_reaches_the_knowledge_base(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("NEWSDESK_EMBEDDING_BACKEND", "torch")
+    monkeypatch.setenv("NEWSDESK_EMBEDDING_DEVICE", "cpu")
+    monkeypatch.setenv("NEWSDESK_EMBEDDING_PRECISION", "bfloat16")
+    monkeypatch.setenv("NEWSDESK_STORE_PATH", str(tmp_path / "store"))
+    kb = KnowledgeBase(load_settings(_env_file=None).retrieval)
+    assert kb.embeddings.precision == "bfloat16"
+    monkeypatch.setenv("NEWSDESK_EMBEDDING_BACKEND", "onnx")
+    with pytest.raises(EmbeddingModelError, match="NEWSDESK_EMBEDDING_PRECISION=bfloat16"):
+        KnowledgeBase(load_settings(_env_file=None).retrieval)
+
+
 def test_the_setting_selects_the_backend_and_its_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,13 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.settings import SettingsError, load_settings
-from retrieval.embeddings import (
-    DEVICE_BATCH_SIZES,
-    EmbeddingModelError,
-    LocalEmbeddings,
-    resolve_device,
-)
+from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
+from retrieval.runtime import DEVICE_BATCH_SIZES, EmbeddingModelError, resolve_device
 from tests.support import SEEDS
 
 

@@ -111,7 +111,7 @@ def test_fusion_gives_the_same_ranking_side_by_side(seed_kb: KnowledgeBase) -> N
 def test_embedding_threads_default_to_the_cores_this_process_may_use(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from retrieval.embeddings import embedding_threads
+    from retrieval.runtime import embedding_threads
 
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     assert embedding_threads(0) == len(os.sched_getaffinity(0))
