@@ -279,7 +279,8 @@ def ingest_only(corpus: Path, work: Path) -> dict[str, Any]:
 
     config = load_settings().retrieval.model_copy(update={"store_path": work, "chroma_host": None})
     kb = KnowledgeBase(config)
-    kb.embeddings.load()
+    kb.embeddings.load()  # may load only the light query encoder; ingest runs the backend's:
+    kb.embeddings.encode_documents(["The model is loaded before the clock starts."])
     before = rss_mb()
     report = kb.ingest(corpus)
     return {

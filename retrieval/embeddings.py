@@ -28,6 +28,7 @@ from langchain_core.embeddings import Embeddings
 
 from retrieval.backends import VECTOR_FAMILY, Backend
 from retrieval.runtime import (
+    BFLOAT16_CPU_BATCH_SIZE,
     DEVICE_BATCH_SIZES,
     EmbeddingModelError,
     embedding_threads,
@@ -174,7 +175,11 @@ class LocalEmbeddings(Embeddings):
 
     @property
     def batch_size(self) -> int:
-        return self._batch_size or DEVICE_BATCH_SIZES[self.device]
+        if self._batch_size:
+            return self._batch_size
+        if self.backend == "torch" and self.precision == "bfloat16":
+            return BFLOAT16_CPU_BATCH_SIZE
+        return DEVICE_BATCH_SIZES[self.device]
 
     @property
     def model(self) -> SentenceTransformer:

@@ -79,7 +79,8 @@ class RetrievalSettings(BaseModel):
     # `newsdesk ask` starts seconds sooner), else the backend; "backend" = the backend always.
     query_encoder: Literal["auto", "backend"] = "auto"
     # Texts per embedding batch; unset = the device's default (retrieval.runtime.
-    # DEVICE_BATCH_SIZES: 32 on a CPU, 128 on CUDA, 64 on MPS).
+    # DEVICE_BATCH_SIZES: 32 on a CPU, 128 on CUDA, 64 on MPS; BFLOAT16_CPU_BATCH_SIZE, 16, for
+    # torch in bfloat16 on a CPU).
     embedding_batch_size: int | None = Field(None, ge=1, le=4096)
     # CPU threads for embedding; 0 = one per core this process may run on (os.sched_getaffinity:
     # a container's or taskset's share, not the machine's count). On a host shared with busy

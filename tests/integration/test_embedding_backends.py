@@ -94,6 +94,10 @@ def test_bfloat16_makes_the_vectors_float32_makes(
     assert cosines.min() > 0.9999, cosines
     assert not np.array_equal(vectors, reference)
     assert bf16.vector_family == embeddings.vector_family
+    # Its batches are smaller by default (peak RSS of an ingest), a batch size set is kept.
+    assert LocalEmbeddings(precision="bfloat16", device="cpu").batch_size == 16
+    assert LocalEmbeddings(precision="float32", device="cpu").batch_size == 32
+    assert bf16.batch_size == 4
     # Its sentence vectors are named apart from float32 torch's (a cache never mixes them).
     own = LocalEmbeddings(
         precision="bfloat16", device="cpu", cache=tmp_path, query_encoder="backend"

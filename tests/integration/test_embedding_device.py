@@ -10,7 +10,12 @@ import pytest
 from bot.settings import SettingsError, load_settings
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
-from retrieval.runtime import DEVICE_BATCH_SIZES, EmbeddingModelError, resolve_device
+from retrieval.runtime import (
+    BFLOAT16_CPU_BATCH_SIZE,
+    DEVICE_BATCH_SIZES,
+    EmbeddingModelError,
+    resolve_device,
+)
 from tests.support import SEEDS
 
 
@@ -33,7 +38,10 @@ def test_auto_resolves_to_what_torch_can_use_and_ingests_with_it(
     expected = "cuda" if _has("cuda") else "mps" if _has("mps") else "cpu"
     kb = KnowledgeBase(settings.retrieval)
     assert kb.embeddings.device == expected
-    assert kb.embeddings.batch_size == DEVICE_BATCH_SIZES[expected]
+    bf16 = kb.embeddings.backend == "torch" and kb.embeddings.precision == "bfloat16"
+    assert kb.embeddings.batch_size == (
+        BFLOAT16_CPU_BATCH_SIZE if bf16 else DEVICE_BATCH_SIZES[expected]
+    )
     report = kb.ingest(SEEDS)
     assert report.chunks_written > 0 and not report.problems
     # The model really runs there, and what it embedded is searchable.
