@@ -279,7 +279,8 @@ def ingest_only(corpus: Path, work: Path) -> dict[str, Any]:
 
     config = load_settings().retrieval.model_copy(update={"store_path": work, "chroma_host": None})
     kb = KnowledgeBase(config)
-    kb.embeddings.load()  # may load only the light query encoder; ingest runs the backend's:
+    # The backend's model, as ingest runs it (not load(): that loads the light query encoder,
+    # which an ingest never holds, and its RSS would be counted here).
     kb.embeddings.encode_documents(["The model is loaded before the clock starts."])
     before = rss_mb()
     report = kb.ingest(corpus)

@@ -23,9 +23,9 @@ DEVICE_BATCH_SIZES: dict[str, int] = {"cpu": 32, "cuda": 128, "mps": 64}
 
 # Texts per batch for torch in bfloat16 on the CPU when the setting is unset. A batch's
 # activations are what an ingest's peak RSS is made of: within each ingest step the batches grow
-# longer (sorted by length) and the heap with them. Full BBC `newsdesk ingest` (7,517 chunks,
-# sampled from /proc, docs/performance.md "Run 9"): batch 32 peaked at 1,517 MB at 40.4
-# chunks/s, 16 at 1,192 MB at 42.2, 8 at 1,084 MB at 38.8.
+# longer (sorted by length) and the heap with them. Full BBC `newsdesk ingest` (7,517 chunks; RSS
+# sampled as bench/ingest_rss.py does; docs/performance.md, "Its batch size"): batch 32 peaked
+# at 1,517 MB at 40.4 chunks/s, 16 at 1,192 MB at 42.2, 8 at 1,084 MB at 38.8.
 BFLOAT16_CPU_BATCH_SIZE = 16
 
 
