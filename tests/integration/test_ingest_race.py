@@ -101,7 +101,11 @@ def test_racing_ingests_end_like_a_sequential_run(
         assert sorted(got) == sorted(want) and len(want) > 2 * PER_FOLDER
         for cid, (text, meta, vector) in want.items():
             assert (got[cid][0], got[cid][1]) == (text, meta), cid
-            assert np.allclose(got[cid][2], vector, atol=1e-5), cid
+            # Each chunk's own vector. Not bit for bit: in bfloat16 (torch's default on a CPU
+            # that does it in hardware) a vector moves by ~1e-4 with the batch it was in, and
+            # the racing ingests batch differently; a cosine above 0.9999 is "the same vector"
+            # (tests/integration/test_embedding_backends.py), another chunk's is far below.
+            assert float(np.dot(got[cid][2], vector)) > 0.9999, cid
         assert all(a["complete"] for a in raced.manifest["articles"].values())
         for query in (
             f"project {project_code(5)}",
