@@ -106,6 +106,31 @@ def test_bfloat16_makes_the_vectors_float32_makes(
     assert own.sentence_vector_id != plain.sentence_vector_id
 
 
+def test_an_ingest_step_embedded_in_groups_keeps_each_text_its_own_vector(
+    texts: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """torch embeds an ingest step in groups of batches (the heap trimmed between them): the
+    vectors are those of one call, each in its text's row."""
+    from retrieval import embeddings as module
+    from retrieval import memory
+
+    trims: list[int] = []
+    real_trim = memory.release_free_memory
+    monkeypatch.setattr(memory, "release_free_memory", lambda: trims.append(1) or real_trim())
+    many = [f"{t} ({n})" for n, t in enumerate(texts * 4)]
+    model = LocalEmbeddings(precision="float32", device="cpu", cache=tmp_path, batch_size=2)
+    whole = model._torch_encode(many, 2)
+    grouped = model.encode_documents(many)
+    group = 2 * module.TRIM_EVERY_BATCHES
+    assert len(many) > group and len(trims) == -(-len(many) // group)
+    assert np.allclose(grouped, whole, atol=1e-5)
+    assert np.array_equal(np.argmax(grouped @ whole.T, axis=1), np.arange(len(many)))
+    # Questions and small jobs are one call, with no trim.
+    trims.clear()
+    model.encode_documents(many[:group])
+    assert trims == []
+
+
 def test_the_precision_setting_reaches_the_knowledge_base(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
