@@ -225,12 +225,7 @@ def newsdesk_side(args: argparse.Namespace, corpus: Path, work: Path) -> dict[st
     kb.embeddings.encode_documents(["The model is loaded before the clock starts."])
     report = kb.ingest(corpus)
     figures: dict[str, Any] = {
-        "backend": kb.embeddings.backend
-        + (
-            "-bf16"
-            if kb.embeddings.backend == "torch" and kb.embeddings.precision == "bfloat16"
-            else ""
-        ),
+        "backend": kb.embeddings.runner,
         "chunks": report.chunks_written,
         "ingest_chunks_per_s": round(report.chunks_written / report.seconds, 1),
         "ingest_load": load(),

@@ -153,11 +153,13 @@ class LocalEmbeddings(Embeddings):
         """What names the vectors :meth:`encode` makes (the model, its vector family, and what
         runs it), for a cache of sentence vectors kept between processes."""
         light = self.light
-        if light is not None:
-            runner = f"light{light.dimension}"
-        else:
-            runner = self.backend if self.precision == "float32" else f"{self.backend}-bf16"
+        runner = f"light{light.dimension}" if light is not None else self.runner
         return f"{self.model_name}-{self.vector_family}-{runner}"
+
+    @property
+    def runner(self) -> str:
+        """What runs the backend: its name, ``-bf16`` added for torch in bfloat16."""
+        return self.backend if self.precision == "float32" else f"{self.backend}-bf16"
 
     @property
     def sentence_vector_width(self) -> int:
@@ -380,8 +382,9 @@ class LocalEmbeddings(Embeddings):
         if not documents or len(texts) <= size * TRIM_EVERY_BATCHES:
             return self._torch_encode(list(texts), size)
         # An ingest step: longest first, as sentence-transformers sorts them, so the batches are
-        # the ones one call would make; the heap's free pages go back every few batches instead
-        # of once a step (retrieval/memory.py: within a step it climbs with each batch shape).
+        # the ones one call would make (up to the order of texts of equal length); the heap's
+        # free pages go back every few batches instead of once a step (retrieval/memory.py:
+        # within a step it climbs with each batch shape).
         from retrieval.memory import release_free_memory
 
         order = np.argsort([-len(t) for t in texts], kind="stable")

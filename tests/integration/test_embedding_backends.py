@@ -104,6 +104,7 @@ def test_bfloat16_makes_the_vectors_float32_makes(
     )
     plain = LocalEmbeddings(precision="float32", cache=tmp_path, query_encoder="backend")
     assert own.sentence_vector_id != plain.sentence_vector_id
+    assert (own.runner, plain.runner) == ("torch-bf16", "torch")
 
 
 def test_an_ingest_step_embedded_in_groups_keeps_each_text_its_own_vector(
