@@ -5,10 +5,11 @@ The second stage of the answer engine, after question analysis. Pure functions, 
 * :func:`prepare_passages` (once per question, :mod:`bot.answer.passages`, re-exported here):
   the hits' sentences, split, filtered, parsed and embedded (only those near what the question
   names, when given its anchors: :mod:`bot.answer.anchors`).
-* :func:`gather_evidence` (once per part): windows (a sentence with its neighbours in the same
-  passage) measured against the part: which of its named constraints (entities and proper
-  nouns, numbers, dates) appear (case-insensitively, on words and lemmas; the article title
-  counts as context), whether a value of the asked-for type is there and how close to the
+* :func:`gather_evidence` (once per part): windows (a sentence with its neighbours in its
+  article, across the boundary of two retrieved chunks: :func:`window_places`) measured
+  against the part: which of its named constraints (entities and proper nouns, numbers, dates)
+  appear (case-insensitively, on words and lemmas; the article title counts as context),
+  whether a value of the asked-for type is there and how close to the
   constraint mentions, for statements whether the speaker is attributed and the topic terms
   present, whether the relation's verb is there, keyword coverage of the part's terms, cosine
   similarity to the part's text, the hit's retrieval scores and rank. Then the agreement: how
@@ -34,7 +35,7 @@ from bot.answer.passages import (
     Passages,
     Sentence,
     prepare_passages,
-    window_bounds,
+    window_places,
 )
 from bot.answer.question.types import AnswerType, Mention, QuestionPart
 from bot.answer.question.words import REPORTING_VERBS
@@ -313,16 +314,14 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
     windows: dict[tuple[str, int, int], Window] = {}
     for h, hit in enumerate(passages.hits):
         sents = passages.sentences[h]
-        docs = passages.docs[h]
-        sims = passages.vectors[h] @ part_vec if len(sents) else np.zeros(0)
         title_lower = hit.title.lower()
         title_words = set(_WORD.findall(title_lower))
         for i, centre in enumerate(sents):
             if passages.centres and not passages.centres[h][i]:
                 continue  # a neighbour only: it names no anchor (bot.answer.anchors)
-            lo, hi = window_bounds(sents, i)
-            w_sents = sents[lo:hi]
-            w_docs = docs[lo:hi]
+            places = window_places(passages, h, i)
+            w_sents = [passages.sentences[a][b] for a, b in places]
+            w_docs = [passages.docs[a][b] for a, b in places]
             words = _words_of(w_docs)
             text_lower = " ".join(s.text for s in w_sents).lower()
             found = [
@@ -392,7 +391,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 keyword_coverage=coverage,
                 relation_share=relation_share,
                 focus_present=not focus or focus in words,
-                similarity=float(max(sims[lo:hi])) if hi > lo else 0.0,
+                similarity=max(float(passages.vectors[a][b] @ part_vec) for a, b in places),
                 dense_score=hit.dense_score or 0.0,
                 keyword_score=hit.keyword_score or 0.0,
                 score=hit.score,

@@ -30,8 +30,12 @@ if TYPE_CHECKING:
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 
-# How many sentences either side of a sentence its window takes (within the same passage).
+# How many sentences either side of a sentence its window takes.
 NEIGHBOURS = 1
+# Two sentences of one article with at most this many characters between them (the whitespace
+# a chunk boundary or a paragraph break leaves) follow each other in it, whichever retrieved
+# passages they came from.
+ADJACENT_GAP = 4
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,49 @@ def prepare_passages(
         centres=tuple(centres),
         skipped=skipped,
     )
+
+
+Place = tuple[int, int]  # (hit, sentence) in Passages.sentences
+
+
+def window_places(passages: Passages, h: int, i: int) -> list[Place]:
+    """Sentence ``i`` of hit ``h`` and those within ``NEIGHBOURS`` of it in the article, in
+    article order: its passage's neighbours (:func:`window_bounds`), and where the passage ends
+    first, the sentences that follow on in another retrieved passage of the same article. A
+    chunk boundary says nothing about the article ("she is seeking $25m" opens the chunk after
+    the one that names Marion Jones), so a window does not stop at one; a sentence that was not
+    retrieved, or was dropped, is never bridged (the next one is then not adjacent)."""
+    sents = passages.sentences[h]
+    lo, hi = window_bounds(sents, i)
+    places = [(h, j) for j in range(lo, hi)]
+    before = i - lo
+    after = hi - 1 - i
+    while before < NEIGHBOURS and (prev := _adjacent(passages, places[0], -1)) is not None:
+        places.insert(0, prev)
+        before += 1
+    while after < NEIGHBOURS and (nxt := _adjacent(passages, places[-1], +1)) is not None:
+        places.append(nxt)
+        after += 1
+    return places
+
+
+def _adjacent(passages: Passages, place: Place, step: int) -> Place | None:
+    """The retrieved sentence just before (``step`` -1) or after (+1) the one at ``place`` in its
+    article, from the best-ranked passage that holds it; ``None`` when none was retrieved."""
+    h, j = place
+    sents = passages.sentences[h]
+    if 0 <= j + step < len(sents):
+        # Inside a passage: its next sentence, unless one was left out between them.
+        return (h, j + step) if abs(sents[j + step].index - sents[j].index) == 1 else None
+    here = sents[j]
+    for h2, others in enumerate(passages.sentences):
+        if h2 == h or not others or others[0].article_id != here.article_id:
+            continue
+        for j2, s in enumerate(others):
+            gap = here.start - s.end if step < 0 else s.start - here.end
+            if 0 <= gap <= ADJACENT_GAP:
+                return (h2, j2)
+    return None
 
 
 def window_bounds(sents: Sequence[Sentence], i: int) -> tuple[int, int]:

@@ -4,6 +4,8 @@ looks like it does?"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from spacy.language import Language
 
@@ -149,3 +151,47 @@ def test_a_withheld_amount_and_a_preview_are_seen(
     report = hit("b/2", "Roddick beat Saulnier in the final on Sunday.")
     assert feature(_ev(q, [preview], nlp, embeddings), "modal_full") == 1.0
     assert feature(_ev(q, [report], nlp, embeddings), "modal_full") == 0.0
+
+
+def _chunk(article_id: str, index: int, text: str, start: int) -> Hit:
+    return Hit(
+        chunk_id=f"{article_id}:{index}",
+        article_id=article_id,
+        title="Sprinter sues",
+        text=text,
+        score=1.0 / (index + 1),
+        index=index,
+        start=start,
+        end=start + len(text),
+        dense_score=0.5,
+        keyword_score=3.0,
+    )
+
+
+def test_a_window_runs_on_into_the_next_retrieved_chunk_of_its_article(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """The amount is in the sentence after the one naming her, which the chunker put in the
+    next chunk: a window does not stop at a chunk boundary, but never bridges a sentence that
+    was not retrieved."""
+    q = "How much is Marion Jones seeking from Victor Conte?"
+    lead = "Marion Jones has filed a lawsuit for defamation against Victor Conte."
+    follow = "The sprinter says he damaged her reputation and she is seeking $25m in the suit."
+    gap = "Her lawyer spoke to reporters outside the court on Tuesday."
+    first = _chunk("j/1", 0, lead, 0)
+    # The chunk after the lead, retrieved too: it starts after the paragraph break.
+    second = _chunk("j/1", 1, follow, len(lead) + 2)
+    joined = _ev(q, [first, second], nlp, embeddings)
+    best = joined.windows[0]
+    assert best.constraint_share == 1.0
+    assert [label for *_, label in best.values] == ["MONEY"]
+    assert best.sentences == ((0, len(lead)), (len(lead) + 2, len(lead) + 2 + len(follow)))
+    assert feature(joined, "value_near") > 0.5
+    # With an unretrieved sentence between them the two chunks are not neighbours.
+    apart = _chunk("j/1", 2, follow, len(lead) + 2 + len(gap) + 1)
+    separate = _ev(q, [first, apart], nlp, embeddings)
+    assert feature(separate, "value_near") < feature(joined, "value_near")
+    assert all(len(w.sentences) == 1 for w in separate.windows)
+    # Another article's chunk at the same offsets is not this article's next sentence.
+    other = replace(second, article_id="j/2", chunk_id="j/2:1")
+    assert feature(_ev(q, [first, other], nlp, embeddings), "value_near") < 0.5
