@@ -206,10 +206,29 @@ def speaker_topic(part: QuestionPart, docs: Sequence[Doc], title: str = "") -> f
             ) or (mention.kind == "pronoun" and named_before)
         if speaking:
             said = _memo(doc, "speech", _speech_words) if mention is not None else _doc_words(doc)
-            share = sum(1 for t in topic if t in said) / len(topic) if topic else 1.0
+            share = sum(1 for t in topic if names_topic(t, said)) / len(topic) if topic else 1.0
             best = max(best, share)
         named_before = named_before or surname in {t.lower_ for t in doc}
     return best
+
+
+# Endings that make a place's adjective or people from its name: "Syria" -> "Syrian", "Brazil"
+# -> "Brazilian", "Japan" -> "Japanese", "Iraq" -> "Iraqi". What Johnson said "about Syria" was
+# about "Syrian president Bashar al-Assad"; spaCy lemmatises "Syrian" to itself and neither it
+# nor any library here maps a demonym to its country, so the few regular endings are kept here.
+DEMONYM_ENDINGS = ("n", "an", "ian", "ese", "i")
+# A shorter topic term is a word of its own more often than a country ("tax" + "i").
+_MIN_STEM = 4
+
+
+def names_topic(term: str, words: frozenset[str] | set[str]) -> bool:
+    """Whether ``words`` (lower case) name the topic ``term``: the word itself, or a regular
+    demonym of it (:data:`DEMONYM_ENDINGS`)."""
+    if term in words:
+        return True
+    if len(term) < _MIN_STEM:
+        return False
+    return any(w.startswith(term) and w[len(term) :] in DEMONYM_ENDINGS for w in words)
 
 
 def _doc_words(doc: Doc) -> frozenset[str]:

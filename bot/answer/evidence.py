@@ -24,11 +24,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
-from bot.answer.binding import bind, speaker_topic
+from bot.answer.binding import bind, names_topic, speaker_topic
 from bot.answer.passages import (
     NEIGHBOURS,
     Encode,
@@ -231,8 +232,16 @@ def _modal_share(docs: Sequence[Doc]) -> float:
     return modal / len(docs)
 
 
+@lru_cache(maxsize=4096)
+def _pattern(needle: str) -> re.Pattern[str]:
+    """``needle`` as a whole word; a number may carry a unit written onto it ("the 5,000m" for
+    "5,000"), but not more digits ("5,0001", "5,000.5")."""
+    end = r"(?![\d]|[.,]\d)" if needle[-1].isdigit() else r"(?!\w)"
+    return re.compile(r"(?<!\w)" + re.escape(needle) + end)
+
+
 def _present(c: _Constraint, text_lower: str, words: set[str]) -> bool:
-    if c.lower and re.search(r"(?<!\w)" + re.escape(c.lower) + r"(?!\w)", text_lower):
+    if c.lower and _pattern(c.lower).search(text_lower):
         return True
     if c.words and all(w in words for w in c.words):
         return True
@@ -246,7 +255,7 @@ def _positions(c: _Constraint, sentence: Sentence) -> list[tuple[int, int]]:
     for needle in (c.lower, *c.words):
         if not needle:
             continue
-        for m in re.finditer(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", lower):
+        for m in _pattern(needle).finditer(lower):
             found.append((sentence.start + m.start(), sentence.start + m.end()))
     return found
 
@@ -355,7 +364,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                     near = 0.5
             speaker = statement and _statement_speaker(part, w_docs, words, hit.title)
             topic_share = (
-                (sum(1 for t in topic if t in words) / len(topic) if topic else 1.0)
+                (sum(1 for t in topic if names_topic(t, words)) / len(topic) if topic else 1.0)
                 if statement
                 else 0.0
             )

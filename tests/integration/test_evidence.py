@@ -195,3 +195,37 @@ def test_a_window_runs_on_into_the_next_retrieved_chunk_of_its_article(
     # Another article's chunk at the same offsets is not this article's next sentence.
     other = replace(second, article_id="j/2", chunk_id="j/2:1")
     assert feature(_ev(q, [first, other], nlp, embeddings), "value_near") < 0.5
+
+
+def test_a_topic_is_named_by_its_demonym(nlp: Language, embeddings: LocalEmbeddings) -> None:
+    """What Johnson said "about Syria" was about "Syrian president Bashar al-Assad"; a word that
+    merely starts like the topic is not it."""
+    q = "What did Boris Johnson say about Syria?"
+    syrian = hit(
+        "d/1",
+        "Officers who support Syrian president Bashar al-Assad could face sanctions, "
+        "Boris Johnson has warned. Syria was not on the agenda of the earlier talks.",
+    )
+    ev = _ev(q, [syrian], nlp, embeddings)
+    assert feature(ev, "speech_topic") == 1.0
+    unrelated = hit(
+        "d/2",
+        "Officers who support the Syriac church could face sanctions, Boris Johnson has warned. "
+        "Syria was not on the agenda of the earlier talks.",
+    )
+    assert feature(_ev(q, [unrelated], nlp, embeddings), "speech_topic") == 0.0
+
+
+def test_a_number_with_a_unit_written_on_names_the_number(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    q = "What time did Dibaba run in the 5,000 at the Boston Indoor Games?"
+    run = hit(
+        "n/1",
+        "Tirunesh Dibaba set a world record in the women's 5,000m at the Boston Indoor Games. "
+        "Dibaba won in 14 minutes 32.93 seconds.",
+    )
+    ev = _ev(q, [run], nlp, embeddings)
+    assert ev.missing == ()
+    more_digits = hit("n/2", "Dibaba ran at the Boston Indoor Games before 5,0001 fans.")
+    assert _ev(q, [more_digits], nlp, embeddings).missing == ("5,000",)
