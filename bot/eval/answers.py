@@ -15,6 +15,10 @@ Metrics (per question type and overall):
   (``answered``, ``partial``, ``no_answer``), and over questions its **precision** (share of the
   questions it let through that are answerable) and **recall** (share of the answerable questions
   it let through); each abstained part with its **reason** (what had no evidence);
+* **recall after evidence re-ranking** (answerable questions with gold ``article_ids``): the
+  share whose first article is a gold one (or a duplicate) when the articles are ordered by
+  their strongest evidence window (:func:`evidence_order`), and within the first five; beside
+  it the same @1 in retrieval's order;
 * **fallbacks**: answers the configured generator did not write, with the reason, counted; and
   **answered by**: the answers shown, counted by the generator that wrote them.
 
@@ -104,6 +108,9 @@ def _aggregate(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "errors": sum(1 for r in records if r["status"] == "error"),
         "partial": sum(1 for r in records if r.get("decision") == "partial"),
         **_decision_figures(records),
+        "retrieval_recall_at_1": _recall(records, "retrieval_rank", 1),
+        "evidence_recall_at_1": _recall(records, "evidence_rank", 1),
+        "evidence_recall_at_5": _recall(records, "evidence_rank", 5),
         # Who wrote the answers shown: the configured generator, or the extractive fallback.
         "answered_by": dict(
             sorted(Counter(r["generator"] for r in records if r["status"] == "answered").items())
@@ -116,6 +123,40 @@ def _aggregate(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "latency_p95_ms": round(percentile(latencies, 0.95), 1),
     }
     return out
+
+
+def gold_rank(articles: Sequence[str], accepted: set[str]) -> int | None:
+    """1-based rank of the first accepted article among the distinct ``articles``, in order."""
+    seen: list[str] = []
+    for article_id in articles:
+        if article_id in seen:
+            continue
+        seen.append(article_id)
+        if article_id in accepted:
+            return len(seen)
+    return None
+
+
+def evidence_order(answer: Answer) -> list[str]:
+    """The answer's retrieved articles re-ranked by the evidence stage: by their strongest window
+    for the question's first part (windows come best first), then those with no window, in
+    retrieval order. Retrieval's order when the decision did not run."""
+    evidence = answer.judgement.evidence if answer.judgement is not None else ()
+    order: list[str] = []
+    for article_id in [
+        *(w.article_id for w in (evidence[0].windows if evidence else ())),
+        *(h.article_id for h in answer.hits),
+    ]:
+        if article_id not in order:
+            order.append(article_id)
+    return order
+
+
+def _recall(records: Sequence[Mapping[str, Any]], key: str, at: int) -> float | None:
+    ranked = [r for r in records if r["answerable"] and r["article_ids"]]
+    if not ranked:
+        return None
+    return round(sum(1 for r in ranked if (r[key] or at + 1) <= at) / len(ranked), 4)
 
 
 def _decision_figures(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -173,6 +214,7 @@ def evaluate_answers(
         else:
             coverage, found, missing = 0.0, [], list(phrases)
         supported, cited = citation_support(answer, gold, duplicates) if gold else (0, 0)
+        accepted = _accepted(gold, duplicates)
         records.append(
             {
                 "question": q["question"],
@@ -186,9 +228,9 @@ def evaluate_answers(
                 "found": found,
                 "missing": missing,
                 "cited_articles": sorted({c.article_id for c in answer.citations}),
-                "gold_retrieved": bool(
-                    gold and {h.article_id for h in answer.hits} & _accepted(gold, duplicates)
-                ),
+                "gold_retrieved": bool(gold and {h.article_id for h in answer.hits} & accepted),
+                "retrieval_rank": gold_rank([h.article_id for h in answer.hits], accepted),
+                "evidence_rank": gold_rank(evidence_order(answer), accepted),
                 "supported_sentences": supported,
                 "cited_sentences": cited,
                 "latency_ms": round(answer.timings_ms.get("total", 0.0), 2),
@@ -279,6 +321,7 @@ def print_answer_report(report: Mapping[str, Any], console: Console | None = Non
         ("decision\nprec/rec", "right"),
         ("fall-\nbacks", "right"),
         ("citation\nsupport", "right"),
+        ("gold @1\nret/evid", "right"),
         ("p50\nms", "right"),
         ("p95\nms", "right"),
     )
@@ -297,6 +340,7 @@ def print_answer_report(report: Mapping[str, Any], console: Console | None = Non
             f"{_fmt(agg['decision_precision'])}/{_fmt(agg['decision_recall'])}",
             str(agg["fallbacks"]),
             _fmt(agg["citation_support"], pct=True),
+            f"{_fmt(agg['retrieval_recall_at_1'])}/{_fmt(agg['evidence_recall_at_1'])}",
             f"{agg['latency_p50_ms']:.0f}",
             f"{agg['latency_p95_ms']:.0f}",
             style="bold" if kind == "overall" else None,

@@ -18,6 +18,7 @@ from bot.eval.answers import (
 )
 from bot.eval.data import EvalDataError, load_duplicates, load_questions, question_type
 from bot.types import Answer, Citation
+from retrieval.types import Hit
 
 
 def test_mention_coverage_ignores_case_quotes_and_markers() -> None:
@@ -72,6 +73,7 @@ def _judged(outcome: str, parts: list[tuple[str, bool, str]]) -> Any:
     decisions = tuple(SimpleNamespace(part=text, answer=ok, reason=why) for text, ok, why in parts)
     return SimpleNamespace(
         outcome=outcome,
+        evidence=(),
         decision=SimpleNamespace(parts=decisions),
         to_json=lambda: {"outcome": outcome},
     )
@@ -195,3 +197,56 @@ def test_fallback_reasons_are_counted_by_kind_not_merged() -> None:
     assert _reason_kind(timeout) == _reason_kind(slower)
     assert _reason_kind(timeout) != _reason_kind(down)
     assert "did not answer within" in _reason_kind(timeout)
+
+
+def _hit(article_id: str) -> Hit:
+    return Hit(chunk_id=f"{article_id}:0", article_id=article_id, title="t", text="x", score=1.0)
+
+
+def test_gold_rank_counts_distinct_articles_and_duplicates() -> None:
+    from bot.eval.answers import gold_rank
+
+    assert gold_rank(["a", "a", "b", "g"], {"g"}) == 3
+    assert gold_rank(["a", "dup"], {"g", "dup"}) == 2
+    assert gold_rank(["a", "b"], {"g"}) is None
+    assert gold_rank([], {"g"}) is None
+
+
+def test_evidence_order_ranks_articles_by_their_strongest_window() -> None:
+    """Retrieval put b first; the evidence stage's strongest window is in g: re-ranked, g is
+    first, and articles with no window follow in retrieval order."""
+    from bot.eval.answers import evidence_order
+
+    windows = tuple(SimpleNamespace(article_id=a) for a in ("g", "b", "g"))
+    judgement = SimpleNamespace(evidence=(SimpleNamespace(windows=windows),))
+    answer = SimpleNamespace(hits=(_hit("b"), _hit("c"), _hit("g")), judgement=judgement)
+    assert evidence_order(answer) == ["g", "b", "c"]  # type: ignore[arg-type]
+    unjudged = SimpleNamespace(hits=(_hit("b"), _hit("g")), judgement=None)
+    assert evidence_order(unjudged) == ["b", "g"]  # type: ignore[arg-type]
+
+
+def test_recall_after_evidence_reranking_is_aggregated(tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"question": f"Q{i}?", "answerable": True, "must_mention": [], "article_ids": ["g"]}
+        for i in range(2)
+    ]
+    questions.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    windows = (SimpleNamespace(article_id="g"),)
+    judged = SimpleNamespace(
+        evidence=(SimpleNamespace(windows=windows),),
+        outcome="answered",
+        decision=SimpleNamespace(parts=()),
+        to_json=dict,
+    )
+    first = Answer("Q0?", "G. [1]", "answered", hits=(_hit("b"), _hit("g")), judgement=judged)  # type: ignore[arg-type]
+    second = Answer("Q1?", "B. [1]", "answered", hits=(_hit("b"),), judgement=None)  # type: ignore[arg-type]
+    scripted = _ScriptedAnswerer({"Q0?": first, "Q1?": second})
+    report = evaluate_answers(scripted, questions, None, None)  # type: ignore[arg-type]
+    single = report["aggregates"]["by_type"]["single"]
+    assert single["retrieval_recall_at_1"] == 0.0
+    assert single["evidence_recall_at_1"] == 0.5
+    assert single["evidence_recall_at_5"] == 0.5
+    records = {r["question"]: r for r in report["records"]}
+    assert records["Q0?"]["retrieval_rank"] == 2 and records["Q0?"]["evidence_rank"] == 1
+    assert records["Q1?"]["evidence_rank"] is None
