@@ -229,3 +229,19 @@ def test_a_number_with_a_unit_written_on_names_the_number(
     assert ev.missing == ()
     more_digits = hit("n/2", "Dibaba ran at the Boston Indoor Games before 5,0001 fans.")
     assert _ev(q, [more_digits], nlp, embeddings).missing == ("5,000",)
+
+
+def test_a_better_retrieved_window_outranks_a_slightly_closer_one(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """Windows measuring alike locally are ordered by how retrieval ranked their passage (the
+    prior in Window.strength, chosen by training/evidence_order.py); a clearly stronger window
+    still wins from further down."""
+    q = "How much did Google pay for Android?"
+    ev = _ev(q, [hit("a/2", "Google paid $50m for Android in 2005, people said.")], nlp, embeddings)
+    top = ev.windows[0]
+    lower = replace(top, article_id="a/3", rank=3, similarity=top.similarity + 0.05)
+    assert top.strength > lower.strength
+    # A first-ranked window that names nothing the question names loses to it from rank 3.
+    naming_nothing = replace(top, constraint_share=0.0, keyword_coverage=0.0, value_near=0.0)
+    assert replace(top, rank=3).strength > naming_nothing.strength
