@@ -87,9 +87,11 @@ def test_a_part_that_names_nothing_does_not_set_the_parts_apart(
         "The Commodore 64 came third in the magazine's list of the 100 greatest gadgets."
     )
     other = "Kelly Holmes came third in the 1500m final. Holmes was delighted to come third."
+    # The athletics report retrieved first, so that the part naming nothing finds its strongest
+    # window there (windows' strength carries the retrieval rank).
     hits = [
-        hit("tech/gadgets", gadgets, "Walkman is the greatest gadget", 0),
-        hit("sport/athletics", other, "Holmes takes bronze", 1),
+        hit("sport/athletics", other, "Holmes takes bronze", 0),
+        hit("tech/gadgets", gadgets, "Walkman is the greatest gadget", 1),
     ]
     question = (
         "Which device did Mobile PC magazine name the greatest gadget of all time, and what came "
