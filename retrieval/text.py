@@ -213,6 +213,26 @@ def term_in(term: str, terms: set[str] | frozenset[str]) -> bool:
     return False
 
 
+# Endings that make a place's adjective or people from its name: "Syria" -> "Syrian", "Brazil"
+# -> "Brazilian", "Japan" -> "Japanese", "Iraq" -> "Iraqi". spaCy lemmatises "Syrian" to itself
+# and no library here maps a demonym to its country, so the few regular endings are kept here.
+DEMONYM_ENDINGS = ("n", "an", "ian", "ese", "i")
+
+
+def term_or_demonym_in(term: str, terms: set[str] | frozenset[str]) -> bool:
+    """Membership, or a regular demonym of ``term`` ("syria" ~ "syrian"; :data:`DEMONYM_ENDINGS`).
+
+    The strict sibling of :func:`term_in`, for the answer-or-abstain decision's measurements
+    (what Johnson said "about Syria" was about "Syrian president Bashar al-Assad"): any
+    prefix is a soft match for ranking sentences, but "syria" must not match "syriac", nor
+    "trade" "trademark". Terms shorter than four letters only match themselves ("tax" + "i")."""
+    if term in terms:
+        return True
+    if len(term) < 4:
+        return False
+    return any(w.startswith(term) and w[len(term) :] in DEMONYM_ENDINGS for w in terms)
+
+
 def overlap(claim_terms: Sequence[str], passage_terms: set[str] | frozenset[str]) -> float:
     """Share of the claim's distinct content words found in the passage."""
     distinct = set(claim_terms)

@@ -33,6 +33,7 @@ from bot.answer.question.types import QuestionPart
 from bot.answer.question.words import THIRD_PERSON_PRONOUNS
 from bot.answer.speakers import has_quote, speaker_mention, speech_text
 from bot.citations.roles import LIGHT_VERBS, Doer, doer, may_be
+from retrieval.text import term_or_demonym_in
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -206,29 +207,17 @@ def speaker_topic(part: QuestionPart, docs: Sequence[Doc], title: str = "") -> f
             ) or (mention.kind == "pronoun" and named_before)
         if speaking:
             said = _memo(doc, "speech", _speech_words) if mention is not None else _doc_words(doc)
-            share = sum(1 for t in topic if names_topic(t, said)) / len(topic) if topic else 1.0
-            best = max(best, share)
+            best = max(best, topic_share(topic, said))
         named_before = named_before or surname in {t.lower_ for t in doc}
     return best
 
 
-# Endings that make a place's adjective or people from its name: "Syria" -> "Syrian", "Brazil"
-# -> "Brazilian", "Japan" -> "Japanese", "Iraq" -> "Iraqi". What Johnson said "about Syria" was
-# about "Syrian president Bashar al-Assad"; spaCy lemmatises "Syrian" to itself and neither it
-# nor any library here maps a demonym to its country, so the few regular endings are kept here.
-DEMONYM_ENDINGS = ("n", "an", "ian", "ese", "i")
-# A shorter topic term is a word of its own more often than a country ("tax" + "i").
-_MIN_STEM = 4
-
-
-def names_topic(term: str, words: frozenset[str] | set[str]) -> bool:
-    """Whether ``words`` (lower case) name the topic ``term``: the word itself, or a regular
-    demonym of it (:data:`DEMONYM_ENDINGS`)."""
-    if term in words:
-        return True
-    if len(term) < _MIN_STEM:
-        return False
-    return any(w.startswith(term) and w[len(term) :] in DEMONYM_ENDINGS for w in words)
+def topic_share(topic: Sequence[str], words: set[str] | frozenset[str]) -> float:
+    """Share of the (lower-case) topic terms that ``words`` name, demonyms counting
+    (:func:`retrieval.text.term_or_demonym_in`); 1.0 when there is no topic."""
+    if not topic:
+        return 1.0
+    return sum(1 for t in topic if term_or_demonym_in(t, words)) / len(topic)
 
 
 def _doc_words(doc: Doc) -> frozenset[str]:

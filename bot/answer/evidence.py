@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
-from bot.answer.binding import bind, names_topic, speaker_topic
+from bot.answer.binding import bind, speaker_topic, topic_share
 from bot.answer.passages import (
     NEIGHBOURS,
     Encode,
@@ -128,7 +128,8 @@ class Window:
     @property
     def strength(self) -> float:
         """How well the window answers, to order windows (a plain sum of the measurements that
-        say "this is the passage": the fitted decision weighs them properly later)."""
+        say "this is the passage", plus the retrieval rank's prior ``RANK_PRIOR``: the fitted
+        decision weighs them properly later)."""
         joint = self.constraint_share * self.value_near
         statement = 1.0 if self.speaker_attributed else 0.0
         return (
@@ -314,7 +315,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
         unique.setdefault(c.lower, c)
     constraints = list(unique.values())
     terms = [t.lower() for t in part.terms]
-    topic = [t.lower() for t in part.relation.topic_terms]
+    topic_terms = [t.lower() for t in part.relation.topic_terms]
     predicate = (part.relation.predicate or "").lower()
     statement = part.answer_type is AnswerType.STATEMENT
     mention_texts = {c.lower for c in constraints}
@@ -371,11 +372,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 elif found:  # named only in the title: the article is about it, somewhere
                     near = 0.5
             speaker = statement and _statement_speaker(part, w_docs, words, hit.title)
-            topic_share = (
-                (sum(1 for t in topic if names_topic(t, words)) / len(topic) if topic else 1.0)
-                if statement
-                else 0.0
-            )
+            topic = topic_share(topic_terms, words) if statement else 0.0
             if not predicate:
                 has_predicate = True
             elif statement:
@@ -403,7 +400,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 value_near=near,
                 values=tuple(values),
                 speaker_attributed=speaker,
-                topic_share=topic_share,
+                topic_share=topic,
                 predicate_present=has_predicate,
                 keyword_coverage=coverage,
                 relation_share=relation_share,

@@ -156,7 +156,7 @@ def _recall(records: Sequence[Mapping[str, Any]], key: str, at: int) -> float | 
     ranked = [r for r in records if r["answerable"] and r["article_ids"]]
     if not ranked:
         return None
-    return round(sum(1 for r in ranked if (r[key] or at + 1) <= at) / len(ranked), 4)
+    return round(sum(1 for r in ranked if r[key] is not None and r[key] <= at) / len(ranked), 4)
 
 
 def _decision_figures(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
