@@ -348,9 +348,10 @@ class Answerer:
         fallback = ""
         raw_draft = ""
         draft: str | None = None
-        apart = judgement.parts_apart()  # the extractive answer's part-by-part cue
+        # The extractive answer's part-by-part cue: each part's article, when they differ.
+        articles = judgement.part_articles() if judgement.parts_apart() else []
         try:
-            cue = {"apart": apart} if gen_name == EXTRACTIVE else {}
+            cue = {"part_articles": articles} if gen_name == EXTRACTIVE else {}
             draft = gen.generate(asked, sources, prompt_obj, **cue)  # type: ignore[arg-type]
         except Exception as exc:
             if gen_name == EXTRACTIVE:
@@ -389,7 +390,7 @@ class Answerer:
             used = EXTRACTIVE
             try:
                 result = check_draft(
-                    self.extractive.generate(asked, sources, apart=apart),
+                    self.extractive.generate(asked, sources, part_articles=articles),
                     sources,
                     self.encoder,
                 )

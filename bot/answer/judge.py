@@ -57,16 +57,21 @@ class Judgement:
         first part's names for a pronoun with no one referent ("Who voted against ..., and what
         did he want?": "he" is the answer) is about the same story by construction
         (``bot.answer.question.parts``), whatever article its strongest window is in."""
-        tops = {
+        return len({a for a in self.part_articles() if a}) > 1
+
+    def part_articles(self) -> list[str | None]:
+        """Per answered part, the article of its strongest evidence window when that window
+        carries every constraint of a part that names something (``parts_apart``), else None."""
+        return [
             ev.windows[0].article_id
-            for ev, d in zip(self.evidence, self.decision.parts, strict=True)
-            if d.answer
-            and ev.windows
+            if ev.windows
             and ev.windows[0].constraint_share >= 1.0
             and ev.part.inherited != ("names",)
             and any(m.label not in _NUMBER_LABELS | _DATE_LABELS for m in ev.part.entities)
-        }
-        return len(tops) > 1
+            else None
+            for ev, d in zip(self.evidence, self.decision.parts, strict=True)
+            if d.answer
+        ]
 
     def unanswered_parts(self) -> list[str]:
         return [d.part for d in self.decision.parts if not d.answer]

@@ -26,6 +26,13 @@ from bot.generators.extractive.candidates import (
     Scored,
     term_weights,
 )
+from bot.generators.extractive.compose import (
+    reading_order,
+    same_words,
+    sources_by_part,
+    take_turns,
+    word_count,
+)
 from bot.generators.extractive.questions import (
     Asked,
     asked_parts,
@@ -189,10 +196,10 @@ class ExtractiveGenerator:
         sources: Sequence[Source],
         prompt: Prompt | None = None,
         *,
-        apart: bool = False,
+        part_articles: Sequence[str | None] = (),
     ) -> str:
         del prompt  # the extractive answer has no prompt; the core records the prompt id anyway
-        chosen = self.select(question, sources, apart=apart)
+        chosen = self.select(question, sources, part_articles=part_articles)
         return " ".join(f"{s.candidate.text} [{s.candidate.key}]" for s in chosen)
 
     def score(
@@ -278,15 +285,19 @@ class ExtractiveGenerator:
         return scored
 
     def select(
-        self, question: str, sources: Sequence[Source], *, apart: bool = False
+        self,
+        question: str,
+        sources: Sequence[Source],
+        *,
+        part_articles: Sequence[str | None] = (),
     ) -> list[Scored]:
         """The sentences of the answer, in reading order.
 
         A compound question whose parts each name their subject and are best answered by
         different articles ("How much did Howard earmark, and what was Brown expected to do?")
         is answered part by part, each with its share of the word budget. So is one whose parts
-        refer back ("... and what were its total takings?") when the decision stage found each
-        part's evidence in another article (``apart``: ``Judgement.parts_apart``).
+        the decision stage found in different articles (``part_articles``:
+        ``Judgement.part_articles``, one per part): each part is then answered from its article.
         """
         people = self.people(question)
         analysis = self.analysis(question)
@@ -296,41 +307,32 @@ class ExtractiveGenerator:
         parts = asked_parts(analysis)
         if not chosen or not parts:
             return chosen
-        budget = self.max_words // len(parts)
         # Each part's speakers: those of the question that the part names ("What did A say
         # about X, and what did B say about Y?"), or all of them (a part that says "he").
         part_people = [_people_named(part.text, people) for part in parts]
-        per_part = [
-            self._select(part, sources, budget, PART_SHORTLIST, who, anchors)
-            for part, who in zip(parts, part_people, strict=True)
-        ]
-        mains = {max(sel, key=lambda s: s.score).candidate.article_id for sel in per_part if sel}
-        standalone = all(part.standalone for part in parts)
-        if (standalone or apart) and len(mains) > 1:
-            # A question about two stories: answered part by part, taking turns at the budget.
-            queues = [
-                sorted(
-                    self._select(part, sources, self.max_words, PART_SHORTLIST, who, anchors),
-                    key=lambda s: -s.score,
-                )
+        placed = sources_by_part(sources, part_articles, len(parts))
+        if placed is None:
+            budget = self.max_words // len(parts)
+            per_part = [
+                self._select(part, sources, budget, PART_SHORTLIST, who, anchors)
                 for part, who in zip(parts, part_people, strict=True)
             ]
-            merged: list[Scored] = []
-            used = 0
-            # Turn by turn, so that no part spends the budget the others need.
-            while any(queues):
-                for queue in queues:
-                    while queue:
-                        s = queue.pop(0)
-                        if any(_same_words(s.candidate, c.candidate) for c in merged):
-                            continue
-                        if merged and used + _word_count(s.candidate.text) > self.max_words:
-                            continue
-                        merged.append(s)
-                        used += _word_count(s.candidate.text)
-                        break
-            return _reading_order(merged)
-        return chosen
+            mains = {
+                max(sel, key=lambda s: s.score).candidate.article_id for sel in per_part if sel
+            }
+            if not all(part.standalone for part in parts) or len(mains) < 2:
+                return chosen
+        # A question about two stories: answered part by part, taking turns at the budget.
+        queues = [
+            sorted(
+                self._select(part, srcs, self.max_words, PART_SHORTLIST, who, anchors),
+                key=lambda s: -s.score,
+            )
+            for part, who, srcs in zip(
+                parts, part_people, placed or [sources] * len(parts), strict=True
+            )
+        ]
+        return take_turns(queues, self.max_words)
 
     def _select(
         self,
@@ -358,7 +360,7 @@ class ExtractiveGenerator:
             return s.score - fitted.keywords * (s.keywords - kw_now)
 
         def is_repeat(s: Scored) -> bool:
-            return any(_same_words(s.candidate, c.candidate) for c in chosen)
+            return any(same_words(s.candidate, c.candidate) for c in chosen)
 
         # Which articles may be quoted: the best one, plus another only when it covers question
         # words the ones admitted lack (a two-article question); its best sentence then gets in.
@@ -413,7 +415,7 @@ class ExtractiveGenerator:
             fits = [
                 s
                 for s in remaining
-                if not chosen or words + _word_count(s.candidate.text) <= max_words
+                if not chosen or words + word_count(s.candidate.text) <= max_words
             ]
             if not fits:
                 break
@@ -429,19 +431,11 @@ class ExtractiveGenerator:
                     best = top
                     break
             chosen.append(best)
-            words += _word_count(best.candidate.text)
+            words += word_count(best.candidate.text)
             covered.update(t for t in weights if term_in(t, best.candidate.terms))
             remaining.remove(best)
 
-        return _reading_order(chosen)
-
-
-def _reading_order(chosen: list[Scored]) -> list[Scored]:
-    """Articles in the order of their best chosen sentence, then by position in the article."""
-    first_pick: dict[str, int] = {}
-    for i, s in enumerate(sorted(chosen, key=lambda s: -s.score)):
-        first_pick.setdefault(s.candidate.article_id, i)
-    return sorted(chosen, key=lambda s: (first_pick[s.candidate.article_id], s.candidate.position))
+        return reading_order(chosen)
 
 
 def _passage_similarities(sources: Sequence[Source]) -> dict[int, float]:
@@ -476,17 +470,6 @@ def _attribution(cand: Candidate, people: Sequence[Person]) -> float:
         return 0.0
     # Someone else's words: not what the question asks for.
     return -0.3 if cand.speaker is not None else 0.0
-
-
-def _word_count(text: str) -> int:
-    return len(text.split())
-
-
-def _same_words(a: Candidate, b: Candidate) -> bool:
-    if not a.terms or not b.terms:
-        return False
-    inter = len(a.terms & b.terms)
-    return inter / min(len(a.terms), len(b.terms)) >= 0.85
 
 
 def build_extractive_generator(settings: Settings, embeddings: Encoder) -> ExtractiveGenerator:
