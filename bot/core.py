@@ -348,8 +348,7 @@ class Answerer:
         fallback = ""
         raw_draft = ""
         draft: str | None = None
-        # The extractive answer's part-by-part cue: each part's article, when they differ.
-        articles = judgement.part_articles() if judgement.parts_apart() else []
+        articles = judgement.placement()  # the extractive answer's part-by-part cue
         try:
             cue = {"part_articles": articles} if gen_name == EXTRACTIVE else {}
             draft = gen.generate(asked, sources, prompt_obj, **cue)  # type: ignore[arg-type]

@@ -116,23 +116,33 @@ def cache_key() -> str:
     for path in sorted((ROOT / "bot/answer/question").glob("*.py")):
         h.update(fd.git_blob_hash(path).encode())
     h.update(fd.git_blob_hash(ROOT / "retrieval/settings.py").encode())
-    h.update(f"k={fd.K};answerable;sources".encode())
+    # The decision's placement of each part (part_articles) depends on the whole judge stage.
+    for path in sorted((ROOT / "bot/answer").glob("*.py")):
+        h.update(fd.git_blob_hash(path).encode())
+    h.update(fd.git_blob_hash(ROOT / "bot/answer/decision_params.json").encode())
+    h.update(f"k={fd.K};answerable;sources;judged;anchored={fd.anchored()}".encode())
     return h.hexdigest()[:16]
 
 
 def collect() -> list[dict[str, Any]]:
-    """Every answerable training question with its numbered sources (cached)."""
+    """Every answerable training question with its numbered sources and what the core gives the
+    generator after the decision stage (cached): the text it answers (the answered parts of a
+    partial answer) and, when the parts lie apart, the article each was found in
+    (``Judgement.placement``)."""
     path = fd.CACHE / f"extractive-sources-{cache_key()}.pkl"
     if path.exists():
         print(f"sources from {path}", file=sys.stderr)
         with path.open("rb") as fh:
             cached: list[dict[str, Any]] = pickle.load(fh)
         return cached
+    from bot.answer.judge import judge
     from bot.answer.nlp import load_nlp
     from bot.answer.question import analyse
     from bot.types import number_sources
+    from retrieval.embeddings import LocalEmbeddings
 
     kb = fd.knowledge_base(fd.BBC_CORPUS, fd.BBC_STORE)
+    encode = LocalEmbeddings().encode
     duplicates = fd.load_duplicates(fd.BBC_DUPLICATES)
     nlp = load_nlp()
     items = []
@@ -141,8 +151,13 @@ def collect() -> list[dict[str, Any]]:
             if not record.get("answerable", True):
                 continue
             question = " ".join(record["question"].split())
-            parts = [p.text for p in analyse(question, nlp).parts]
-            hits = fd.core_search(kb, question, parts)
+            analysis = analyse(question, nlp)
+            hits = fd.core_search(kb, question, [p.text for p in analysis.parts])
+            judgement = judge(analysis, hits, nlp, encode, anchored=fd.anchored())
+            # As bot.core does: a partial answer answers its answered parts.
+            asked = question
+            if judgement.outcome == "partial":
+                asked = " ".join(judgement.answered_parts())
             items.append(
                 {
                     "id": f"{source_file.name}:{n}",
@@ -153,6 +168,8 @@ def collect() -> list[dict[str, Any]]:
                         set().union(*(duplicates.get(a, {a}) for a in record["article_ids"]))
                     ),
                     "sources": number_sources(hits),
+                    "asked": asked,
+                    "part_articles": judgement.placement(),
                 }
             )
     fd.CACHE.mkdir(parents=True, exist_ok=True)
@@ -182,7 +199,7 @@ def measure(
             CachedEncoder(vectors), max_words=MAX_WORDS, weights=weights, passages=PASSAGES
         )
         gen.candidates = CANDIDATES
-        chosen = gen.select(item["question"], item["sources"])
+        chosen = gen.select(item["asked"], item["sources"], part_articles=item["part_articles"])
         text = " ".join(s.candidate.text for s in chosen)
         covered.append(mention_coverage(text, item["must_mention"])[0])
         gold = set(item["gold"])

@@ -73,6 +73,11 @@ class Judgement:
             if d.answer
         ]
 
+    def placement(self) -> list[str | None]:
+        """The extractive answer's cue: each answered part's article when the parts lie apart
+        (``parts_apart``), else nothing (``bot.generators.extractive.compose``)."""
+        return self.part_articles() if self.parts_apart() else []
+
     def unanswered_parts(self) -> list[str]:
         return [d.part for d in self.decision.parts if not d.answer]
 
