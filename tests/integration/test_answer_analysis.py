@@ -227,6 +227,27 @@ def test_a_perfect_tense_reporting_verb_is_a_statement(nlp: Any) -> None:
     assert part.relation.topic_terms == ("minimum", "wage")
 
 
+def test_which_of_a_money_noun_asks_for_the_thing(nlp: Any) -> None:
+    # "which" picks out one of the awards (its name); "what fine" and "how much" ask for money.
+    part = one_part(nlp, "Which awards did the band collect at the Brit Awards?")
+    assert (part.answer_type, part.focus) == (T.DESCRIPTION, "award")
+    assert T.AMOUNT in part.also_accept
+    assert one_part(nlp, "What fine did the regulator impose on the bank?").answer_type is T.AMOUNT
+
+
+def test_the_asked_quantity_is_not_a_constraint(nlp: Any) -> None:
+    # spaCy's NER reads "many hours" in the second part as a TIME: it is what is asked, not what
+    # a passage must name.
+    question = (
+        "How many consoles had Sony shipped, and how many hours had players spent on its network?"
+    )
+    assert ("many hours", "TIME") in [(e.text, e.label_) for e in nlp(question).ents]
+    parts = analyse(question, nlp).parts
+    assert [p.answer_type for p in parts] == [T.COUNT, T.COUNT]
+    mentions = [m.text for p in parts for m in (*p.entities, *p.numbers, *p.dates)]
+    assert "Sony" in mentions and not any("many" in m for m in mentions)
+
+
 def test_the_counted_noun_follows_its_adjectives(nlp: Any) -> None:
     part = one_part(nlp, "How many posthumous awards did the singer receive in 2005?")
     assert (part.answer_type, part.focus) == (T.COUNT, "award")

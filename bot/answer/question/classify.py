@@ -163,6 +163,11 @@ def _classify(
             answer, also = typed
             if word == "whose" and answer is AnswerType.DESCRIPTION:
                 return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
+            if word == "which" and answer is AnswerType.AMOUNT:
+                # "Which prizes did Snow Patrol collect?", "which award will Day-Lewis get":
+                # "which" picks out one of those things (its name); money is asked as "how
+                # much" or "what fine".
+                return AnswerType.DESCRIPTION, (AnswerType.AMOUNT,), focus
             return answer, also, focus
         if wh.focus is not None and word != "whose":
             # "Which Sony laptop did the magazine call ...": a laptop, whatever the verb.

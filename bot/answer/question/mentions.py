@@ -37,6 +37,10 @@ def _content_terms(
     return tuple(seen)
 
 
+# The words of "how many / how much / how long" that spaCy's NER may take into an entity.
+_HOW_WORDS = frozenset({"many", "much", "long", "few", "little"})
+
+
 def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention], list[Mention]]:
     """Entities, numbers and dates in the segment (NER first, then what it missed)."""
     members = set(idx)
@@ -47,6 +51,9 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     by_token: dict[int, int] = {}  # token -> index in entities, for names the runs extend
     for ent in doc.ents:
         if not any(t.i in members for t in ent):
+            continue
+        if ent.start > 0 and doc[ent.start - 1].lower_ == "how" and ent[0].lower_ in _HOW_WORDS:
+            # "how many hours", "how much money": the NER's TIME or MONEY is what is asked for.
             continue
         start, end = _entity_bounds(ent)
         mention = Mention(doc.text[start:end], ent.label_, start, end, "ner")
