@@ -336,11 +336,7 @@ class Answerer:
                 dropped=(Dropped("", f"abstained: {reasons}"),),
                 **common,
             )
-        # A partial answer: the generator answers the parts the passages answer; the others are
-        # named after it ("The articles don't say ...").
-        asked = standalone
-        if judgement.outcome == "partial":
-            asked = " ".join(judgement.answered_parts())
+        asked = judgement.asked(standalone)  # a partial answer: the answered parts only
 
         # 5. generate (with fallback to the extractive generator, recorded)
         dropped: list[Dropped] = []

@@ -136,15 +136,12 @@ def collect() -> list[dict[str, Any]]:
             cached: list[dict[str, Any]] = pickle.load(fh)
         return cached
     from bot.answer.judge import judge
-    from bot.answer.nlp import load_nlp
     from bot.answer.question import analyse
     from bot.types import number_sources
-    from retrieval.embeddings import LocalEmbeddings
 
     kb = fd.knowledge_base(fd.BBC_CORPUS, fd.BBC_STORE)
-    encode = LocalEmbeddings().encode
     duplicates = fd.load_duplicates(fd.BBC_DUPLICATES)
-    nlp = load_nlp()
+    nlp, encode = fd.engine()
     items = []
     for source_file in fd.TRAINING:
         for n, record in enumerate(fd.load_jsonl(source_file)):
@@ -154,10 +151,6 @@ def collect() -> list[dict[str, Any]]:
             analysis = analyse(question, nlp)
             hits = fd.core_search(kb, question, [p.text for p in analysis.parts])
             judgement = judge(analysis, hits, nlp, encode, anchored=fd.anchored())
-            # As bot.core does: a partial answer answers its answered parts.
-            asked = question
-            if judgement.outcome == "partial":
-                asked = " ".join(judgement.answered_parts())
             items.append(
                 {
                     "id": f"{source_file.name}:{n}",
@@ -168,7 +161,7 @@ def collect() -> list[dict[str, Any]]:
                         set().union(*(duplicates.get(a, {a}) for a in record["article_ids"]))
                     ),
                     "sources": number_sources(hits),
-                    "asked": asked,
+                    "asked": judgement.asked(question),
                     "part_articles": judgement.placement(),
                 }
             )

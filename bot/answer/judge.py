@@ -44,6 +44,11 @@ class Judgement:
     def answered_parts(self) -> list[str]:
         return [d.part for d in self.decision.parts if d.answer]
 
+    def asked(self, question: str) -> str:
+        """What the generator answers: the question, or for a partial answer only the parts the
+        passages answer (the others are named after it: "The articles don't say ...")."""
+        return " ".join(self.answered_parts()) if self.outcome == "partial" else question
+
     def parts_apart(self) -> bool:
         """Whether the question is about several stories: the answered parts that name something
         (a name, not only a number or a date; names a part took over from the first part count)

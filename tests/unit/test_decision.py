@@ -13,14 +13,23 @@ import pytest
 
 from bot.answer.decision import (
     PARAMS_PATH,
+    Decision,
     DecisionParams,
     ParamsError,
+    QuestionDecision,
     decide,
     decide_part,
 )
 from bot.answer.evidence import Evidence, Window
 from bot.answer.features import FEATURE_NAMES, feature_vector
-from bot.answer.question.types import AnswerType, Mention, QuestionPart, Relation
+from bot.answer.judge import Judgement
+from bot.answer.question.types import (
+    AnswerType,
+    Mention,
+    QuestionAnalysis,
+    QuestionPart,
+    Relation,
+)
 
 EXPECTED_NAMES = (
     "has_constraints",
@@ -249,3 +258,15 @@ def test_reason_names_the_missing_thing_asked_about() -> None:
     decision = decide_part(ev(salary, [lacking]), params)
     assert not decision.answer
     assert decision.reason == "no passage mentions the salary near 'Morrow'"
+
+
+def test_a_partial_answer_asks_the_generator_only_the_answered_parts() -> None:
+    question = "How much did Google pay, and when was the deal signed?"
+    paid = Decision("How much did Google pay", True, 0.9, "answered from 'Google buys'")
+    signed = Decision("when was the deal signed", False, 0.2, "no passage gives a date")
+
+    def judged(*parts: Decision) -> Judgement:
+        return Judgement(QuestionAnalysis(question, ()), (), QuestionDecision(parts))
+
+    assert judged(paid, signed).asked(question) == "How much did Google pay"
+    assert judged(paid, replace(signed, answer=True)).asked(question) == question

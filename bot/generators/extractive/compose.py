@@ -4,9 +4,9 @@ question about several stories answered part by part.
 When the decision stage found each part's evidence in another article (``Judgement.part_articles``:
 the article of the part's strongest window, which carries every constraint of the part), a part is
 answered from that article's passages alone. The generator's own scoring would otherwise answer a
-part from whichever article its words favour: on our training multi-article questions it quoted the
-article that answers the second part for 110 of 152 parts (``training/multi_parts.py``; figures in
-the CHANGELOG).
+part from whichever article its words favour: on our training multi-article questions the part's
+gold article was among its evidence windows for 146 of 152 parts but cited for 110
+(``training/multi_parts.py``; figures in the CHANGELOG).
 """
 
 from __future__ import annotations
