@@ -343,6 +343,31 @@ def test_the_listener_is_not_the_topic(nlp: Any) -> None:
     assert entity(part, "Microsoft") == "ORG"
 
 
+def test_a_topic_is_what_was_said_about_not_when_or_where(nlp: Any) -> None:
+    # A phrase on the verb ("during his trip") is a circumstance, and so is the place within it.
+    trip = one_part(
+        nlp, "What did Jack Straw say about the hostages during his trip to Baghdad's Green Zone?"
+    )
+    assert trip.relation.topic_terms == ("hostage",)
+    # Within the topic, a circumstance of a verb goes ("after losing to Bolton").
+    chances = one_part(
+        nlp,
+        "What did Arsene Wenger say about Arsenal's chances of winning the league after "
+        "losing to Bolton?",
+    )
+    assert chances.relation.topic_terms == ("arsenal", "chance", "win", "league")
+    # A noun's own phrase stays: "plans for a new stadium", "the rise in interest rates".
+    plans = one_part(nlp, "What did the minister say about plans for a new stadium?")
+    assert plans.relation.topic_terms == ("plan", "new", "stadium")
+
+
+def test_a_named_topic_is_its_name_not_its_description(nlp: Any) -> None:
+    part = one_part(
+        nlp, "What did Tony Blair say about the jailed oil tycoon Mikhail Khodorkovsky?"
+    )
+    assert part.relation.topic_terms == ("mikhail", "khodorkovsky")
+
+
 def test_a_response_takes_its_topic_from_to(nlp: Any) -> None:
     part = one_part(nlp, "How did the nurses' union respond to the pay offer?")
     assert part.answer_type is T.STATEMENT

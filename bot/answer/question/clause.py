@@ -183,14 +183,18 @@ def _propn_compounds(tok: Token, members: set[int]) -> set[int]:
 
 
 def _topic_terms(doc: Doc, verb: Token, members: set[int], skip: set[int]) -> tuple[str, ...]:
-    """Content lemmas of the prepositional phrases that say what a statement was about."""
-    ids: list[int] = []
+    """Content lemmas of the prepositional phrases that say what a statement was about.
+
+    A topic phrase is governed by the verb or by its object ("claims of a rift"). Inside it, a
+    verb's phrase of circumstance ("keeping the Cup after losing to Leicester": a preposition
+    not of :data:`_TOPIC_PREPS` on a verb) says when or where, not what about, and a common
+    noun with a proper name in apposition ("the late comedian Cyril Fletcher") is the name."""
+    ids: set[int] = set()
     for tok in (doc[i] for i in sorted(members)):
         if tok.pos_ != "ADP" or tok.lower_ not in _TOPIC_PREPS or tok.i in skip:
             continue
-        # Only phrases governed by the verb or by its object ("claims of a rift").
-        if tok.head.i == verb.i or tok.head.head.i == verb.i or tok.head.i in members:
-            ids.extend(d.i for d in tok.subtree if d.i in members)
+        if tok.head.i == verb.i or (tok.head.head.i == verb.i and tok.head.dep_ != "prep"):
+            ids |= _topic_subtree(tok, members)
     # "What did Mallon call the No campaign?": the object is the topic; but in "tell the BBC"
     # the object is the listener.
     if not ids and verb.lemma_ != "tell":
@@ -200,5 +204,26 @@ def _topic_terms(doc: Doc, verb: Token, members: set[int], skip: set[int]) -> tu
                 and child.i in members
                 and child.i not in skip
             ):
-                ids.extend(d.i for d in child.subtree if d.i in members)
-    return _content_terms(doc[i] for i in sorted(set(ids)) if i not in skip)
+                ids |= _topic_subtree(child, members)
+    return _content_terms(doc[i] for i in sorted(ids) if i not in skip)
+
+
+def _topic_subtree(tok: Token, members: set[int]) -> set[int]:
+    """The tokens of a topic phrase, without its circumstances and appositive descriptions."""
+    cut: set[int] = set()
+    for d in tok.subtree:
+        if d.i == tok.i or d.i not in members:
+            continue
+        if (
+            d.pos_ == "ADP"
+            and d.dep_ == "prep"
+            and d.head.pos_ == "VERB"
+            and d.lower_ not in _TOPIC_PREPS
+        ):
+            cut |= {x.i for x in d.subtree}
+        elif d.dep_ == "appos" and d.pos_ == "PROPN" and d.head.pos_ == "NOUN":
+            # Keep the name; drop the noun it names and that noun's own modifiers.
+            noun = d.head
+            name = {x.i for x in d.subtree}
+            cut |= {x.i for x in noun.subtree if x.i not in name}
+    return {d.i for d in tok.subtree if d.i in members and d.i not in cut}
