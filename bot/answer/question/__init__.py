@@ -23,8 +23,7 @@ a given type.
 
 Modules, in dependency order: ``types`` (answer types, result dataclasses), ``words`` (the word
 classes), ``mentions`` (what a question names), ``classify`` (what it asks for), ``clause`` (its
-verb, subject and topic), ``conjuncts`` (coordinated names asked one thing each: one clause per
-name), ``parts`` (:func:`analyse`: splitting and inheritance between parts).
+verb, subject and topic), ``parts`` (:func:`analyse`: splitting and inheritance between parts).
 
 No spaCy import happens here at run time (types only): importing this package is cheap.
 """

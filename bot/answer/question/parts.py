@@ -16,7 +16,6 @@ from bot.answer.question.clause import (
     _verb_and_subject,
     _verb_lexicon,
 )
-from bot.answer.question.conjuncts import split_conjuncts
 from bot.answer.question.mentions import _content_terms, _mentions, _name_of
 from bot.answer.question.types import AnswerType, Mention, QuestionAnalysis, QuestionPart, Relation
 from bot.answer.question.words import (
@@ -47,14 +46,10 @@ def analyse(question: str, nlp: Language, doc: Doc | None = None) -> QuestionAna
     for kind, tokens in segments:
         if kind == "frame" and parts:
             parts.append(_frame_part(doc, tokens, parts[0], segments[0][1]))
-            continue
-        # "How old were Lord Scarman and Lord Callaghan when they died?": one clause per name.
-        pair = split_conjuncts(doc, tokens) if kind == "clause" else None
-        first = parts[0] if parts else None  # what a later clause inherits from
-        for each in pair or (tokens,):
-            part = _clause_part(doc, each, verbs)
-            if first is not None:
-                part = _inherit_subject(part, first, doc, each)
+        else:
+            part = _clause_part(doc, tokens, verbs)
+            if parts:
+                part = _inherit_subject(part, parts[0], doc, tokens)
             parts.append(part)
     if len(parts) > 1 and segments[0][0] != "frame" and not _has_verb(doc, segments[0][1]):
         # "When and where did A marry B?": the first part is a bare wh-word; it asks about the
@@ -189,10 +184,8 @@ def _clause_part(doc: Doc, idx: list[int], verbs: AbstractSet[str]) -> QuestionP
         topic_terms = _topic_terms(doc, verb, members, skip) or object_terms
     entities, numbers, dates = _mentions(doc, idx)
     seg = doc[idx[0] : idx[-1] + 1]
-    # A clause with one conjunct of two (bot.answer.question.conjuncts) skips the other's words.
-    text = seg.text if len(idx) == len(seg) else _joined(doc, idx)
     return QuestionPart(
-        text=text,
+        text=seg.text,
         start=seg.start_char,
         end=seg.end_char,
         answer_type=answer,
@@ -213,16 +206,6 @@ def _clause_part(doc: Doc, idx: list[int], verbs: AbstractSet[str]) -> QuestionP
             None if verb.is_stop else predicate, _content_terms((doc[i] for i in idx), wh_tokens)
         ),
     )
-
-
-def _joined(doc: Doc, idx: list[int]) -> str:
-    """The text of tokens ``idx`` (not contiguous), with the spacing they had."""
-    out = ""
-    for n, i in enumerate(idx):
-        out += doc[i].text
-        if n + 1 < len(idx):
-            out += doc[i].whitespace_ if idx[n + 1] == i + 1 else " "
-    return out
 
 
 def _with(term: str | None, terms: tuple[str, ...]) -> tuple[str, ...]:
