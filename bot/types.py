@@ -73,7 +73,8 @@ class Citation:
     published_at: str = ""
     quote: str = ""
     chunk_id: str = ""
-    # Character span of ``quote`` within the article body.
+    # Character span of ``quote`` within the article body; (-1, -1) when the quote is the
+    # article's title (a headline giving a figure its report leaves out).
     start: int = 0
     end: int = 0
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.citations.support import CheckedSentence, CheckResult, Evidence, join_sentences
+from bot.citations.support import (
+    TITLE_SPAN,
+    CheckedSentence,
+    CheckResult,
+    Evidence,
+    join_sentences,
+)
 from bot.types import Citation, Source
 
 
@@ -44,28 +50,34 @@ def build_citations(result: CheckResult, sources: Sequence[Source]) -> tuple[str
     """Renumber the checked sentences by first use (one number per article) and cite each source.
 
     A citation quotes the passage sentence that supports the first claim citing it, with its span
-    in the article body (the passage's ``start`` plus the sentence's offset in the passage).
+    in the article body (the passage's ``start`` plus the sentence's offset in the passage). A
+    claim that quotes the title (``TITLE_SPAN``) gives the quote only when no claim quotes the
+    body; its span is then ``(-1, -1)``: the title is not in the body.
     """
     by_key = {s.key: s.hit for s in sources}
     group = {key: hit.article_id for key, hit in by_key.items()}
     renumbered, mapping = renumber(result.sentences, group)
     citations: dict[int, Citation] = {}
-    for sentence in result.sentences:
-        for ev in sentence.evidence:
-            number = mapping[ev.key]
-            if number in citations:
-                continue
-            hit = by_key[ev.key]
-            citations[number] = Citation(
-                number=number,
-                article_id=hit.article_id,
-                title=hit.title,
-                source=hit.source,
-                url=hit.url,
-                published_at=hit.published_at,
-                quote=ev.quote,
-                chunk_id=hit.chunk_id,
-                start=hit.start + ev.start,
-                end=hit.start + ev.end,
-            )
+    evidence = [ev for sentence in result.sentences for ev in sentence.evidence]
+    body_first = [ev for ev in evidence if (ev.start, ev.end) != TITLE_SPAN] + [
+        ev for ev in evidence if (ev.start, ev.end) == TITLE_SPAN
+    ]
+    for ev in body_first:
+        number = mapping[ev.key]
+        if number in citations:
+            continue
+        hit = by_key[ev.key]
+        title = (ev.start, ev.end) == TITLE_SPAN
+        citations[number] = Citation(
+            number=number,
+            article_id=hit.article_id,
+            title=hit.title,
+            source=hit.source,
+            url=hit.url,
+            published_at=hit.published_at,
+            quote=ev.quote,
+            chunk_id=hit.chunk_id,
+            start=-1 if title else hit.start + ev.start,
+            end=-1 if title else hit.start + ev.end,
+        )
     return join_sentences(renumbered), [citations[n] for n in sorted(citations)]

@@ -9,6 +9,7 @@ is deterministic), so the same draft always gives the same verdict.
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import re
@@ -331,6 +332,8 @@ def check_draft(
                 passages[key] = _passage(by_key[key], sources)
             p = passages[key]
             found = find_verbatim(sent.text, p.text)
+            if found is None and _is_title(sent.text, p.title):
+                found = TITLE_SPAN
             if found is not None:
                 verbatim[(i, key)] = found
                 continue
@@ -359,7 +362,8 @@ def check_draft(
             p = passages[key]
             if (i, key) in verbatim:
                 a, b = verbatim[(i, key)]
-                good.append(Evidence(key, p.text[a:b], a, b, 1.0, 1.0))
+                quote = p.title if (a, b) == TITLE_SPAN else p.text[a:b]
+                good.append(Evidence(key, quote, a, b, 1.0, 1.0))
                 continue
             ev, why = _support(sent.text, claim_terms, p, vectors, min_similarity, min_overlap)
             if ev is not None:
@@ -411,6 +415,20 @@ def _compact(text: str) -> tuple[str, list[int]]:
                 chars.append(c)
                 offsets.append(i)
     return "".join(chars), offsets
+
+
+# The span of a claim that quotes its article's title: the title is not in the body.
+TITLE_SPAN = (-1, -1)
+
+
+def _is_title(claim: str, title: str) -> bool:
+    """The claim is the cited article's title, whole (the extractive generator quotes a title
+    for a figure only it gives: "Ireland 19-13 England"). ``title`` is already "" when it reads
+    as an instruction (:func:`_passage`)."""
+    if not title.strip():
+        return False
+    # The answer ends a headline with a full stop, and decodes its HTML entities ("&#163;").
+    return _compact(claim)[0].rstrip(".") == _compact(html.unescape(title))[0].rstrip(".")
 
 
 def find_verbatim(claim: str, passage: str) -> tuple[int, int] | None:

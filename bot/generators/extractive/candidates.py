@@ -3,6 +3,7 @@ scores, and the weights of the question's words among them."""
 
 from __future__ import annotations
 
+import html
 import math
 import threading
 from collections import OrderedDict
@@ -28,7 +29,7 @@ from bot.answer.speakers import (
 )
 from bot.answer.untrusted import is_instruction
 from bot.answer.values import value_spans
-from retrieval.text import content_terms, sentence_spans, term_in
+from retrieval.text import content_terms, normalise, sentence_spans, term_in
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -61,6 +62,9 @@ class Candidate:
     # ("because", "due to": ``bot.answer.values``), for the answer-type feature.
     entities: tuple[tuple[str, str], ...] = ()
     reason: bool = False
+    # The article's title, a candidate only for the figures it alone gives (see
+    # :func:`_title_candidates`); ``position`` -1, before the body.
+    title: bool = False
 
 
 def _looks_complete_start(text: str) -> bool:
@@ -173,6 +177,7 @@ def candidates_from(
         docs = {}
     if full:
         docs.update(zip(full, parse(full), strict=True))
+    title_rows = _title_rows(titles, kept_by_article, parse)
 
     out: list[Candidate] = []
     for article_id, kept in kept_by_article.items():
@@ -196,6 +201,65 @@ def candidates_from(
                     reason=bool(value_spans(doc, AnswerType.REASON)),
                 )
             )
+        if article_id in title_rows:
+            title, key, rank, doc = title_rows[article_id]
+            out.append(
+                Candidate(
+                    # A headline has no full stop; the answer's sentences need one.
+                    text=title if _looks_complete_end(title) else title + ".",
+                    key=key,
+                    article_id=article_id,
+                    article_rank=article_rank[article_id],
+                    position=-1,
+                    hit_rank=rank,
+                    terms=frozenset(content_terms(title)),
+                    entities=tuple((e.text, e.label_) for e in doc.ents),
+                    title=True,
+                )
+            )
+    return out
+
+
+# Figures a headline may give that its report leaves out ("Ireland 19-13 England").
+_FIGURES = (AnswerType.SCORE, AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.QUANTITY)
+
+
+def _title_rows(
+    titles: dict[str, str],
+    kept_by_article: dict[str, list[tuple[int, int, str, int, int]]],
+    parse: Parse,
+) -> dict[str, tuple[str, int, int, Doc]]:
+    """Each article whose title gives a figure that none of its retrieved sentences gives: the
+    title, the key and rank of its best passage, and the title's Doc.
+
+    Sports reports often carry the score in the headline only ("Ireland 19-13 England": 7 of
+    the 580 must-mention phrases of our training questions are in a gold title and not its
+    body, 6 of them scores; ``training/title_figures.py``); such a title is then the one place
+    a passage states it.
+    A title that reads as an instruction is never a candidate."""
+    # Some titles keep HTML entities their bodies do not ("&#163;1.8m" beside "£1.8m").
+    wanted = {
+        a: html.unescape(t).strip()
+        for a, t in titles.items()
+        if a in kept_by_article and t.strip() and not is_instruction(t)
+    }
+    if not wanted:
+        return {}
+    order = list(wanted)
+    docs = dict(zip(order, parse([wanted[a] for a in order]), strict=True))
+    out: dict[str, tuple[str, int, int, Doc]] = {}
+    for article_id in order:
+        doc = docs[article_id]
+        rows = kept_by_article[article_id]
+        body = " ".join(normalise(html.unescape(r[2])).lower() for r in rows)
+        figures = {
+            normalise(doc.text[a:b]).lower()
+            for t in _FIGURES
+            for a, b, _label in value_spans(doc, t)
+        }
+        if any(f and f not in body for f in figures):
+            best = min(rows, key=lambda r: r[4])
+            out[article_id] = (wanted[article_id], best[3], best[4], doc)
     return out
 
 

@@ -218,6 +218,9 @@ class ExtractiveGenerator:
         then the ``SHORTLIST`` best are embedded in one batch and rescored with their own.
         """
         candidates = self.candidates.get(sources, self.parse, anchors, self.tokenise)
+        if "number" not in asked.kinds:
+            # A title is a candidate only for a figure it alone gives (candidates._title_rows).
+            candidates = [c for c in candidates if not c.title]
         if not candidates:
             return []
         question = asked.text
