@@ -10,7 +10,8 @@ The second stage of the answer engine, after question analysis. Pure functions, 
   against the part: which of its named constraints (entities and proper nouns, numbers, dates)
   appear (case-insensitively, on words and lemmas; the article title counts as context),
   whether a value of the asked-for type is there and how close to the
-  constraint mentions, for statements whether the speaker is attributed and the topic terms
+  constraint mentions (or in the article's headline, beside the constraints it names: a
+  report's score is often only there, "Ireland 19-13 England"), for statements whether the speaker is attributed and the topic terms
   present, whether the relation's verb is there, keyword coverage of the part's terms, cosine
   similarity to the part's text, the hit's retrieval scores and rank. Then the agreement: how
   many distinct articles have a best window carrying every constraint.
@@ -269,6 +270,39 @@ def _positions(c: _Constraint, sentence: Sentence) -> list[tuple[int, int]]:
     return found
 
 
+def _title_nearness(
+    part: QuestionPart,
+    title: Doc | None,
+    constraints: Sequence[_Constraint],
+    mention_texts: set[str],
+) -> float | None:
+    """How near a value of the asked-for type in the title is to the constraints the title names
+    (as for a window: 1 / (1 + distance / NEAR_CHARS); 0.5 when the title names none), or
+    ``None`` when the title gives no such value. A description has no typed value."""
+    if title is None or part.answer_type is AnswerType.DESCRIPTION:
+        return None
+    lower = title.text.lower()
+    values = [
+        (vs, ve)
+        for t in part.accepted_types
+        for vs, ve, _label in _values_of(title, t)
+        if title.text[vs:ve].lower().strip() not in mention_texts
+    ]
+    if not values:
+        return None
+    marks = [
+        (m.start(), m.end())
+        for c in constraints
+        for needle in (c.lower, *c.words)
+        if needle
+        for m in _pattern(needle).finditer(lower)
+    ]
+    if not marks:
+        return 0.5
+    d = min(_distance(v, m) for v in values for m in marks)
+    return 1.0 / (1.0 + d / NEAR_CHARS)
+
+
 def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     if a[0] < b[1] and b[0] < a[1]:
         return 0
@@ -334,6 +368,8 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
         sents = passages.sentences[h]
         title_lower = hit.title.lower()
         title_words = set(_WORD.findall(title_lower))
+        title_doc = passages.title_docs[h] if passages.title_docs else None
+        title_near = _title_nearness(part, title_doc, constraints, mention_texts)
         for i, centre in enumerate(sents):
             if passages.centres and not passages.centres[h][i]:
                 continue  # a neighbour only: it names no anchor (bot.answer.anchors)
@@ -371,6 +407,9 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                     near = 1.0 / (1.0 + d / NEAR_CHARS)
                 elif found:  # named only in the title: the article is about it, somewhere
                     near = 0.5
+            if title_near is not None and found:
+                # The headline gives the value ("Ireland 19-13 England"): the answer may quote it.
+                near = max(near, title_near)
             speaker = statement and _statement_speaker(part, w_docs, words, hit.title)
             topic = topic_share(topic_terms, words) if statement else 0.0
             if not predicate:
@@ -396,7 +435,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 rank=h,
                 constraints_found=tuple(c.text for c in found),
                 constraint_share=share,
-                value_present=bool(values),
+                value_present=bool(values) or (title_near is not None and bool(found)),
                 value_near=near,
                 values=tuple(values),
                 speaker_attributed=speaker,

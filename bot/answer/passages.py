@@ -13,6 +13,7 @@ that name an anchor.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ import numpy as np
 
 from bot.answer.anchors import anchored, with_neighbours
 from bot.answer.cache import PassageCache
+from bot.answer.untrusted import is_instruction
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -64,6 +66,9 @@ class Passages:
     # anchors; the others kept are its neighbours). Empty: every sentence is kept and a centre.
     centres: tuple[tuple[bool, ...], ...] = ()
     skipped: int = 0  # sentences neither parsed nor embedded (they name no anchor, nor border one)
+    # Per hit, its title's parse (HTML entities decoded; None when the title reads as an
+    # instruction): a headline may give the figure its report leaves out ("Ireland 19-13 England").
+    title_docs: tuple[Doc | None, ...] = ()
 
 
 def prepare_passages(
@@ -106,7 +111,11 @@ def prepare_passages(
         vectors = np.asarray(encoded, dtype=np.float32)
     else:
         docs, vectors = [], np.zeros((0, 1), dtype=np.float32)
+    titles = [html.unescape(hit.title).strip() for hit in hits]
+    readable = [t for t in dict.fromkeys(titles) if t and not is_instruction(t)]
+    title_doc = dict(zip(readable, cache.parse(readable, nlp), strict=True)) if readable else {}
     return Passages(
+        title_docs=tuple(title_doc.get(t) for t in titles),
         hits=tuple(hits),
         sentences=tuple(tuple(sents) for sents in per_hit),
         docs=tuple(tuple(docs[index[s.text]] for s in sents) for sents in per_hit),
