@@ -9,12 +9,12 @@ The second stage of the answer engine, after question analysis. Pure functions, 
   article, across the boundary of two retrieved chunks: :func:`window_places`) measured
   against the part: which of its named constraints (entities and proper nouns, numbers, dates)
   appear (case-insensitively, on words and lemmas; the article title counts as context),
-  whether a value of the asked-for type is there and how close to the
-  constraint mentions (or in the article's headline, beside the constraints it names: a
-  report's score is often only there, "Ireland 19-13 England"), for statements whether the speaker is attributed and the topic terms
-  present, whether the relation's verb is there, keyword coverage of the part's terms, cosine
-  similarity to the part's text, the hit's retrieval scores and rank. Then the agreement: how
-  many distinct articles have a best window carrying every constraint.
+  whether a value of the asked-for type is there and how close to the constraint mentions (or
+  in the article's headline, beside the constraints it names: a report's score is often only
+  there, "Ireland 19-13 England"), for statements whether the speaker is attributed and the
+  topic terms present, whether the relation's verb is there, keyword coverage of the part's
+  terms, cosine similarity to the part's text, the hit's retrieval scores and rank. Then the
+  agreement: how many distinct articles have a best window carrying every constraint.
 
 :func:`evidence` does both for one part. Each measurement is a plain number in [0, 1] (or a
 score as retrieval gave it), so :mod:`bot.answer.features` can turn them into a fixed vector.
