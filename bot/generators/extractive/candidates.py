@@ -63,7 +63,8 @@ class Candidate:
     entities: tuple[tuple[str, str], ...] = ()
     reason: bool = False
     # The article's title, a candidate only for the figures it alone gives (see
-    # :func:`_title_candidates`); ``position`` -1, before the body.
+    # :func:`_title_rows`); ``position`` -1 (read before the body), listed after its article's
+    # sentences.
     title: bool = False
 
 
@@ -241,7 +242,7 @@ def _title_rows(
     wanted = {
         a: html.unescape(t).strip()
         for a, t in titles.items()
-        if a in kept_by_article and t.strip() and not is_instruction(t)
+        if a in kept_by_article and t.strip() and not is_instruction(html.unescape(t))
     }
     if not wanted:
         return {}
