@@ -10,7 +10,9 @@ Rules (the same ones the dev set was written by, see ../shared/eval/README.md):
 - every article id exists in the corpus;
 - single: every must_mention phrase appears verbatim (ignoring case) in one of the articles;
   multi: at least two articles, and each article supplies a phrase the others lack;
-- unanswerable: article_ids and must_mention are empty;
+- unanswerable: article_ids and must_mention are empty; a compound one whose first parts the
+  corpus does answer lists them in ``answered_parts`` (part indices in question order) with
+  ``answered_mentions``, phrases of those answers found in a ``near`` article;
 - no question repeats another, or a dev question; no training article is a dev gold article
   (dev is a test set: nothing fitted may have seen its articles).
 Exits 1 and lists every problem when a rule is broken.
@@ -89,6 +91,17 @@ def main() -> int:
                     problems.append(f"{where}: unanswerable needs empty article_ids/must_mention")
                 if not q.get("near") or not q.get("why"):
                     problems.append(f"{where}: unanswerable needs 'near' and 'why'")
+                answered = q.get("answered_parts", [])
+                if answered:
+                    if not all(isinstance(i, int) and i >= 0 for i in answered):
+                        problems.append(f"{where}: answered_parts must be part indices")
+                    near_texts = [corpus.get(a, "") for a in q.get("near", [])]
+                    mentions = q.get("answered_mentions", [])
+                    if not mentions:
+                        problems.append(f"{where}: answered_parts needs answered_mentions")
+                    for phrase in mentions:
+                        if not any(fold(phrase) in t for t in near_texts):
+                            problems.append(f"{where}: {phrase!r} not in {q.get('near')}")
                 continue
             if not phrases:
                 problems.append(f"{where}: no must_mention phrases")
