@@ -229,7 +229,8 @@ def _passage(source: Source, sources: Sequence[Source] = ()) -> _Passage:
     units = [(s.start, s.end) for s in spans]
     # Adjacent pairs: a paraphrase often merges two sentences of the passage into one.
     units += [(a.start, b.end) for a, b in itertools.pairwise(spans)]
-    title = "" if is_instruction(source.hit.title) else source.hit.title
+    # Judged as shown: decoded, as the evidence stage and the generator read it.
+    title = "" if is_instruction(html.unescape(source.hit.title)) else source.hit.title
     terms = frozenset(content_terms(title + "\n" + text))
     context = "\n".join(
         _without_instructions(s.hit.text)
