@@ -375,10 +375,7 @@ class Answerer:
                 )
             elif result.too_little:
                 kept = sum(1 for sent in result.sentences if sent.keys)
-                fallback = (
-                    f"too little of the {used} draft survived the citation check ({kept} of "
-                    f"{result.draft_sentences} sentences)"
-                )
+                fallback = _too_little(used, kept, result.draft_sentences)
             if fallback:
                 log.warning("answer fell back to the extractive generator: %s", fallback)
         if result is None or fallback:
@@ -493,3 +490,11 @@ def failed(sentence: str, exc: BaseException | None) -> str:
     """What ``Answer.error`` says when ``exc`` stopped the answer: ``sentence`` and a reference;
     the exception (its text may hold paths and internal names) goes only to the log under it."""
     return failed_with_reference(log, sentence, exc)
+
+
+def _too_little(generator: str, kept: int, total: int) -> str:
+    """Why too little of a draft was kept ("[1]" alone has no sentence to check)."""
+    if not total:
+        return f"the {generator} draft had no sentence to check"
+    n = f"{kept} of {total} sentence{'s' if total != 1 else ''}"
+    return f"too little of the {generator} draft survived the citation check ({n})"

@@ -185,6 +185,26 @@ def test_unsupported_draft_falls_back_and_records_why(seed_kb: KnowledgeBase) ->
     assert "Brazil" not in answer.text
 
 
+@pytest.mark.parametrize(
+    ("draft", "reason"),
+    [
+        # A reply of markers only has no sentence: the reason says so, not "0 of 0 sentences".
+        ("[1]", "the spy draft had no sentence to check"),
+        (
+            "Johnson said Brazil has a choice [1].",
+            "too little of the spy draft survived the citation check (0 of 1 sentence)",
+        ),
+    ],
+)
+def test_fallback_reason_counts_the_draft_sentences(
+    seed_kb: KnowledgeBase, draft: str, reason: str
+) -> None:
+    ans = with_spy(seed_kb, SpyGenerator(draft))
+    answer = ans.answer("What did Johnson say about Russia?", generator="spy")
+    assert answer.generator == "extractive"
+    assert answer.fallback == reason
+
+
 class BrokenStore:
     """A store whose database has gone: the error names its path, as sqlite's errors do."""
 
