@@ -240,15 +240,14 @@ def _passage(source: Source, sources: Sequence[Source] = ()) -> _Passage:
     return _Passage(source.key, text, title, units, terms, context, len(spans))
 
 
-def _swapped_roles(claim: str, passage: _Passage) -> str | None:
+def _swapped_roles(claim: Doc, passage: _Passage) -> str | None:
     """Why the claim swaps who did what against the passage (:mod:`bot.citations.roles`)."""
     from bot.answer.nlp import load_nlp
 
-    nlp = load_nlp()
     if passage.docs is None:
         singles = passage.units[: passage.sentences]
-        passage.docs = list(nlp.pipe(passage.text[a:b] for a, b in singles))
-    return role_conflict(nlp(claim), passage.docs)
+        passage.docs = list(load_nlp().pipe(passage.text[a:b] for a, b in singles))
+    return role_conflict(claim, passage.docs)
 
 
 def check_draft(
@@ -455,6 +454,13 @@ def _support(
 ) -> tuple[Evidence | None, str]:
     if not passage.units:
         return None, "the passage is empty"
+    from bot.answer.nlp import load_nlp
+
+    doc = load_nlp()(claim)
+    # A name or phrase lifted from the passage ("Euronext") asserts nothing to support; a
+    # verbatim sentence or a headline never gets here.
+    if not any(t.pos_ in ("VERB", "AUX") for t in doc):
+        return None, "states nothing (no verb)"
     claim_vec = vectors[claim]
     best: tuple[float, int, int] | None = None
     for a, b in passage.units:
@@ -471,7 +477,7 @@ def _support(
         return None, f"similarity {sim:.2f} < {min_similarity:.2f}"
     if share < min_overlap:
         return None, f"word overlap {share:.2f} < {min_overlap:.2f}"
-    swapped = _swapped_roles(claim, passage)
+    swapped = _swapped_roles(doc, passage)
     if swapped:
         return None, f"swaps who did what: {swapped}"
     # The quote is the single best sentence: a pair was only needed to judge support.

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.citations import check_draft, support
-from bot.types import NO_ANSWER_MESSAGE, Source
+from bot.types import NO_ANSWER_MESSAGE, Source, number_sources
 from retrieval.embeddings import LocalEmbeddings
+from retrieval.types import Hit
 
 
 def test_check_keeps_supported_and_drops_unknown_keys(
@@ -201,3 +202,26 @@ def test_check_uses_the_thresholds_the_package_loads(
     # The file asked for above is gone with the test: later checks in this process use the
     # shipped values again (a leaked 0.99 once made every later LLM draft fall back).
     assert support.support_params() == shipped
+
+
+LSE_TEXT = (
+    "The London Stock Exchange has received a takeover approach from Euronext. "
+    "Deutsche Boerse said it was still interested in buying the exchange."
+)
+
+
+@pytest.mark.parametrize("fragment", ["Euronext", "Deutsche Boerse", "the London Stock Exchange"])
+def test_a_fragment_that_states_nothing_is_not_a_claim(
+    embeddings: LocalEmbeddings, fragment: str
+) -> None:
+    # The real 0.5B model answered a dev question ("by when did the London Stock Exchange plan
+    # to announce a preferred takeover?") with "Euronext [1]" alone, and it was kept: a name
+    # taken from the passage, with no verb, asserts nothing a citation could support.
+    hit = Hit("lse-0", "lse", "LSE bids", LSE_TEXT, 1.0, start=0, end=len(LSE_TEXT), index=0)
+    sources = number_sources([hit])
+    claim = "Deutsche Boerse said it was still interested in buying the exchange."
+    result = check_draft(f"{fragment} [1]. {claim} [1]", sources, embeddings)
+    assert [s.text for s in result.sentences] == [claim]
+    reasons = {d.text: d.reason for d in result.dropped}
+    assert list(reasons) == [f"{fragment}."]
+    assert reasons[f"{fragment}."].endswith("[1]: states nothing (no verb)")
