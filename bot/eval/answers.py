@@ -14,7 +14,9 @@ Metrics (per question type and overall):
 * **the decision** (``bot.answer.decision``, before any generator): its outcome per question
   (``answered``, ``partial``, ``no_answer``), and over questions its **precision** (share of the
   questions it let through that are answerable) and **recall** (share of the answerable questions
-  it let through); each abstained part with its **reason** (what had no evidence);
+  it let through); each abstained part with its **reason** (what had no evidence); for questions
+  whose gold lists the parts the corpus answers (``answered_parts``), how many the decision
+  answered exactly those parts of and abstained on the rest (**partial right**);
 * **recall after evidence re-ranking** (answerable questions with gold ``article_ids``): the
   share whose first article is a gold one (or a duplicate) when the articles are ordered by
   their strongest evidence window (:func:`evidence_order`), and within the first five; beside
@@ -107,6 +109,10 @@ def _aggregate(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "citation_support": round(supported / cited, 4) if cited else None,
         "errors": sum(1 for r in records if r["status"] == "error"),
         "partial": sum(1 for r in records if r.get("decision") == "partial"),
+        # Questions whose gold lists the parts the corpus answers (``answered_parts``): how many
+        # the decision answered exactly those parts of, abstaining on the others.
+        "partial_expected": sum(1 for r in records if r.get("parts_right") is not None),
+        "partial_right": sum(1 for r in records if r.get("parts_right")),
         **_decision_figures(records),
         "retrieval_recall_at_1": _recall(records, "retrieval_rank", 1),
         "evidence_recall_at_1": _recall(records, "evidence_rank", 1),
@@ -241,6 +247,7 @@ def evaluate_answers(
                     if not d.answer
                 ],
                 "fallback": answer.fallback,
+                "parts_right": _parts_right(q.get("answered_parts"), answer),
                 "answer": answer.to_json(),
             }
         )
@@ -280,6 +287,16 @@ def evaluate_answers(
     return report
 
 
+def _parts_right(expected: Any, answer: Answer) -> bool | None:
+    """For a question whose gold lists the parts the corpus answers (``answered_parts``, part
+    indices in question order): whether the decision answered exactly those and abstained on
+    the rest. None for other questions."""
+    if not isinstance(expected, list) or answer.judgement is None:
+        return None
+    parts = answer.judgement.decision.parts
+    return [i for i, d in enumerate(parts) if d.answer] == sorted(expected)
+
+
 def _accepted(gold: Iterable[str], duplicates: Mapping[str, set[str]]) -> set[str]:
     accepted: set[str] = set()
     for article_id in gold:
@@ -317,7 +334,7 @@ def print_answer_report(report: Mapping[str, Any], console: Console | None = Non
         ("coverage", "right"),
         ("false\nabstain", "right"),
         ("abstain", "right"),
-        ("partial", "right"),
+        ("partial\n(right)", "right"),
         ("decision\nprec/rec", "right"),
         ("fall-\nbacks", "right"),
         ("citation\nsupport", "right"),
@@ -336,7 +353,12 @@ def print_answer_report(report: Mapping[str, Any], console: Console | None = Non
             _fmt(agg["coverage"], pct=True),
             _fmt(agg["false_abstain_rate"], pct=True),
             f"{agg['abstained']}/{agg['unanswerable']}" if agg["unanswerable"] else "-",
-            str(agg["partial"]),
+            str(agg["partial"])
+            + (
+                f" ({agg['partial_right']}/{agg['partial_expected']})"
+                if agg.get("partial_expected")
+                else ""
+            ),
             f"{_fmt(agg['decision_precision'])}/{_fmt(agg['decision_recall'])}",
             str(agg["fallbacks"]),
             _fmt(agg["citation_support"], pct=True),

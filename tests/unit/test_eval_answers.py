@@ -250,3 +250,29 @@ def test_recall_after_evidence_reranking_is_aggregated(tmp_path: Path) -> None:
     records = {r["question"]: r for r in report["records"]}
     assert records["Q0?"]["retrieval_rank"] == 2 and records["Q0?"]["evidence_rank"] == 1
     assert records["Q1?"]["evidence_rank"] is None
+
+
+def test_questions_listing_their_answered_parts_are_scored_part_by_part(tmp_path: Path) -> None:
+    # An unanswerable compound question whose first part the corpus answers: right only when the
+    # decision answers that part and abstains on the other.
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"question": q, "answerable": False, "type": "unanswerable", "answered_parts": [0]}
+        for q in ("P?", "Q?", "R?")
+    ]
+    rows.append({"question": "S?", "answerable": False, "type": "unanswerable"})
+    questions.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    right = _judged("partial", [("p1?", True, ""), ("p2?", False, "no fee given")])
+    both = _judged("answered", [("q1?", True, ""), ("q2?", True, "")])
+    wrong_way = _judged("partial", [("r1?", False, "x"), ("r2?", True, "")])
+    answers = {
+        "P?": Answer("P?", "p. [1]", "answered", judgement=right),
+        "Q?": Answer("Q?", "q. [1]", "answered", judgement=both),
+        "R?": Answer("R?", "r. [1]", "answered", judgement=wrong_way),
+        "S?": Answer("S?", "no", "no_answer", judgement=_judged("no_answer", [("S?", False, "")])),
+    }
+    report = evaluate_answers(_ScriptedAnswerer(answers), questions, None, None)  # type: ignore[arg-type]
+    records = {r["question"]: r["parts_right"] for r in report["records"]}
+    assert records == {"P?": True, "Q?": False, "R?": False, "S?": None}
+    overall = report["aggregates"]["overall"]
+    assert (overall["partial_right"], overall["partial_expected"]) == (1, 3)
