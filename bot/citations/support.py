@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bot.answer.nlp import load_nlp
 from bot.answer.untrusted import instruction_reason, is_instruction
 from bot.citations.parse import _SOURCES_HEADING, DraftSentence, is_no_answer, parse_draft
 from bot.citations.roles import role_conflict
@@ -242,8 +243,6 @@ def _passage(source: Source, sources: Sequence[Source] = ()) -> _Passage:
 
 def _swapped_roles(claim: Doc, passage: _Passage) -> str | None:
     """Why the claim swaps who did what against the passage (:mod:`bot.citations.roles`)."""
-    from bot.answer.nlp import load_nlp
-
     if passage.docs is None:
         singles = passage.units[: passage.sentences]
         passage.docs = list(load_nlp().pipe(passage.text[a:b] for a, b in singles))
@@ -356,6 +355,7 @@ def check_draft(
             dropped.append(Dropped(sent.text, reason))
             continue
         claim_terms = content_terms(sent.text)
+        claim_doc: Doc | None = None
         good: list[Evidence] = []
         failures: list[str] = []
         for key in valid:
@@ -365,7 +365,9 @@ def check_draft(
                 quote = p.title if (a, b) == TITLE_SPAN else p.text[a:b]
                 good.append(Evidence(key, quote, a, b, 1.0, 1.0))
                 continue
-            ev, why = _support(sent.text, claim_terms, p, vectors, min_similarity, min_overlap)
+            if claim_doc is None:  # parsed once per claim, for every source it is tested on
+                claim_doc = load_nlp()(sent.text)
+            ev, why = _support(claim_doc, claim_terms, p, vectors, min_similarity, min_overlap)
             if ev is not None:
                 good.append(ev)
             else:
@@ -445,7 +447,7 @@ def find_verbatim(claim: str, passage: str) -> tuple[int, int] | None:
 
 
 def _support(
-    claim: str,
+    doc: Doc,
     claim_terms: Sequence[str],
     passage: _Passage,
     vectors: Mapping[str, np.ndarray],
@@ -454,13 +456,10 @@ def _support(
 ) -> tuple[Evidence | None, str]:
     if not passage.units:
         return None, "the passage is empty"
-    from bot.answer.nlp import load_nlp
-
-    doc = load_nlp()(claim)
-    # A name or phrase lifted from the passage ("Euronext") asserts nothing to support; a
-    # verbatim sentence or a headline never gets here.
+    # A name lifted from the passage ("Euronext") asserts nothing; verbatim quotes skip this.
     if not any(t.pos_ in ("VERB", "AUX") for t in doc):
         return None, "states nothing (no verb)"
+    claim = doc.text
     claim_vec = vectors[claim]
     best: tuple[float, int, int] | None = None
     for a, b in passage.units:
