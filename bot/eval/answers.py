@@ -290,9 +290,11 @@ def evaluate_answers(
 def _parts_right(expected: Any, answer: Answer) -> bool | None:
     """For a question whose gold lists the parts the corpus answers (``answered_parts``, part
     indices in question order): whether the decision answered exactly those and abstained on
-    the rest. None for other questions."""
-    if not isinstance(expected, list) or answer.judgement is None:
+    the rest (not when no decision was made: an error). None for other questions."""
+    if not isinstance(expected, list):
         return None
+    if answer.judgement is None:
+        return False
     parts = answer.judgement.decision.parts
     return [i for i, d in enumerate(parts) if d.answer] == sorted(expected)
 

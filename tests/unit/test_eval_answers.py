@@ -276,3 +276,17 @@ def test_questions_listing_their_answered_parts_are_scored_part_by_part(tmp_path
     assert records == {"P?": True, "Q?": False, "R?": False, "S?": None}
     overall = report["aggregates"]["overall"]
     assert (overall["partial_right"], overall["partial_expected"]) == (1, 3)
+
+
+def test_a_question_listing_its_answered_parts_that_failed_counts_as_not_right(
+    tmp_path: Path,
+) -> None:
+    # No decision was made (an error): the question still counts among those expected.
+    questions = tmp_path / "q.jsonl"
+    row = {"question": "T?", "answerable": False, "type": "unanswerable", "answered_parts": [0]}
+    questions.write_text(json.dumps(row), encoding="utf-8")
+    answers = {"T?": Answer("T?", "failed", "error")}
+    report = evaluate_answers(_ScriptedAnswerer(answers), questions, None, None)  # type: ignore[arg-type]
+    assert report["records"][0]["parts_right"] is False
+    overall = report["aggregates"]["overall"]
+    assert (overall["partial_right"], overall["partial_expected"]) == (0, 1)
