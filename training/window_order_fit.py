@@ -125,7 +125,9 @@ def relative(d: dict[str, np.ndarray]) -> np.ndarray:
     return np.hstack([d["x"], rel])
 
 
-def pairs(d: dict[str, np.ndarray], rows: np.ndarray, rng: np.random.Generator) -> tuple:
+def pairs(
+    d: dict[str, np.ndarray], rows: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     diffs, labels = [], []
     for p in np.unique(d["part"][rows]):
         idx = rows[d["part"][rows] == p]
