@@ -95,6 +95,12 @@ class RetrievalSettings(BaseModel):
     k: int = Field(6, ge=1, le=50, description="Passages per question")
     # How many candidates each retriever contributes before fusion.
     candidates: int = Field(40, ge=1, le=500)
+    # How widely Chroma's HNSW index searches for the dense candidates (its ``ef_search``; set
+    # on the collection when the store is opened). Chroma's default, 100, missed one or more
+    # of the true 40 nearest chunks for 139 of our 494 training questions on the BBC store
+    # (recall 0.988); 400 is the smallest value with recall >= 0.9995 there, at the same
+    # query time (bench/hnsw_recall.py; docs/performance.md).
+    hnsw_ef_search: int = Field(400, ge=1, le=100_000)
     # The constant of reciprocal rank fusion, 1 / (rrf_k + rank): 60 is the value of the
     # original RRF paper (Cormack et al., 2009); larger flattens the weight of the top ranks.
     rrf_k: int = Field(60, ge=1, le=10_000)

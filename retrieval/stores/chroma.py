@@ -8,6 +8,7 @@ and passed in, and chromadb's default function would try to download a model.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -33,6 +34,7 @@ _PAGE = 5000
 _READ_PAGE = 500
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def _chroma_settings() -> Any:
@@ -196,12 +198,27 @@ class ChromaStore:
         return self._collection
 
     def _open_collection(self, client: Any) -> Collection:
+        ef_search = self.config.hnsw_ef_search
+
         def get_or_create() -> Any:
-            return client.get_or_create_collection(
+            collection = client.get_or_create_collection(
                 name=self.config.collection,
                 embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine", "ef_search": ef_search}},
             )
+            # A store made before (or with another setting) keeps its own value until told:
+            # before the first search, so the index loads with it.
+            if _ef_search(collection) != ef_search:
+                try:
+                    collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
+                except Exception as exc:  # a read-only store, an older server: search as it is
+                    log.warning(
+                        "could not set the %s's search breadth (ef_search %d): %s",
+                        self.where,
+                        ef_search,
+                        exc,
+                    )
+            return collection
 
         if self.served:
             return self._call("open the collection", get_or_create)
@@ -372,6 +389,13 @@ class ChromaStore:
                 include=include,  # type: ignore[arg-type]
             ),
         )
+
+
+def _ef_search(collection: Any) -> int | None:
+    """The collection's HNSW ``ef_search`` (None when it has no HNSW configuration)."""
+    hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw") or {}
+    value = hnsw.get("ef_search")
+    return int(value) if value is not None else None
 
 
 def _chunks(got: Any) -> Iterator[StoredChunk]:
