@@ -90,3 +90,21 @@ def test_a_store_failure_prints_a_plain_sentence_and_a_reference_the_path_in_the
     plain = CliRunner().invoke(app, ["ask", "What did Johnson say about Russia?"])
     assert "Error: Searching the articles failed. (ref " in plain.stdout
     assert str(path) not in plain.stdout
+
+
+def test_the_readme_example_is_what_ask_prints_on_the_seeds(seed_store: Path) -> None:
+    # The first thing a newcomer reads is the README's example answer: it must be the answer
+    # `newsdesk ask` gives on the seed article, word for word (wrapping aside), with its sources.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```\n", 2)[1]
+    command, _, shown = block.partition("\n")
+    question = command.removeprefix('$ newsdesk ask "').removesuffix('"')
+    assert question == "What did Johnson say about Russia?", command
+    shown_answer, _, shown_sources = shown.partition("\nSources\n")
+
+    result = ask(seed_store, question, "--json")
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    answer = json.loads(result.stdout.decode("utf-8"))
+    assert " ".join(shown_answer.split()) == " ".join(answer["text"].split())
+    listed = [f"[{c['n']}] {c['title']}" for c in answer["citations"]]
+    assert shown_sources.strip().splitlines() == listed
