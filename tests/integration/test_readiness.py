@@ -147,7 +147,10 @@ def test_http_mode_is_ready_only_when_warm_and_the_first_answer_is_fast(
             # Alive before ready; events refused (Slack retries them) until warm; then ready.
             assert (200, 503, 503) in seen, seen[-5:]
             assert seen[-1][:2] == (200, 200), seen[-5:]
-            assert not slack.calls_to("chat.postMessage")
+            # A probe sent in the moment between a 503 from /readyz and the core turning warm is
+            # accepted (200) and answered; every refused one (503) is not.
+            accepted = sum(1 for state in seen if state[2] == 200)
+            assert len(slack.calls_to("chat.postMessage")) <= accepted, seen[-5:]
 
             sender = SlackSender(base + "/slack/events")
             timings = []
@@ -169,7 +172,12 @@ def test_http_mode_is_ready_only_when_warm_and_the_first_answer_is_fast(
                 }
                 started = time.perf_counter()
                 assert sender.event(event).status == 200
-                slack.wait_for_calls("chat.postMessage", i + 1, timeout=60)
+                slack.wait_for_calls(
+                    "chat.postMessage",
+                    i + 1,
+                    timeout=60,
+                    where=lambda call: call.body.get("channel") == "C0000001",
+                )
                 timings.append(time.perf_counter() - started)
             first, later = timings[0], sorted(timings[1:])[1]
             print(f"first answer {first:.2f} s, later (median of 3) {later:.2f} s")
