@@ -8,9 +8,11 @@ Every third of our own training questions (``training/questions_{a,b}.jsonl``, 1
 mode, at k=10, k=6 and k=30 with 30 candidates (as ``newsdesk eval retrieval`` asks): each hit's
 id, scores, article, title, a hash of its text and its place. Nothing is written to the store.
 
-Two runs of the same code can differ in a few dense searches: Chroma's HNSW index answers
-near-ties between runs differently (the 2026-12-02 baseline: 4 of 990 searches, all for one
-question). ``--compare`` lists every difference; judge them against a second run of the old code.
+Two runs of the same code used to differ in a few dense searches: Chroma's HNSW index returns
+chunks of equal similarity (duplicate articles) in no fixed order (the 2026-12-02 baseline: 4 of
+990 searches; 2 of 990 at ef_search 400). Ties are now settled by id in the store
+(``retrieval.stores.chroma._settle``): 0 of 990 on 2026-12-04. ``--compare`` lists every
+difference; judge them against a second run of the old code.
 """
 
 from __future__ import annotations

@@ -34,6 +34,9 @@ _PAGE = 5000
 _READ_PAGE = 500
 
 T = TypeVar("T")
+P = TypeVar("P", bound=tuple[Any, float])
+# Chunks asked of the index beyond k, so that ties at the k-th place are settled by id (_settle).
+TIE_MARGIN = 4
 log = logging.getLogger(__name__)
 
 
@@ -362,10 +365,11 @@ class ChromaStore:
         first = {key: (got[key] or [[]])[0] for key in ("documents", "metadatas", "distances")}
         chunks = _chunks({"ids": got["ids"][0], **first})
         # The collection uses cosine distance: similarity = 1 - distance.
-        return [
+        scored = [
             (chunk, 1.0 - float(distance))
             for chunk, distance in zip(chunks, first["distances"], strict=True)
         ]
+        return _settle(scored, lambda pair: pair[0].id, k)
 
     def nearest(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
         """Nearest ids with their cosine similarity: the same search as ``query``, without
@@ -375,7 +379,8 @@ class ChromaStore:
         if got is None:
             return []
         distances = (got["distances"] or [[]])[0]
-        return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], distances, strict=True)]
+        scored = [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], distances, strict=True)]
+        return _settle(scored, lambda pair: pair[0], k)
 
     def _query(self, vector: Sequence[float], k: int, include: list[str]) -> Any:
         if k <= 0:
@@ -385,10 +390,18 @@ class ChromaStore:
             "search",
             lambda: self.collection.query(
                 query_embeddings=embedding,
-                n_results=k,
+                n_results=k + TIE_MARGIN,
                 include=include,  # type: ignore[arg-type]
             ),
         )
+
+
+def _settle(scored: list[P], key: Callable[[P], str], k: int) -> list[P]:
+    """The ``k`` best by similarity, ties by id. The index returns chunks of equal similarity
+    (a duplicate article's identical chunks) in no fixed order, and at the k-th place which of
+    them makes the cut changed between two runs of the same searches (2 of 990 searches,
+    ``bench/search_hits.py``); ``TIE_MARGIN`` more are asked for so the cut is made here."""
+    return sorted(scored, key=lambda pair: (-round(pair[1], 6), key(pair)))[:k]
 
 
 def _ef_search(collection: Any) -> int | None:

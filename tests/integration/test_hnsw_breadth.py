@@ -94,3 +94,19 @@ def test_a_chroma_server_collection_takes_the_setting(
     # Brought to another value by a later opening (another host's setting, say).
     ChromaStore(config.model_copy(update={"hnsw_ef_search": 300})).open()
     assert client.get_collection("breadth").configuration["hnsw"]["ef_search"] == 300
+
+
+def test_chunks_of_equal_similarity_come_back_in_id_order(tmp_path: Path) -> None:
+    # A duplicate article's chunks have identical vectors: which of them a search returns, and
+    # in which order, is settled by id, not by the index (which changed it between runs).
+    store = ChromaStore(RetrievalSettings(store_path=tmp_path, collection="ties"))
+    rng = np.random.default_rng(2)
+    same = rng.normal(size=384).astype(np.float32)
+    others = rng.normal(size=(6, 384)).astype(np.float32)
+    ids = ["d", "b", "e", "a", "c"]
+    vectors = np.vstack([np.tile(same, (len(ids), 1)), others])
+    all_ids = [*ids, *(f"x{i}" for i in range(len(others)))]
+    store.upsert(all_ids, vectors, all_ids, [{"n": i} for i in range(len(all_ids))])
+    query = (same / np.linalg.norm(same)).tolist()
+    assert [cid for cid, _ in store.nearest(query, 3)] == ["a", "b", "c"]
+    assert [chunk.id for chunk, _ in store.query(query, 5)] == ["a", "b", "c", "d", "e"]
