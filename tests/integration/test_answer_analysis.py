@@ -696,3 +696,16 @@ def test_a_web_address_in_the_question_is_a_constraint(nlp: Any) -> None:
     part = analyse("How many people used the napster.no website while it was online?", nlp).parts[0]
     assert [(m.text, m.label) for m in part.entities] == [("napster.no", "URL")]
     assert not part.numbers
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much did oil prices rise in March?",
+        "By how much did Marks & Spencer cut its prices?",
+        "How much did Barclays' annual pre-tax profits rise to?",
+    ],
+)
+def test_a_change_asked_with_how_much_is_a_share_or_money(nlp: Any, question: str) -> None:
+    # "rose 5%" and "rose £2bn to £4.6bn" both answer it; "cut its prices by 24%" too.
+    assert one_part(nlp, question).accepted_types == (T.QUANTITY, T.AMOUNT)

@@ -124,7 +124,7 @@ def _classify(
             if nxt is not None and nxt.tag_ in {"JJR", "RBR", "JJ", "RB"} and nxt.i in members:
                 return AnswerType.QUANTITY, (), focus
             if verb_lemma in _CHANGE_VERBS:
-                return AnswerType.QUANTITY, (), focus
+                return AnswerType.QUANTITY, (AnswerType.AMOUNT,), focus
             if focus_lemma is not None and focus_lemma not in _FOCUS_NOUNS[AnswerType.AMOUNT]:
                 if focus_lemma in _FOCUS_NOUNS[AnswerType.DATE]:
                     return AnswerType.DATE, (AnswerType.QUANTITY,), focus

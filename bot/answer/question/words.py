@@ -100,10 +100,11 @@ _CAUSE_VERBS = _words("cause lead prompt trigger spark drive provoke force persu
 # "how much did A pay", "what did the deal cost": money.
 _MONEY_VERBS = _words("pay cost charge spend earn fetch owe")
 
-# "how much did prices rise": a size of change (often a percentage), not money.
+# "how much did prices rise", "by how much did it cut prices": a size of change, given as a
+# share or as money ("rose 5%", "rose £2bn to £4.6bn"; bot.answer.question.classify).
 _CHANGE_VERBS = _words("""
     rise fall increase decrease grow drop climb decline jump slump shrink gain slip surge soar
-    plunge tumble rally expand contract improve worsen
+    plunge tumble rally expand contract improve worsen cut reduce lower slash trim
     """)
 
 # "how long": a duration (spaCy: DATE) with these verbs or after "for"; else a length.
