@@ -679,6 +679,25 @@ def test_a_pronoun_after_several_names_carries_them_all(nlp: Any) -> None:
     assert parts[1].query.endswith("what did it pay")
 
 
+def test_a_pronoun_object_after_several_names_carries_them_all(nlp: Any) -> None:
+    # The later part has a subject of its own ("the new owners") and "it" as the object: "it" is
+    # still the first part's story. Without its names the part was searched as "how much did the
+    # new owners pay for it", and any article about paying answered it.
+    question = (
+        "Which group bought the Ritz hotel from the Barclay brothers in Mayfair, "
+        "and how much did the new owners pay for it?"
+    )
+    parts = analyse(question, nlp).parts
+    assert [p.answer_type for p in parts] == [T.ORGANISATION, T.AMOUNT]
+    inherited = {m.text for m in parts[1].entities if m.inherited}
+    assert {"Ritz", "Barclay"} <= {w for name in inherited for w in name.split()}
+    assert parts[1].inherited == ("names",)
+    assert parts[1].query.endswith("how much did the new owners pay for it")
+    # A later part naming its own subject keeps to it.
+    own = analyse("Who bought the Ritz hotel in Mayfair, and how much did Tesco pay for it?", nlp)
+    assert all(not m.inherited for m in own.parts[1].entities)
+
+
 def test_a_bare_wh_word_first_takes_the_next_parts_frame(nlp: Any) -> None:
     parts = analyse("When and where did Christina Aguilera marry Jordan Bratman?", nlp).parts
     assert [p.answer_type for p in parts] == [T.DATE, T.PLACE]

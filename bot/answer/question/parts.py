@@ -249,14 +249,17 @@ def _inherit_subject(
     referent = _referent(first)
     own = part.relation.subject
     subject_is_pronoun = own is not None and own.lower() in THIRD_PERSON_PRONOUNS
+    pronoun = any(doc[i].lower_ in THIRD_PERSON_PRONOUNS and doc[i].pos_ == "PRON" for i in idx)
     if referent is None:
-        if not subject_is_pronoun or any(not m.inherited for m in part.entities):
+        if not (subject_is_pronoun or pronoun) or any(not m.inherited for m in part.entities):
             return part
         # "..., and what did it pay?" after a first part naming several things and no subject
         # ("Which company won the eBay auction for space on Andrew Fisher's forehead"): which
         # of them "it" is, the parse cannot tell (spaCy's small model labels people as ORG
         # too often to go by the label), but it is one of them: the part is about the same
         # story, and evidence for it must name what the first part names, not "pay" anywhere.
+        # So too a pronoun elsewhere in a part that names nothing of its own ("how much did the
+        # buyers pay for it?" after "Who bought London's Savoy hotel from Quinlan Private").
         names = tuple(replace(m, inherited=True) for m in first.entities if not m.inherited)
         return replace(part, entities=names, inherited=("names",)) if names else part
     # "which album was named ...": the asking phrase is the subject.
@@ -268,7 +271,6 @@ def _inherit_subject(
         and not subject_is_pronoun
         and any(m.start >= 0 and m.text in own for m in part.entities)
     )
-    pronoun = any(doc[i].lower_ in THIRD_PERSON_PRONOUNS and doc[i].pos_ == "PRON" for i in idx)
     takes_subject = subject_is_pronoun or (own is None and not wh_subject)
     # A pronoun elsewhere refers back to the first part, unless the part names its own subject
     # ("which bank does Yukos accuse over the sale of its unit": "its" is Yukos).
