@@ -728,3 +728,26 @@ def test_a_web_address_in_the_question_is_a_constraint(nlp: Any) -> None:
 def test_a_change_asked_with_how_much_is_a_share_or_money(nlp: Any, question: str) -> None:
     # "rose 5%" and "rose £2bn to £4.6bn" both answer it; "cut its prices by 24%" too.
     assert one_part(nlp, question).accepted_types == (T.QUANTITY, T.AMOUNT)
+
+
+@pytest.mark.parametrize(
+    ("question", "accepted"),
+    [
+        # News gives the size of a loss, a debt or a fraud in money, of a crowd as a count.
+        ("How big a loss did Borussia Dortmund post for the 12 months to June?", {T.AMOUNT}),
+        ("How big is the debt of Brazilian airline Varig?", {T.AMOUNT}),
+        ("How big was the record crowd for the Davis Cup final in Seville?", {T.COUNT}),
+        ("How large is the stake that Inbev is buying?", {T.QUANTITY}),
+    ],
+)
+def test_how_big_accepts_money_and_counts(nlp: Any, question: str, accepted: set[T]) -> None:
+    assert accepted <= set(one_part(nlp, question).accepted_types)
+
+
+def test_a_pronoun_after_a_subject_without_names_carries_the_first_parts_names(nlp: Any) -> None:
+    # The parse gives the first part a subject that holds none of its names ("comedian"), so
+    # "he" had nothing to take: the part was searched as "what was he known for".
+    question = "How old was comedian Cyril Fletcher when he died, and what was he known for?"
+    parts = analyse(question, nlp).parts
+    assert "Cyril Fletcher" in {m.text for m in parts[1].entities if m.inherited}
+    assert parts[1].query.startswith("Cyril Fletcher")

@@ -18,6 +18,7 @@ from bot.answer.question.words import (
     _MATCH_WORDS,
     _MONEY_VERBS,
     _RESPONSE_VERBS,
+    _SIZE_ADJECTIVES,
     _SUBJECT_DEPS,
     _TEAM_NOUNS,
     REPORTING_VERBS,
@@ -143,6 +144,10 @@ def _classify(
             return AnswerType.QUANTITY, (AnswerType.DATE,), focus
         if after == "often":
             return AnswerType.COUNT, (AnswerType.QUANTITY,), focus
+        if after in _SIZE_ADJECTIVES:
+            if focus_lemma is not None and focus_lemma in _FOCUS_NOUNS[AnswerType.AMOUNT]:
+                return AnswerType.AMOUNT, (AnswerType.QUANTITY,), focus
+            return AnswerType.QUANTITY, (AnswerType.AMOUNT, AnswerType.COUNT), focus
         if wh.after is not None and wh.after.pos_ in {"ADJ", "ADV"}:
             return AnswerType.QUANTITY, (), focus
         if verb_lemma in _RESPONSE_VERBS or verb_lemma in REPORTING_VERBS:

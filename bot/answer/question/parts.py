@@ -279,6 +279,14 @@ def _inherit_subject(
     subject_mentions = tuple(
         replace(m, inherited=True) for m in first.entities if not m.inherited and m.text in referent
     )
+    if not subject_mentions and not any(not m.inherited for m in part.entities):
+        # The first part's subject holds none of its names ("How big an accounting fraud is
+        # ... Richard Scrushy accused of directing, and what verdict did the jury reach at the
+        # end of his trial?": the parse makes "fraud" the subject): the part still refers back
+        # to the first part's story, and names nothing of its own, so it takes all its names.
+        subject_mentions = tuple(
+            replace(m, inherited=True) for m in first.entities if not m.inherited
+        )
     entities = part.entities + tuple(m for m in subject_mentions if m not in part.entities)
     relation = part.relation
     inherited = ["subject"]
