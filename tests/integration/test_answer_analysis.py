@@ -751,3 +751,15 @@ def test_a_pronoun_after_a_subject_without_names_carries_the_first_parts_names(n
     parts = analyse(question, nlp).parts
     assert "Cyril Fletcher" in {m.text for m in parts[1].entities if m.inherited}
     assert parts[1].query.startswith("Cyril Fletcher")
+
+
+def test_how_many_answers_are_asked_for_is_not_a_number_to_find(nlp: Any) -> None:
+    # "which two housemates": the answer is two names; "two" need not be in the passage.
+    part = analyse(
+        "Which two paparazzi photographers were cleared of harassing Sienna Miller?", nlp
+    )
+    assert [m.text for m in part.parts[0].numbers] == []
+    assert [m.text for m in part.parts[0].entities] == ["Sienna Miller"]
+    # A number elsewhere in the question is still one.
+    fee = analyse("Which club paid two million pounds for the striker?", nlp).parts[0]
+    assert [m.text for m in fee.numbers] == ["two million pounds"]

@@ -55,6 +55,9 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         if ent.start > 0 and doc[ent.start - 1].lower_ == "how" and ent[0].lower_ in _HOW_WORDS:
             # "how many hours", "how much money": the NER's TIME or MONEY is what is asked for.
             continue
+        if len(ent) == 1 and _answer_count(ent[0]):
+            covered.add(ent.start)
+            continue
         start, end = _entity_bounds(ent)
         mention = Mention(doc.text[start:end], ent.label_, start, end, "ner")
         covered.update(range(ent.start, ent.end))
@@ -115,7 +118,7 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     # Numbers the NER missed ("4.75").
     for i in i_list:
         tok = doc[i]
-        if i not in covered and tok.like_num and tok.pos_ == "NUM":
+        if i not in covered and tok.like_num and tok.pos_ == "NUM" and not _answer_count(tok):
             numbers.append(Mention(tok.text, "CARDINAL", tok.idx, tok.idx + len(tok), "number"))
     # A score in the question ("Who did Arsenal beat 4-1?"): one number, not two cardinals.
     lo, hi = doc[min(members)].idx, doc[max(members)].idx + len(doc[max(members)])
@@ -126,6 +129,13 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     entities.sort(key=lambda m: m.start)
     numbers.sort(key=lambda m: m.start)
     return entities, numbers, dates
+
+
+def _answer_count(tok: Token) -> bool:
+    """ "which two housemates": how many answers are asked for, not a number to look for."""
+    # The parse makes "Which" the number's neighbour, or its noun's determiner, or neither.
+    after_wh = tok.i > 0 and _is_wh(tok.doc[tok.i - 1])
+    return tok.dep_ == "nummod" and (after_wh or any(_is_wh(c) for c in tok.head.children))
 
 
 def _entity_bounds(ent: Span) -> tuple[int, int]:
