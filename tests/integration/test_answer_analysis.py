@@ -763,3 +763,31 @@ def test_how_many_answers_are_asked_for_is_not_a_number_to_find(nlp: Any) -> Non
     # A number elsewhere in the question is still one.
     fee = analyse("Which club paid two million pounds for the striker?", nlp).parts[0]
     assert [m.text for m in fee.numbers] == ["two million pounds"]
+
+
+def test_the_noun_after_a_count_is_what_is_asked_about(nlp: Any) -> None:
+    # The parse makes "Which" the subject and leaves "two board members" without a det arc.
+    part = one_part(nlp, "Which two board members left Bombardier along with Paul Tellier?")
+    assert part.answer_type is T.PERSON
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        (
+            "Why did former European 200m champion Dougie Walker decide to retire?",
+            ["European", "Dougie Walker"],
+        ),
+        (
+            "Who is directing the film of Wolf Brother, and when is it due in cinemas?",
+            ["Wolf Brother"],
+        ),
+    ],
+)
+def test_a_lowercase_word_tagged_as_a_proper_noun_is_not_a_name(
+    nlp: Any, question: str, names: list[str]
+) -> None:
+    # The tagger calls "m" (of "200m") and "cinemas" proper nouns; as constraints they kept
+    # evidence that did not contain them from counting.
+    found = [m.text for p in analyse(question, nlp).parts for m in p.entities if not m.inherited]
+    assert found == names

@@ -85,11 +85,15 @@ def _determined_noun(doc: Doc, wh: Token, members: set[int]) -> Token | None:
         after = doc[nxt.i + 1] if nxt.i + 1 < len(doc) else None
         if (wh.dep_ == "det" and wh.head.i == nxt.i) or (after is not None and after.pos_ == "AUX"):
             return nxt
-    # The tagger sometimes leaves "what price" without the det arc: take the next noun run's head.
-    k = wh.i + 1
+    # The tagger sometimes leaves "what price" without the det arc: take the next noun run's head
+    # (after a count: "which two board members").
+    start = wh.i + 1
+    while start < len(doc) and start in members and doc[start].pos_ == "NUM":
+        start += 1
+    k = start
     while k < len(doc) and k in members and doc[k].pos_ in {"ADJ", "NOUN", "PROPN"}:
         k += 1
-    if k > wh.i + 1 and doc[k - 1].pos_ == "NOUN":
+    if k > start and doc[k - 1].pos_ == "NOUN":
         return doc[k - 1]
     for child in wh.children:
         if child.dep_ == "prep" and child.lower_ == "of":

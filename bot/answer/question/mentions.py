@@ -75,13 +75,20 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     while k < len(i_list):
         i = i_list[k]
         tok = doc[i]
-        if tok.pos_ != "PROPN" or i in covered or _is_wh(tok):
+        # An all-lowercase word the tagger calls a proper noun ("ministry", "cinemas", the "m" of
+        # "60m") is not a name; "iTunes" and "eBay" are.
+        if tok.pos_ != "PROPN" or tok.is_lower or i in covered or _is_wh(tok):
             k += 1
             continue
         j = i
         while True:
             nxt = j + 1
-            if nxt in members and nxt not in covered and doc[nxt].pos_ == "PROPN":
+            if (
+                nxt in members
+                and nxt not in covered
+                and doc[nxt].pos_ == "PROPN"
+                and not doc[nxt].is_lower
+            ):
                 j = nxt
                 continue
             if (
