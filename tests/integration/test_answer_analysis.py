@@ -791,3 +791,27 @@ def test_a_lowercase_word_tagged_as_a_proper_noun_is_not_a_name(
     # evidence that did not contain them from counting.
     found = [m.text for p in analyse(question, nlp).parts for m in p.entities if not m.inherited]
     assert found == names
+
+
+def test_each_asks_the_question_of_every_conjunct(nlp: Any) -> None:
+    # "X and Y each": two questions, usually answered by two articles. As one part, the evidence
+    # had to name both companies in one window, and one of the two amounts was lost.
+    parts = analyse(
+        "How much did the Titan Corporation and Monsanto each agree to pay over bribing officials?",
+        nlp,
+    ).parts
+    assert [p.text for p in parts] == [
+        "How much did the Titan Corporation agree to pay over bribing officials",
+        "How much did Monsanto agree to pay over bribing officials",
+    ]
+    assert [p.relation.subject for p in parts] == ["Titan Corporation", "Monsanto"]
+    assert [[m.text for m in p.entities] for p in parts] == [["Titan Corporation"], ["Monsanto"]]
+    assert all(p.answer_type is T.AMOUNT for p in parts)
+    said = analyse("What did Blair and Brown each say about the election?", nlp).parts
+    assert [p.relation.speaker for p in said] == ["Blair", "Brown"]
+    # Without "each" a coordination is one thing asked ("the match between A and B"); "each"
+    # before a noun is not a distributive.
+    assert (
+        len(analyse("What was the score of the match between Chelsea and Arsenal?", nlp).parts) == 1
+    )
+    assert len(analyse("How many goals did each team score against Chelsea?", nlp).parts) == 1

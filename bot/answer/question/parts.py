@@ -42,6 +42,10 @@ def analyse(question: str, nlp: Language, doc: Doc | None = None) -> QuestionAna
         doc = nlp(text)
     verbs = _verb_lexicon(nlp)
     segments = _split(doc)
+    distributed = _distributed(doc, segments[0][1]) if len(segments) == 1 else []
+    if distributed:
+        each = [_each_part(doc, idx, own, subject, verbs) for idx, own, subject in distributed]
+        return QuestionAnalysis(question, tuple(_shift(p, offset) for p in each))
     parts: list[QuestionPart] = []
     for kind, tokens in segments:
         if kind == "frame" and parts:
@@ -119,6 +123,55 @@ def _split(doc: Doc) -> list[Segment]:
         if idx:
             segments.append((kind, idx))
     return segments or [("clause", [t.i for t in doc])]
+
+
+def _each_part(
+    doc: Doc, tokens: list[int], own: set[int], subject: bool, verbs: AbstractSet[str]
+) -> QuestionPart:
+    """The clause asked of one conjunct (:func:`_distributed`): its text without the others
+    ("How much did Monsanto agree to pay ..."), and that conjunct as the subject when the
+    coordination was the subject (the parse gives the whole coordination's name)."""
+    part = _clause_part(doc, tokens, verbs)
+    text = "".join(doc[i].text_with_ws for i in tokens).strip().rstrip("?").rstrip()
+    part = replace(part, text=text)
+    if subject:
+        name = _name_of(doc, own)
+        speaker = name if part.answer_type is AnswerType.STATEMENT else None
+        part = replace(part, relation=replace(part.relation, subject=name, speaker=speaker))
+    return part
+
+
+def _distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
+    """One clause per conjunct when "each" distributes the question over them: "How much did
+    the Titan Corporation and Monsanto each agree to pay ...?" asks two things, one per company,
+    usually of two articles. Each segment is the clause with the other conjuncts (and "each")
+    left out. Only the explicit "each": "the match between X and Y" asks one thing."""
+    members = set(idx)
+    for tok in doc:
+        if tok.i not in members or tok.lower_ != "each" or tok.dep_ == "det":
+            continue
+        # The coordination just before "each" ("Boateng and Jonathan Sayeed each"), from its
+        # first conjunct.
+        near = [doc[k] for k in range(max(0, tok.i - 3), tok.i) if k in members]
+        first = next((t for t in reversed(near) if t.conjuncts), None)
+        if first is None:
+            continue
+        while first.dep_ == "conj":
+            first = first.head
+        conjuncts = [first, *(c for c in first.conjuncts if c.i > first.i)]
+        if len(conjuncts) < 2:
+            continue
+        whole = {t.i for t in first.subtree} | {t.i for t in tok.subtree}
+        segments = []
+        for c in conjuncts:
+            own = {t.i for t in c.subtree}
+            for child in c.children:
+                if child.dep_ in {"conj", "cc", "punct", "preconj", "appos"}:
+                    own -= {t.i for t in child.subtree}
+            tokens = [i for i in idx if (i not in whole or i in own) and not doc[i].is_punct]
+            segments.append((tokens, own, first.dep_ in _SUBJECT_DEPS))
+        return segments
+    return []
 
 
 # Punctuation that ends a question or joins its parts ("4.75%" keeps its sign, quotes stay).
