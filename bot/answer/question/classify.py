@@ -149,8 +149,6 @@ def _classify(
         if after == "often":
             return AnswerType.COUNT, (AnswerType.QUANTITY,), focus
         if after in _SIZE_ADJECTIVES:
-            if focus_lemma is not None and focus_lemma in _FOCUS_NOUNS[AnswerType.AMOUNT]:
-                return AnswerType.AMOUNT, (AnswerType.QUANTITY,), focus
             return AnswerType.QUANTITY, (AnswerType.AMOUNT, AnswerType.COUNT), focus
         if wh.after is not None and wh.after.pos_ in {"ADJ", "ADV"}:
             return AnswerType.QUANTITY, (), focus

@@ -132,7 +132,7 @@ def _each_part(
     ("How much did Monsanto agree to pay ..."), and that conjunct as the subject when the
     coordination was the subject (the parse gives the whole coordination's name)."""
     part = _clause_part(doc, tokens, verbs)
-    text = "".join(doc[i].text_with_ws for i in tokens).strip().rstrip("?").rstrip()
+    text = "".join(doc[i].text_with_ws for i in tokens).strip()
     part = replace(part, text=text)
     if subject:
         name = _name_of(doc, own)
@@ -313,7 +313,7 @@ def _inherit_subject(
         # story, and evidence for it must name what the first part names, not "pay" anywhere.
         # So too a pronoun elsewhere in a part that names nothing of its own ("how much did the
         # buyers pay for it?" after "Who bought London's Savoy hotel from Quinlan Private").
-        names = tuple(replace(m, inherited=True) for m in first.entities if not m.inherited)
+        names = _carried_names(first)
         return replace(part, entities=names, inherited=("names",)) if names else part
     # "which album was named ...": the asking phrase is the subject.
     wh_subject = any(
@@ -337,9 +337,7 @@ def _inherit_subject(
         # ... Richard Scrushy accused of directing, and what verdict did the jury reach at the
         # end of his trial?": the parse makes "fraud" the subject): the part still refers back
         # to the first part's story, and names nothing of its own, so it takes all its names.
-        subject_mentions = tuple(
-            replace(m, inherited=True) for m in first.entities if not m.inherited
-        )
+        subject_mentions = _carried_names(first)
     entities = part.entities + tuple(m for m in subject_mentions if m not in part.entities)
     relation = part.relation
     inherited = ["subject"]
@@ -349,6 +347,11 @@ def _inherit_subject(
             relation = replace(relation, speaker=referent)
             inherited.append("speaker")
     return replace(part, entities=entities, relation=relation, inherited=tuple(inherited))
+
+
+def _carried_names(first: QuestionPart) -> tuple[Mention, ...]:
+    """The first part's own names, marked as taken over by a later part."""
+    return tuple(replace(m, inherited=True) for m in first.entities if not m.inherited)
 
 
 def _has_verb(doc: Doc, idx: list[int]) -> bool:

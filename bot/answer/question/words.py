@@ -100,12 +100,13 @@ _CAUSE_VERBS = _words("cause lead prompt trigger spark drive provoke force persu
 # "how much did A pay", "what did the deal cost": money.
 _MONEY_VERBS = _words("pay cost charge spend earn fetch owe")
 
-# "how much did prices rise", "by how much did it cut prices": a size of change, given as a
-# share or as money ("rose 5%", "rose £2bn to £4.6bn"; bot.answer.question.classify).
 # "How big ..." asks a size, and news gives the size of a loss, a debt or a fraud in money and
 # of a crowd or a backlog as a count ("How big a loss did Dortmund post": "68m euros"; "how big
 # was its backlog": "250,000").
 _SIZE_ADJECTIVES = _words("big large small huge")
+
+# "how much did prices rise", "by how much did it cut prices": a size of change, given as a
+# share or as money ("rose 5%", "rose £2bn to £4.6bn"; bot.answer.question.classify).
 _CHANGE_VERBS = _words("""
     rise fall increase decrease grow drop climb decline jump slump shrink gain slip surge soar
     plunge tumble rally expand contract improve worsen cut reduce lower slash trim
