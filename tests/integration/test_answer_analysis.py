@@ -763,6 +763,63 @@ def test_how_many_answers_are_asked_for_is_not_a_number_to_find(nlp: Any) -> Non
     # A number elsewhere in the question is still one.
     fee = analyse("Which club paid two million pounds for the striker?", nlp).parts[0]
     assert [m.text for m in fee.numbers] == ["two million pounds"]
+    # A year there is a date to find: "which 2004 film" is not two thousand and four films.
+    film = one_part(nlp, "Which 2004 film won the Oscar?")
+    assert [m.text for m in film.dates] == ["2004"]
+
+
+def test_a_nationality_on_the_noun_asked_about_is_not_a_name_to_find(nlp: Any) -> None:
+    # "which Italian club": Juventus is the answer, and the passage need not say "Italian".
+    later = analyse(
+        "Why did Chelsea sack Adrian Mutu, and which Italian club did he then hold talks with?",
+        nlp,
+    ).parts[1]
+    assert "Italian" not in [m.text for m in later.entities]
+    alone = one_part(nlp, "Which Italian club beat the French side?")
+    assert [m.text for m in alone.entities] == ["French"]
+    # A nationality that is not on the asked-about noun is still a name to find.
+    striker = one_part(nlp, "Which club did the Italian striker join?")
+    assert [m.text for m in striker.entities] == ["Italian"]
+    # So is a period: "what quarterly profit" is answered by "profit for the three months".
+    ba = analyse(
+        "What half-year net profit did Qantas report, and what quarterly pre-tax profit did"
+        " British Airways make?",
+        nlp,
+    ).parts[1]
+    assert [m.text for m in ba.entities + ba.numbers + ba.dates] == ["British Airways"]
+
+
+def test_an_adverb_after_the_subject_is_not_part_of_it(nlp: Any) -> None:
+    # "did he later decide": the subject is the pronoun "he", which refers back.
+    later = analyse(
+        "What was thrown over Robert Kilroy-Silk on his way to a radio show in Manchester, and"
+        " which constituency did he later decide to contest?",
+        nlp,
+    ).parts[1]
+    assert "Robert Kilroy-Silk" in [m.text for m in later.entities]
+    alone = one_part(nlp, "How little do some carers currently receive?")
+    assert alone.relation.subject == "carers"
+
+
+def test_a_name_in_a_clause_on_the_subject_is_not_its_name(nlp: Any) -> None:
+    # The parse makes "suing NBC" a clause on "Austin Aitken", not the verb.
+    part = analyse("How much is viewer Austin Aitken suing NBC for over Fear Factor?", nlp)
+    assert part.parts[0].relation.subject == "Austin Aitken"
+    assert one_part(nlp, "Why is Bruce Willis suing Revolution Studios?").relation.subject == (
+        "Bruce Willis"
+    )
+
+
+def test_the_noun_asked_about_as_subject_takes_no_subject_from_the_first_part(nlp: Any) -> None:
+    # The parse hangs "which" off "went", so "which Keane album" looked like no wh-subject,
+    # and the part took Usher as its subject.
+    later = analyse(
+        "In how many categories was Usher nominated for the Billboard awards, and which Keane"
+        " album went back to number one after the Brits?",
+        nlp,
+    ).parts[1]
+    assert later.relation.subject is None
+    assert "Usher" not in [m.text for m in later.entities]
 
 
 def test_the_noun_after_a_count_is_what_is_asked_about(nlp: Any) -> None:

@@ -105,8 +105,8 @@ def _inverted_clause(
                 # "will the summit be held", "has it been sold": the participle is the verb.
                 participle = next((t for t in after if t.i > tok.i and t.tag_ == "VBN"), None)
                 if participle is not None:
-                    return participle, {t.i for t in region}
-            return tok, {t.i for t in region}
+                    return participle, _subject_words(region)
+            return tok, _subject_words(region)
         if tok.tag_ == "MD" or (tok.pos_ == "AUX" and region):
             break
         region.append(tok)
@@ -121,8 +121,14 @@ def _inverted_clause(
         if nxt is not None and nxt.lower_ == "of":  # "the price of oil": a noun
             ends_phrase = False
         if after_name or ends_phrase:
-            return tok, {t.i for t in region[:k]}
+            return tok, _subject_words(region[:k])
     return None
+
+
+def _subject_words(region: list[Token]) -> set[int]:
+    """The words between the auxiliary and the verb, less adverbs: "did he then hold talks",
+    "what did Brando reportedly say" (the subject is "he", not "he then")."""
+    return {t.i for t in region if t.pos_ != "ADV"} or {t.i for t in region}
 
 
 def _verb_and_subject(doc: Doc, head: Token, members: set[int]) -> tuple[Token, set[int]]:

@@ -55,7 +55,9 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         if ent.start > 0 and doc[ent.start - 1].lower_ == "how" and ent[0].lower_ in _HOW_WORDS:
             # "how many hours", "how much money": the NER's TIME or MONEY is what is asked for.
             continue
-        if len(ent) == 1 and _answer_count(ent[0]):
+        if len(ent) == 1 and (
+            (ent.label_ == "CARDINAL" and _answer_count(ent[0])) or _answer_kind(ent)
+        ):
             covered.add(ent.start)
             continue
         start, end = _entity_bounds(ent)
@@ -145,6 +147,20 @@ def _answer_count(tok: Token) -> bool:
     return tok.dep_ == "nummod" and (after_wh or any(_is_wh(c) for c in tok.head.children))
 
 
+def _answer_kind(ent: Span) -> bool:
+    """ "which Italian club", "what quarterly profit": the nationality or the period says what
+    kind of answer is asked for (Juventus is one), not a word the evidence must contain."""
+    tok = ent[0]
+    # As with counts, the parse makes "which" the word's neighbour or its noun's determiner.
+    after_wh = tok.i > 0 and _is_wh(tok.doc[tok.i - 1])
+    return (
+        (ent.label_ == "NORP" or (ent.label_ == "DATE" and tok.pos_ == "ADJ"))
+        and tok.dep_ == "amod"
+        and tok.head.pos_ == "NOUN"
+        and (after_wh or any(_is_wh(c) for c in tok.head.children))
+    )
+
+
 def _entity_bounds(ent: Span) -> tuple[int, int]:
     """An entity's characters, without a leading "the" or a trailing "'s" ("the European Central
     Bank", "Manchester United's"), and with a MONEY entity's currency sign and scale."""
@@ -185,7 +201,9 @@ def _name_of(doc: Doc, ids: set[int]) -> str:
     Leeds and Millwall" and "shares in BT" have no name of their own and keep their words.
     """
     span = doc[min(ids) : max(ids) + 1]
-    preps = {t.i for t in span if t.dep_ == "prep" and t.i in ids}
+    # A name in a phrase or clause that modifies the subject is not its name: "the match between
+    # Leeds and Millwall", "the Georgia woman suing Hewlett Packard".
+    preps = {t.i for t in span if t.dep_ in {"prep", "acl", "relcl"} and t.i in ids}
 
     def in_prep_phrase(tok: Token) -> bool:
         return any(a.i in preps for a in tok.ancestors) or tok.i in preps
