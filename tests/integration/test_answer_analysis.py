@@ -810,6 +810,24 @@ def test_a_name_in_a_clause_on_the_subject_is_not_its_name(nlp: Any) -> None:
     )
 
 
+def test_a_definite_subject_naming_nothing_takes_the_first_parts_names(nlp: Any) -> None:
+    # "the business" is Vodafone's Japanese operation: evidence for the part must name it.
+    later = analyse(
+        "Who did Vodafone appoint to run its troubled Japanese operation, and how badly had the"
+        " business been losing customers?",
+        nlp,
+    ).parts[1]
+    assert [m.text for m in later.entities] == ["Vodafone", "Japanese"]
+    assert all(m.inherited for m in later.entities)
+    # A subject with a name of its own keeps to it.
+    own = analyse(
+        "Who did Vodafone appoint to run its Japanese operation, and how many customers had the"
+        " Japanese business lost?",
+        nlp,
+    ).parts[1]
+    assert "Vodafone" not in [m.text for m in own.entities]
+
+
 def test_the_noun_asked_about_as_subject_takes_no_subject_from_the_first_part(nlp: Any) -> None:
     # The parse hangs "which" off "went", so "which Keane album" looked like no wh-subject,
     # and the part took Usher as its subject.

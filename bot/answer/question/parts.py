@@ -24,6 +24,7 @@ from bot.answer.question.words import (
     _SUBJECT_DEPS,
     THIRD_PERSON_PRONOUNS,
     _is_wh,
+    is_definite,
 )
 
 if TYPE_CHECKING:
@@ -334,7 +335,7 @@ def _inherit_subject(
     # A pronoun elsewhere refers back to the first part, unless the part names its own subject
     # ("which bank does Yukos accuse over the sale of its unit": "its" is Yukos).
     if not takes_subject and not (pronoun and not named_subject):
-        return part
+        return _definite_subject(part, first, doc, idx)
     subject_mentions = tuple(
         replace(m, inherited=True) for m in first.entities if not m.inherited and m.text in referent
     )
@@ -353,6 +354,21 @@ def _inherit_subject(
             relation = replace(relation, speaker=referent)
             inherited.append("speaker")
     return replace(part, entities=entities, relation=relation, inherited=tuple(inherited))
+
+
+def _definite_subject(
+    part: QuestionPart, first: QuestionPart, doc: Doc, idx: list[int]
+) -> QuestionPart:
+    """ "..., and how badly had the business been losing customers?": a definite subject, in a
+    part that names nothing, stands for something of the first part's story, as "it" would."""
+    if any(not m.inherited for m in part.entities):
+        return part
+    if not any(
+        doc[i].dep_ in _SUBJECT_DEPS and doc[i].pos_ == "NOUN" and is_definite(doc[i]) for i in idx
+    ):
+        return part
+    names = _carried_names(first)
+    return replace(part, entities=part.entities + names, inherited=("names",)) if names else part
 
 
 def _carried_names(first: QuestionPart) -> tuple[Mention, ...]:
