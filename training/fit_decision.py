@@ -187,7 +187,7 @@ def run_question(record: dict[str, Any], kb: Any, nlp: Any, encode: Any) -> Run:
     question = " ".join(record["question"].split())
     started = time.perf_counter()
     analysis = analyse(question, nlp)
-    hits = core_search(kb, question, [p.text for p in analysis.parts])
+    hits = core_search(kb, question, [p.query for p in analysis.parts])
     # As the core does (the setting evidence_anchored): the decision reads what it will read.
     anchors = question_anchors(analysis) if anchored() else None
     passages = prepare_passages(hits, nlp, encode, anchors=anchors)
@@ -282,7 +282,7 @@ def cache_key() -> str:
         h.update(git_blob_hash(ROOT / name).encode())
     h.update(git_blob_hash(ROOT / "retrieval/settings.py").encode())
     h.update(",".join(FEATURE_NAMES).encode())
-    h.update(f"k={K};search=analysis-parts;anchored={anchored()}".encode())
+    h.update(f"k={K};search=analysis-part-queries;anchored={anchored()}".encode())
     return h.hexdigest()[:16]
 
 

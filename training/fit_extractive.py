@@ -120,7 +120,7 @@ def cache_key() -> str:
     for path in sorted((ROOT / "bot/answer").glob("*.py")):
         h.update(fd.git_blob_hash(path).encode())
     h.update(fd.git_blob_hash(ROOT / "bot/answer/decision_params.json").encode())
-    h.update(f"k={fd.K};answerable;sources;judged;anchored={fd.anchored()}".encode())
+    h.update(f"k={fd.K};answerable;sources;judged;part-queries;anchored={fd.anchored()}".encode())
     return h.hexdigest()[:16]
 
 
@@ -149,7 +149,7 @@ def collect() -> list[dict[str, Any]]:
                 continue
             question = " ".join(record["question"].split())
             analysis = analyse(question, nlp)
-            hits = fd.core_search(kb, question, [p.text for p in analysis.parts])
+            hits = fd.core_search(kb, question, [p.query for p in analysis.parts])
             judgement = judge(analysis, hits, nlp, encode, anchored=fd.anchored())
             items.append(
                 {

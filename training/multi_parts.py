@@ -94,7 +94,7 @@ def main() -> int:
         supported_sum += supported
         cited_sum += cited
         judgement = answer.judgement
-        parts = [p.text for p in judgement.analysis.parts] if judgement else [q["question"]]
+        parts = [p.query for p in judgement.analysis.parts] if judgement else [q["question"]]
         hit_articles = {h.article_id for h in answer.hits}
         hit_text = _fold(" ".join(h.text for h in answer.hits))
         cited_articles = {c.article_id for c in answer.citations}

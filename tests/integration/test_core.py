@@ -369,6 +369,27 @@ def test_seed_kb_settings_store_is_used(seed_kb: KnowledgeBase) -> None:
     assert seed_kb.config.model_copy().collection == "seedtest"
 
 
+def test_a_later_part_is_searched_with_the_names_it_took_over(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "what did he say about Russia" alone finds any story about Russia; "he" is Johnson.
+    searched: list[Sequence[str]] = []
+    search = answerer._search
+
+    def spy(question: str, parts: Sequence[str], k: int) -> Any:
+        searched.append(parts)
+        return search(question, parts, k)
+
+    monkeypatch.setattr(answerer, "_search", spy)
+    answerer.answer(
+        "Where did Boris Johnson meet the G7 ministers, and what did he say about Russia?"
+    )
+    assert list(searched[-1]) == [
+        "Where did Boris Johnson meet the G7 ministers",
+        "Boris Johnson what did he say about Russia",
+    ]
+
+
 def test_a_compound_question_is_answered_part_by_part(answerer: Answerer) -> None:
     # The article answers the first part, and gives no cost of the meeting: the answer says what
     # the article says, cited, then plainly which part it does not answer.
