@@ -160,7 +160,7 @@ def knowledge_base(corpus: Path, store: Path) -> Any:
 
 def core_search(kb: Any, question: str, parts: list[str], k: int = K) -> list[Any]:
     """The hits ``bot.core.Answerer._search`` gets: the question's k, then ceil(k/2) for each part
-    of a compound question (its parts as question analysis splits them)."""
+    of a compound question (each part's ``query``: its words and the names it took over)."""
     hits = list(kb.search(question, k=k, mode="hybrid"))
     seen = {h.chunk_id for h in hits}
     per_part = max(1, -(-k // 2))
