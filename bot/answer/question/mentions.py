@@ -194,7 +194,8 @@ _SCALE_WORDS = frozenset({"m", "bn", "k", "mn", "tn", "trn", "million", "billion
 
 
 def _name_of(doc: Doc, ids: set[int]) -> str:
-    """A subject's name: its last proper name outside a prepositional phrase, else its words.
+    """A subject's name: its last proper name outside a prepositional phrase or a clause on it,
+    else its words.
 
     "Microsoft's Bill Gates" -> "Bill Gates", "union leader Jonathan Baume" -> "Jonathan Baume",
     "the film Casino Royale" -> "Casino Royale" (the NER found only "Casino"); "the match between
@@ -203,17 +204,17 @@ def _name_of(doc: Doc, ids: set[int]) -> str:
     span = doc[min(ids) : max(ids) + 1]
     # A name in a phrase or clause that modifies the subject is not its name: "the match between
     # Leeds and Millwall", "the Georgia woman suing Hewlett Packard".
-    preps = {t.i for t in span if t.dep_ in {"prep", "acl", "relcl"} and t.i in ids}
+    modifiers = {t.i for t in span if t.dep_ in {"prep", "acl", "relcl"} and t.i in ids}
 
-    def in_prep_phrase(tok: Token) -> bool:
-        return any(a.i in preps for a in tok.ancestors) or tok.i in preps
+    def in_modifier(tok: Token) -> bool:
+        return any(a.i in modifiers for a in tok.ancestors) or tok.i in modifiers
 
     names: list[tuple[int, int]] = []  # token ranges
     for ent in span.ents:
-        if ent.label_ in _NAME_LABELS and not in_prep_phrase(ent[0]):
+        if ent.label_ in _NAME_LABELS and not in_modifier(ent[0]):
             names.append((ent.start, ent.end))
     for tok in span:
-        if tok.pos_ == "PROPN" and not tok.ent_type_ and not in_prep_phrase(tok):
+        if tok.pos_ == "PROPN" and not tok.ent_type_ and not in_modifier(tok):
             names.append((tok.i, tok.i + 1))
     if names:
         start, end = max(names)

@@ -280,6 +280,8 @@ def _inherit_subject(
       its own ("why was the win historic"): the first part's subject (and, for a statement, its
       speaker); the subject's names are added to the part's entities, marked inherited.
     * A pronoun subject when the first part has no one subject: all the first part's names.
+    * A definite subject that names nothing ("how badly had the business been losing
+      customers?"), where nothing else was taken: all the first part's names.
     """
     if not _has_verb(doc, idx):
 
