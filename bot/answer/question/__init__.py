@@ -9,9 +9,9 @@ passes the pipeline, see :mod:`bot.answer.nlp`) and returns a frozen :class:`Que
   is analysed on its own; a part without a subject of its own (or with only a pronoun) inherits
   the first part's subject (or, when the first part has no one subject, all its names: "...,
   and what did it pay?"; so too a definite subject that names nothing: "..., and how badly had
-  the business been losing customers?"), a bare wh-word before the main part ("When and where did ...")
-  takes that part's frame, and a repeated-preposition part inherits the whole frame (answer
-  type, verb, speaker) with its own prepositional object.
+  the business been losing customers?"), a bare wh-word before the main part ("When and where
+  did ...") takes that part's frame, and a repeated-preposition part inherits the whole frame
+  (answer type, verb, speaker) with its own prepositional object.
 * per part, **what is asked for** (:class:`AnswerType`), from the wh-word, the noun it asks about
   ("which club", "what price") and the verb ("what did P say", "what caused");
 * per part, **constraints**: named entities with spaCy's labels, proper-noun runs the NER missed,
