@@ -828,6 +828,22 @@ def test_a_definite_subject_naming_nothing_takes_the_first_parts_names(nlp: Any)
     assert "Vodafone" not in [m.text for m in own.entities]
 
 
+def test_two_listed_names_the_ner_joined_are_two_names(nlp: Any) -> None:
+    # The NER reads "Bez, Kenzie" as one entity, which no passage writes whole.
+    part = one_part(
+        nlp,
+        "Who won the Celebrity Big Brother series that featured Bez, Kenzie and Brigitte Nielsen?",
+    )
+    assert [m.text for m in part.entities] == [
+        "Celebrity Big Brother",
+        "Bez",
+        "Kenzie",
+        "Brigitte Nielsen",
+    ]
+    # A number keeps its comma.
+    assert [m.text for m in one_part(nlp, "Who won the 5,000m race?").numbers] == ["5,000"]
+
+
 def test_the_noun_asked_about_as_subject_takes_no_subject_from_the_first_part(nlp: Any) -> None:
     # The parse hangs "which" off "went", so "which Keane album" looked like no wh-subject,
     # and the part took Usher as its subject.

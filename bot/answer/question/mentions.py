@@ -60,16 +60,17 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         ):
             covered.add(ent.start)
             continue
-        start, end = _entity_bounds(ent)
-        mention = Mention(doc.text[start:end], ent.label_, start, end, "ner")
         covered.update(range(ent.start, ent.end))
-        if ent.label_ in _NUMBER_LABELS:
-            numbers.append(mention)
-        elif ent.label_ in _DATE_LABELS:
-            dates.append(mention)
-        else:
-            by_token.update(dict.fromkeys(range(ent.start, ent.end), len(entities)))
-            entities.append(mention)
+        for piece in _listed_names(ent):
+            start, end = _entity_bounds(piece)
+            mention = Mention(doc.text[start:end], ent.label_, start, end, "ner")
+            if ent.label_ in _NUMBER_LABELS:
+                numbers.append(mention)
+            elif ent.label_ in _DATE_LABELS:
+                dates.append(mention)
+            else:
+                by_token.update(dict.fromkeys(range(piece.start, piece.end), len(entities)))
+                entities.append(mention)
     # Runs of proper nouns the NER missed ("Winn-Dixie", "Skis Rossignol"); "of"/"&" may join
     # two runs ("Isle of Wight") when both sides are proper nouns.
     i_list = sorted(members)
@@ -145,6 +146,24 @@ def _answer_count(tok: Token) -> bool:
     # The parse makes "Which" the number's neighbour, or its noun's determiner, or neither.
     after_wh = tok.i > 0 and _is_wh(tok.doc[tok.i - 1])
     return tok.dep_ == "nummod" and (after_wh or any(_is_wh(c) for c in tok.head.children))
+
+
+def _listed_names(ent: Span) -> list[Span]:
+    """ "Bez, Kenzie and Brigitte Nielsen": the NER may take two listed names for one ("Bez,
+    Kenzie", "Gazprom, Rosneft"), which no passage would write whole. A name entity is split at
+    its commas; a number ("5,000") or a date ("Friday, 12 March") is not."""
+    if ent.label_ in _NUMBER_LABELS or ent.label_ in _DATE_LABELS:
+        return [ent]
+    pieces: list[Span] = []
+    start = ent.start
+    for tok in ent:
+        if tok.text == ",":
+            if tok.i > start:
+                pieces.append(ent.doc[start : tok.i])
+            start = tok.i + 1
+    if start < ent.end:
+        pieces.append(ent.doc[start : ent.end])
+    return pieces or [ent]
 
 
 def _answer_kind(ent: Span) -> bool:
