@@ -143,9 +143,15 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
 
 def _answer_count(tok: Token) -> bool:
     """ "which two housemates": how many answers are asked for, not a number to look for."""
-    # The parse makes "Which" the number's neighbour, or its noun's determiner, or neither.
+    return tok.dep_ == "nummod" and _on_asked_noun(tok)
+
+
+def _on_asked_noun(tok: Token) -> bool:
+    """``tok`` modifies the noun a wh-word asks about ("which two housemates", "which Italian
+    club"). The parse makes the wh-word the modifier's neighbour, or its noun's determiner, or
+    neither."""
     after_wh = tok.i > 0 and _is_wh(tok.doc[tok.i - 1])
-    return tok.dep_ == "nummod" and (after_wh or any(_is_wh(c) for c in tok.head.children))
+    return after_wh or any(_is_wh(c) for c in tok.head.children)
 
 
 def _listed_names(ent: Span) -> list[Span]:
@@ -170,13 +176,11 @@ def _answer_kind(ent: Span) -> bool:
     """ "which Italian club", "what quarterly profit": the nationality or the period says what
     kind of answer is asked for (Juventus is one), not a word the evidence must contain."""
     tok = ent[0]
-    # As with counts, the parse makes "which" the word's neighbour or its noun's determiner.
-    after_wh = tok.i > 0 and _is_wh(tok.doc[tok.i - 1])
     return (
         (ent.label_ == "NORP" or (ent.label_ == "DATE" and tok.pos_ == "ADJ"))
         and tok.dep_ == "amod"
         and tok.head.pos_ == "NOUN"
-        and (after_wh or any(_is_wh(c) for c in tok.head.children))
+        and _on_asked_noun(tok)
     )
 
 

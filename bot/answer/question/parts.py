@@ -318,10 +318,10 @@ def _inherit_subject(
         # buyers pay for it?" after "Who bought London's Savoy hotel from Quinlan Private").
         names = _carried_names(first)
         return replace(part, entities=names, inherited=("names",)) if names else part
-    # "which album was named ...": the asking phrase is the subject.
-    # The parse may hang "which" off the verb ("which Keane album went back ..."), so the
-    # noun of the asking phrase as the subject is the asking phrase too (not the noun a copula
-    # asks about: "what was the score?" has no asking phrase of its own and refers back).
+    # "which album was named ...": the asking phrase is the subject. The parse may hang "which"
+    # off the verb ("which Keane album went back ..."), so the noun of the asking phrase as the
+    # subject is the asking phrase too (not the noun a copula asks about: "what was the score?"
+    # has no asking phrase of its own and refers back).
     phrase_noun = part.focus if part.wh is not None and " " in part.wh else None
     wh_subject = any(
         doc[i].dep_ in _SUBJECT_DEPS
