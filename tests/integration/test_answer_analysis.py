@@ -906,3 +906,25 @@ def test_each_asks_the_question_of_every_conjunct(nlp: Any) -> None:
         len(analyse("What was the score of the match between Chelsea and Arsenal?", nlp).parts) == 1
     )
     assert len(analyse("How many goals did each team score against Chelsea?", nlp).parts) == 1
+
+
+def test_the_noun_asked_about_is_a_noun_the_wh_word_determines(nlp: Any) -> None:
+    # The tagger calls "credit" a noun and hangs "what" on it as a determiner; with an
+    # auxiliary between them it is the verb, and passages seldom say "credit".
+    credit = one_part(nlp, "What did director Charles Saumarez Smith credit for the rise?")
+    assert credit.focus is None
+    # "what else": "else" modifies the wh-word; it is not a thing asked about.
+    assert one_part(nlp, "What else did the show win?").focus is None
+    # A determiner next to its noun still names it ("what fine", tagged as an adverb).
+    assert one_part(nlp, "What fine did the FA give Millwall?").focus == "fine"
+
+
+def test_the_name_of_a_thing_asks_about_the_thing(nlp: Any) -> None:
+    # Passages say "the teenager", seldom "the name": the noun after "of" is asked about, and
+    # its kind is the answer's.
+    teen = one_part(
+        nlp, "What is the name of the British teenager arrested in the fraud investigation?"
+    )
+    assert (teen.focus, teen.answer_type) == ("teenager", T.PERSON)
+    software = one_part(nlp, "What is the name of its free software for parents?")
+    assert (software.focus, software.answer_type) == ("software", T.DESCRIPTION)

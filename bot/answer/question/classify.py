@@ -76,10 +76,23 @@ def _find_wh(doc: Doc, idx: Sequence[int]) -> _Wh:
 
 def _determined_noun(doc: Doc, wh: Token, members: set[int]) -> Token | None:
     """The noun a wh-determiner asks about: "which club", "what percentage", "which of the ..."."""
-    if wh.dep_ == "det" and wh.head.pos_ in {"NOUN", "PROPN"} and wh.head.i > wh.i:
+    if (
+        wh.dep_ == "det"
+        and wh.head.pos_ in {"NOUN", "PROPN"}
+        and wh.head.i > wh.i
+        # "What did director Charles Saumarez Smith credit for the rise?": an auxiliary between
+        # the two makes the "noun" the verb, tagged wrong.
+        and not any(doc[k].pos_ == "AUX" for k in range(wh.i + 1, wh.head.i))
+    ):
         return wh.head
     nxt = doc[wh.i + 1] if wh.i + 1 < len(doc) and wh.i + 1 in members else None
-    if nxt is not None and nxt.is_alpha and nxt.pos_ not in {"AUX", "VERB", "PRON", "ADP", "DET"}:
+    if (
+        nxt is not None
+        and nxt.is_alpha
+        and nxt.pos_ not in {"AUX", "VERB", "PRON", "ADP", "DET"}
+        # "what else": a modifier of the wh-word itself, not a noun it determines.
+        and not (nxt.dep_ == "advmod" and nxt.head.i == wh.i)
+    ):
         # "What fine did ...": a word between the wh-word and an auxiliary is a noun, whatever
         # the tagger says ("fine" as an adverb); so is the det arc's head next to it.
         after = doc[nxt.i + 1] if nxt.i + 1 < len(doc) else None
@@ -184,6 +197,10 @@ def _classify(
     # "What was the price of X?", "What is the population of Y?": the copula's other argument.
     if verb_lemma == "be":
         other = _copula_argument(verb, tok, members)
+        if other is not None and other.lemma_.lower() == "name":
+            # "What is the name of the British teenager ...?": a proper name of the teenager
+            # is asked for, and passages say "teenager", seldom "name".
+            other = _of_object(other, members) or other
         if other is not None:
             typed = _type_of_noun(other.lemma_.lower(), lemmas)
             if typed is not None:
@@ -235,6 +252,16 @@ def _copula_argument(verb: Token, wh: Token, members: set[int]) -> Token | None:
             and child.pos_ in {"NOUN", "PROPN"}
         ):
             return child
+    return None
+
+
+def _of_object(noun: Token, members: set[int]) -> Token | None:
+    """The noun after "of" on ``noun`` ("the name of the teenager" -> "teenager")."""
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for obj in child.children:
+                if obj.dep_ == "pobj" and obj.pos_ in {"NOUN", "PROPN"} and obj.i in members:
+                    return obj
     return None
 
 

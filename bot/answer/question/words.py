@@ -64,6 +64,7 @@ _FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
         comedian celebrity boxer driver rider golfer cyclist sprinter runner referee umpire
         governor mayor senator king queen prince princess pope chef doctor scientist economist
         analyst campaigner suspect victim journalist editor producer filmmaker composer
+        teenager student pupil boy girl child
         """),
     AnswerType.ORGANISATION: _words("""
         company firm club party team side bank group organisation organization business
