@@ -215,10 +215,13 @@ def _classify(
         return AnswerType.STATEMENT, (), focus
     # "What did the deal cost?" asks for money; "What did he pay £50m for?" (money given, "what"
     # the object of "for") asks for the thing.
+    # "What is Tsutsumi charged with?": a preposition left without its object has the wh-word
+    # as its object, and a charge is an accusation.
     if (
         verb_lemma in _MONEY_VERBS
         and tok.dep_ in {"dobj", "attr", "dative"}
         and not any(doc[i].ent_type_ == "MONEY" for i in idx)
+        and not _stranded_preposition(verb, members)
     ):
         return AnswerType.AMOUNT, (), focus
     if "worth" in {doc[i].lower_ for i in idx}:
@@ -253,6 +256,14 @@ def _copula_argument(verb: Token, wh: Token, members: set[int]) -> Token | None:
         ):
             return child
     return None
+
+
+def _stranded_preposition(verb: Token, members: set[int]) -> bool:
+    """ "charged with ?", "paid for ?": the verb has a preposition with no object after it."""
+    return any(
+        c.dep_ == "prep" and c.i in members and not any(g.dep_ == "pobj" for g in c.children)
+        for c in verb.children
+    )
 
 
 def _of_object(noun: Token, members: set[int]) -> Token | None:

@@ -60,6 +60,9 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         ):
             covered.add(ent.start)
             continue
+        if _describes_a_named_person(ent):
+            covered.update(range(ent.start, ent.end))
+            continue
         covered.update(range(ent.start, ent.end))
         for piece in _listed_names(ent):
             start, end = _entity_bounds(piece)
@@ -163,13 +166,17 @@ def _listed_names(ent: Span) -> list[Span]:
     pieces: list[Span] = []
     start = ent.start
     for tok in ent:
-        if tok.text == ",":
+        # "Real Madrid v Real Sociedad": a match names two sides.
+        if tok.text == "," or (tok.lower_ in _VERSUS and start < tok.i < ent.end - 1):
             if tok.i > start:
                 pieces.append(ent.doc[start : tok.i])
             start = tok.i + 1
     if start < ent.end:
         pieces.append(ent.doc[start : ent.end])
     return pieces or [ent]
+
+
+_VERSUS = frozenset({"v", "v.", "vs", "vs.", "versus"})
 
 
 def _answer_kind(ent: Span) -> bool:
@@ -182,6 +189,21 @@ def _answer_kind(ent: Span) -> bool:
         and tok.head.pos_ == "NOUN"
         and _on_asked_noun(tok)
     )
+
+
+def _describes_a_named_person(ent: Span) -> bool:
+    """ "Japanese businessman Yoshiaki Tsutsumi", "15-year-old Donald Young": a nationality or an
+    age on a named person describes them; passages name the person, and need not repeat it
+    ("Mr Tsutsumi", "Young, 15,")."""
+    if ent.label_ not in {"NORP", "DATE"}:
+        return False
+    tok = ent.root
+    # Up the noun phrase: "Japanese" -> "businessman" -> "Tsutsumi".
+    while tok.dep_ in {"amod", "compound", "npadvmod", "nmod"} and tok.head.i != tok.i:
+        tok = tok.head
+        if tok.ent_type_ == "PERSON":
+            return True
+    return False
 
 
 def _entity_bounds(ent: Span) -> tuple[int, int]:
