@@ -954,3 +954,24 @@ def test_a_charge_with_the_wh_word_as_its_object_is_not_money(nlp: Any) -> None:
     charged = one_part(nlp, "What is Japanese tycoon Yoshiaki Tsutsumi charged with?")
     assert charged.answer_type is T.DESCRIPTION
     assert one_part(nlp, "What did the deal cost?").answer_type is T.AMOUNT
+
+
+def test_a_plural_asked_about_over_coordinated_names_asks_one_thing_per_name(nlp: Any) -> None:
+    # Two matches, usually two reports: as one part, the evidence had to name Ireland,
+    # Argentina and Italy in one window.
+    parts = analyse("By what scores did Ireland beat Argentina and Italy?", nlp).parts
+    assert [p.text for p in parts] == [
+        "By what scores did Ireland beat Argentina",
+        "By what scores did Ireland beat Italy",
+    ]
+    awards = analyse("Which LTA awards did Tim Henman and Andrew Murray win?", nlp).parts
+    assert [p.relation.subject for p in awards] == ["Tim Henman", "Andrew Murray"]
+    # One thing: a singular asked-about noun, a modified coordination, a prepositional phrase,
+    # a coordination in the asking phrase.
+    for one in (
+        "What was the score when Chelsea played Arsenal and Spurs?",
+        "How many members would a merged Amicus and TGWU have?",
+        "What targets did Lord Falconer set for courts in England and Wales?",
+        "Which Labour and Tory MPs voted against the bill?",
+    ):
+        assert len(analyse(one, nlp).parts) == 1, one

@@ -29,7 +29,7 @@ from bot.answer.question.words import (
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 
 def analyse(question: str, nlp: Language, doc: Doc | None = None) -> QuestionAnalysis:
@@ -159,20 +159,57 @@ def _distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bo
             continue
         while first.dep_ == "conj":
             first = first.head
-        conjuncts = [first, *(c for c in first.conjuncts if c.i > first.i)]
-        if len(conjuncts) < 2:
+        segments = _over_conjuncts(doc, idx, first, {t.i for t in tok.subtree})
+        if segments:
+            return segments
+    return _plural_distributed(doc, idx)
+
+
+def _plural_distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
+    """ "By what scores did Ireland beat Argentina and Italy?", "Which LTA awards did Tim Henman
+    and Andrew Murray win?": a plural noun asked about, over names coordinated as the verb's
+    subject or object, asks one thing per name, usually of one article each. Not a name joined
+    by "&" ("Marsh & McLennan"), nor a coordination with a determiner or an adjective ("a merged
+    Amicus and TGWU": one thing), nor one inside the asking phrase ("which Labour and Tory
+    MPs": the kind asked about), nor one in a prepositional phrase ("in England and Wales")."""
+    focus = _find_wh(doc, idx).focus
+    if focus is None or focus.tag_ not in {"NNS", "NNPS"}:
+        return []
+    members = set(idx)
+    asking = {t.i for t in focus.subtree}
+    for tok in doc:
+        if tok.i not in members or tok.dep_ != "conj" or tok.head.dep_ == "conj":
             continue
-        whole = {t.i for t in first.subtree} | {t.i for t in tok.subtree}
-        segments = []
-        for c in conjuncts:
-            own = {t.i for t in c.subtree}
-            for child in c.children:
-                if child.dep_ in {"conj", "cc", "punct", "preconj", "appos"}:
-                    own -= {t.i for t in child.subtree}
-            tokens = [i for i in idx if (i not in whole or i in own) and not doc[i].is_punct]
-            segments.append((tokens, own, first.dep_ in _SUBJECT_DEPS))
-        return segments
+        first = tok.head
+        if (
+            first.i in members
+            and first.i not in asking
+            and first.dep_ in {*_SUBJECT_DEPS, "dobj"}
+            and not any(c.dep_ in {"det", "amod"} or c.text == "&" for c in first.children)
+            and all(c.pos_ == "PROPN" for c in [first, *first.conjuncts])
+        ):
+            return _over_conjuncts(doc, idx, first, set())
     return []
+
+
+def _over_conjuncts(
+    doc: Doc, idx: list[int], first: Token, also: set[int]
+) -> list[tuple[list[int], set[int], bool]]:
+    """One segment per conjunct of ``first``: the clause without the other conjuncts (nor the
+    tokens ``also``)."""
+    conjuncts = [first, *(c for c in first.conjuncts if c.i > first.i)]
+    if len(conjuncts) < 2:
+        return []
+    whole = {t.i for t in first.subtree} | also
+    segments = []
+    for c in conjuncts:
+        own = {t.i for t in c.subtree}
+        for child in c.children:
+            if child.dep_ in {"conj", "cc", "punct", "preconj", "appos"}:
+                own -= {t.i for t in child.subtree}
+        tokens = [i for i in idx if (i not in whole or i in own) and not doc[i].is_punct]
+        segments.append((tokens, own, first.dep_ in _SUBJECT_DEPS))
+    return segments
 
 
 # Punctuation that ends a question or joins its parts ("4.75%" keeps its sign, quotes stay).
