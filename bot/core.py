@@ -344,10 +344,10 @@ class Answerer:
         fallback = ""
         raw_draft = ""
         draft: str | None = None
-        articles = judgement.placement()  # the extractive answer's part-by-part cue
+        cue = judgement.extractive_cue()  # part by part, and the values it must quote
         try:
-            cue = {"part_articles": articles} if gen_name == EXTRACTIVE else {}
-            draft = gen.generate(asked, sources, prompt_obj, **cue)  # type: ignore[arg-type]
+            own = cue if gen_name == EXTRACTIVE else {}
+            draft = gen.generate(asked, sources, prompt_obj, **own)  # type: ignore[arg-type]
         except Exception as exc:
             if gen_name == EXTRACTIVE:
                 timer.lap("generate")
@@ -382,7 +382,7 @@ class Answerer:
             used = EXTRACTIVE
             try:
                 result = check_draft(
-                    self.extractive.generate(asked, sources, part_articles=articles),
+                    self.extractive.generate(asked, sources, **cue),
                     sources,
                     self.encoder,
                 )

@@ -120,15 +120,18 @@ def cache_key() -> str:
     for path in sorted((ROOT / "bot/answer").glob("*.py")):
         h.update(fd.git_blob_hash(path).encode())
     h.update(fd.git_blob_hash(ROOT / "bot/answer/decision_params.json").encode())
-    h.update(f"k={fd.K};answerable;sources;judged;part-queries;anchored={fd.anchored()}".encode())
+    h.update(
+        f"k={fd.K};answerable;sources;judged;part-queries;required;anchored={fd.anchored()}".encode()
+    )
     return h.hexdigest()[:16]
 
 
 def collect() -> list[dict[str, Any]]:
     """Every answerable training question with its numbered sources and what the core gives the
     generator after the decision stage (cached): the text it answers (the answered parts of a
-    partial answer) and, when the parts lie apart, the article each was found in
-    (``Judgement.placement``)."""
+    partial answer), when the parts lie apart the article each was found in
+    (``Judgement.placement``), and the sentences holding the values the decision found
+    (``Judgement.value_sentences``)."""
     path = fd.CACHE / f"extractive-sources-{cache_key()}.pkl"
     if path.exists():
         print(f"sources from {path}", file=sys.stderr)
@@ -163,6 +166,7 @@ def collect() -> list[dict[str, Any]]:
                     "sources": number_sources(hits),
                     "asked": judgement.asked(question),
                     "part_articles": judgement.placement(),
+                    "required": judgement.value_sentences(),
                 }
             )
     fd.CACHE.mkdir(parents=True, exist_ok=True)
@@ -192,7 +196,12 @@ def measure(
             CachedEncoder(vectors), max_words=MAX_WORDS, weights=weights, passages=PASSAGES
         )
         gen.candidates = CANDIDATES
-        chosen = gen.select(item["asked"], item["sources"], part_articles=item["part_articles"])
+        chosen = gen.select(
+            item["asked"],
+            item["sources"],
+            part_articles=item["part_articles"],
+            required=item["required"],
+        )
         text = " ".join(s.candidate.text for s in chosen)
         covered.append(mention_coverage(text, item["must_mention"])[0])
         gold = set(item["gold"])

@@ -21,12 +21,27 @@ from bot.answer.cache import PassageCache
 from bot.answer.decision import DecisionParams, QuestionDecision, decide
 from bot.answer.evidence import Encode, Evidence, gather_evidence, prepare_passages
 from bot.answer.question import QuestionAnalysis, analyse
+from bot.answer.question.types import AnswerType
 from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
     from retrieval.types import Hit
+
+
+# Answer types whose value is a figure (an amount, a count, a date, a score). A name asked for
+# (a person, a club) is not required: the names in a window are mostly the story's own people,
+# and the one nearest the window's centre is seldom the answer.
+_FIGURES = frozenset(
+    {
+        AnswerType.AMOUNT,
+        AnswerType.COUNT,
+        AnswerType.QUANTITY,
+        AnswerType.DATE,
+        AnswerType.SCORE,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,35 @@ class Judgement:
         """The extractive answer's cue: each answered part's article when the parts lie apart
         (``parts_apart``), else nothing (``bot.generators.extractive.compose``)."""
         return self.part_articles() if self.parts_apart() else []
+
+    def value_sentences(self) -> list[tuple[str, int, int]]:
+        """Per answered part asking for a figure (an amount, a count, a date, a score), the
+        sentence of its strongest window carrying every constraint that holds such a value,
+        nearest the sentence the window is built around: ``(article id, start, end)`` in the
+        article. The decision answered the part because that value is there; the answer must
+        quote it (``ExtractiveGenerator.select``'s ``required``)."""
+        out: list[tuple[str, int, int]] = []
+        for ev, d in zip(self.evidence, self.decision.parts, strict=True):
+            if not d.answer or ev.part.answer_type not in _FIGURES:
+                continue
+            window = next((w for w in ev.windows if w.constraint_share >= 1.0 and w.values), None)
+            if window is None:
+                continue
+            holding = [
+                (start, end)
+                for start, end in window.sentences
+                if any(start <= vs < end for vs, _, _ in window.values)
+            ]
+            if holding:
+                centre = window.centre[0]
+                start, end = min(holding, key=lambda se: abs(se[0] - centre))
+                out.append((window.article_id, start, end))
+        return out
+
+    def extractive_cue(self) -> dict[str, Any]:
+        """What the extractive generator is told besides the question: ``part_articles``
+        (:meth:`placement`) and ``required`` (:meth:`value_sentences`)."""
+        return {"part_articles": self.placement(), "required": self.value_sentences()}
 
     def unanswered_parts(self) -> list[str]:
         return [d.part for d in self.decision.parts if not d.answer]

@@ -270,3 +270,29 @@ def test_a_partial_answer_asks_the_generator_only_the_answered_parts() -> None:
 
     assert judged(paid, signed).asked(question) == "How much did Google pay"
     assert judged(paid, replace(signed, answer=True)).asked(question) == question
+
+
+def test_the_answer_must_quote_the_sentence_holding_each_answered_value() -> None:
+    # The window's value (MONEY at 40) is in its second sentence; the answer must quote that
+    # sentence. A part abstained on, or one asking for a description, requires nothing.
+    priced = replace(
+        window(("Google", "Android"), 1.0, 1.0),
+        article_id="tech/1",
+        sentences=((0, 30), (31, 60), (61, 90)),
+        centre=(61, 90),
+        values=((40, 44, "MONEY"),),
+    )
+    described = part("What is Android like", AnswerType.DESCRIPTION, "Android")
+    evidence = (ev(PAY, [priced]), ev(described, [priced]), ev(PAY, [priced]))
+    answered = Decision(PAY.text, True, 0.9, "")
+    decisions = (answered, replace(answered, part=described.text), replace(answered, answer=False))
+    judgement = Judgement(QuestionAnalysis("q", ()), evidence, QuestionDecision(decisions))
+    assert judgement.value_sentences() == [("tech/1", 31, 60)]
+    # No window carrying every constraint holds a value: nothing to require.
+    bare = replace(priced, values=())
+    assert (
+        Judgement(
+            QuestionAnalysis("q", ()), (ev(PAY, [bare]),), QuestionDecision((answered,))
+        ).value_sentences()
+        == []
+    )

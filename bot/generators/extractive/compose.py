@@ -71,3 +71,42 @@ def take_turns(queues: list[list[Scored]], max_words: int) -> list[Scored]:
                 used += word_count(s.candidate.text)
                 break
     return reading_order(merged)
+
+
+def with_required(
+    chosen: list[Scored],
+    candidates: Sequence[Candidate],
+    required: Sequence[tuple[str, int, int]],
+    max_words: int,
+) -> list[Scored]:
+    """``chosen`` with each required sentence (article id, start, end in the article) it lacks:
+    the weakest chosen sentences that are not required make room within ``max_words``."""
+    from bot.generators.extractive.candidates import Scored
+
+    out = list(chosen)
+    keep: set[int] = set()  # ids of the Scored that are required
+    for article, start, end in required:
+        have = next((s for s in out if _within(s.candidate, article, start, end)), None)
+        if have is not None:
+            keep.add(id(have))
+            continue
+        cand = next(
+            (c for c in candidates if not c.title and _within(c, article, start, end)), None
+        )
+        if cand is None:
+            continue
+        floor = min((s.score for s in out), default=0.0)
+        added = Scored(cand, floor, 0.0, 0.0, 0.0, 0.0, 0.0)
+        need = word_count(cand.text)
+        while out and sum(word_count(s.candidate.text) for s in out) + need > max_words:
+            spare = [s for s in out if id(s) not in keep]
+            if not spare:
+                break
+            out.remove(min(spare, key=lambda s: s.score))
+        out.append(added)
+        keep.add(id(added))
+    return reading_order(out)
+
+
+def _within(cand: Candidate, article: str, start: int, end: int) -> bool:
+    return cand.article_id == article and start <= cand.position < end

@@ -31,6 +31,7 @@ from bot.generators.extractive.compose import (
     same_words,
     sources_by_part,
     take_turns,
+    with_required,
     word_count,
 )
 from bot.generators.extractive.questions import (
@@ -197,9 +198,10 @@ class ExtractiveGenerator:
         prompt: Prompt | None = None,
         *,
         part_articles: Sequence[str | None] = (),
+        required: Sequence[tuple[str, int, int]] = (),
     ) -> str:
         del prompt  # the extractive answer has no prompt; the core records the prompt id anyway
-        chosen = self.select(question, sources, part_articles=part_articles)
+        chosen = self.select(question, sources, part_articles=part_articles, required=required)
         return " ".join(f"{s.candidate.text} [{s.candidate.key}]" for s in chosen)
 
     def score(
@@ -293,8 +295,10 @@ class ExtractiveGenerator:
         sources: Sequence[Source],
         *,
         part_articles: Sequence[str | None] = (),
+        required: Sequence[tuple[str, int, int]] = (),
     ) -> list[Scored]:
-        """The sentences of the answer, in reading order.
+        """The sentences of the answer, in reading order; those ``required`` (the decision's
+        ``Judgement.value_sentences``) in place of the weakest chosen (:func:`with_required`).
 
         A compound question whose parts each name their subject and are best answered by
         different articles ("How much did Howard earmark, and what was Brown expected to do?")
@@ -302,6 +306,16 @@ class ExtractiveGenerator:
         the decision stage found in different articles (``part_articles``:
         ``Judgement.part_articles``, one per part): each part is then answered from its article.
         """
+        chosen = self._select_parts(question, sources, part_articles)
+        if not required:
+            return chosen
+        anchors = question_anchors(self.analysis(question)) if self.anchored else None
+        every = self.candidates.get(sources, self.parse, anchors, self.tokenise)
+        return with_required(chosen, every, required, self.max_words)
+
+    def _select_parts(
+        self, question: str, sources: Sequence[Source], part_articles: Sequence[str | None]
+    ) -> list[Scored]:
         people = self.people(question)
         analysis = self.analysis(question)
         anchors = question_anchors(analysis) if self.anchored else None
