@@ -125,6 +125,8 @@ class Window:
     event_realis: bool = False
     # Statements: best share of the topic terms in what a sentence attributed to the speaker says.
     speech_topic: float = 0.0
+    # The article span of the value nearest a constraint mention (the one value_near measures).
+    nearest_value: tuple[int, int] | None = None
 
     @property
     def strength(self) -> float:
@@ -399,11 +401,12 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 values.append((centre.start, centre.end, "SENTENCE"))
             values = sorted(set(values))
             near = 0.0
+            nearest: tuple[int, int] | None = None
             if values:
                 if not constraints:
                     near = 1.0
                 elif marks:
-                    d = min(_distance(v[:2], m) for v in values for m in marks)
+                    d, nearest = min((_distance(v[:2], m), v[:2]) for v in values for m in marks)
                     near = 1.0 / (1.0 + d / NEAR_CHARS)
                 elif found:  # named only in the title: the article is about it, somewhere
                     near = 0.5
@@ -453,6 +456,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 event_found=binding is not None and binding.verb,
                 event_realis=binding is not None and binding.realis,
                 speech_topic=speaker_topic(part, w_docs, hit.title) if statement else 0.0,
+                nearest_value=nearest,
             )
             key = (hit.article_id, centre.start, centre.end)
             if key not in windows:  # overlapping chunks: the better-ranked hit's copy stays

@@ -100,8 +100,8 @@ class Judgement:
 
     def value_sentences(self) -> list[tuple[str, int, int]]:
         """Per answered part asking for a figure (an amount, a count, a date, a score), the
-        sentence of its strongest window carrying every constraint that holds such a value,
-        nearest the sentence the window is built around: ``(article id, start, end)`` in the
+        sentence of its strongest window carrying every constraint that holds the value nearest
+        a constraint mention (``Window.nearest_value``): ``(article id, start, end)`` in the
         article. The decision answered the part because that value is there; the answer must
         quote it (``ExtractiveGenerator.select``'s ``required``)."""
         out: list[tuple[str, int, int]] = []
@@ -116,9 +116,11 @@ class Judgement:
                 for start, end in window.sentences
                 if any(start <= vs < end for vs, _, _ in window.values)
             ]
+            # The sentence of the value nearest a constraint mention, else the one nearest the
+            # window's centre.
+            at = window.nearest_value[0] if window.nearest_value else window.centre[0]
             if holding:
-                centre = window.centre[0]
-                start, end = min(holding, key=lambda se: abs(se[0] - centre))
+                start, end = min(holding, key=lambda se: (not se[0] <= at < se[1], abs(se[0] - at)))
                 out.append((window.article_id, start, end))
         return out
 

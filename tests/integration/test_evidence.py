@@ -69,6 +69,8 @@ def test_amount_present_only_where_one_is_given(nlp: Language, embeddings: Local
     article = PREFIX + giving.text
     assert article[start:end] == "$50m"
     assert feature(with_amount, "value_near") > 0.5
+    assert best.nearest_value == (start, end)  # the value value_near measured
+    assert without.windows[0].nearest_value is None
 
 
 def test_statement_on_the_topic_beats_the_speaker_on_another(

@@ -288,6 +288,12 @@ def test_the_answer_must_quote_the_sentence_holding_each_answered_value() -> Non
     decisions = (answered, replace(answered, part=described.text), replace(answered, answer=False))
     judgement = Judgement(QuestionAnalysis("q", ()), evidence, QuestionDecision(decisions))
     assert judgement.value_sentences() == [("tech/1", 31, 60)]
+    # Two values: the one nearest a constraint mention (what value_near measured) is quoted,
+    # not the one nearest the window's centre.
+    two = replace(priced, values=((5, 9, "MONEY"), (70, 74, "MONEY")), nearest_value=(5, 9))
+    assert Judgement(
+        QuestionAnalysis("q", ()), (ev(PAY, [two]),), QuestionDecision((answered,))
+    ).value_sentences() == [("tech/1", 0, 30)]
     # No window carrying every constraint holds a value: nothing to require.
     bare = replace(priced, values=())
     assert (
