@@ -64,6 +64,12 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
             covered.update(range(ent.start, ent.end))
             continue
         covered.update(range(ent.start, ent.end))
+        year = _leading_year(ent)
+        if year is not None:
+            # "the 2005 London Marathon": passages say "the London Marathon" and, maybe, the year
+            # elsewhere; the year is a date to find on its own.
+            dates.append(Mention(year.text, "DATE", year.idx, year.idx + len(year), "ner"))
+            ent = ent.doc[year.i + 1 : ent.end]
         for piece in _listed_names(ent):
             start, end = _entity_bounds(piece)
             mention = Mention(doc.text[start:end], ent.label_, start, end, "ner")
@@ -174,6 +180,17 @@ def _listed_names(ent: Span) -> list[Span]:
     if start < ent.end:
         pieces.append(ent.doc[start : ent.end])
     return pieces or [ent]
+
+
+def _leading_year(ent: Span) -> Token | None:
+    """The year a name entity starts with ("the 2005 Six Nations" -> "2005"), if any."""
+    if ent.label_ in _NUMBER_LABELS or ent.label_ in _DATE_LABELS:
+        return None
+    toks = [t for t in ent if t.lower_ != "the"]
+    first = toks[0] if toks else None
+    if first is None or len(toks) < 2 or not (first.is_digit and len(first.text) == 4):
+        return None
+    return first if 1900 <= int(first.text) <= 2099 else None
 
 
 _VERSUS = frozenset({"v", "v.", "vs", "vs.", "versus"})
