@@ -63,6 +63,9 @@ eval-heldout: setup
 	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
 		--questions training/heldout/partial_questions.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
 		--out data/eval/answers-heldout-partial.json
+	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
+		--questions training/heldout/questions_f.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
+		--out data/eval/answers-heldout-f.json
 
 # Fit on training/questions_*.jsonl (never the eval sets): the answer-or-abstain decision
 # (bot/answer/decision_params.json, training/decision_report.json) and the extractive generator's
