@@ -359,8 +359,13 @@ def fold_of(question_id: str) -> int:
     return int(hashlib.sha1(question_id.encode("utf-8")).hexdigest(), 16) % FOLDS
 
 
+def folds_of(groups: np.ndarray) -> np.ndarray:
+    """Each row's fold (rows are grouped by question id)."""
+    return np.array([fold_of(str(g)) for g in groups], dtype=np.int64)
+
+
 def out_of_fold(kind: str, x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    fold = np.array([fold_of(str(g)) for g in groups])
+    fold = folds_of(groups)
     prob = np.zeros(len(y))
     for k in range(FOLDS):
         test = fold == k

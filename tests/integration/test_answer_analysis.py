@@ -981,7 +981,7 @@ def test_a_year_a_name_starts_with_is_a_date_of_its_own(nlp: Any) -> None:
     # The NER's "the 2005 London Marathon" is written so by no passage ("the London Marathon",
     # the year elsewhere or not at all): the name and the year are two constraints.
     part = one_part(nlp, "Who won the women's race at the 2005 London Marathon?")
-    assert [m.text for m in part.entities] == ["London Marathon"]
+    assert [(m.text, m.label) for m in part.entities] == [("London Marathon", "EVENT")]
     assert [m.text for m in part.dates] == ["2005"]
     six = one_part(nlp, "What was the score on the final weekend of the 2005 Six Nations?")
     assert [m.text for m in six.entities] == ["Six Nations"]

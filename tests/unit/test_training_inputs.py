@@ -31,15 +31,21 @@ def test_a_questions_fold_depends_on_its_id_alone() -> None:
     # runs' cross-validated figures differ by what changed (CHANGELOG, session 20).
     import sys
 
+    import numpy as np
+
     sys.path.insert(0, str(TRAINING))
     try:
         import fit_decision as fd
     finally:
         sys.path.remove(str(TRAINING))
-    ids = [f"questions_a.jsonl:{n}" for n in range(200)]
-    folds = [fd.fold_of(i) for i in ids]
-    assert folds == [fd.fold_of(i) for i in reversed(ids)][::-1]
-    assert set(folds) == set(range(fd.FOLDS))
+    rows = np.array([f"questions_a.jsonl:{n // 2}" for n in range(400)])  # two parts each
+    before = fd.folds_of(rows)
+    # A question added in the middle, and one of the others split in three parts.
+    grown = np.insert(rows, 150, ["questions_a.jsonl:new", "questions_a.jsonl:7"])
+    after = fd.folds_of(grown)
+    assert list(np.delete(after, [150, 151])) == list(before)
+    assert after[151] == before[14]  # the split question's new part joins its other parts
+    assert set(before.tolist()) == set(range(fd.FOLDS))
     # Roughly even: no fold holds under half or over twice its share.
-    share = len(ids) / fd.FOLDS
-    assert all(share / 2 < folds.count(k) < share * 2 for k in range(fd.FOLDS))
+    share = len(rows) / fd.FOLDS
+    assert all(share / 2 < int((before == k).sum()) < share * 2 for k in range(fd.FOLDS))

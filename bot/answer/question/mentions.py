@@ -64,6 +64,7 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
             covered.update(range(ent.start, ent.end))
             continue
         covered.update(range(ent.start, ent.end))
+        label = ent.label_  # a slice of the entity (below) is a Span without its label
         year = _leading_year(ent)
         if year is not None:
             # "the 2005 London Marathon": passages say "the London Marathon" and, maybe, the year
@@ -72,10 +73,10 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
             ent = ent.doc[year.i + 1 : ent.end]
         for piece in _listed_names(ent):
             start, end = _entity_bounds(piece)
-            mention = Mention(doc.text[start:end], ent.label_, start, end, "ner")
-            if ent.label_ in _NUMBER_LABELS:
+            mention = Mention(doc.text[start:end], label, start, end, "ner")
+            if label in _NUMBER_LABELS:
                 numbers.append(mention)
-            elif ent.label_ in _DATE_LABELS:
+            elif label in _DATE_LABELS:
                 dates.append(mention)
             else:
                 by_token.update(dict.fromkeys(range(piece.start, piece.end), len(entities)))
