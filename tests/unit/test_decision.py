@@ -294,6 +294,12 @@ def test_the_answer_must_quote_the_sentence_holding_each_answered_value() -> Non
     assert Judgement(
         QuestionAnalysis("q", ()), (ev(PAY, [two]),), QuestionDecision((answered,))
     ).value_sentences() == [("tech/1", 0, 30)]
+    # A reason's sentence (its causal marker) is required as a figure's is.
+    why = part("Why did Google buy Android", AnswerType.REASON, "Google", "Android")
+    caused = replace(priced, values=((45, 52, "REASON"),))
+    assert Judgement(
+        QuestionAnalysis("q", ()), (ev(why, [caused]),), QuestionDecision((answered,))
+    ).value_sentences() == [("tech/1", 31, 60)]
     # No window carrying every constraint holds a value: nothing to require.
     bare = replace(priced, values=())
     assert (
