@@ -401,7 +401,8 @@ def test_a_compound_question_is_answered_part_by_part(answerer: Answerer) -> Non
     first, second = answer.judgement.decision.parts
     assert first.answer and not second.answer
     assert second.reason == "no amount is given near 'G7' and 'Lucca'"
-    assert "international sanctions" in answer.text
+    # Johnson's words on Russia (phrases of the seed question's must-mention list).
+    assert any(p in answer.text for p in ("stick like glue", "toxifying the reputation of Russia"))
     assert answer.text.endswith(
         'The articles don\'t say: "how much did the G7 meeting in Lucca cost?"'
     )

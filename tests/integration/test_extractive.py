@@ -74,9 +74,10 @@ def test_what_did_johnson_say_about_russia(
     for phrase in ("a choice", "stick like glue", "assad", "toxifying the reputation of russia"):
         assert phrase in lowered, (phrase, draft)
     sentences = [(s.text, s.keys) for s in parse_draft(draft)]
-    assert 2 <= len(sentences) <= 4
+    assert 2 <= len(sentences) <= 5
     assert all(keys for _, keys in sentences)
-    assert len(draft.split()) <= 120 + 10  # the budget counts words of the sentences themselves
+    budget = Settings(_env_file=None).answer.answer_max_words  # type: ignore[call-arg]
+    assert len(draft.split()) <= budget + 10  # the budget counts words of the sentences themselves
     # Its own citations pass the check untouched.
     result = check_draft(draft, seed_sources, embeddings)
     assert not result.dropped and len(result.sentences) == len(sentences)

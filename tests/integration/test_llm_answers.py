@@ -220,7 +220,7 @@ def test_a_models_no_answer_does_not_overrule_the_decision(
     answer = answerer_for(seed_kb, openai_server).answer(QUESTION)
     assert answer.status == "answered"
     assert answer.generator == "extractive"
-    assert "international sanctions" in answer.text
+    assert "toxifying the reputation of Russia" in answer.text  # the offline answer's
     data = answer.to_json()
     assert "answered that the articles do not say" in data["fallback"]
     assert data["draft"] == NO_ANSWER_MESSAGE

@@ -14,7 +14,9 @@ TRAINING = Path(__file__).resolve().parents[2] / "training"
 TEST_SETS = ("questions_dev", "seed_questions")
 
 
-@pytest.mark.parametrize("script", ["fit_decision.py", "fit_extractive.py", "fit_support.py"])
+@pytest.mark.parametrize(
+    "script", ["fit_decision.py", "fit_extractive.py", "fit_support.py", "word_budget.py"]
+)
 def test_a_fitting_script_names_no_test_set(script: str) -> None:
     text = (TRAINING / script).read_text(encoding="utf-8")
     assert [name for name in TEST_SETS if name in text] == []
@@ -49,3 +51,37 @@ def test_a_questions_fold_depends_on_its_id_alone() -> None:
     # Roughly even: no fold holds under half or over twice its share.
     share = len(rows) / fd.FOLDS
     assert all(share / 2 < int((before == k).sum()) < share * 2 for k in range(fd.FOLDS))
+
+
+def _training_module(name: str):  # type: ignore[no-untyped-def]
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(TRAINING))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(TRAINING))
+
+
+def test_the_default_word_budget_is_the_one_measured_on_our_questions() -> None:
+    # The default budget is chosen by training/word_budget.py; the settings and the extractive
+    # fit must use what its report chose (else the fit's objective is measured at another
+    # length than users get).
+    from bot.settings import AnswerSettings
+
+    report = json.loads((TRAINING / "word_budget_report.json").read_text(encoding="utf-8"))
+    wb = _training_module("word_budget")
+    coverage = {int(b): row["all"]["coverage"] for b, row in report["table"].items()}
+    assert report["chosen"] == wb.choose(coverage)
+    assert AnswerSettings.model_fields["answer_max_words"].default == report["chosen"]
+    assert report["chosen"] == _training_module("fit_extractive").MAX_WORDS
+
+
+def test_the_budget_rule_stops_where_more_words_stop_paying() -> None:
+    wb = _training_module("word_budget")
+    # +0.03 over the first 30 words, then under a point per 30 words.
+    assert wb.choose({100: 0.80, 130: 0.83, 160: 0.835, 190: 0.84}) == 130
+    # A late jump counts: 130 -> 250 gains 0.055 over 120 words (0.014 per 30).
+    assert wb.choose({100: 0.80, 130: 0.83, 160: 0.835, 250: 0.885}) == 250
+    assert wb.choose({100: 0.8, 200: 0.8}) == 100
