@@ -35,6 +35,7 @@ class Asked:
     text: str  # what sentences are compared with (embedding, keywords)
     kinds: tuple[str, ...]  # "person", "name", "place", "number", "time", "reason"
     names: tuple[str, ...]  # the named entities it mentions, inherited ones included
+    persons: tuple[str, ...] = ()  # those of them that name a person
     standalone: bool = True  # it names its own subject (not only "he", "it", or inherited names)
 
 
@@ -51,6 +52,7 @@ def asked_part(part: QuestionPart) -> Asked:
         text=text,
         kinds=(kind,) if kind else (),
         names=_unique([m.text for m in part.entities]),
+        persons=_unique([m.text for m in part.entities if m.label == "PERSON"]),
         standalone=any(not m.inherited for m in part.entities),
     )
 
@@ -62,6 +64,7 @@ def asked_whole(analysis: QuestionAnalysis) -> Asked:
         text=analysis.question,
         kinds=_unique([k for p in parts for k in p.kinds]),
         names=_unique([n for p in parts for n in p.names]),
+        persons=_unique([n for p in parts for n in p.persons]),
         standalone=all(p.standalone for p in parts),
     )
 

@@ -20,6 +20,7 @@ from bot.answer.anchors import question_anchors
 from bot.answer.cache import PassageCache
 from bot.answer.speakers import Person, question_people
 from bot.encoder import CachedEncoder, Encoder, cached_encoder
+from bot.generators.extractive.articles import admit_articles
 from bot.generators.extractive.candidates import (
     Candidate,
     CandidateCache,
@@ -45,7 +46,7 @@ from bot.generators.extractive.weights import (
     ScoringWeights,
     default_weights,
 )
-from retrieval.text import content_terms, normalise, term_in
+from retrieval.text import content_terms, term_in
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -379,49 +380,11 @@ class ExtractiveGenerator:
         def is_repeat(s: Scored) -> bool:
             return any(same_words(s.candidate, c.candidate) for c in chosen)
 
-        # Which articles may be quoted: the best one, plus another only when it covers question
-        # words the ones admitted lack (a two-article question); its best sentence then gets in.
-        article_best: dict[str, Scored] = {}
-        article_terms: dict[str, set[str]] = {}
-        for s in scored:
-            a = s.candidate.article_id
-            article_terms.setdefault(a, set()).update(s.candidate.terms)
-            if a not in article_best or s.score > article_best[a].score:
-                article_best[a] = s
-        total = sum(weights.values()) or 1.0
+        # Which articles may be quoted (:func:`admit_articles`); each admitted article's best
+        # sentence gets in.
         keys = [key for key in (name_key(n) for n in asked.names) if key]
-        article_text: dict[str, str] = {}
-        for s in scored:
-            a = s.candidate.article_id
-            article_text[a] = article_text.get(a, "") + " " + normalise(s.candidate.text).lower()
-
-        def article_rank(best_of: Scored) -> float:
-            # The article that holds the question's words and names, not just its best sentence:
-            # "Ireland's 21-19 win over Argentina" is not the report of the South Africa game.
-            a = best_of.candidate.article_id
-            terms = frozenset(article_terms[a])
-            cover = sum(w for t, w in weights.items() if term_in(t, terms)) / total
-            absent = sum(1 for k in keys if not mentions_word(article_text[a], k))
-            penalty = fitted.name_penalty**absent
-            return best_of.score * (1.0 + fitted.article_coverage * cover) * penalty
-
-        ranked = sorted(article_best.values(), key=lambda s: -article_rank(s))
-        admitted = [ranked[0]]
-        known = {
-            t
-            for t in weights
-            if term_in(t, frozenset(article_terms[ranked[0].candidate.article_id]))
-        }
-        for best_of in ranked[1:]:
-            if len(admitted) >= fitted.diverse_articles:
-                break
-            if best_of.score < fitted.diverse_min_share * first_score:
-                continue
-            terms = frozenset(article_terms[best_of.candidate.article_id])
-            new = {t for t in weights if t not in known and term_in(t, terms)}
-            if sum(weights[t] for t in new) / total >= fitted.new_terms_share:
-                admitted.append(best_of)
-                known |= new
+        persons = [key for key in (name_key(n) for n in asked.persons) if key]
+        admitted = admit_articles(scored, weights, keys, fitted, persons)
         allowed = {s.candidate.article_id for s in admitted}
         top_articles = admitted[1:]
 
@@ -439,12 +402,7 @@ class ExtractiveGenerator:
             best = max(fits, key=gain)
             represented = {c.candidate.article_id for c in chosen}
             for top in top_articles:
-                if (
-                    chosen
-                    and top.candidate.article_id not in represented
-                    and top in fits
-                    and top.score >= fitted.diverse_min_share * first_score
-                ):
+                if chosen and top.candidate.article_id not in represented and top in fits:
                     best = top
                     break
             chosen.append(best)
