@@ -49,9 +49,10 @@ def admit_articles(
         if a not in article_best or s.score > article_best[a].score:
             article_best[a] = s
     total = sum(weights.values()) or 1.0
+    terms_of = {a: frozenset(t) for a, t in article_terms.items()}
 
     def has(article: str, term: str) -> bool:
-        return term_in(term, frozenset(article_terms[article]))
+        return term_in(term, terms_of[article])
 
     def rank(best_of: Scored) -> float:
         # The article that holds the question's words and names, not just its best sentence:
