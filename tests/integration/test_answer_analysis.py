@@ -985,3 +985,14 @@ def test_a_year_a_name_starts_with_is_a_date_of_its_own(nlp: Any) -> None:
     assert [m.text for m in part.dates] == ["2005"]
     six = one_part(nlp, "What was the score on the final weekend of the 2005 Six Nations?")
     assert [m.text for m in six.entities] == ["Six Nations"]
+
+
+def test_a_number_word_that_starts_a_name_is_part_of_the_name(nlp: Any) -> None:
+    # The NER calls "Six" of "their Six Nations games" a cardinal: the constraints were "Six" (a
+    # count to find) and "Nations". Passages say "the Six Nations".
+    part = one_part(nlp, "How many straight Six Nations defeats had England suffered?")
+    assert [m.text for m in part.entities] == ["Six Nations", "England"]
+    assert part.numbers == ()
+    # A count stays a count: "Six players" names no one.
+    counted = one_part(nlp, "How many goals did Six players score?")
+    assert [m.text for m in counted.numbers] == ["Six"]

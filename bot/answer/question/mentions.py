@@ -49,8 +49,12 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     dates: list[Mention] = []
     covered: set[int] = set()
     by_token: dict[int, int] = {}  # token -> index in entities, for names the runs extend
+    named_number: set[int] = set()  # "Six" of "Six Nations": a word of a name (below)
     for ent in doc.ents:
         if not any(t.i in members for t in ent):
+            continue
+        if _number_word_of_name(ent, members):
+            named_number.add(ent.start)
             continue
         if ent.start > 0 and doc[ent.start - 1].lower_ == "how" and ent[0].lower_ in _HOW_WORDS:
             # "how many hours", "how much money": the NER's TIME or MONEY is what is asked for.
@@ -90,7 +94,10 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         tok = doc[i]
         # An all-lowercase word the tagger calls a proper noun ("ministry", "cinemas", the "m" of
         # "60m") is not a name; "iTunes" and "eBay" are.
-        if tok.pos_ != "PROPN" or tok.is_lower or i in covered or _is_wh(tok):
+        if (tok.pos_ != "PROPN" and i not in named_number) or tok.is_lower or i in covered:
+            k += 1
+            continue
+        if _is_wh(tok):
             k += 1
             continue
         j = i
@@ -149,6 +156,22 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     entities.sort(key=lambda m: m.start)
     numbers.sort(key=lambda m: m.start)
     return entities, numbers, dates
+
+
+def _number_word_of_name(ent: Span, members: set[int]) -> bool:
+    """A capitalised number word that starts a proper name: "Six" of "the Six Nations". The NER
+    calls it a cardinal; the name is what passages say ("this year's Six Nations"), not a count
+    to find."""
+    if len(ent) != 1 or ent.label_ not in {"CARDINAL", "ORDINAL"}:
+        return False
+    tok = ent[0]
+    nxt = tok.i + 1
+    if not (tok.is_alpha and tok.is_title and nxt in members and nxt < len(tok.doc)):
+        return False
+    after = tok.doc[nxt]
+    if after.tag_ == "HYPH" and nxt + 1 in members:
+        after = tok.doc[nxt + 1]
+    return after.pos_ == "PROPN" and not after.is_lower
 
 
 def _answer_count(tok: Token) -> bool:
