@@ -993,6 +993,18 @@ def test_a_number_word_that_starts_a_name_is_part_of_the_name(nlp: Any) -> None:
     part = one_part(nlp, "How many straight Six Nations defeats had England suffered?")
     assert [m.text for m in part.entities] == ["Six Nations", "England"]
     assert part.numbers == ()
-    # A count stays a count: "Six players" names no one.
+    # Before or after the name's other words, found by the NER or not.
+    for question, name in (
+        ("Who won the Formula One title in 2004?", "Formula One"),
+        ("Which defeat left Chester above the League Two relegation zone?", "League Two"),
+        ("How many Oscars did Million Dollar Baby win?", "Million Dollar Baby"),
+    ):
+        part = one_part(nlp, question)
+        assert name in [m.text for m in part.entities], question
+        assert all(m.text not in name for m in part.numbers), question
+    # A count stays a count: "Six players" names no one; a question's first word is
+    # capitalised whatever it is.
     counted = one_part(nlp, "How many goals did Six players score?")
     assert [m.text for m in counted.numbers] == ["Six"]
+    first = one_part(nlp, "Two Chelsea players were sent off against whom?")
+    assert [m.text for m in first.numbers] == ["Two"]

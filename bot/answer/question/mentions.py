@@ -49,12 +49,11 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     dates: list[Mention] = []
     covered: set[int] = set()
     by_token: dict[int, int] = {}  # token -> index in entities, for names the runs extend
-    named_number: set[int] = set()  # "Six" of "Six Nations": a word of a name (below)
+    named_number = _number_words_of_names(doc, members)
     for ent in doc.ents:
         if not any(t.i in members for t in ent):
             continue
-        if _number_word_of_name(ent, members):
-            named_number.add(ent.start)
+        if len(ent) == 1 and ent.start in named_number:
             continue
         if ent.start > 0 and doc[ent.start - 1].lower_ == "how" and ent[0].lower_ in _HOW_WORDS:
             # "how many hours", "how much money": the NER's TIME or MONEY is what is asked for.
@@ -106,7 +105,7 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
             if (
                 nxt in members
                 and nxt not in covered
-                and doc[nxt].pos_ == "PROPN"
+                and (doc[nxt].pos_ == "PROPN" or nxt in named_number)
                 and not doc[nxt].is_lower
             ):
                 j = nxt
@@ -145,7 +144,13 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     # Numbers the NER missed ("4.75").
     for i in i_list:
         tok = doc[i]
-        if i not in covered and tok.like_num and tok.pos_ == "NUM" and not _answer_count(tok):
+        if (
+            i not in covered
+            and tok.like_num
+            and tok.pos_ == "NUM"
+            and not _answer_count(tok)
+            and i not in named_number
+        ):
             numbers.append(Mention(tok.text, "CARDINAL", tok.idx, tok.idx + len(tok), "number"))
     # A score in the question ("Who did Arsenal beat 4-1?"): one number, not two cardinals.
     lo, hi = doc[min(members)].idx, doc[max(members)].idx + len(doc[max(members)])
@@ -158,20 +163,22 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     return entities, numbers, dates
 
 
-def _number_word_of_name(ent: Span, members: set[int]) -> bool:
-    """A capitalised number word that starts a proper name: "Six" of "the Six Nations". The NER
-    calls it a cardinal; the name is what passages say ("this year's Six Nations"), not a count
-    to find."""
-    if len(ent) != 1 or ent.label_ not in {"CARDINAL", "ORDINAL"}:
-        return False
-    tok = ent[0]
-    nxt = tok.i + 1
-    if not (tok.is_alpha and tok.is_title and nxt in members and nxt < len(tok.doc)):
-        return False
-    after = tok.doc[nxt]
-    if after.tag_ == "HYPH" and nxt + 1 in members:
-        after = tok.doc[nxt + 1]
-    return after.pos_ == "PROPN" and not after.is_lower
+def _number_words_of_names(doc: Doc, members: set[int]) -> set[int]:
+    """Capitalised number words within a question that belong to a proper name beside them:
+    "Six" of "the Six Nations", "Million" of "Million Dollar Baby", "Two" of "League Two", "One"
+    of "Formula One". The NER calls them cardinals, or misses them and the tagger calls them
+    numbers; the name is what passages write, not a count to find. Mid-sentence, English
+    capitalises a number word only in a name; a question's first word is capitalised anyway."""
+    out: set[int] = set()
+    for tok in doc:
+        if tok.i not in members or tok.i == 0 or tok.is_sent_start:
+            continue
+        if not (tok.like_num and tok.is_alpha and tok.is_title):
+            continue
+        beside = [doc[j] for j in (tok.i - 1, tok.i + 1) if j in members and 0 <= j < len(doc)]
+        if any(t.pos_ == "PROPN" and not t.is_lower for t in beside):
+            out.add(tok.i)
+    return out
 
 
 def _answer_count(tok: Token) -> bool:
