@@ -15,7 +15,6 @@ Training questions only: no dev, seed or held-out file is read.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import warnings
 from collections.abc import Callable
@@ -110,9 +109,7 @@ def evaluate(
         prob[test] = make().fit(x[~test], y[~test]).predict_proba(x[test])[:, 1]
     threshold = fd.choose_threshold(rows, prob)
     figs = fd.figures(rows, prob, threshold)
-    negative = np.sort(prob[~y.astype(bool)])
-    high = float(negative[min(len(negative) - 1, math.ceil(0.9 * len(negative)) - 1)])
-    at90 = fd.figures(rows, prob, float(np.nextafter(high, 1.0)))["questions"]
+    at90 = fd.figures(rows, prob, fd.abstain_target_threshold(prob, y.astype(bool)))["questions"]
     return {
         "log_loss": round(fd._log_loss(y, prob), 4),
         "threshold": threshold,

@@ -392,6 +392,13 @@ def choose_threshold(rows: list[dict[str, Any]], prob: np.ndarray) -> float:
     return round(chosen, 3)
 
 
+def abstain_target_threshold(prob: np.ndarray, answerable: np.ndarray) -> float:
+    """The lowest threshold at which TARGET_ABSTAIN of the unanswerable parts abstain."""
+    neg = np.sort(prob[~answerable])
+    high = float(neg[min(len(neg) - 1, math.ceil(TARGET_ABSTAIN * len(neg)) - 1)])
+    return float(np.nextafter(high, 1.0))
+
+
 def figures(rows: list[dict[str, Any]], prob: np.ndarray, threshold: float) -> dict[str, Any]:
     """Part- and question-level figures of a decision (answer when p >= threshold)."""
     answer = prob >= threshold
@@ -525,11 +532,8 @@ def main(argv: list[str] | None = None) -> int:
         threshold = choose_threshold(rows, prob)
         figs = figures(rows, prob, threshold)
         figs["log_loss"] = round(_log_loss(y, prob), 4)
-        # The other end of the trade-off, for the report only (not what is shipped): the
-        # threshold at which TARGET_ABSTAIN of the unanswerable questions' parts abstain.
-        neg = np.sort(prob[~answerable])
-        high = float(neg[min(len(neg) - 1, math.ceil(TARGET_ABSTAIN * len(neg)) - 1)])
-        figs["at_abstain_target"] = figures(rows, prob, float(np.nextafter(high, 1.0)))
+        # The other end of the trade-off, for the report only (not what is shipped).
+        figs["at_abstain_target"] = figures(rows, prob, abstain_target_threshold(prob, answerable))
         report["models"][name] = figs
         print_figures(name, figs)
     final = make_model("lr").fit(x, y)

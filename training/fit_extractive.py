@@ -182,7 +182,10 @@ PASSAGES = PassageCache(max_docs=1_000_000)
 
 
 def measure(
-    items: list[dict[str, Any]], weights: ScoringWeights, vectors: Encoder
+    items: list[dict[str, Any]],
+    weights: ScoringWeights,
+    vectors: Encoder,
+    max_words: int = MAX_WORDS,
 ) -> tuple[float, float]:
     """Mean must-mention coverage of the generator's answers to ``items``, and the mean share of
     their sentences that come from a gold article.
@@ -193,7 +196,7 @@ def measure(
     covered, precise = [], []
     for item in items:
         gen = ExtractiveGenerator(
-            CachedEncoder(vectors), max_words=MAX_WORDS, weights=weights, passages=PASSAGES
+            CachedEncoder(vectors), max_words=max_words, weights=weights, passages=PASSAGES
         )
         gen.candidates = CANDIDATES
         chosen = gen.select(

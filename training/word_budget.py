@@ -67,17 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     weights = default_weights()
     table: dict[int, dict[str, Any]] = {}
     for budget in GRID:
-        fx.MAX_WORDS = budget  # measure() reads the module's budget
         row: dict[str, Any] = {}
         for kind in ("single", "multi"):
             subset = [i for i in items if kinds[i["id"]] == kind]
-            cov, prec = fx.measure(subset, weights, vectors)
+            cov, prec = fx.measure(subset, weights, vectors, budget)
             row[kind] = {
                 "questions": len(subset),
                 "coverage": round(cov, 4),
                 "gold": round(prec, 4),
             }
-        cov, prec = fx.measure(items, weights, vectors)
+        cov, prec = fx.measure(items, weights, vectors, budget)
         row["all"] = {"questions": len(items), "coverage": round(cov, 4), "gold": round(prec, 4)}
         table[budget] = row
         print(budget, json.dumps(row), flush=True)
@@ -90,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     two = [i for i in items if len(analyse(i["question"], nlp).parts) == 2]
     per_part: dict[int, dict[str, Any]] = {}
     for extra in EXTRA_PER_PART:
-        fx.MAX_WORDS = chosen + extra
-        cov, prec = fx.measure(two, weights, vectors)
+        cov, prec = fx.measure(two, weights, vectors, chosen + extra)
         per_part[extra] = {"questions": len(two), "coverage": round(cov, 4), "gold": round(prec, 4)}
         print(f"two parts, {chosen} + {extra} words: {json.dumps(per_part[extra])}", flush=True)
     vectors.save()

@@ -93,10 +93,8 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         tok = doc[i]
         # An all-lowercase word the tagger calls a proper noun ("ministry", "cinemas", the "m" of
         # "60m") is not a name; "iTunes" and "eBay" are.
-        if (tok.pos_ != "PROPN" and i not in named_number) or tok.is_lower or i in covered:
-            k += 1
-            continue
-        if _is_wh(tok):
+        name_word = tok.pos_ == "PROPN" or i in named_number
+        if not name_word or tok.is_lower or i in covered or _is_wh(tok):
             k += 1
             continue
         j = i
@@ -171,11 +169,11 @@ def _number_words_of_names(doc: Doc, members: set[int]) -> set[int]:
     capitalises a number word only in a name; a question's first word is capitalised anyway."""
     out: set[int] = set()
     for tok in doc:
-        if tok.i not in members or tok.i == 0 or tok.is_sent_start:
+        if tok.i not in members or tok.is_sent_start:
             continue
         if not (tok.like_num and tok.is_alpha and tok.is_title):
             continue
-        beside = [doc[j] for j in (tok.i - 1, tok.i + 1) if j in members and 0 <= j < len(doc)]
+        beside = [doc[j] for j in (tok.i - 1, tok.i + 1) if j in members]
         if any(t.pos_ == "PROPN" and not t.is_lower for t in beside):
             out.add(tok.i)
     return out
