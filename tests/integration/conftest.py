@@ -7,11 +7,13 @@
 * ``slack`` / ``start_bot``: the fake Slack Web API, and the Slack bot on its real HTTP endpoint
   (``tests/integration/slack_bot.py``).
 * ``redis_url``: a real ``redis-server`` (one per session, emptied before each test).
+* ``nlp``: the spaCy pipeline the answer engine loads (``bot.answer.nlp.load_nlp``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -28,6 +30,9 @@ from tests.integration.slack_bot import slack_fixture, start_bot_fixture
 from tests.redis_server import redis_server
 from tests.support import SEEDS
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 __all__ = ["openai_server"]
 
 slack = pytest.fixture(slack_fixture, name="slack")
@@ -42,6 +47,13 @@ def seed_kb(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbedding
     report = kb.ingest(SEEDS)
     assert report.chunks_written > 0 and not report.problems, report
     return kb
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    from bot.answer.nlp import load_nlp
+
+    return load_nlp()
 
 
 @pytest.fixture(scope="session")

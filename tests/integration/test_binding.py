@@ -10,14 +10,7 @@ from spacy.tokens import Doc
 
 from bot.answer import binding
 from bot.answer.binding import bind, is_realis, speaker_topic
-from bot.answer.nlp import load_nlp
 from bot.answer.question.types import AnswerType, QuestionPart, Relation
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_nlp()
-
 
 REALIS = [
     ("Verizon bought MCI for $6.7bn.", "buy"),

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
 from spacy.language import Language
 
 from bot.answer.evidence import Evidence, evidence, gather_evidence, prepare_passages
 from bot.answer.features import FEATURE_NAMES, feature_vector
-from bot.answer.nlp import load_nlp
 from bot.answer.question import analyse
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.types import Hit
@@ -32,11 +30,6 @@ def hit(article_id: str, text: str, title: str = "A story", rank: int = 0) -> Hi
         dense_score=0.5,
         keyword_score=3.0,
     )
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_nlp()
 
 
 def _ev(question: str, hits: list[Hit], nlp: Language, embeddings: LocalEmbeddings) -> Evidence:

@@ -8,12 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pytest
 from spacy.language import Language
 
 from bot.answer.cache import PassageCache
 from bot.answer.judge import judge
-from bot.answer.nlp import load_nlp
 from bot.generators.extractive import ExtractiveGenerator
 from bot.types import Source
 from retrieval.embeddings import LocalEmbeddings
@@ -51,11 +49,6 @@ class CountingEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.seen.extend(texts)
         return np.asarray(self.embeddings.encode(list(texts)), dtype=np.float32)
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_nlp()
 
 
 def test_a_sentence_naming_nothing_of_the_question_is_not_parsed_nor_embedded(

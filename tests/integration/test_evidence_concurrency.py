@@ -10,22 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from bot.answer.cache import PassageCache
 from bot.answer.evidence import prepare_passages
-from bot.answer.nlp import load_nlp
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.types import Hit
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_9eb6b7462eed4b6d.txt"
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_nlp()
 
 
 def seed_hits() -> list[Hit]:

@@ -11,7 +11,6 @@ import pytest
 from spacy.language import Language
 
 from bot.answer.judge import Judgement, judge
-from bot.answer.nlp import load_nlp
 from bot.generators.extractive import ExtractiveGenerator
 from bot.generators.extractive.weights import default_weights
 from bot.types import number_sources
@@ -40,11 +39,6 @@ QUESTION = (
 def strongest(judgement: Judgement) -> list[str]:
     """The article of each part's strongest evidence window."""
     return [ev.windows[0].article_id for ev in judgement.evidence]
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_nlp()
 
 
 @pytest.fixture(scope="module")

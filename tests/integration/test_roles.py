@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from bot.answer.nlp import load_nlp
 from bot.citations.roles import role_conflict
 from retrieval.text import sentence_spans
 
@@ -38,11 +37,6 @@ KEPT = [
     "The match ended 2-1.",  # no verb of the passage to compare
     "The manager praised his young defenders.",  # a description may stand for Wenger
 ]
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_nlp()
 
 
 def conflict(claim: str, nlp: Language) -> str | None:

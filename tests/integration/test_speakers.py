@@ -22,11 +22,6 @@ from bot.types import Source
 from retrieval.types import Hit
 
 
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_nlp()
-
-
 def mention(nlp: Language, sentence: str) -> Mention | None:
     return speaker_mention(nlp(sentence))
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from bot.answer.nlp import load_nlp
 from bot.answer.question import analyse
 
 TRAINING = Path(__file__).resolve().parents[2] / "training"
@@ -24,11 +23,6 @@ def partial_records() -> list[dict[str, object]]:
             if record.get("answered_parts"):
                 out.append(record)
     return out
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_nlp()
 
 
 def test_there_are_partial_training_questions() -> None:

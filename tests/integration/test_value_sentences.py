@@ -5,11 +5,9 @@ embedding model, an article written here."""
 
 from __future__ import annotations
 
-import pytest
 from spacy.language import Language
 
 from bot.answer.judge import judge
-from bot.answer.nlp import load_nlp
 from bot.generators.extractive import ExtractiveGenerator
 from bot.types import number_sources
 from retrieval.embeddings import LocalEmbeddings
@@ -24,11 +22,6 @@ ARTICLE = (
     "Fastline said the fast broadband service would reach more towns next year."
 )
 QUESTION = "How fast is Fastline's new broadband service, and how much does it cost?"
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_nlp()
 
 
 def test_the_answer_quotes_the_sentence_holding_each_answered_value(
