@@ -276,7 +276,6 @@ def _title_nearness(
     part: QuestionPart,
     title: Doc | None,
     constraints: Sequence[_Constraint],
-    mention_texts: set[str],
 ) -> float | None:
     """How near a value of the asked-for type in the title is to the constraints the title names
     (as for a window: 1 / (1 + distance / NEAR_CHARS); 0.5 when the title names none), or
@@ -288,7 +287,7 @@ def _title_nearness(
         (vs, ve)
         for t in part.accepted_types
         for vs, ve, _label in _values_of(title, t)
-        if title.text[vs:ve].lower().strip() not in mention_texts
+        if not _names_constraint(title.text[vs:ve], constraints)
     ]
     if not values:
         return None
@@ -303,6 +302,16 @@ def _title_nearness(
         return 0.5
     d = min(_distance(v, m) for v in values for m in marks)
     return 1.0 / (1.0 + d / NEAR_CHARS)
+
+
+def _names_constraint(value: str, constraints: Sequence[_Constraint]) -> bool:
+    """The value names something the question names: its text, or only words of one
+    constraint ("Spears", tagged an organisation in the headline "Spears seeks aborted tour
+    payment", is Britney Spears again, not the insurers asked for). A value that adds a word
+    ("Manchester United" for "Manchester") is a value of its own."""
+    lower = value.lower().strip()
+    words = {w for w in _WORD.findall(lower) if w not in _FILLER}
+    return any(lower == c.lower or (words and words <= set(c.words)) for c in constraints)
 
 
 def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -354,7 +363,6 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
     topic_terms = [t.lower() for t in part.relation.topic_terms]
     predicate = (part.relation.predicate or "").lower()
     statement = part.answer_type is AnswerType.STATEMENT
-    mention_texts = {c.lower for c in constraints}
     focus = (part.focus or "").lower()
     relation_words = sorted(
         {w for w in (predicate, focus, *(t.lower() for t in part.relation.object_terms)) if w}
@@ -371,7 +379,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
         title_lower = hit.title.lower()
         title_words = set(_WORD.findall(title_lower))
         title_doc = passages.title_docs[h] if passages.title_docs else None
-        title_near = _title_nearness(part, title_doc, constraints, mention_texts)
+        title_near = _title_nearness(part, title_doc, constraints)
         for i, centre in enumerate(sents):
             if passages.centres and not passages.centres[h][i]:
                 continue  # a neighbour only: it names no anchor (bot.answer.anchors)
@@ -392,7 +400,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 for t in part.accepted_types:
                     for vs, ve, label in _values_of(doc, t):
                         # A value the question itself names is a constraint, not an answer.
-                        if s.text[vs:ve].lower().strip() in mention_texts:
+                        if _names_constraint(s.text[vs:ve], constraints):
                             continue
                         values.append((s.start + vs, s.start + ve, label))
             binding = bind(part, w_docs)

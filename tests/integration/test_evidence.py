@@ -240,3 +240,29 @@ def test_a_better_retrieved_window_outranks_a_slightly_closer_one(
     # A first-ranked window that names nothing the question names loses to it from rank 3.
     naming_nothing = replace(top, constraint_share=0.0, keyword_coverage=0.0, value_near=0.0)
     assert replace(top, rank=3).strength > naming_nothing.strength
+
+
+def test_a_name_the_question_gives_is_not_the_value_asked_for(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """The headline's "Spears" (tagged an organisation) is Britney Spears again, not one of the
+    insurers asked for: the article names none of them, so no organisation is near."""
+    q = "Which insurance companies is Britney Spears suing?"
+    unnamed = hit(
+        "b/1",
+        "Singer Britney Spears is suing eight insurance companies that have refused to "
+        "reimburse her for cancelling her world tour.",
+        title="Spears seeks aborted tour payment",
+    )
+    ev = _ev(q, [unnamed], nlp, embeddings)
+    assert ev.missing == ()
+    assert feature(ev, "value_near") == 0.0
+    assert feature(ev, "value_with_constraints") == 0.0
+    named = hit(
+        "b/2",
+        "Britney Spears is suing Lloyd's of London and AXA Insurance over her cancelled tour.",
+        title="Spears seeks aborted tour payment",
+    )
+    ev = _ev(q, [named], nlp, embeddings)
+    assert feature(ev, "value_near") > 0.9
+    assert {label for *_, label in ev.windows[0].values} == {"ORG"}
