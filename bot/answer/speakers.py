@@ -113,6 +113,31 @@ def opens_quote(text: str) -> bool:
     return text.count('"') % 2 == 1 and text.lstrip().startswith('"')
 
 
+def quotation_ends(text: str) -> tuple[bool, bool]:
+    """(whether ``text`` begins inside a quotation, whether it ends inside one): the sentence
+    closes a double quotation it did not open ('It was a professional sort of performance," the
+    Dutchman said.'), or opens one it does not close ('"We had the initiative but it wasn't
+    easy.'). Curly quotes say which they are; a straight one opens when it starts the text or
+    follows a space or an opening bracket or dash, and is followed by a non-space."""
+    starts_inside = inside = False
+    for i, ch in enumerate(text):
+        if ch not in _QUOTE_CHARS:
+            continue
+        if ch == '"':
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            opening = (before.isspace() or before in "([{—–-:") and not after.isspace()
+        else:
+            opening = ch == "“"
+        if opening:
+            inside = True
+        elif inside:
+            inside = False
+        else:
+            starts_inside = True
+    return starts_inside, inside
+
+
 # --- the speaker of a sentence -------------------------------------------------------------------
 
 

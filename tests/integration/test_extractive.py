@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 
 from bot.answer.cache import PassageCache
 from bot.answer.nlp import load_nlp
+from bot.answer.speakers import quotation_ends
 from bot.citations import check_draft, parse_draft
 from bot.generators.extractive import (
     ExtractiveGenerator,
@@ -85,6 +86,32 @@ def test_what_did_johnson_say_about_russia(
     body = load_articles(SEEDS).articles[0].body
     positions = [body.index(text.rstrip(".")[:60]) for text, _ in sentences]
     assert positions == sorted(positions)
+
+
+def test_a_quotation_is_quoted_whole(
+    generator: ExtractiveGenerator, seed_sources: list[Source]
+) -> None:
+    """'"They have a choice.' opens a quotation the next sentence closes ('... political
+    solution," he said.'): quoted, the two go together, so the answer never shows a quotation
+    mark without its partner, nor Johnson's words without the "he said" that makes them his."""
+    body = load_articles(SEEDS).articles[0].body
+    for question in (
+        "What did Johnson say about Russia?",
+        "Why did Boris Johnson pull out of talks with Sergey Lavrov?",
+        "Who is Rex Tillerson and where was he going after the G7 talks?",
+        "According to Johnson, what 'changed the game' in Syria?",
+    ):
+        chosen = [s.candidate for s in generator.select(question, seed_sources)]
+        for i, c in enumerate(chosen):
+            starts_inside, ends_inside = quotation_ends(c.text)
+            if ends_inside:
+                after = chosen[i + 1] if i + 1 < len(chosen) else None
+                assert after is not None, (question, c.text)
+                assert body[c.position + len(c.text) : after.position].strip() == "", question
+            if starts_inside:
+                before = chosen[i - 1] if i else None
+                assert before is not None, (question, c.text)
+                assert body[before.position + len(before.text) : c.position].strip() == ""
 
 
 def test_attribution_prefers_the_named_speaker(

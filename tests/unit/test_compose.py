@@ -1,10 +1,12 @@
-"""Which passages each part of a question is answered from (``sources_by_part``), and the
-sentences the decision found a part's value in (``with_required``)."""
+"""Which passages each part of a question is answered from (``sources_by_part``), the sentences
+the decision found a part's value in (``with_required``), and the quotations a chosen sentence
+leaves open (``complete_quotations``)."""
 
 from __future__ import annotations
 
+from bot.answer.speakers import quotation_ends
 from bot.generators.extractive.candidates import Candidate, Scored
-from bot.generators.extractive.compose import sources_by_part, with_required
+from bot.generators.extractive.compose import complete_quotations, sources_by_part, with_required
 from bot.types import number_sources
 from retrieval.types import Hit
 
@@ -65,3 +67,68 @@ def test_a_required_sentence_left_out_replaces_the_weakest_chosen() -> None:
     # Already chosen, or not among the candidates: nothing changes.
     assert _picked(with_required(chosen, others, [("a", 95, 150)], 60)) == _picked(chosen)
     assert _picked(with_required(chosen, others, [("c", 0, 50)], 60)) == _picked(chosen)
+
+
+def test_where_a_sentence_opens_or_closes_a_quotation() -> None:
+    assert quotation_ends("\"We had the initiative but it wasn't easy.") == (False, True)
+    assert quotation_ends('It was a professional performance," the Dutchman said.') == (True, False)
+    assert quotation_ends('He said: "We will win.') == (False, True)
+    assert quotation_ends('He said: "We will win."') == (False, False)
+    assert quotation_ends('He branded it "two-bit" and left.') == (False, False)
+    assert quotation_ends("“Yes,” he said. “We will") == (False, True)
+    assert quotation_ends("no quotation at all") == (False, False)
+
+
+def _quote_article() -> list[Candidate]:
+    texts = [
+        "Jol praised his players after the 3-0 win.",
+        "\"We had the initiative but it wasn't easy.",
+        'It was a professional sort of performance," the Dutchman said.',
+        "Forest had chances early on.",
+        '"They played well," said Megson.',
+    ]
+    out, position = [], 0
+    for text in texts:
+        out.append(Candidate(text, 1, "a", 0, position, 0))
+        position += len(text) + 1
+    return out
+
+
+def _scored(cand: Candidate, score: float) -> Scored:
+    return Scored(cand, score, 0.0, 0.0, 0.0)
+
+
+def test_a_quotation_left_open_is_completed_by_the_next_sentence() -> None:
+    article = _quote_article()
+    chosen = [_scored(article[0], 2.0), _scored(article[1], 1.0)]
+    out = complete_quotations(chosen, article, max_words=100)
+    assert [s.candidate.text for s in out] == [c.text for c in article[:3]]
+    # A sentence that closes a quotation brings the one that opened it.
+    out = complete_quotations([_scored(article[2], 1.0)], article, max_words=100)
+    assert [s.candidate.position for s in out] == [article[1].position, article[2].position]
+    # Balanced sentences are left alone.
+    balanced = [_scored(article[0], 2.0), _scored(article[4], 1.0)]
+    assert complete_quotations(balanced, article, max_words=100) == balanced
+
+
+def test_a_completed_quotation_stands_or_falls_within_the_word_budget() -> None:
+    article = _quote_article()
+    chosen = [_scored(article[0], 2.0), _scored(article[1], 1.0)]
+    # 8 + 8 words fit; with the 9 words that close the quotation they do not: the opener is
+    # left out rather than shown with a quotation mark and no end.
+    out = complete_quotations(chosen, article, max_words=20)
+    assert [s.candidate.text for s in out] == [article[0].text]
+    # The strongest sentence always stays, completed.
+    out = complete_quotations([_scored(article[1], 1.0)], article, max_words=5)
+    assert len(out) == 2
+    # A required sentence (the decision's value sentence) stays whatever the budget.
+    required = [("a", article[1].position, article[1].position + 1)]
+    out = complete_quotations(chosen, article, max_words=20, required=required)
+    assert [s.candidate.text for s in out] == [article[1].text, article[2].text]
+
+
+def test_a_quotation_whose_other_sentences_are_not_there_stays_as_it_is() -> None:
+    article = _quote_article()
+    alone = [article[0], article[1]]  # the sentence closing the quotation was not retrieved
+    chosen = [_scored(article[1], 1.0)]
+    assert complete_quotations(chosen, alone, max_words=100) == chosen

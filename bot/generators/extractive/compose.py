@@ -108,5 +108,85 @@ def with_required(
     return reading_order(out)
 
 
+# Sentences of one quotation follow each other in the article, separated by at most a space
+# or a paragraph break; a quotation longer than this many sentences is left as it is.
+_QUOTATION_GAP = 2
+_MAX_QUOTATION = 4
+
+
+def complete_quotations(
+    chosen: list[Scored],
+    candidates: Sequence[Candidate],
+    max_words: int,
+    required: Sequence[tuple[str, int, int]] = (),
+) -> list[Scored]:
+    """``chosen`` with every quotation a chosen sentence leaves open completed by its neighbours
+    in the article ('"We had the initiative but it wasn't easy.' takes 'It was a professional
+    sort of performance," the Dutchman said.', which says who spoke), so no answer shows a
+    quotation mark without its partner. A sentence and the ones that complete it stand or fall
+    together: strongest first (required ones before all), each kept while the answer stays
+    within ``max_words``; the strongest is always kept. A quotation whose other sentences were
+    not retrieved stays as it is."""
+    from bot.answer.speakers import quotation_ends
+    from bot.generators.extractive.candidates import Scored
+
+    by_article: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        if not c.title:
+            by_article.setdefault(c.article_id, []).append(c)
+    for sentences in by_article.values():
+        sentences.sort(key=lambda c: c.position)
+
+    def neighbour(c: Candidate, step: int) -> Candidate | None:
+        sentences = by_article.get(c.article_id, [])
+        at = next((i for i, x in enumerate(sentences) if x.position == c.position), None)
+        if at is None or not 0 <= at + step < len(sentences):
+            return None
+        other = sentences[at + step]
+        first, second = (c, other) if step > 0 else (other, c)
+        gap = second.position - (first.position + len(first.text))
+        return other if 0 <= gap <= _QUOTATION_GAP else None
+
+    def group_of(c: Candidate) -> list[Candidate]:
+        group = [c]
+        while len(group) < _MAX_QUOTATION and quotation_ends(group[0].text)[0]:
+            before = neighbour(group[0], -1)
+            if before is None:
+                break
+            group.insert(0, before)
+        while len(group) < _MAX_QUOTATION and quotation_ends(group[-1].text)[1]:
+            after = neighbour(group[-1], 1)
+            if after is None:
+                break
+            group.append(after)
+        return group
+
+    def key(c: Candidate) -> tuple[str, int]:
+        return (c.article_id, c.position)
+
+    have = {key(s.candidate): s for s in chosen}
+    needed = {
+        key(s.candidate)
+        for s in chosen
+        if any(_within(s.candidate, a, start, end) for a, start, end in required)
+    }
+    order = sorted(chosen, key=lambda s: (key(s.candidate) not in needed, -s.score))
+    out: list[Scored] = []
+    taken: set[tuple[str, int]] = set()
+    used = 0
+    for s in order:
+        if key(s.candidate) in taken:
+            continue
+        group = [c for c in group_of(s.candidate) if key(c) not in taken]
+        words = sum(word_count(c.text) for c in group)
+        if out and used + words > max_words and key(s.candidate) not in needed:
+            continue
+        for c in group:
+            out.append(have.get(key(c)) or Scored(c, s.score, 0.0, 0.0, 0.0, 0.0, 0.0))
+            taken.add(key(c))
+        used += words
+    return reading_order(out)
+
+
 def _within(cand: Candidate, article: str, start: int, end: int) -> bool:
     return cand.article_id == article and start <= cand.position < end

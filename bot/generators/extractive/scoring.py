@@ -28,6 +28,7 @@ from bot.generators.extractive.candidates import (
     term_weights,
 )
 from bot.generators.extractive.compose import (
+    complete_quotations,
     reading_order,
     same_words,
     sources_by_part,
@@ -299,7 +300,8 @@ class ExtractiveGenerator:
         required: Sequence[tuple[str, int, int]] = (),
     ) -> list[Scored]:
         """The sentences of the answer, in reading order; those ``required`` (the decision's
-        ``Judgement.value_sentences``) in place of the weakest chosen (:func:`with_required`).
+        ``Judgement.value_sentences``) in place of the weakest chosen (:func:`with_required`);
+        a quotation a chosen sentence leaves open, completed (:func:`complete_quotations`).
 
         A compound question whose parts each name their subject and are best answered by
         different articles ("How much did Howard earmark, and what was Brown expected to do?")
@@ -308,11 +310,13 @@ class ExtractiveGenerator:
         ``Judgement.part_articles``, one per part): each part is then answered from its article.
         """
         chosen = self._select_parts(question, sources, part_articles)
-        if not required:
+        if not chosen:
             return chosen
         anchors = question_anchors(self.analysis(question)) if self.anchored else None
         every = self.candidates.get(sources, self.parse, anchors, self.tokenise)
-        return with_required(chosen, every, required, self.max_words)
+        if required:
+            chosen = with_required(chosen, every, required, self.max_words)
+        return complete_quotations(chosen, every, self.max_words, required)
 
     def _select_parts(
         self, question: str, sources: Sequence[Source], part_articles: Sequence[str | None]
