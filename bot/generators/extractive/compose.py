@@ -114,32 +114,28 @@ _QUOTATION_GAP = 2
 _MAX_QUOTATION = 4
 
 
-def complete_quotations(
-    chosen: list[Scored],
-    candidates: Sequence[Candidate],
-    max_words: int,
-    required: Sequence[tuple[str, int, int]] = (),
-) -> list[Scored]:
-    """``chosen`` with every quotation a chosen sentence leaves open completed by its neighbours
-    in the article ('"We had the initiative but it wasn't easy.' takes 'It was a professional
-    sort of performance," the Dutchman said.', which says who spoke), so no answer shows a
-    quotation mark without its partner. A sentence and the ones that complete it stand or fall
-    together: strongest first (required ones before all), each kept while the answer stays
-    within ``max_words``; the strongest is always kept. A quotation whose other sentences were
-    not retrieved stays as it is."""
-    from bot.answer.speakers import quotation_ends
-    from bot.generators.extractive.candidates import Scored
+class Quotations:
+    """Which candidate sentences belong together because a double quotation runs across them:
+    a sentence that leaves one open ('"We had the initiative but it wasn't easy.') and the next
+    ones of its article up to the one that closes it ('It was a professional sort of
+    performance," the Dutchman said.', which also says who spoke). Quoted apart, an answer would
+    show a quotation mark without its partner, or words without whose they are."""
 
-    by_article: dict[str, list[Candidate]] = {}
-    for c in candidates:
-        if not c.title:
-            by_article.setdefault(c.article_id, []).append(c)
-    for sentences in by_article.values():
-        sentences.sort(key=lambda c: c.position)
+    def __init__(self, candidates: Sequence[Candidate]) -> None:
+        self._article: dict[str, list[Candidate]] = {}
+        for c in candidates:
+            if not c.title:
+                self._article.setdefault(c.article_id, []).append(c)
+        self._at: dict[tuple[str, int], int] = {}
+        for sentences in self._article.values():
+            sentences.sort(key=lambda c: c.position)
+            for i, c in enumerate(sentences):
+                self._at[key_of(c)] = i
+        self._groups: dict[tuple[str, int], list[Candidate]] = {}
 
-    def neighbour(c: Candidate, step: int) -> Candidate | None:
-        sentences = by_article.get(c.article_id, [])
-        at = next((i for i, x in enumerate(sentences) if x.position == c.position), None)
+    def _neighbour(self, c: Candidate, step: int) -> Candidate | None:
+        at = self._at.get(key_of(c))
+        sentences = self._article.get(c.article_id, [])
         if at is None or not 0 <= at + step < len(sentences):
             return None
         other = sentences[at + step]
@@ -147,43 +143,68 @@ def complete_quotations(
         gap = second.position - (first.position + len(first.text))
         return other if 0 <= gap <= _QUOTATION_GAP else None
 
-    def group_of(c: Candidate) -> list[Candidate]:
+    def group(self, c: Candidate) -> list[Candidate]:
+        """``c`` with the sentences completing the quotations it leaves open, in article order
+        (``[c]`` when it leaves none open, or their other sentences were not retrieved)."""
+        from bot.answer.speakers import quotation_ends
+
+        found = self._groups.get(key_of(c))
+        if found is not None:
+            return found
         group = [c]
         while len(group) < _MAX_QUOTATION and quotation_ends(group[0].text)[0]:
-            before = neighbour(group[0], -1)
+            before = self._neighbour(group[0], -1)
             if before is None:
                 break
             group.insert(0, before)
         while len(group) < _MAX_QUOTATION and quotation_ends(group[-1].text)[1]:
-            after = neighbour(group[-1], 1)
+            after = self._neighbour(group[-1], 1)
             if after is None:
                 break
             group.append(after)
+        self._groups[key_of(c)] = group
         return group
 
-    def key(c: Candidate) -> tuple[str, int]:
-        return (c.article_id, c.position)
 
-    have = {key(s.candidate): s for s in chosen}
+def key_of(c: Candidate) -> tuple[str, int]:
+    return (c.article_id, c.position)
+
+
+def complete_quotations(
+    chosen: list[Scored],
+    candidates: Sequence[Candidate],
+    max_words: int,
+    required: Sequence[tuple[str, int, int]] = (),
+) -> list[Scored]:
+    """``chosen`` with every quotation a chosen sentence leaves open completed
+    (:class:`Quotations`). The selection already chooses whole quotations; this catches those
+    that the required sentences and the parts' turns (:func:`with_required`,
+    :func:`take_turns`) split. A sentence and the ones that complete it stand or fall together:
+    strongest first (required ones before all), each kept while the answer stays within
+    ``max_words``; the strongest is always kept."""
+    from bot.generators.extractive.candidates import Scored
+
+    quotations = Quotations(candidates)
+    have = {key_of(s.candidate): s for s in chosen}
     needed = {
-        key(s.candidate)
+        key_of(s.candidate)
         for s in chosen
         if any(_within(s.candidate, a, start, end) for a, start, end in required)
     }
-    order = sorted(chosen, key=lambda s: (key(s.candidate) not in needed, -s.score))
+    order = sorted(chosen, key=lambda s: (key_of(s.candidate) not in needed, -s.score))
     out: list[Scored] = []
     taken: set[tuple[str, int]] = set()
     used = 0
     for s in order:
-        if key(s.candidate) in taken:
+        if key_of(s.candidate) in taken:
             continue
-        group = [c for c in group_of(s.candidate) if key(c) not in taken]
+        group = [c for c in quotations.group(s.candidate) if key_of(c) not in taken]
         words = sum(word_count(c.text) for c in group)
-        if out and used + words > max_words and key(s.candidate) not in needed:
+        if out and used + words > max_words and key_of(s.candidate) not in needed:
             continue
         for c in group:
-            out.append(have.get(key(c)) or Scored(c, s.score, 0.0, 0.0, 0.0, 0.0, 0.0))
-            taken.add(key(c))
+            out.append(have.get(key_of(c)) or Scored(c, s.score, 0.0, 0.0, 0.0, 0.0, 0.0))
+            taken.add(key_of(c))
         used += words
     return reading_order(out)
 

@@ -28,7 +28,9 @@ from bot.generators.extractive.candidates import (
     term_weights,
 )
 from bot.generators.extractive.compose import (
+    Quotations,
     complete_quotations,
+    key_of,
     reading_order,
     same_words,
     sources_by_part,
@@ -392,15 +394,24 @@ class ExtractiveGenerator:
         allowed = {s.candidate.article_id for s in admitted}
         top_articles = admitted[1:]
 
+        # A sentence comes with those completing a quotation it leaves open (:class:`Quotations`):
+        # it fits only if they all do.
+        quotations = Quotations([s.candidate for s in scored])
+        by_key = {key_of(s.candidate): s for s in scored}
+        taken: set[tuple[str, int]] = set()
+
+        def bundle(s: Scored) -> list[Scored]:
+            group = (by_key[key_of(c)] for c in quotations.group(s.candidate))
+            return [m for m in group if key_of(m.candidate) not in taken]
+
+        def cost(s: Scored) -> int:
+            return sum(word_count(m.candidate.text) for m in bundle(s))
+
         floor = fitted.min_relative_score * first_score
         remaining = [s for s in scored if s.score >= floor and s.candidate.article_id in allowed]
         while remaining and len(chosen) < fitted.max_sentences:
             remaining = [s for s in remaining if not is_repeat(s)]
-            fits = [
-                s
-                for s in remaining
-                if not chosen or words + word_count(s.candidate.text) <= max_words
-            ]
+            fits = [s for s in remaining if not chosen or words + cost(s) <= max_words]
             if not fits:
                 break
             best = max(fits, key=gain)
@@ -409,10 +420,13 @@ class ExtractiveGenerator:
                 if chosen and top.candidate.article_id not in represented and top in fits:
                     best = top
                     break
-            chosen.append(best)
-            words += word_count(best.candidate.text)
-            covered.update(t for t in weights if term_in(t, best.candidate.terms))
-            remaining.remove(best)
+            for member in bundle(best):
+                chosen.append(member)
+                taken.add(key_of(member.candidate))
+                words += word_count(member.candidate.text)
+                covered.update(t for t in weights if term_in(t, member.candidate.terms))
+                if member in remaining:
+                    remaining.remove(member)
 
         return reading_order(chosen)
 
