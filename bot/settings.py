@@ -44,7 +44,7 @@ class AnswerSettings(_Section):
     generator: str = Field("extractive", min_length=1)
     prompt: str = Field("answer", description="Name of the answer prompt file in prompts/")
     max_question_chars: int = Field(1000, ge=10, le=100_000)
-    answer_max_words: int = Field(150, ge=20, le=2000)
+    answer_max_words: int = Field(180, ge=20, le=2000)
     # The probability (that the passages answer a question part) below which the bot says the
     # articles don't answer it; unset = the threshold fitted with the decision (`make fit`).
     # Higher: fewer wrong answers, more "don't know"s.
