@@ -202,3 +202,26 @@ def test_the_weights_are_the_ones_given(
     loose = replace(default_weights(), max_sentences=7, min_relative_score=0.0)
     many = ExtractiveGenerator(embeddings, max_words=400, weights=loose)
     assert len(parse_draft(many.generate(question, seed_sources))) > 1
+
+
+def test_a_quotation_counts_every_sentence_against_the_sentence_cap(
+    embeddings: LocalEmbeddings,
+) -> None:
+    """A quotation's sentences come together (``Quotations``), and each counts against
+    ``max_sentences``: with room for two sentences after the best one, a two-sentence
+    quotation fits; with room for one, it does not come at all."""
+    from bot.generators.extractive.weights import default_weights
+
+    text = (
+        "The council said the new bridge over the Tyne will open in May. "
+        '"It is a fine piece of work. We are proud of it," the mayor said of the bridge.'
+    )
+    hit = Hit(chunk_id="b:0", article_id="b", title="Bridge", text=text, score=1.0)
+    sources = [Source(key=1, hit=hit)]
+    question = "When will the new bridge over the Tyne open?"
+    for cap, expected in ((2, 1), (3, 3)):
+        capped = replace(default_weights(), max_sentences=cap, min_relative_score=0.0)
+        generator = ExtractiveGenerator(embeddings, max_words=400, weights=capped)
+        chosen = [s.candidate.text for s in generator.select(question, sources)]
+        assert chosen[0].startswith("The council said"), chosen
+        assert len(chosen) == expected, (cap, chosen)

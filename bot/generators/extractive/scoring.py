@@ -411,7 +411,15 @@ class ExtractiveGenerator:
         remaining = [s for s in scored if s.score >= floor and s.candidate.article_id in allowed]
         while remaining and len(chosen) < fitted.max_sentences:
             remaining = [s for s in remaining if not is_repeat(s)]
-            fits = [s for s in remaining if not chosen or words + cost(s) <= max_words]
+            fits = [
+                s
+                for s in remaining
+                if not chosen
+                or (
+                    words + cost(s) <= max_words
+                    and len(chosen) + len(bundle(s)) <= fitted.max_sentences
+                )
+            ]
             if not fits:
                 break
             best = max(fits, key=gain)
