@@ -105,20 +105,15 @@ def has_quote(text: str) -> bool:
     return any(c in text for c in _QUOTE_CHARS)
 
 
-def opens_quote(text: str) -> bool:
-    """Whether a quotation opened in ``text`` is still open at its end (it goes on in the next
-    sentence, where the speaker is often named: '"We will win. ... ," said X.')."""
-    if "“" in text or "”" in text:
-        return text.rfind("“") > text.rfind("”")
-    return text.count('"') % 2 == 1 and text.lstrip().startswith('"')
-
-
 def quotation_ends(text: str) -> tuple[bool, bool]:
     """(whether ``text`` begins inside a quotation, whether it ends inside one): the sentence
     closes a double quotation it did not open ('It was a professional sort of performance," the
     Dutchman said.'), or opens one it does not close ('"We had the initiative but it wasn't
-    easy.'). Curly quotes say which they are; a straight one opens when it starts the text or
-    follows a space or an opening bracket or dash, and is followed by a non-space."""
+    easy.'), whose speaker is often named in the next sentence ('"We will win. ... ," said
+    X.'). Curly quotes say which they are; a straight one opens when it starts the text or
+    follows a space or an opening bracket or dash, and is followed by a non-space (a closing
+    quote the segmenter put at the start of the next sentence, '" Hailey later recalled.',
+    closes)."""
     starts_inside = inside = False
     for i, ch in enumerate(text):
         if ch not in _QUOTE_CHARS:

@@ -77,6 +77,8 @@ def test_where_a_sentence_opens_or_closes_a_quotation() -> None:
     assert quotation_ends('He branded it "two-bit" and left.') == (False, False)
     assert quotation_ends("“Yes,” he said. “We will") == (False, True)
     assert quotation_ends("no quotation at all") == (False, False)
+    # A closing quote the segmenter left at the start of the next sentence closes.
+    assert quotation_ends('" Hailey later recalled.') == (True, False)
 
 
 def _quote_article() -> list[Candidate]:

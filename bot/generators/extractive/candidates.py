@@ -20,8 +20,8 @@ from bot.answer.speakers import (
     has_quote,
     learn_roles,
     opening_name,
-    opens_quote,
     person_named,
+    quotation_ends,
     resolve_role,
     salient_person,
     speaker_mention,
@@ -298,7 +298,7 @@ def _resolve_article(
             # A quotation with no attribution of its own: when it runs on into the next sentence
             # the speaker is named there ('"We will win. [...]," said X.'); else it continues
             # the last speaker's words.
-            ahead = _speaker_ahead(rows, mentions, i) if opens_quote(text) else None
+            ahead = _speaker_ahead(rows, mentions, i) if quotation_ends(text)[1] else None
             speaker = ahead or paragraph_speaker or last_speaker
         elif has_quote(text):
             # 'Mr Mallon provoked fury by branding the campaign "two-bit Tories"': the

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.answer.speakers import quotation_ends
+
 if TYPE_CHECKING:
     from bot.generators.extractive.candidates import Candidate, Scored
     from bot.types import Source
@@ -146,8 +148,6 @@ class Quotations:
     def group(self, c: Candidate) -> list[Candidate]:
         """``c`` with the sentences completing the quotations it leaves open, in article order
         (``[c]`` when it leaves none open, or their other sentences were not retrieved)."""
-        from bot.answer.speakers import quotation_ends
-
         found = self._groups.get(key_of(c))
         if found is not None:
             return found

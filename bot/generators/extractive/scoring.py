@@ -404,22 +404,21 @@ class ExtractiveGenerator:
             group = (by_key[key_of(c)] for c in quotations.group(s.candidate))
             return [m for m in group if key_of(m.candidate) not in taken]
 
-        def cost(s: Scored) -> int:
-            return sum(word_count(m.candidate.text) for m in bundle(s))
+        def room_for(s: Scored) -> bool:
+            # The first choice always stands; later ones only with their whole quotation.
+            if not chosen:
+                return True
+            group = bundle(s)
+            return (
+                words + sum(word_count(m.candidate.text) for m in group) <= max_words
+                and len(chosen) + len(group) <= fitted.max_sentences
+            )
 
         floor = fitted.min_relative_score * first_score
         remaining = [s for s in scored if s.score >= floor and s.candidate.article_id in allowed]
         while remaining and len(chosen) < fitted.max_sentences:
             remaining = [s for s in remaining if not is_repeat(s)]
-            fits = [
-                s
-                for s in remaining
-                if not chosen
-                or (
-                    words + cost(s) <= max_words
-                    and len(chosen) + len(bundle(s)) <= fitted.max_sentences
-                )
-            ]
+            fits = [s for s in remaining if room_for(s)]
             if not fits:
                 break
             best = max(fits, key=gain)
