@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot.answer.question.types import QuestionPart
+from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import THIRD_PERSON_PRONOUNS
 from bot.answer.speakers import has_quote, speaker_mention, speech_text
 from bot.citations.roles import LIGHT_VERBS, Doer, doer, may_be
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _WORD = re.compile(r"\w+")
-_FILLER = frozenset({"the", "of", "and", "a", "an", "s", "'s", "in", "on", "for", "at", "to"})
 
 
 # Heads under which an infinitive is intended, expected or arranged rather than reported as done

@@ -40,6 +40,7 @@ from bot.answer.passages import (
     window_places,
 )
 from bot.answer.question.types import AnswerType, Mention, QuestionPart
+from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import REPORTING_VERBS
 from bot.answer.values import value_spans
 
@@ -77,11 +78,6 @@ RANK_PRIOR = 1.0
 
 # Mention labels that name a person: the surname alone names them again ("Mr Eddington").
 _PERSON_LABELS = frozenset({"PERSON", "PROPN"})
-# Words of a mention that carry no constraint ("Bank of England" needs "bank" and "england").
-_FILLER = frozenset(
-    {"the", "of", "and", "a", "an", "s", "'s", "in", "on", "for", "at", "to"}
-    | {"de", "la", "le", "von", "van", "der"}
-)
 _PRONOUNS = frozenset(["he", "she", "they", "we", "i"])
 _WORD = re.compile(r"\w+")
 

@@ -266,3 +266,28 @@ def test_a_name_the_question_gives_is_not_the_value_asked_for(
     ev = _ev(q, [named], nlp, embeddings)
     assert feature(ev, "value_near") > 0.9
     assert {label for *_, label in ev.windows[0].values} == {"ORG"}
+
+
+def test_a_possessive_or_demonstrative_is_not_a_word_the_passage_must_repeat(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """The question's "their first UK week" is found where the article writes "its first week
+    ... UK": the possessive stands for the subject the question names, and the passage need not
+    repeat it."""
+    q = "How many copies did the Kaiser Chiefs album sell in their first UK week?"
+    passage = hit(
+        "c/1",
+        "The Kaiser Chiefs album sold 40,000 copies in its first week on sale, as UK fans "
+        "queued outside record shops.",
+    )
+    ev = _ev(q, [passage], nlp, embeddings)
+    assert ev.missing == ()
+    assert feature(ev, "constraint_share") == 1.0
+    assert feature(ev, "value_near") > 0.9
+    q = "What did Darren Campbell say about his plans for this season?"
+    passage = hit(
+        "c/2",
+        'Darren Campbell said: "I want to run under 10 seconds in the 100m this year, and my '
+        'season starts in Birmingham."',
+    )
+    assert _ev(q, [passage], nlp, embeddings).missing == ()

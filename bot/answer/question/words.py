@@ -125,6 +125,16 @@ THIRD_PERSON_PRONOUNS = _words("he she it they him her them his hers its their t
 # Determiners that make a noun phrase a definite description ("the Foreign Secretary"), which
 # stands for someone named elsewhere.
 DEFINITE_DETERMINERS = _words("the this that these those")
+# Words of a name or a phrase the question gives that carry none of its meaning: "Bank of
+# England" needs "bank" and "england"; "their first UK week" needs "first", "uk" and "week"
+# (the article writes "its first week on sale ... UK gamers"); "Jean de la Fontaine" needs
+# "jean" and "fontaine".
+NAME_FILLER = (
+    _words("the of and a an s 's in on for at to our")
+    | _words("de la le von van der")
+    | THIRD_PERSON_PRONOUNS
+    | DEFINITE_DETERMINERS
+)
 
 _NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 _DATE_LABELS = frozenset({"DATE", "TIME"})
