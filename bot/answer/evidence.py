@@ -22,6 +22,7 @@ score as retrieval gave it), so :mod:`bot.answer.features` can turn them into a 
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,8 +41,8 @@ from bot.answer.passages import (
     window_places,
 )
 from bot.answer.question.types import AnswerType, Mention, QuestionPart
+from bot.answer.question.words import _DATE_LABELS, REPORTING_VERBS
 from bot.answer.question.words import NAME_FILLER as _FILLER
-from bot.answer.question.words import REPORTING_VERBS
 from bot.answer.values import value_spans
 
 if TYPE_CHECKING:
@@ -78,6 +79,8 @@ RANK_PRIOR = 1.0
 
 # Mention labels that name a person: the surname alone names them again ("Mr Eddington").
 _PERSON_LABELS = frozenset({"PERSON", "PROPN"})
+# Month names and their abbreviations, lower case (the standard library's English ones).
+_MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m)
 _PRONOUNS = frozenset(["he", "she", "they", "we", "i"])
 _WORD = re.compile(r"\w+")
 
@@ -170,6 +173,11 @@ class _Constraint:
     def of(cls, mention: Mention) -> _Constraint:
         lower = mention.text.lower().strip()
         words = tuple(w for w in _WORD.findall(lower) if w not in _FILLER)
+        if mention.label in _DATE_LABELS:
+            # A date is its numbers and months: "the end of 2004" is "in the closing months of
+            # 2004" too. A date without them ("last season") keeps its words.
+            exact = tuple(w for w in words if w.isdigit() or w in _MONTHS)
+            words = exact or words
         surname = words[-1] if mention.label in _PERSON_LABELS and len(words) > 1 else None
         return cls(mention.text, lower, words, surname)
 

@@ -291,3 +291,21 @@ def test_a_possessive_or_demonstrative_is_not_a_word_the_passage_must_repeat(
         'season starts in Birmingham."',
     )
     assert _ev(q, [passage], nlp, embeddings).missing == ()
+
+
+def test_a_date_the_question_gives_is_its_numbers_and_months(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """The question's "the end of 2004" is found in "the closing months of 2004"; a date
+    without a number or a month ("last season") still needs its words."""
+    q = "How many betting shops did the council close at the end of 2004?"
+    passage = hit(
+        "d/1",
+        "The council closed 312 betting shops in the closing months of 2004, officials said.",
+    )
+    ev = _ev(q, [passage], nlp, embeddings)
+    assert ev.missing == ()
+    assert feature(ev, "value_with_constraints") == 1.0
+    q = "How many betting shops did the council close last season?"
+    passage = hit("d/2", "The council closed 312 betting shops in 2004, officials said.")
+    assert _ev(q, [passage], nlp, embeddings).missing != ()
