@@ -21,6 +21,7 @@ from bot.answer.question.words import (
     _SIZE_ADJECTIVES,
     _SUBJECT_DEPS,
     _TEAM_NOUNS,
+    NAMING_VERBS,
     REPORTING_VERBS,
     _is_wh,
 )
@@ -211,6 +212,9 @@ def _classify(
         return AnswerType.DESCRIPTION, (), focus
     if tok.dep_ in _SUBJECT_DEPS and verb_lemma in _CAUSE_VERBS:
         return AnswerType.REASON, (), focus
+    if verb_lemma in NAMING_VERBS and _named_thing(doc, idx, verb):
+        # "What was his website called?": a name is asked for, not someone's words.
+        return AnswerType.DESCRIPTION, (), focus
     if verb_lemma in REPORTING_VERBS:
         return AnswerType.STATEMENT, (), focus
     # "What did the deal cost?" asks for money; "What did he pay £50m for?" (money given, "what"
@@ -227,6 +231,14 @@ def _classify(
     if "worth" in {doc[i].lower_ for i in idx}:
         return AnswerType.AMOUNT, (), focus
     return AnswerType.DESCRIPTION, (), focus
+
+
+def _named_thing(doc: Doc, idx: Sequence[int], verb: Token) -> bool:
+    """A naming verb asked in the passive: a form of "be" before it and no "do" ("What was his
+    website called?", which spaCy's small model parses as a past tense, not a passive; "What
+    did Johnson call the plan?" asks for his words)."""
+    before = [doc[i].lemma_.lower() for i in idx if i < verb.i]
+    return "be" in before and "do" not in before
 
 
 def _type_of_noun(noun: str, lemmas: set[str]) -> tuple[AnswerType, tuple[AnswerType, ...]] | None:

@@ -36,6 +36,9 @@ _RESPONSE_VERBS = _words(
 # The verbs of a question about what someone said or how they responded (the statement answer
 # type): "what did P say", "how did P react".
 STATEMENT_VERBS = REPORTING_VERBS | _RESPONSE_VERBS
+# Verbs that give something a name: asked in the passive ("What is the chip called?") they ask
+# for the name, not for anyone's words.
+NAMING_VERBS = _words("call name dub nickname title")
 
 # The noun a wh-determiner asks about ("which club", "what price"), by the answer it wants.
 _FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
