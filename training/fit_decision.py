@@ -88,6 +88,7 @@ TARGET_FALSE_ABSTAIN = 0.05
 # The engine's source files whose change changes the features (part of the cache key).
 ENGINE_FILES = (
     "bot/answer/evidence.py",
+    "bot/answer/constraints.py",
     "bot/answer/anchors.py",
     "bot/answer/passages.py",
     "bot/answer/binding.py",

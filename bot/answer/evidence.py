@@ -22,16 +22,22 @@ score as retrieval gave it), so :mod:`bot.answer.features` can turn them into a 
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
 from bot.answer.binding import bind, speaker_topic, topic_share
+from bot.answer.constraints import (
+    Constraint,
+    another_match,
+    names_constraint,
+    pattern,
+    positions,
+    present,
+)
 from bot.answer.passages import (
     NEIGHBOURS,
     Encode,
@@ -40,9 +46,9 @@ from bot.answer.passages import (
     prepare_passages,
     window_places,
 )
-from bot.answer.question.types import AnswerType, Mention, QuestionPart
-from bot.answer.question.words import _DATE_LABELS, REPORTING_VERBS
+from bot.answer.question.types import AnswerType, QuestionPart
 from bot.answer.question.words import NAME_FILLER as _FILLER
+from bot.answer.question.words import REPORTING_VERBS
 from bot.answer.values import value_spans
 
 if TYPE_CHECKING:
@@ -77,10 +83,6 @@ NEAR_CHARS = 120.0
 # (retrieval's first hit alone: 208).
 RANK_PRIOR = 1.0
 
-# Mention labels that name a person: the surname alone names them again ("Mr Eddington").
-_PERSON_LABELS = frozenset({"PERSON", "PROPN"})
-# Month names and their abbreviations, lower case (the standard library's English ones).
-_MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m)
 _PRONOUNS = frozenset(["he", "she", "they", "we", "i"])
 _WORD = re.compile(r"\w+")
 
@@ -162,26 +164,6 @@ class Evidence:
 # --- one part ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Constraint:
-    text: str
-    lower: str
-    words: tuple[str, ...]  # content words, lower case
-    surname: str | None  # a person's last word, which names them on its own
-
-    @classmethod
-    def of(cls, mention: Mention) -> _Constraint:
-        lower = mention.text.lower().strip()
-        words = tuple(w for w in _WORD.findall(lower) if w not in _FILLER)
-        if mention.label in _DATE_LABELS:
-            # A date is its numbers and months: "the end of 2004" is "in the closing months of
-            # 2004" too. A date without them ("last season") keeps its words.
-            exact = tuple(w for w in words if w.isdigit() or w in _MONTHS)
-            words = exact or words
-        surname = words[-1] if mention.label in _PERSON_LABELS and len(words) > 1 else None
-        return cls(mention.text, lower, words, surname)
-
-
 def _memo(doc: Doc, key: str, compute: Callable[[Doc], T]) -> T:
     """``compute(doc)``, kept in the Doc's ``user_data``: a sentence sits in up to three windows
     and is measured for every part of every question it is retrieved for, and the cached Docs
@@ -248,38 +230,10 @@ def _modal_share(docs: Sequence[Doc]) -> float:
     return modal / len(docs)
 
 
-@lru_cache(maxsize=4096)
-def _pattern(needle: str) -> re.Pattern[str]:
-    """``needle`` as a whole word; a number may carry a unit written onto it ("the 5,000m" for
-    "5,000"), but not more digits ("5,0001", "5,000.5")."""
-    end = r"(?![\d]|[.,]\d)" if needle[-1].isdigit() else r"(?!\w)"
-    return re.compile(r"(?<!\w)" + re.escape(needle) + end)
-
-
-def _present(c: _Constraint, text_lower: str, words: set[str]) -> bool:
-    if c.lower and _pattern(c.lower).search(text_lower):
-        return True
-    if c.words and all(w in words for w in c.words):
-        return True
-    return c.surname is not None and c.surname in words
-
-
-def _positions(c: _Constraint, sentence: Sentence) -> list[tuple[int, int]]:
-    """Article spans where the constraint (or one of its content words) is written."""
-    lower = sentence.text.lower()
-    found: list[tuple[int, int]] = []
-    for needle in (c.lower, *c.words):
-        if not needle:
-            continue
-        for m in _pattern(needle).finditer(lower):
-            found.append((sentence.start + m.start(), sentence.start + m.end()))
-    return found
-
-
 def _title_nearness(
     part: QuestionPart,
     title: Doc | None,
-    constraints: Sequence[_Constraint],
+    constraints: Sequence[Constraint],
 ) -> float | None:
     """How near a value of the asked-for type in the title is to the constraints the title names
     (as for a window: 1 / (1 + distance / NEAR_CHARS); 0.5 when the title names none), or
@@ -291,7 +245,7 @@ def _title_nearness(
         (vs, ve)
         for t in part.accepted_types
         for vs, ve, _label in _values_of(title, t)
-        if not _names_constraint(title.text[vs:ve], constraints)
+        if not names_constraint(title.text[vs:ve], constraints)
     ]
     if not values:
         return None
@@ -300,22 +254,12 @@ def _title_nearness(
         for c in constraints
         for needle in (c.lower, *c.words)
         if needle
-        for m in _pattern(needle).finditer(lower)
+        for m in pattern(needle).finditer(lower)
     ]
     if not marks:
         return 0.5
     d = min(_distance(v, m) for v in values for m in marks)
     return 1.0 / (1.0 + d / NEAR_CHARS)
-
-
-def _names_constraint(value: str, constraints: Sequence[_Constraint]) -> bool:
-    """The value names something the question names: its text, or only words of one
-    constraint ("Spears", tagged an organisation in the headline "Spears seeks aborted tour
-    payment", is Britney Spears again, not the insurers asked for). A value that adds a word
-    ("Manchester United" for "Manchester") is a value of its own."""
-    lower = value.lower().strip()
-    words = {w for w in _WORD.findall(lower) if w not in _FILLER}
-    return any(lower == c.lower or (words and words <= set(c.words)) for c in constraints)
 
 
 def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -354,15 +298,17 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
     """Every window of the passages, measured against ``part``, best first."""
     # A "mention" with no letter or digit (a replacement character, a stray symbol) names nothing.
     constraints = [
-        _Constraint.of(m)
+        Constraint.of(m)
         for m in (*part.entities, *part.numbers, *part.dates)
         if _WORD.search(m.text)
     ]
     # The same constraint named twice (an inherited subject, say) counts once.
-    unique: dict[str, _Constraint] = {}
+    unique: dict[str, Constraint] = {}
     for c in constraints:
         unique.setdefault(c.lower, c)
     constraints = list(unique.values())
+    named_lower = {m.text.lower().strip() for m in part.entities}
+    named = [c for c in constraints if c.lower in named_lower]
     terms = [t.lower() for t in part.terms]
     topic_terms = [t.lower() for t in part.relation.topic_terms]
     predicate = (part.relation.predicate or "").lower()
@@ -395,16 +341,18 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
             found = [
                 c
                 for c in constraints
-                if _present(c, text_lower, words) or _present(c, title_lower, title_words)
+                if present(c, text_lower, words) or present(c, title_lower, title_words)
             ]
             share = len(found) / len(constraints) if constraints else 1.0
-            marks = [p for c in found for s in w_sents for p in _positions(c, s)]
+            marks = [p for c in found for s in w_sents for p in positions(c, s)]
             values: list[tuple[int, int, str]] = []
             for s, doc in zip(w_sents, w_docs, strict=True):
                 for t in part.accepted_types:
                     for vs, ve, label in _values_of(doc, t):
                         # A value the question itself names is a constraint, not an answer.
-                        if _names_constraint(s.text[vs:ve], constraints):
+                        if names_constraint(s.text[vs:ve], constraints):
+                            continue
+                        if label == "SCORE" and named and another_match(doc, s, named):
                             continue
                         values.append((s.start + vs, s.start + ve, label))
             binding = bind(part, w_docs)

@@ -97,7 +97,8 @@ def test_another_matchs_score_is_not_near_the_teams(
     ours = hit("m/2", "Chelsea drew 1-1 with Arsenal at Stamford Bridge on Sunday.", rank=1)
     only_other = _ev(q, [other], nlp, embeddings)
     assert set(only_other.missing) == {"Chelsea", "Arsenal"}
-    assert any(w.value_present for w in only_other.windows)
+    # The sentence names two sides and neither of the question's: another match's score.
+    assert not any(w.value_present for w in only_other.windows)
     assert feature(only_other, "value_near") == 0.0
     both = _ev(q, [other, ours], nlp, embeddings)
     assert both.windows[0].article_id == "m/2"
@@ -309,3 +310,27 @@ def test_a_date_the_question_gives_is_its_numbers_and_months(
     q = "How many betting shops did the council close last season?"
     passage = hit("d/2", "The council closed 312 betting shops in 2004, officials said.")
     assert _ev(q, [passage], nlp, embeddings).missing != ()
+
+
+def test_a_score_of_another_match_is_not_the_score_asked_for(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """A preview of the final gives the score of a semi-final against someone else: a sentence
+    naming sides and none of the question's holds another match's score. A score whose sentence
+    names no side (a quotation; a nationality describes a player, it is not a side) still
+    counts."""
+    q = "What was the score of the Brisbane Open final between Tom Fowler and Ivan Petrov?"
+    preview = hit(
+        "e/1",
+        "Tom Fowler will play Ivan Petrov in the final of the Brisbane Open on Sunday. "
+        "The American top seed overcame Germany's Jan Weiss 7-6 6-3 in the semi-finals.",
+    )
+    ev = _ev(q, [preview], nlp, embeddings)
+    assert ev.missing == ()
+    assert feature(ev, "value_near") == 0.0
+    report = hit(
+        "e/2",
+        "Tom Fowler won the Brisbane Open, beating Ivan Petrov in the final. "
+        '"I played well from the start and won 6-0 6-4," the American said.',
+    )
+    assert feature(_ev(q, [report], nlp, embeddings), "value_near") > 0.5

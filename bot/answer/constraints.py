@@ -1,0 +1,105 @@
+"""The names, numbers and dates a question part gives, as the evidence stage looks for them in
+passages (:mod:`bot.answer.evidence`): which words of each must appear, where a sentence writes
+them, and whether a value found near them is one of them again or belongs to another match.
+
+Pure functions of text and spaCy Docs; nothing is loaded here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from bot.answer.question.words import _DATE_LABELS
+from bot.answer.question.words import NAME_FILLER as _FILLER
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from bot.answer.passages import Sentence
+    from bot.answer.question.types import Mention
+
+# Mention labels that name a person: the surname alone names them again ("Mr Eddington").
+_PERSON_LABELS = frozenset({"PERSON", "PROPN"})
+# Month names and their abbreviations, lower case (the standard library's English ones).
+_MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m)
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A name, number or date the part gives, and the words of it a passage must write."""
+
+    text: str
+    lower: str
+    words: tuple[str, ...]  # content words, lower case
+    surname: str | None  # a person's last word, which names them on its own
+
+    @classmethod
+    def of(cls, mention: Mention) -> Constraint:
+        lower = mention.text.lower().strip()
+        words = tuple(w for w in _WORD.findall(lower) if w not in _FILLER)
+        if mention.label in _DATE_LABELS:
+            # A date is its numbers and months: "the end of 2004" is "in the closing months of
+            # 2004" too. A date without them ("last season") keeps its words.
+            exact = tuple(w for w in words if w.isdigit() or w in _MONTHS)
+            words = exact or words
+        surname = words[-1] if mention.label in _PERSON_LABELS and len(words) > 1 else None
+        return cls(mention.text, lower, words, surname)
+
+
+@lru_cache(maxsize=4096)
+def pattern(needle: str) -> re.Pattern[str]:
+    """``needle`` as a whole word; a number may carry a unit written onto it ("the 5,000m" for
+    "5,000"), but not more digits ("5,0001", "5,000.5")."""
+    end = r"(?![\d]|[.,]\d)" if needle[-1].isdigit() else r"(?!\w)"
+    return re.compile(r"(?<!\w)" + re.escape(needle) + end)
+
+
+def present(c: Constraint, text_lower: str, words: set[str]) -> bool:
+    if c.lower and pattern(c.lower).search(text_lower):
+        return True
+    if c.words and all(w in words for w in c.words):
+        return True
+    return c.surname is not None and c.surname in words
+
+
+def positions(c: Constraint, sentence: Sentence) -> list[tuple[int, int]]:
+    """Article spans where the constraint (or one of its content words) is written."""
+    lower = sentence.text.lower()
+    found: list[tuple[int, int]] = []
+    for needle in (c.lower, *c.words):
+        if not needle:
+            continue
+        for m in pattern(needle).finditer(lower):
+            found.append((sentence.start + m.start(), sentence.start + m.end()))
+    return found
+
+
+def names_constraint(value: str, constraints: Sequence[Constraint]) -> bool:
+    """The value names something the question names: its text, or only words of one
+    constraint ("Spears", tagged an organisation in the headline "Spears seeks aborted tour
+    payment", is Britney Spears again, not the insurers asked for). A value that adds a word
+    ("Manchester United" for "Manchester") is a value of its own."""
+    lower = value.lower().strip()
+    words = {w for w in _WORD.findall(lower) if w not in _FILLER}
+    return any(lower == c.lower or (words and words <= set(c.words)) for c in constraints)
+
+
+# Entity labels of a match's sides: players, clubs, national teams. Not NORP: "the Indian
+# teenager beat the Russian 6-4 6-2" describes the question's own players.
+_SIDE_LABELS = frozenset({"PERSON", "ORG", "GPE"})
+
+
+def another_match(doc: Doc, sentence: Sentence, named: Sequence[Constraint]) -> bool:
+    """A score in a sentence that names a side and none of the sides, players or events the
+    question names is another match's ("Roddick will play Saulnier in the final. The American
+    top seed overcame Germany's Tommy Haas 7-6 6-3."). A sentence naming no side at all (a
+    quotation: "we won 4-2 on aggregate") may still give the score asked for."""
+    return any(e.label_ in _SIDE_LABELS for e in doc.ents) and not any(
+        positions(c, sentence) for c in named
+    )
