@@ -20,7 +20,6 @@ from bot.answer.question.words import NAME_FILLER as _FILLER
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from bot.answer.passages import Sentence
     from bot.answer.question.types import Mention
 
 # Mention labels that name a person: the surname alone names them again ("Mr Eddington").
@@ -68,15 +67,16 @@ def present(c: Constraint, text_lower: str, words: set[str]) -> bool:
     return c.surname is not None and c.surname in words
 
 
-def positions(c: Constraint, sentence: Sentence) -> list[tuple[int, int]]:
-    """Article spans where the constraint (or one of its content words) is written."""
-    lower = sentence.text.lower()
+def positions(c: Constraint, text: str, start: int = 0) -> list[tuple[int, int]]:
+    """Spans where the constraint (or one of its content words) is written in ``text``, offset
+    by ``start`` (a sentence's place in its article; 0 for a title)."""
+    lower = text.lower()
     found: list[tuple[int, int]] = []
     for needle in (c.lower, *c.words):
         if not needle:
             continue
         for m in pattern(needle).finditer(lower):
-            found.append((sentence.start + m.start(), sentence.start + m.end()))
+            found.append((start + m.start(), start + m.end()))
     return found
 
 
@@ -95,11 +95,11 @@ def names_constraint(value: str, constraints: Sequence[Constraint]) -> bool:
 _SIDE_LABELS = frozenset({"PERSON", "ORG", "GPE"})
 
 
-def another_match(doc: Doc, sentence: Sentence, named: Sequence[Constraint]) -> bool:
+def another_match(doc: Doc, named: Sequence[Constraint]) -> bool:
     """A score in a sentence that names a side and none of the sides, players or events the
     question names is another match's ("Roddick will play Saulnier in the final. The American
     top seed overcame Germany's Tommy Haas 7-6 6-3."). A sentence naming no side at all (a
     quotation: "we won 4-2 on aggregate") may still give the score asked for."""
     return any(e.label_ in _SIDE_LABELS for e in doc.ents) and not any(
-        positions(c, sentence) for c in named
+        positions(c, doc.text) for c in named
     )

@@ -34,7 +34,6 @@ from bot.answer.constraints import (
     Constraint,
     another_match,
     names_constraint,
-    pattern,
     positions,
     present,
 )
@@ -240,7 +239,6 @@ def _title_nearness(
     ``None`` when the title gives no such value. A description has no typed value."""
     if title is None or part.answer_type is AnswerType.DESCRIPTION:
         return None
-    lower = title.text.lower()
     values = [
         (vs, ve)
         for t in part.accepted_types
@@ -249,13 +247,7 @@ def _title_nearness(
     ]
     if not values:
         return None
-    marks = [
-        (m.start(), m.end())
-        for c in constraints
-        for needle in (c.lower, *c.words)
-        if needle
-        for m in pattern(needle).finditer(lower)
-    ]
+    marks = [p for c in constraints for p in positions(c, title.text)]
     if not marks:
         return 0.5
     d = min(_distance(v, m) for v in values for m in marks)
@@ -344,7 +336,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 if present(c, text_lower, words) or present(c, title_lower, title_words)
             ]
             share = len(found) / len(constraints) if constraints else 1.0
-            marks = [p for c in found for s in w_sents for p in positions(c, s)]
+            marks = [p for c in found for s in w_sents for p in positions(c, s.text, s.start)]
             values: list[tuple[int, int, str]] = []
             for s, doc in zip(w_sents, w_docs, strict=True):
                 for t in part.accepted_types:
@@ -352,7 +344,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                         # A value the question itself names is a constraint, not an answer.
                         if names_constraint(s.text[vs:ve], constraints):
                             continue
-                        if label == "SCORE" and named and another_match(doc, s, named):
+                        if label == "SCORE" and named and another_match(doc, named):
                             continue
                         values.append((s.start + vs, s.start + ve, label))
             binding = bind(part, w_docs)
