@@ -140,6 +140,30 @@ class Binding:
     realis: bool  # an occurrence reported as having happened (doer not another)
 
 
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+
+# A verb's dependents that date it: "won in 2002", "won last year" ("npadvmod"). A year inside
+# its object ("forecast growth of 3.6% in 2004") dates the thing, not the event.
+_TIME_DEPS = frozenset({"prep", "npadvmod", "tmod"})
+
+
+def _years(part: QuestionPart) -> frozenset[str]:
+    """The years the part's dates name ("in 2005", "17 April 2005")."""
+    return frozenset(w for m in part.dates for w in _WORD.findall(m.text) if _YEAR.match(w))
+
+
+def another_year(verb: Token, years: frozenset[str]) -> bool:
+    """Whether the verb's own clause dates it to a year the part does not give ("won the race in
+    2002" for a question about the 2005 race): that occurrence is another event of the kind."""
+    for child in verb.children:
+        if child.dep_ not in _TIME_DEPS:
+            continue
+        for t in child.subtree:
+            if t.ent_type_ == "DATE" and _YEAR.match(t.text) and t.text not in years:
+                return True
+    return False
+
+
 def bind(part: QuestionPart, docs: Sequence[Doc]) -> Binding | None:
     """How the part's verb occurs in a window's ``docs``. None when the part has no event verb
     to look for (a copula, a light verb). (A value of the asked-for type inside the verb's
@@ -148,12 +172,15 @@ def bind(part: QuestionPart, docs: Sequence[Doc]) -> Binding | None:
     if not lemma or lemma in LIGHT_VERBS:  # "What did X do?" has no event to bind
         return None
     subject = _subject_doer(part)
+    years = _years(part)
     found = match = realis = False
     named_doers: list[Doer] = []
     unknown = False
     for doc in docs:
         for verb in _occurrences(doc, lemma):
             found = True
+            if years and another_year(verb, years):
+                continue  # another year's event: neither its doer nor its mood is the part's
             d = doer(verb)
             if d is None or not d.words:
                 unknown = True

@@ -4,13 +4,15 @@ subject or another, a value in the verb's clause, the speaker's own words on the
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from bot.answer import binding
 from bot.answer.binding import bind, is_realis, speaker_topic
-from bot.answer.question.types import AnswerType, QuestionPart, Relation
+from bot.answer.question.types import AnswerType, Mention, QuestionPart, Relation
 
 REALIS = [
     ("Verizon bought MCI for $6.7bn.", "buy"),
@@ -168,3 +170,26 @@ def test_a_sentence_s_verbs_are_read_once_and_found_as_a_scan_finds_them(
     assert bind(_part("sell", "SBC"), [doc]) is not None
     assert calls == [1]  # the first bind read the verbs; the others found them on the Doc
     assert binding._occurrences(doc, "sell") == []
+
+
+def _dated(part: QuestionPart, year: str) -> QuestionPart:
+    return replace(part, dates=(Mention(year, "DATE", 0, len(year)),))
+
+
+def test_the_same_event_in_another_year_is_not_the_one_asked_about(nlp: Language) -> None:
+    # "Who won the 2005 race?" and a preview recalling an earlier win: that win is another event.
+    part = _dated(_part("win", None, AnswerType.PERSON), "2005")
+    b = _bind(nlp, part, "The Kenyan runner won the race in 2002 and will run again in April.")
+    assert b is not None and b.verb and not b.realis
+    for sentence in ("The Kenyan runner won the race in 2005.", "The Kenyan runner won the race."):
+        b = _bind(nlp, part, sentence)
+        assert b is not None and b.realis, sentence
+    # Without a year in the question there is nothing to compare with.
+    b = _bind(nlp, _part("win", None, AnswerType.PERSON), "The runner won the race in 2002.")
+    assert b is not None and b.realis
+
+
+def test_a_year_inside_the_object_dates_the_thing_not_the_event(nlp: Language) -> None:
+    part = _dated(_part("forecast", None, AnswerType.QUANTITY), "2005")
+    b = _bind(nlp, part, "The report forecast total growth of 3.6% in 2004 for the members.")
+    assert b is not None and b.realis
