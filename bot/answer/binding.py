@@ -155,12 +155,32 @@ def _years(part: QuestionPart) -> frozenset[str]:
 def another_year(verb: Token, years: frozenset[str]) -> bool:
     """Whether the verb's own clause dates it to a year the part does not give ("won the race in
     2002" for a question about the 2005 race): that occurrence is another event of the kind."""
-    for child in verb.children:
-        if child.dep_ not in _TIME_DEPS:
-            continue
-        for t in child.subtree:
-            if t.ent_type_ == "DATE" and _YEAR.match(t.text) and t.text not in years:
-                return True
+    return any(
+        child.dep_ in _TIME_DEPS and _dates_to_another_year(child, years) for child in verb.children
+    )
+
+
+def _dates_to_another_year(phrase: Token, years: frozenset[str]) -> bool:
+    """A year other than ``years`` in the phrase, not inside a clause of its own ("before
+    retiring in 2002" dates the retiring)."""
+    return any(
+        t.ent_type_ == "DATE"
+        and _YEAR.match(t.text) is not None
+        and t.text not in years
+        and not _in_clause(t, phrase)
+        for t in phrase.subtree
+    )
+
+
+def _in_clause(token: Token, phrase: Token) -> bool:
+    """Whether a verb stands between ``token`` and the ``phrase`` it is inside."""
+    if token.i == phrase.i:
+        return False
+    head = token.head
+    while head.i != phrase.i and head.head.i != head.i:
+        if head.pos_ in {"VERB", "AUX"}:
+            return True
+        head = head.head
     return False
 
 

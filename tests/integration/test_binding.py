@@ -193,3 +193,9 @@ def test_a_year_inside_the_object_dates_the_thing_not_the_event(nlp: Language) -
     part = _dated(_part("forecast", None, AnswerType.QUANTITY), "2005")
     b = _bind(nlp, part, "The report forecast total growth of 3.6% in 2004 for the members.")
     assert b is not None and b.realis
+
+
+def test_a_year_in_a_clause_of_its_own_dates_that_clause(nlp: Language) -> None:
+    part = _dated(_part("win", None, AnswerType.PERSON), "2005")
+    b = _bind(nlp, part, "The runner won the race before retiring in 2002.")
+    assert b is not None and b.realis
