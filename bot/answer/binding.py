@@ -11,7 +11,10 @@ read from the parse the evidence stage already made (no new spaCy pass):
   inherited through "agreed to buy"), compared with the part's subject;
 * whether it is reported as having happened (:func:`is_realis`): not under a modal ("may",
   "will"), not negated, not an infinitive or gerund under an adjective or noun ("hopeful of
-  finding") or under a verb of intending ("plans to buy", "is to contest").
+  finding") or under a verb of intending ("plans to buy", "is to contest");
+* whether its own time phrase dates it to a year the part does not give (:func:`another_year`:
+  "won the race in 2002" for a question about the 2005 race is another event of the kind, and
+  counts neither as the part's doer nor as its event having happened).
 
 For statements, the speaker's own sentences (:func:`bot.answer.speakers.speaker_mention`) and
 what they say (``speech_text``) are checked for the topic terms, so a speaker and a topic merely
@@ -137,13 +140,14 @@ class Binding:
     verb: bool  # the verb (by lemma) occurs
     doer_match: bool  # an occurrence's doer may be the part's subject
     doer_conflict: bool  # occurrences name their doers, and none may be the part's subject
-    realis: bool  # an occurrence reported as having happened (doer not another)
+    realis: bool  # an occurrence reported as having happened (doer not another, year not another)
 
 
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 
-# A verb's dependents that date it: "won in 2002", "won last year" ("npadvmod"). A year inside
-# its object ("forecast growth of 3.6% in 2004") dates the thing, not the event.
+# A verb's dependents that can date it: a prepositional phrase ("won in 2002") or a bare noun
+# phrase of time ("npadvmod", "tmod"). A year inside its object ("forecast growth of 3.6% in
+# 2004") dates the thing, not the event.
 _TIME_DEPS = frozenset({"prep", "npadvmod", "tmod"})
 
 
