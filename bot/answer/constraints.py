@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from bot.answer.question.words import _DATE_LABELS
+from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
 from bot.answer.question.words import NAME_FILLER as _FILLER
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ _PERSON_LABELS = frozenset({"PERSON", "PROPN"})
 # Month names and their abbreviations, lower case (the standard library's English ones).
 _MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m)
 _WORD = re.compile(r"\w+")
+_VERSION = re.compile(r"^v?\d+(?:\.\d+)+$")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,13 @@ class Constraint:
             # 2004" too. A date without them ("last season") keeps its words.
             exact = tuple(w for w in words if w.isdigit() or w in _MONTHS)
             words = exact or words
+        if mention.label not in _DATE_LABELS | _NUMBER_LABELS:
+            # "Opera 8.0": a release is named by its product's name alone as well ("Opera can
+            # also magnify text"); a dotted version number is never part of the name itself
+            # (unlike "Channel 4" or "Under-21").
+            name, _, last = lower.rpartition(" ")
+            if name and _VERSION.match(last):
+                words = tuple(w for w in _WORD.findall(name) if w not in _FILLER) or words
         surname = words[-1] if mention.label in _PERSON_LABELS and len(words) > 1 else None
         return cls(mention.text, lower, words, surname)
 
