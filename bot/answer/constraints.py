@@ -50,8 +50,8 @@ class Constraint:
             words = exact or words
         if mention.label not in _DATE_LABELS | _NUMBER_LABELS:
             # "Opera 8.0": a release is named by its product's name alone as well ("Opera can
-            # also magnify text"); a dotted version number is never part of the name itself
-            # (unlike "Channel 4" or "Under-21").
+            # also magnify text"). Only a dotted number is taken for a version: a plain one is
+            # often the name itself ("Channel 4", "Under-21").
             name, _, last = lower.rpartition(" ")
             if name and _VERSION.match(last):
                 words = tuple(w for w in _WORD.findall(name) if w not in _FILLER) or words
