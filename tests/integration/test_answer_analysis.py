@@ -506,9 +506,13 @@ def test_a_part_without_a_verb_replaces_the_phrase_its_preposition_repeats(nlp: 
     assert {m.text for m in parts[1].entities} == {"LSE", "Clara Furse", "Euronext"}
     assert "deutsche" not in parts[1].relation.object_terms
     assert parts[1].relation.predicate == "hold"
-    # Without a repeated preposition nothing is replaced.
+    # Without a repeated preposition, or with only a pronoun after it, nothing is replaced.
     when = analyse("How many jobs will Airbus cut in France and Germany, and when?", nlp).parts[1]
     assert {m.text for m in when.entities} == {"Airbus", "France", "Germany"}
+    them = analyse(
+        "How many jobs will Airbus cut in France and Germany, and how many in them?", nlp
+    ).parts[-1]
+    assert {"France", "Germany"} <= {m.text for m in them.entities}
 
 
 def test_a_prepositional_wh_part(nlp: Any) -> None:

@@ -344,7 +344,8 @@ def _inherit_subject(
         if part.answer_type is not AnswerType.STATEMENT:
             relation = replace(relation, speaker=None, topic_terms=())
             if first.answer_type is AnswerType.STATEMENT:
-                relation = replace(relation, object_terms=first.relation.topic_terms)
+                topic = tuple(t for t in first.relation.topic_terms if t not in gone)
+                relation = replace(relation, object_terms=topic)
         kept_terms = tuple(t for t in first.terms if t not in gone)
         return replace(
             part,
@@ -414,7 +415,13 @@ def _inherit_subject(
 def _repeated_phrase(doc: Doc, idx: list[int], first: QuestionPart) -> list[Token]:
     """The first part's prepositional phrase whose preposition the verbless part repeats ("for
     Deutsche Boerse" for "who for Euronext"), in token order; empty when it repeats none."""
-    preps = {doc[i].lower_ for i in idx if doc[i].pos_ == "ADP"}
+    # "..., and how many of them?" refers back: a pronoun puts nothing in the phrase's place.
+    preps = {
+        doc[i].lower_
+        for i in idx
+        if doc[i].pos_ == "ADP"
+        and any(c.dep_ == "pobj" and c.pos_ != "PRON" for c in doc[i].children)
+    }
     found: list[Token] = []
     for tok in doc:
         if first.start <= tok.idx < first.end and tok.pos_ == "ADP" and tok.lower_ in preps:
