@@ -16,6 +16,7 @@ from bot.answer.question.clause import (
     _verb_and_subject,
     _verb_lexicon,
 )
+from bot.answer.question.frames import _frame_part, _repeated_phrase
 from bot.answer.question.mentions import _content_terms, _mentions, _name_of
 from bot.answer.question.types import AnswerType, Mention, QuestionAnalysis, QuestionPart, Relation
 from bot.answer.question.words import (
@@ -412,23 +413,6 @@ def _inherit_subject(
     return replace(part, entities=entities, relation=relation, inherited=tuple(inherited))
 
 
-def _repeated_phrase(doc: Doc, idx: list[int], first: QuestionPart) -> list[Token]:
-    """The first part's prepositional phrase whose preposition the verbless part repeats ("for
-    Deutsche Boerse" for "who for Euronext"), in token order; empty when it repeats none."""
-    # "..., and how many of them?" refers back: a pronoun puts nothing in the phrase's place.
-    preps = {
-        doc[i].lower_
-        for i in idx
-        if doc[i].pos_ == "ADP"
-        and any(c.dep_ == "pobj" and c.pos_ != "PRON" for c in doc[i].children)
-    }
-    found: list[Token] = []
-    for tok in doc:
-        if first.start <= tok.idx < first.end and tok.pos_ == "ADP" and tok.lower_ in preps:
-            found = [d for d in tok.subtree if first.start <= d.idx < first.end]
-    return found
-
-
 def _definite_subject(
     part: QuestionPart, first: QuestionPart, doc: Doc, idx: list[int]
 ) -> QuestionPart:
@@ -460,48 +444,3 @@ def _referent(first: QuestionPart) -> str | None:
         return first.relation.subject
     names = [m for m in first.entities if m.label in {"PERSON", "ORG", "PROPN"} and not m.inherited]
     return names[0].text if len(names) == 1 else None
-
-
-def _frame_part(
-    doc: Doc, idx: list[int], first: QuestionPart, first_idx: list[int]
-) -> QuestionPart:
-    """ "... and about discrimination": the first part's question, another prepositional object."""
-    prep = doc[idx[0]]
-    first_members = set(first_idx)
-    replaced: set[int] = set()
-    for i in first_idx:
-        tok = doc[i]
-        if tok.pos_ == "ADP" and tok.lower_ == prep.lower_:
-            replaced = {d.i for d in tok.subtree if d.i in first_members}
-    replaced_terms = set(_content_terms(doc[i] for i in sorted(replaced)))
-    new_terms = _content_terms(doc[i] for i in idx)
-    entities, numbers, dates = _mentions(doc, idx)
-    old_entities, old_numbers, old_dates = _mentions(
-        doc, [i for i in first_idx if i not in replaced]
-    )
-
-    def keep(ms: list[Mention]) -> tuple[Mention, ...]:
-        return tuple(replace(m, inherited=True) for m in ms)
-
-    relation = first.relation
-    if first.answer_type is AnswerType.STATEMENT:
-        relation = replace(relation, topic_terms=new_terms)
-    else:
-        kept = tuple(t for t in relation.object_terms if t not in replaced_terms)
-        relation = replace(
-            relation, object_terms=kept + tuple(t for t in new_terms if t not in kept)
-        )
-    kept_terms = tuple(t for t in first.terms if t not in replaced_terms)
-    seg = doc[idx[0] : idx[-1] + 1]
-    return replace(
-        first,
-        text=seg.text,
-        start=seg.start_char,
-        end=seg.end_char,
-        entities=keep(old_entities) + tuple(entities),
-        numbers=keep(old_numbers) + tuple(numbers),
-        dates=keep(old_dates) + tuple(dates),
-        relation=relation,
-        terms=kept_terms + tuple(t for t in new_terms if t not in kept_terms),
-        inherited=("frame", "subject") if first.relation.subject else ("frame",),
-    )
