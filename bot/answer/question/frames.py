@@ -4,6 +4,8 @@ Euronext?" (a wh-word with a phrase whose preposition the first part has too).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -12,6 +14,18 @@ from bot.answer.question.types import AnswerType, Mention, QuestionPart
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
+
+
+def _phrase_of(doc: Doc, first_tokens: Sequence[int], preps: AbstractSet[str]) -> list[int]:
+    """The first part's last prepositional phrase headed by one of ``preps`` ("for Deutsche
+    Boerse"), as token positions within the first part in order; empty when it has none."""
+    members = set(first_tokens)
+    found: list[int] = []
+    for i in first_tokens:
+        tok = doc[i]
+        if tok.pos_ == "ADP" and tok.lower_ in preps:
+            found = sorted(d.i for d in tok.subtree if d.i in members)
+    return found
 
 
 def _repeated_phrase(doc: Doc, idx: list[int], first: QuestionPart) -> list[Token]:
@@ -24,24 +38,15 @@ def _repeated_phrase(doc: Doc, idx: list[int], first: QuestionPart) -> list[Toke
         if doc[i].pos_ == "ADP"
         and any(c.dep_ == "pobj" and c.pos_ != "PRON" for c in doc[i].children)
     }
-    found: list[Token] = []
-    for tok in doc:
-        if first.start <= tok.idx < first.end and tok.pos_ == "ADP" and tok.lower_ in preps:
-            found = [d for d in tok.subtree if first.start <= d.idx < first.end]
-    return found
+    first_tokens = [t.i for t in doc if first.start <= t.idx < first.end]
+    return [doc[i] for i in _phrase_of(doc, first_tokens, preps)] if preps else []
 
 
 def _frame_part(
     doc: Doc, idx: list[int], first: QuestionPart, first_idx: list[int]
 ) -> QuestionPart:
     """ "... and about discrimination": the first part's question, another prepositional object."""
-    prep = doc[idx[0]]
-    first_members = set(first_idx)
-    replaced: set[int] = set()
-    for i in first_idx:
-        tok = doc[i]
-        if tok.pos_ == "ADP" and tok.lower_ == prep.lower_:
-            replaced = {d.i for d in tok.subtree if d.i in first_members}
+    replaced = set(_phrase_of(doc, first_idx, {doc[idx[0]].lower_}))
     replaced_terms = set(_content_terms(doc[i] for i in sorted(replaced)))
     new_terms = _content_terms(doc[i] for i in idx)
     entities, numbers, dates = _mentions(doc, idx)
