@@ -151,6 +151,11 @@ ANSWER_TYPES = [
     ("What price did the auction house set for the Turner painting?", T.AMOUNT),
     ("What fine did the regulator impose on the energy firm?", T.AMOUNT),
     ("What was the launch price of the new games console in Japan?", T.AMOUNT),
+    # Money asked for by a plural noun whose lemma differs from the amount words it shares a
+    # sense with ("takings", "earnings", "proceeds", "winnings").
+    ("What were the film's total takings after 12 days?", T.AMOUNT),
+    ("What were the proceeds of the share sale?", T.AMOUNT),
+    ("What savings does the council plan from pensions?", T.AMOUNT),
     ("How many passengers did Ryanair carry in 2006?", T.COUNT),
     ("What percentage of the vote did the Liberal Democrats win in Cornwall?", T.QUANTITY),
     ("At what rate did the Bank of Japan set its benchmark interest rate?", T.QUANTITY),
