@@ -774,6 +774,13 @@ def test_how_big_accepts_money_and_counts(nlp: Any, question: str, accepted: set
     assert accepted <= set(one_part(nlp, question).accepted_types)
 
 
+def test_how_often_accepts_a_time_expression(nlp: Any) -> None:
+    # A frequency is written as a count ("three times a week") or, as spaCy labels it, a date
+    # or time ("every two days", "annually", "every 10 minutes").
+    part = one_part(nlp, "How often does the search engine update its index?")
+    assert {T.COUNT, T.DATE} <= set(part.accepted_types)
+
+
 def test_a_pronoun_after_a_subject_without_names_carries_the_first_parts_names(nlp: Any) -> None:
     # The parse gives the first part a subject that holds none of its names ("comedian"), so
     # "he" had nothing to take: the part was searched as "what was he known for".

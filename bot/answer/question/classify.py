@@ -161,7 +161,9 @@ def _classify(
                 return AnswerType.DATE, (AnswerType.QUANTITY,), focus
             return AnswerType.QUANTITY, (AnswerType.DATE,), focus
         if after == "often":
-            return AnswerType.COUNT, (AnswerType.QUANTITY,), focus
+            # "three times a week", "every two days", "annually": a frequency is a count or, as
+            # spaCy labels it, a date or time.
+            return AnswerType.COUNT, (AnswerType.QUANTITY, AnswerType.DATE), focus
         if after in _SIZE_ADJECTIVES:
             return AnswerType.QUANTITY, (AnswerType.AMOUNT, AnswerType.COUNT), focus
         if wh.after is not None and wh.after.pos_ in {"ADJ", "ADV"}:
