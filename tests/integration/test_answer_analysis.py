@@ -185,6 +185,9 @@ ANSWER_TYPES = [
     ("What happened at the Buncefield oil depot on Sunday?", T.DESCRIPTION),
     ("What is the Lisbon Treaty?", T.DESCRIPTION),
     ("What was the result of the referendum in Wales?", T.DESCRIPTION),
+    # The wh-word is the object of the last preposition: a purpose, not the money.
+    ("What is the cash for?", T.DESCRIPTION),
+    ("What is the money being used for?", T.DESCRIPTION),
     ("Name the three bands that will headline the festival.", T.ORGANISATION),
     # A naming verb in the passive asks for the name; spaCy's small model parses these
     # "called" as a past tense. Asked with "do", the same verb asks for someone's words.

@@ -199,6 +199,11 @@ def _classify(
         return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
     # "What was the price of X?", "What is the population of Y?": the copula's other argument.
     if verb_lemma == "be":
+        if _ends_stranded(doc, idx):
+            # "What is the money for?", "What is the money being used for?" (parsed with "is"
+            # as the root): the wh-word is the object of the last preposition; a purpose or a
+            # thing is asked for, not the amount the subject names.
+            return AnswerType.DESCRIPTION, (), focus
         other = _copula_argument(verb, tok, members)
         if other is not None and other.lemma_.lower() == "name":
             # "What is the name of the British teenager ...?": a proper name of the teenager
@@ -285,6 +290,18 @@ def _reported_about(verb: Token, wh: Token) -> bool:
         for c in children
     )
     return passive and other_subject and not any(c.dep_ == "agent" for c in children)
+
+
+def _ends_stranded(doc: Doc, idx: Sequence[int]) -> bool:
+    """The clause's last word is a preposition with no object ("What is the cash for?")."""
+    words = [doc[i] for i in idx if not doc[i].is_punct]
+    last = words[-1] if words else None
+    return (
+        last is not None
+        and last.pos_ == "ADP"
+        and last.dep_ == "prep"
+        and not any(c.dep_ in {"pobj", "pcomp"} for c in last.children)
+    )
 
 
 def _stranded_preposition(verb: Token, members: set[int]) -> bool:
