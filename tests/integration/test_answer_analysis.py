@@ -793,6 +793,23 @@ def test_a_pronoun_after_a_subject_without_names_carries_the_first_parts_names(n
     assert parts[1].query.startswith("Cyril Fletcher")
 
 
+def test_its_refers_to_the_named_thing_when_the_subject_is_a_person(nlp: Any) -> None:
+    # "its" cannot be the secretary's: the part asks about the agency, and its evidence need not
+    # name the secretary.
+    question = (
+        "What did Home Secretary Charles Clarke say about the Passport Service, and how big "
+        "was its backlog?"
+    )
+    parts = analyse(question, nlp).parts
+    inherited = {m.text for m in parts[1].entities if m.inherited}
+    assert any("Passport Service" in name for name in inherited)
+    assert not any("Clarke" in name for name in inherited)
+    # No title word: spaCy's PERSON label (often given to companies) does not make "it" a
+    # thing other than the subject.
+    parts = analyse("Which stake in Sina did Shanda buy, and how much did it pay?", nlp).parts
+    assert "Shanda" in {m.text for m in parts[1].entities if m.inherited}
+
+
 def test_how_many_answers_are_asked_for_is_not_a_number_to_find(nlp: Any) -> None:
     # "which two housemates": the answer is two names; "two" need not be in the passage.
     part = analyse(

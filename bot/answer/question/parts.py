@@ -21,6 +21,7 @@ from bot.answer.question.mentions import _content_terms, _mentions, _name_of
 from bot.answer.question.types import AnswerType, Mention, QuestionAnalysis, QuestionPart, Relation
 from bot.answer.question.words import (
     _COORDINATORS,
+    _FOCUS_NOUNS,
     _LIGHT_VERBS,
     _SUBJECT_DEPS,
     THIRD_PERSON_PRONOUNS,
@@ -358,6 +359,8 @@ def _inherit_subject(
             inherited=("frame", "subject") if first.relation.subject else ("frame",),
         )
     referent = _referent(first)
+    if referent is not None:
+        referent = _thing_referent(referent, first, doc, idx)
     own = part.relation.subject
     subject_is_pronoun = own is not None and own.lower() in THIRD_PERSON_PRONOUNS
     pronoun = any(doc[i].lower_ in THIRD_PERSON_PRONOUNS and doc[i].pos_ == "PRON" for i in idx)
@@ -435,6 +438,35 @@ def _carried_names(first: QuestionPart) -> tuple[Mention, ...]:
 
 def _has_verb(doc: Doc, idx: list[int]) -> bool:
     return any(doc[i].pos_ in {"VERB", "AUX"} or _mistagged_verb(doc[i]) for i in idx)
+
+
+# "it"/"its" refers to a thing, never to a person: "how big was its backlog?" after "What did
+# Work and Pensions Secretary Alan Johnson call the option of scrapping the Child Support
+# Agency" is the agency's backlog, not the secretary's.
+_NEUTER = frozenset({"it", "its", "itself"})
+_THING_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "FAC", "EVENT", "LAW"})
+
+
+def _thing_referent(referent: str, first: QuestionPart, doc: Doc, idx: list[int]) -> str:
+    """The first part's one named thing, when the part's only pronouns are "it"/"its" and
+    ``referent`` is a person; else ``referent``."""
+    pronouns = {
+        doc[i].lower_
+        for i in idx
+        if doc[i].pos_ == "PRON" and doc[i].lower_ in THIRD_PERSON_PRONOUNS | _NEUTER
+    }
+    if not pronouns or not pronouns <= _NEUTER:
+        return referent
+    # A person by a title word in the name ("Secretary", "boss"), not by spaCy's PERSON label,
+    # which the small model gives companies and robots too ("Shanda", "Asimo").
+    if not {w.lower() for w in referent.split()} & _FOCUS_NOUNS[AnswerType.PERSON]:
+        return referent
+    things = [
+        m
+        for m in first.entities
+        if not m.inherited and m.label in _THING_LABELS and m.text not in referent
+    ]
+    return things[0].text if len(things) == 1 else referent
 
 
 def _referent(first: QuestionPart) -> str | None:
