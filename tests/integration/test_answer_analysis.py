@@ -810,6 +810,29 @@ def test_its_refers_to_the_named_thing_when_the_subject_is_a_person(nlp: Any) ->
     assert "Shanda" in {m.text for m in parts[1].entities if m.inherited}
 
 
+def test_offered_alternatives_are_asked_one_part_each(nlp: Any) -> None:
+    # Asked as one part, the evidence had to name both films in one window; each is reported in
+    # its own article.
+    parts = analyse(
+        "Which drew the bigger audience: the final of Strictly Come Dancing or the last "
+        "episode of The Office?",
+        nlp,
+    ).parts
+    assert len(parts) == 2
+    names = [{m.text for m in p.entities} for p in parts]
+    assert any("Strictly" in n for n in names[0]) and not any("Office" in n for n in names[0])
+    assert any("Office" in n for n in names[1]) and not any("Strictly" in n for n in names[1])
+    assert parts[0].answer_type is parts[1].answer_type
+    both = analyse("Who scored more goals this season, Thierry Henry or Wayne Rooney?", nlp)
+    assert [p.text for p in both.parts] == [
+        "Who scored more goals this season, Thierry Henry",
+        "Who scored more goals this season, Wayne Rooney",
+    ]
+    # Nothing offered: no wh-word asks which, or no comma sets the names off.
+    assert len(analyse("Did Thierry Henry or Wayne Rooney score on Saturday?", nlp).parts) == 1
+    assert len(analyse("Which club bought Thierry Henry or Wayne Rooney?", nlp).parts) == 1
+
+
 def test_how_many_answers_are_asked_for_is_not_a_number_to_find(nlp: Any) -> None:
     # "which two housemates": the answer is two names; "two" need not be in the passage.
     part = analyse(

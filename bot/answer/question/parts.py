@@ -7,6 +7,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.answer.question.alternatives import _alternatives
 from bot.answer.question.classify import _classify, _find_wh
 from bot.answer.question.clause import (
     _clause_head,
@@ -50,7 +51,17 @@ def analyse(question: str, nlp: Language, doc: Doc | None = None) -> QuestionAna
         each = [_each_part(doc, idx, own, subject, verbs) for idx, own, subject in distributed]
         return QuestionAnalysis(question, tuple(_shift(p, offset) for p in each))
     parts: list[QuestionPart] = []
-    for kind, tokens in segments:
+    offered = _alternatives(doc, segments[0][1]) if segments[0][0] == "clause" else []
+    if offered:
+        parts = [_each_part(doc, idx, own, subject, verbs) for idx, own, subject in offered]
+        # Every alternative is asked the same thing: the first one's parse says what (the
+        # parse of another may be thrown by its words: "... or the finale of I'm a Celebrity").
+        asked = parts[0]
+        parts = [asked] + [
+            replace(p, answer_type=asked.answer_type, also_accept=asked.also_accept)
+            for p in parts[1:]
+        ]
+    for kind, tokens in segments[1:] if offered else segments:
         if kind == "frame" and parts:
             parts.append(_frame_part(doc, tokens, parts[0], segments[0][1]))
         else:
