@@ -283,6 +283,12 @@ def cache_key() -> str:
     for name in ENGINE_FILES:
         h.update(git_blob_hash(ROOT / name).encode())
     h.update(git_blob_hash(ROOT / "retrieval/settings.py").encode())
+    # What the passages' text is made of: the loaders decide it (HTML references decoded, ...).
+    for path in [
+        ROOT / "retrieval/chunking.py",
+        *sorted((ROOT / "retrieval/loaders").glob("*.py")),
+    ]:
+        h.update(git_blob_hash(path).encode())
     h.update(",".join(FEATURE_NAMES).encode())
     h.update(f"k={K};search=analysis-part-queries;anchored={anchored()}".encode())
     return h.hexdigest()[:16]

@@ -22,6 +22,7 @@ from retrieval.loaders.base import (
     BadRecord,
     SourceFile,
     clean_title,
+    decode_references,
     first,
     make_article,
     metadata,
@@ -55,7 +56,7 @@ def _record_article(record: Any, *, default_id: str, source: SourceFile) -> Arti
         raise BadRecord("record has no 'title'")
     if not isinstance(raw_title, str | int | float) or isinstance(raw_title, bool):
         raise BadRecord(f"'title' is {_json_type(raw_title)}, expected a string")
-    title = clean_title(str(raw_title))
+    title = clean_title(decode_references(str(raw_title)))
     raw_body = first(record, BODY_KEYS)
     if raw_body is None:
         raise BadRecord("record has no 'body', 'text' or 'content'")
@@ -64,7 +65,7 @@ def _record_article(record: Any, *, default_id: str, source: SourceFile) -> Arti
     limit = source.max_article_bytes
     if len(raw_body) > limit // 4 and (size := _body_size(raw_body)) > limit:
         raise BadRecord(too_large(size, limit, what="body"))
-    body = normalise_newlines(raw_body).strip()
+    body = decode_references(normalise_newlines(raw_body)).strip()
     if not title:
         raise BadRecord("record has an empty title")
     if not body:

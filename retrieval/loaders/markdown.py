@@ -18,6 +18,7 @@ from retrieval.loaders.base import (
     SourceFile,
     as_text,
     clean_title,
+    decode_references,
     first,
     make_article,
     metadata,
@@ -81,8 +82,9 @@ def _markdown_title(body: str) -> tuple[str, str]:
 
 def load_markdown(source: SourceFile) -> list[Article]:
     front, rest = _split_front_matter(source.read_text())
+    rest = decode_references(rest)
     meta, extra = metadata(front)
-    fm_title = clean_title(as_text(first(front, TITLE_KEYS)))
+    fm_title = clean_title(decode_references(as_text(first(front, TITLE_KEYS))))
     if fm_title:
         title, body = fm_title, rest.strip()
         # A document that repeats its front-matter title as a heading: drop the duplicate so the

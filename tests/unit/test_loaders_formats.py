@@ -50,6 +50,26 @@ def test_crlf_and_bom_are_normalised(tmp_path: Path) -> None:
     assert a.content_hash == b.content_hash
 
 
+def test_character_references_in_plain_text_are_decoded(tmp_path: Path) -> None:
+    # Scraped and exported articles carry HTML character references in plain text ("Jos&#233;",
+    # 25 of the BBC corpus's bodies): an answer quoting them shows noise. Only a complete
+    # reference is decoded: "&notice" and "AT&T" are words, not "\u00acice".
+    body = "EC President Jos&#233; Manuel Barroso wrote to AT&amp;T &#x2014; &notice AT&T."
+    write(tmp_path / "a.txt", f"Caf&eacute; row\n{body}\n")
+    write(
+        tmp_path / "b.jsonl",
+        json.dumps({"id": "b1", "title": "Caf&eacute; row", "body": body}) + "\n",
+    )
+    write(tmp_path / "c.md", f"# Caf&eacute; row\n\n{body}\n")
+    articles = load_articles(tmp_path, label="").articles
+    assert len(articles) == 3
+    for article in articles:
+        assert article.title == "Caf\u00e9 row"
+        assert article.body == (
+            "EC President Jos\u00e9 Manuel Barroso wrote to AT&T \u2014 &notice AT&T."
+        )
+
+
 # --------------------------------------------------------------------------- .md
 
 
