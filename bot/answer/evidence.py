@@ -203,17 +203,26 @@ _WITHHOLDING = frozenset({"undisclosed", "unnamed", "unspecified", "unconfirmed"
 _TELLING = frozenset({"disclose", "reveal", "say", "confirm", "name", "give", "comment", "specify"})
 
 
-def _doc_withheld(doc: Doc) -> bool:
+def _doc_withheld(doc: Doc, words: bool = True) -> bool:
     for tok in doc:
         lemma = tok.lemma_.lower()
-        if lemma in _WITHHOLDING:
+        if words and lemma in _WITHHOLDING:
             return True
         if lemma in _TELLING and any(c.dep_ == "neg" for c in tok.children):
             return True
     return False
 
 
-def _withheld(docs: Sequence[Doc]) -> bool:
+def _doc_not_told(doc: Doc) -> bool:
+    return _doc_withheld(doc, words=False)
+
+
+def _withheld(docs: Sequence[Doc], statement: bool = False) -> bool:
+    """Whether a sentence says the thing is not given. For a statement only a telling verb's
+    negation ("declined to comment", "did not say") counts: "The unnamed woman from Georgia says
+    that a chip ..." withholds her name, not what she says."""
+    if statement:
+        return any(_memo(doc, "not-told", _doc_not_told) for doc in docs)
     return any(_memo(doc, "withheld", _doc_withheld) for doc in docs)
 
 
@@ -403,7 +412,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 dense_score=hit.dense_score or 0.0,
                 keyword_score=hit.keyword_score or 0.0,
                 score=hit.score,
-                withheld=_withheld(w_docs),
+                withheld=_withheld(w_docs, statement),
                 modal_share=_modal_share(w_docs),
                 event_found=binding is not None and binding.verb,
                 event_realis=binding is not None and binding.realis,

@@ -149,6 +149,24 @@ def test_a_withheld_amount_and_a_preview_are_seen(
     assert feature(_ev(q, [report], nlp, embeddings), "modal_full") == 0.0
 
 
+def test_an_unnamed_speaker_does_not_withhold_what_is_said(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # "unnamed" withholds the woman's name; what she alleges is given. A statement is withheld
+    # only by a telling verb's negation.
+    q = "What does the Georgia woman suing Hewlett Packard allege about its ink cartridges?"
+    said = hit(
+        "a/1",
+        "The unnamed woman from Georgia, who is suing Hewlett Packard, says that a chip inside "
+        "the ink cartridge tells the printer that it needs refilling.",
+    )
+    silent = hit(
+        "a/2", "The Georgia woman suing Hewlett Packard did not comment on the cartridges."
+    )
+    assert feature(_ev(q, [said], nlp, embeddings), "withheld_full") == 0.0
+    assert feature(_ev(q, [silent], nlp, embeddings), "withheld_full") == 1.0
+
+
 def _chunk(article_id: str, index: int, text: str, start: int) -> Hit:
     return Hit(
         chunk_id=f"{article_id}:{index}",
