@@ -219,7 +219,7 @@ def _doc_not_told(doc: Doc) -> bool:
 
 def _withheld(docs: Sequence[Doc], statement: bool = False) -> bool:
     """Whether a sentence says the thing is not given. For a statement only a telling verb's
-    negation ("declined to comment", "did not say") counts: "The unnamed woman from Georgia says
+    negation ("did not comment", "would not say") counts: "The unnamed woman from Georgia says
     that a chip ..." withholds her name, not what she says."""
     if statement:
         return any(_memo(doc, "not-told", _doc_not_told) for doc in docs)
