@@ -276,6 +276,12 @@ class CachedEncode:
 # --- features, cached --------------------------------------------------------------------------
 
 
+def text_files() -> list[Path]:
+    """The code that makes the passages' text (loading: HTML references decoded, ...; chunking):
+    a cache of anything read from the store is stale when one of them changes."""
+    return [ROOT / "retrieval/chunking.py", *sorted((ROOT / "retrieval/loaders").glob("*.py"))]
+
+
 def cache_key() -> str:
     h = hashlib.sha256()
     for path in TRAINING:
@@ -283,11 +289,7 @@ def cache_key() -> str:
     for name in ENGINE_FILES:
         h.update(git_blob_hash(ROOT / name).encode())
     h.update(git_blob_hash(ROOT / "retrieval/settings.py").encode())
-    # What the passages' text is made of: the loaders decide it (HTML references decoded, ...).
-    for path in [
-        ROOT / "retrieval/chunking.py",
-        *sorted((ROOT / "retrieval/loaders").glob("*.py")),
-    ]:
+    for path in text_files():
         h.update(git_blob_hash(path).encode())
     h.update(",".join(FEATURE_NAMES).encode())
     h.update(f"k={K};search=analysis-part-queries;anchored={anchored()}".encode())

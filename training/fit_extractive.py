@@ -119,10 +119,7 @@ def cache_key() -> str:
     for path in sorted((ROOT / "bot/answer/question").glob("*.py")):
         h.update(fd.git_blob_hash(path).encode())
     h.update(fd.git_blob_hash(ROOT / "retrieval/settings.py").encode())
-    for path in [
-        ROOT / "retrieval/chunking.py",
-        *sorted((ROOT / "retrieval/loaders").glob("*.py")),
-    ]:  # the passages' text
+    for path in fd.text_files():
         h.update(fd.git_blob_hash(path).encode())
     # The decision's placement of each part (part_articles) depends on the whole judge stage.
     for path in sorted((ROOT / "bot/answer").glob("*.py")):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.answer.question.classify import _find_wh
+from bot.answer.question.mentions import _mentions
 from bot.answer.question.words import _SUBJECT_DEPS
 
 if TYPE_CHECKING:
@@ -47,12 +48,9 @@ def _alternatives(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], b
         span = [i for i in idx if i >= start and not doc[i].is_punct]
         first_ids = [i for i in span if i < tok.i]
         second_ids = [i for i in span if i > tok.i]
-        if not (_names(doc, first_ids) and _names(doc, second_ids)):
+        # Each names something of its own, as the question analysis finds names.
+        if not (_mentions(doc, first_ids)[0] and _mentions(doc, second_ids)[0]):
             continue
         before = [i for i in idx if i < start]  # with the comma or colon: the part reads whole
         return [(before + ids, set(ids), False) for ids in (first_ids, second_ids)]
     return []
-
-
-def _names(doc: Doc, ids: list[int]) -> bool:
-    return any(doc[i].ent_type_ or doc[i].pos_ == "PROPN" for i in ids)

@@ -292,24 +292,20 @@ def _reported_about(verb: Token, wh: Token) -> bool:
     return passive and other_subject and not any(c.dep_ == "agent" for c in children)
 
 
+def _stranded(tok: Token) -> bool:
+    """A preposition left without its object: the wh-word is its object ("paid for ?")."""
+    return tok.dep_ == "prep" and not any(c.dep_ in {"pobj", "pcomp"} for c in tok.children)
+
+
 def _ends_stranded(doc: Doc, idx: Sequence[int]) -> bool:
-    """The clause's last word is a preposition with no object ("What is the cash for?")."""
+    """The clause's last word is a stranded preposition ("What is the cash for?")."""
     words = [doc[i] for i in idx if not doc[i].is_punct]
-    last = words[-1] if words else None
-    return (
-        last is not None
-        and last.pos_ == "ADP"
-        and last.dep_ == "prep"
-        and not any(c.dep_ in {"pobj", "pcomp"} for c in last.children)
-    )
+    return bool(words) and words[-1].pos_ == "ADP" and _stranded(words[-1])
 
 
 def _stranded_preposition(verb: Token, members: set[int]) -> bool:
-    """ "charged with ?", "paid for ?": the verb has a preposition with no object after it."""
-    return any(
-        c.dep_ == "prep" and c.i in members and not any(g.dep_ == "pobj" for g in c.children)
-        for c in verb.children
-    )
+    """ "charged with ?", "paid for ?": the verb has a stranded preposition."""
+    return any(c.i in members and _stranded(c) for c in verb.children)
 
 
 def _of_object(noun: Token, members: set[int]) -> Token | None:
