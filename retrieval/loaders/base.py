@@ -66,6 +66,17 @@ def decode_references(text: str) -> str:
     return _REFERENCE_RE.sub(lambda m: html.unescape(m.group(0)), text)
 
 
+# Control characters but tab and line ends, and the bidirectional embeddings, overrides and
+# isolates: an article's text and metadata reach terminals and Slack, where an ESC sequence would
+# act on the reader's terminal and a right-to-left override would disguise what is shown.
+_CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without terminal control characters or bidirectional overrides."""
+    return _CONTROLS_RE.sub("", text)
+
+
 def utf8_safe(text: str) -> str:
     """``text`` with every lone surrogate replaced by U+FFFD, so that it encodes as UTF-8."""
     if text.isascii():
@@ -349,13 +360,14 @@ def make_article(
     meta: Mapping[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Article:
-    """An article whose every string encodes as UTF-8 (see ``utf8_safe``)."""
+    """An article whose every string encodes as UTF-8 (see ``utf8_safe``) and holds no terminal
+    control or bidirectional override (``strip_controls``)."""
     meta = meta or {}
-    fields = {name: utf8_safe(meta.get(name, "")) for name in META_KEYS}
+    fields = {name: strip_controls(utf8_safe(meta.get(name, ""))) for name in META_KEYS}
     # Only a link a reader may follow is kept: javascript:, file: or a host hidden behind
     # credentials never reaches the store, so no front end can link it.
     fields["url"] = http_url(fields.get("url", ""))
-    title, body = utf8_safe(title), utf8_safe(body)
+    title, body = strip_controls(utf8_safe(title)), strip_controls(utf8_safe(body))
     return Article(
         id=utf8_safe(article_id),
         title=title,

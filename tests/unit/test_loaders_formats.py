@@ -70,6 +70,21 @@ def test_character_references_in_plain_text_are_decoded(tmp_path: Path) -> None:
         )
 
 
+def test_terminal_controls_in_article_text_are_removed(tmp_path: Path) -> None:
+    # A stranger's article reaches terminals and Slack: an ESC sequence would act on the reader's
+    # terminal, a right-to-left override would disguise what is shown. Decoded references
+    # ("&#27;") must not bring them back.
+    body = "The mayor said \x1b[31mred\x1b[0m things &#27;[2J about the \u202ebudget\u202c today."
+    write(
+        tmp_path / "a.jsonl",
+        json.dumps({"id": "a1", "title": "Mayor\x07 row", "body": body, "source": "x\x1by"}) + "\n",
+    )
+    [article] = load_articles(tmp_path, label="").articles
+    assert article.title == "Mayor row"
+    assert article.body == "The mayor said [31mred[0m things [2J about the budget today."
+    assert article.source == "xy"
+
+
 # --------------------------------------------------------------------------- .md
 
 
