@@ -46,8 +46,8 @@ _FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
         price cost fee salary wage pay sum amount fine value bid offer budget payout
         compensation bonus damages prize award tax bill debt loan fund funding investment revenue
         turnover profit loss sale sales income spending deal fortune worth money cash ransom rent
-        charge tariff subsidy grant settlement valuation payment deficit surplus reward taking
-        earning proceed receipt winning royalty saving
+        charge tariff subsidy grant settlement valuation payment surplus taking earning proceed
+        receipt winning royalty saving
         """),
     AnswerType.COUNT: _words("number count total tally attendance crowd"),
     AnswerType.QUANTITY: _words("""
