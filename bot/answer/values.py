@@ -40,17 +40,24 @@ _MONEY = re.compile(
 @cache
 def currency_words() -> frozenset[str]:
     """The last word of every currency's English name, singular and plural, from Babel's CLDR
-    data ("euro", "euros", "pounds", "yen", "rupees"), national currencies only: spaCy's small
-    model tags "212 million euros" as a CARDINAL, not MONEY, so an amount written with a
-    currency's name is found here.
+    data ("euro", "euros", "pounds", "yen", "rupees"): spaCy's small model tags "212 million
+    euros" as a CARDINAL, not MONEY, so an amount written with a currency's name is found here.
+    Only currencies that were legal tender somewhere since 1900 (CLDR's territory data): the
+    funds and indexed units among ISO 4217's codes ("Mexican investment units", "Colombian real
+    value units") would make "sold 2.8 million units" money.
     Loaded at the first amount question (Babel's locale data is not imported before)."""
-    from babel import Locale
-    from babel.numbers import get_currency_name
+    import datetime
 
+    from babel.core import get_global
+    from babel.numbers import get_currency_name, get_territory_currencies
+
+    since = datetime.date(1900, 1, 1)
+    today = datetime.date.today()
+    codes: set[str] = set()
+    for territory in get_global("territory_currencies"):
+        codes.update(get_territory_currencies(territory, start_date=since, end_date=today))
     words: set[str] = set()
-    for code in map(str, Locale("en").currencies):
-        if code.startswith("X"):  # ISO 4217's X codes: gold, silver, units of account, tests
-            continue
+    for code in codes:
         for count in (1, 2):
             last = get_currency_name(code, count=count, locale="en").split()[-1].lower()
             if last.isalpha():
@@ -122,13 +129,15 @@ def value_spans(doc_or_span: Doc | Span, answer_type: AnswerType) -> list[tuple[
             found.append((start, end, ent.label_))
         if answer_type is AnswerType.AMOUNT:
             # A number followed by a currency's name ("212 million euros") is money the NER
-            # took for a bare number.
+            # took for a bare number; not when the word modifies a noun after it ("10 gold
+            # medals": "gold" is Zimbabwe's currency's name too).
             for ent in doc_or_span.ents:
                 after = ent.end - doc_or_span[0].i
                 if (
                     ent.label_ == "CARDINAL"
                     and after < len(tokens)
                     and tokens[after].lower_ in currency_words()
+                    and tokens[after].dep_ not in {"compound", "amod", "nmod"}
                 ):
                     found.append(
                         (

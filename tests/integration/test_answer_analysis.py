@@ -188,6 +188,10 @@ ANSWER_TYPES = [
     # The wh-word is the object of the last preposition: a purpose, not the money.
     ("What is the cash for?", T.DESCRIPTION),
     ("What is the money being used for?", T.DESCRIPTION),
+    # ... unless the preposition is the one its verb takes a price with.
+    ("What did the painting sell for?", T.AMOUNT),
+    ("What was the firm valued at?", T.AMOUNT),
+    ("What did he sell for £5m?", T.DESCRIPTION),
     ("Name the three bands that will headline the festival.", T.ORGANISATION),
     # A naming verb in the passive asks for the name; spaCy's small model parses these
     # "called" as a past tense. Asked with "do", the same verb asks for someone's words.
@@ -627,6 +631,14 @@ def test_amount_present(nlp: Any) -> None:
     sentence = "The barrier will cost 212 million euros and is due to close in 2031."
     assert values(nlp, sentence, T.AMOUNT) == [("212 million euros", "MONEY")]
     assert values(nlp, "They were fined 40,000 rupees.", T.AMOUNT) == [("40,000 rupees", "MONEY")]
+
+
+def test_a_number_of_things_is_not_money(nlp: Any) -> None:
+    # CLDR names ISO 4217's fund codes "... units" ("Mexican investment units"), and Zimbabwe's
+    # currency "gold": neither is money here.
+    sentence = "It has sold 2.8 million units in Japan and the US since its launch."
+    assert values(nlp, sentence, T.AMOUNT) == []
+    assert values(nlp, "Britain won 10 gold medals in Athens.", T.AMOUNT) == []
 
 
 def test_amount_absent_when_only_other_numbers(nlp: Any) -> None:

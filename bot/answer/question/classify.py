@@ -17,6 +17,7 @@ from bot.answer.question.words import (
     _MATCH_RESULT_NOUNS,
     _MATCH_WORDS,
     _MONEY_VERBS,
+    _PRICE_PREPOSITIONS,
     _RESPONSE_VERBS,
     _SIZE_ADJECTIVES,
     _SUBJECT_DEPS,
@@ -199,10 +200,14 @@ def _classify(
         return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
     # "What was the price of X?", "What is the population of Y?": the copula's other argument.
     if verb_lemma == "be":
-        if _ends_stranded(doc, idx):
+        last = _ends_stranded(doc, idx)
+        if last is not None:
             # "What is the money for?", "What is the money being used for?" (parsed with "is"
             # as the root): the wh-word is the object of the last preposition; a purpose or a
-            # thing is asked for, not the amount the subject names.
+            # thing is asked for, not the amount the subject names. But "What was the firm
+            # valued at?" asks a price.
+            if _price_preposition(last):
+                return AnswerType.AMOUNT, (), focus
             return AnswerType.DESCRIPTION, (), focus
         other = _copula_argument(verb, tok, members)
         if other is not None and other.lemma_.lower() == "name":
@@ -236,6 +241,12 @@ def _classify(
     ):
         return AnswerType.AMOUNT, (), focus
     if "worth" in {doc[i].lower_ for i in idx}:
+        return AnswerType.AMOUNT, (), focus
+    if (
+        tok.dep_ == "pobj"
+        and _price_preposition(tok.head)
+        and not any(doc[i].ent_type_ == "MONEY" for i in idx)
+    ):
         return AnswerType.AMOUNT, (), focus
     return AnswerType.DESCRIPTION, (), focus
 
@@ -297,10 +308,17 @@ def _stranded(tok: Token) -> bool:
     return tok.dep_ == "prep" and not any(c.dep_ in {"pobj", "pcomp"} for c in tok.children)
 
 
-def _ends_stranded(doc: Doc, idx: Sequence[int]) -> bool:
-    """The clause's last word is a stranded preposition ("What is the cash for?")."""
+def _ends_stranded(doc: Doc, idx: Sequence[int]) -> Token | None:
+    """The clause's last word when it is a stranded preposition ("What is the cash for?")."""
     words = [doc[i] for i in idx if not doc[i].is_punct]
-    return bool(words) and words[-1].pos_ == "ADP" and _stranded(words[-1])
+    if words and words[-1].pos_ == "ADP" and _stranded(words[-1]):
+        return words[-1]
+    return None
+
+
+def _price_preposition(prep: Token) -> bool:
+    """ "sell for", "valued at": the preposition its verb takes a price with."""
+    return prep.lower_ == _PRICE_PREPOSITIONS.get(prep.head.lemma_.lower())
 
 
 def _stranded_preposition(verb: Token, members: set[int]) -> bool:

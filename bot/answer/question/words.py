@@ -105,6 +105,10 @@ _CAUSE_VERBS = _words("cause lead prompt trigger spark drive provoke force persu
 # "how much did A pay", "what did the deal cost": money.
 _MONEY_VERBS = _words("pay cost charge spend earn fetch owe")
 
+# "What did it sell for?", "What was the firm valued at?": the wh-word as the object of the
+# preposition these verbs take a price with asks for money.
+_PRICE_PREPOSITIONS = {"sell": "for", "auction": "for", "value": "at", "price": "at"}
+
 # "How big ..." asks a size, and news gives the size of a loss, a debt or a fraud in money and
 # of a crowd or a backlog as a count ("How big a loss did Dortmund post": "68m euros"; "how big
 # was its backlog": "250,000").
