@@ -309,6 +309,18 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
         unique.setdefault(c.lower, c)
     constraints = list(unique.values())
     named_lower = {m.text.lower().strip() for m in part.entities}
+    # Names the part took over for a pronoun ("what did it sell for in Japan?"): the article
+    # that answers writes "it" too, so they count anywhere in the article's retrieved passages.
+    taken = {m.text.lower().strip() for m in part.entities if m.inherited}
+    own_lower = {m.text.lower().strip() for m in part.entities if not m.inherited}
+    taken -= own_lower
+    article_text: dict[str, tuple[str, set[str]]] = {}
+    if taken:
+        for h, hit in enumerate(passages.hits):
+            text, words_seen = article_text.get(hit.article_id, ("", set()))
+            docs = passages.docs[h]
+            text = text + " " + " ".join(s.text for s in passages.sentences[h]).lower()
+            article_text[hit.article_id] = (text, words_seen | _words_of(docs))
     named = [c for c in constraints if c.lower in named_lower]
     terms = [t.lower() for t in part.terms]
     topic_terms = [t.lower() for t in part.relation.topic_terms]
@@ -342,7 +354,9 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
             found = [
                 c
                 for c in constraints
-                if present(c, text_lower, words) or present(c, title_lower, title_words)
+                if present(c, text_lower, words)
+                or present(c, title_lower, title_words)
+                or (c.lower in taken and present(c, *article_text[hit.article_id]))
             ]
             share = len(found) / len(constraints) if constraints else 1.0
             marks = [p for c in found for s in w_sents for p in positions(c, s.text, s.start)]

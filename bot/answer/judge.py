@@ -88,7 +88,7 @@ class Judgement:
             ev.windows[0].article_id
             if ev.windows
             and ev.windows[0].constraint_share >= 1.0
-            and ev.part.inherited != ("names",)
+            and "names" not in ev.part.inherited
             and any(m.label not in _NUMBER_LABELS | _DATE_LABELS for m in ev.part.entities)
             else None
             for ev, d in zip(self.evidence, self.decision.parts, strict=True)

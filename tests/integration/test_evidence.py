@@ -368,3 +368,33 @@ def test_a_release_is_named_by_its_product_without_the_version(
     q = "How many viewers did Channel 4 lose?"
     passage = hit("c/1", "The channel lost 2 million viewers in a year, its figures show.")
     assert _ev(q, [passage], nlp, embeddings).missing != ()
+
+
+def test_a_name_taken_for_a_pronoun_counts_anywhere_in_the_article(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """ "..., and what did it sell for in Japan?": the article writes "it" as well, so the names
+    the part took for its pronoun count in any retrieved passage of the article; its own names
+    ("Japan") must still be in the window."""
+    question = "What is the UK price of Nintendo's DS, and what did it sell for in Japan?"
+    part = analyse(question, nlp).parts[1]
+    assert {m.text for m in part.entities if m.inherited} >= {"Nintendo"}
+    text = (
+        "Nintendo's new DS console went on sale in Japan on Sunday. "
+        "Queues formed outside shops before dawn. Most shops had sold out by noon. "
+        "Shipments will resume next week. It is selling in Japan for 15,000 yen."
+    )
+    ev = evidence(part, [hit("n/1", text)], nlp, embeddings.encode)
+    best = ev.windows[0]
+    assert "15,000 yen" in (PREFIX + text)[best.start : best.end]
+    assert best.constraint_share == 1.0
+    # Another article that never names the console: the taken names are missing there.
+    other = hit("n/2", "Shipments will resume next week. It is selling in Japan for 15,000 yen.")
+    ev = evidence(part, [other], nlp, embeddings.encode)
+    assert ev.windows[0].constraint_share < 1.0
+    # The part's own name is not looked for beyond the window.
+    own = replace(part, entities=tuple(replace(m, inherited=False) for m in part.entities))
+    ev = evidence(own, [hit("n/1", text)], nlp, embeddings.encode)
+    article = PREFIX + text
+    priced = [w for w in ev.windows if "15,000" in article[w.start : w.end]]
+    assert max(w.constraint_share for w in priced) < 1.0

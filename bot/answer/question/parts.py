@@ -19,6 +19,7 @@ from bot.answer.question.clause import (
 )
 from bot.answer.question.frames import _frame_part, _repeated_phrase
 from bot.answer.question.mentions import _content_terms, _mentions, _name_of
+from bot.answer.question.pronouns import refer_back
 from bot.answer.question.types import AnswerType, Mention, QuestionAnalysis, QuestionPart, Relation
 from bot.answer.question.words import (
     _COORDINATORS,
@@ -68,6 +69,7 @@ def analyse(question: str, nlp: Language, doc: Doc | None = None) -> QuestionAna
             part = _clause_part(doc, tokens, verbs)
             if parts:
                 part = _inherit_subject(part, parts[0], doc, tokens)
+                part = refer_back(part, parts[0], doc, tokens, segments[0][1])
             parts.append(part)
     if len(parts) > 1 and segments[0][0] != "frame" and not _has_verb(doc, segments[0][1]):
         # "When and where did A marry B?": the first part is a bare wh-word; it asks about the

@@ -80,8 +80,11 @@ class QuestionPart:
     dates: tuple[Mention, ...] = ()
     relation: Relation = field(default_factory=Relation)
     terms: tuple[str, ...] = ()
-    # What this part took from another part: "subject", "speaker", "frame", "names".
+    # What this part took from another part: "subject", "speaker", "frame", "names", "object".
     inherited: tuple[str, ...] = ()
+    # The first part's words an object pronoun of this part stands for ("best supporting
+    # actress" for "it" in "..., and who won it at the Oscars?"), or None.
+    antecedent: str | None = None
 
     @property
     def accepted_types(self) -> tuple[AnswerType, ...]:
@@ -91,8 +94,12 @@ class QuestionPart:
     def query(self) -> str:
         """What to search for this part: its own words, plus the names it took over from
         another part ("... and about positive discrimination" is asked of the first part's
-        "Howard"; "When" in "When and where did A marry B?" of A and B)."""
+        "Howard"; "When" in "When and where did A marry B?" of A and B) and the words its
+        pronoun stands for ("best supporting actress who won it at the Oscars")."""
         inherited = [m.text for m in self.entities if m.inherited and m.text not in self.text]
+        if self.antecedent:
+            inherited = [m for m in inherited if m not in self.antecedent]
+            inherited.append(self.antecedent)
         return " ".join(dict.fromkeys([*inherited, self.text])) if inherited else self.text
 
 
