@@ -38,6 +38,9 @@ class Constraint:
     lower: str
     words: tuple[str, ...]  # content words, lower case
     surname: str | None  # a person's last word, which names them on its own
+    # An ordinal with the noun it counts ("second leg", "eighth studio album"): the passage must
+    # write the ordinal before that noun, not the ordinal anywhere ("the second half").
+    ordinal: tuple[str, str] | None = None
 
     @classmethod
     def of(cls, mention: Mention) -> Constraint:
@@ -56,6 +59,8 @@ class Constraint:
             if name and _VERSION.match(last):
                 words = tuple(w for w in _WORD.findall(name) if w not in _FILLER) or words
         surname = words[-1] if mention.label in _PERSON_LABELS and len(words) > 1 else None
+        if mention.label == "ORDINAL" and len(words) > 1:
+            return cls(mention.text, lower, (), None, (words[0], words[-1]))
         return cls(mention.text, lower, words, surname)
 
 
@@ -67,7 +72,22 @@ def pattern(needle: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(needle) + end)
 
 
+@lru_cache(maxsize=512)
+def ordinal_pattern(ordinal: str, noun: str) -> re.Pattern[str]:
+    """The ordinal, then at most two words, then the noun or its plural ("second leg", "third-
+    round", "eighth studio album", "fourth series")."""
+    return re.compile(
+        r"(?<!\w)"
+        + re.escape(ordinal)
+        + r"(?:[\s-]+[\w']+){0,2}?[\s-]+"
+        + re.escape(noun)
+        + r"(?:s|es)?(?!\w)"
+    )
+
+
 def present(c: Constraint, text_lower: str, words: set[str]) -> bool:
+    if c.ordinal is not None:
+        return ordinal_pattern(*c.ordinal).search(text_lower) is not None
     if c.lower and pattern(c.lower).search(text_lower):
         return True
     if c.words and all(w in words for w in c.words):
@@ -80,6 +100,11 @@ def positions(c: Constraint, text: str, start: int = 0) -> list[tuple[int, int]]
     by ``start`` (a sentence's place in its article; 0 for a title)."""
     lower = text.lower()
     found: list[tuple[int, int]] = []
+    if c.ordinal is not None:
+        return [
+            (start + m.start(), start + m.end())
+            for m in ordinal_pattern(*c.ordinal).finditer(lower)
+        ]
     for needle in (c.lower, *c.words):
         if not needle:
             continue

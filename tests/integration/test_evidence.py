@@ -398,3 +398,25 @@ def test_a_name_taken_for_a_pronoun_counts_anywhere_in_the_article(
     article = PREFIX + text
     priced = [w for w in ev.windows if "15,000" in article[w.start : w.end]]
     assert max(w.constraint_share for w in priced) < 1.0
+
+
+def test_an_ordinal_counts_its_noun(nlp: Language, embeddings: LocalEmbeddings) -> None:
+    """ "the second leg" is not found in a report of the first leg that mentions "the second
+    half"; "third-round" and "third round" are the same; "first" and an ordinal with no noun
+    ("finished second") are found alone."""
+    q = "What was the score of the second leg between Porto and Inter in Milan?"
+    part = analyse(q, nlp).parts[0]
+    assert [(m.text, m.label) for m in part.numbers] == [("second leg", "ORDINAL")]
+    first_leg = hit(
+        "o/1",
+        "Porto beat Inter 2-1 in the first leg in Portugal. Inter scored early in the second "
+        "half before Porto came back.",
+    )
+    assert "second leg" in _ev(q, [first_leg], nlp, embeddings).missing
+    second_leg = hit("o/2", "Inter won the second leg 3-0 in Milan to knock Porto out.")
+    assert _ev(q, [second_leg], nlp, embeddings).missing == ()
+    q = "What was the score of the third-round tie between Porto and Inter?"
+    passage = hit("o/3", "Porto beat Inter 2-0 in their third round tie.")
+    assert _ev(q, [passage], nlp, embeddings).missing == ()
+    part = analyse("Who finished second in the first round of the race?", nlp).parts[0]
+    assert [m.text for m in part.numbers] == ["second", "first"]

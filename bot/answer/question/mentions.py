@@ -41,6 +41,22 @@ def _content_terms(
 _HOW_WORDS = frozenset({"many", "much", "long", "few", "little"})
 
 
+def _counted_noun(ent: Span, members: AbstractSet[int]) -> Token | None:
+    """The common noun an ordinal counts, when it follows within two words ("second leg",
+    "third-round", "eighth studio album"); None for an ordinal alone ("finished second") or
+    before a name ("the 15th British Comedy Awards", whose ordinal a report may leave out)."""
+    head = ent.root.head
+    if len(ent) != 1 or head.pos_ != "NOUN" or head.i not in members:
+        return None
+    if ent.text.lower() in {"first", "1st"}:
+        # "the first people convicted": news writes "the first convictions", "the first star to
+        # be evicted"; "first" says "earliest ever" more often than which of a series, and its
+        # noun is the question's own paraphrase (our training questions: three answered parts
+        # lost when its noun was required).
+        return None
+    return head if 0 <= head.i - ent.end <= 2 else None
+
+
 def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention], list[Mention]]:
     """Entities, numbers and dates in the segment (NER first, then what it missed)."""
     members = set(idx)
@@ -74,6 +90,12 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
             # elsewhere; the year is a date to find on its own.
             dates.append(Mention(year.text, "DATE", year.idx, year.idx + len(year), "ner"))
             ent = ent.doc[year.i + 1 : ent.end]
+        counted = _counted_noun(ent, members) if label == "ORDINAL" else None
+        if counted is not None:
+            # "the second leg": the ordinal with the noun it counts (bot.answer.constraints).
+            start, end = ent.start_char, counted.idx + len(counted)
+            numbers.append(Mention(doc.text[start:end], label, start, end, "ner"))
+            continue
         for piece in _listed_names(ent):
             start, end = _entity_bounds(piece)
             mention = Mention(doc.text[start:end], label, start, end, "ner")
