@@ -29,6 +29,10 @@ _MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_ab
 _WORD = re.compile(r"\w+")
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)+$")
 
+# Entity labels of a match's sides: players, clubs, national teams. Not NORP: "the Indian
+# teenager beat the Russian 6-4 6-2" describes the question's own players.
+_SIDE_LABELS = frozenset({"PERSON", "ORG", "GPE"})
+
 
 @dataclass(frozen=True)
 class Constraint:
@@ -38,6 +42,8 @@ class Constraint:
     lower: str
     words: tuple[str, ...]  # content words, lower case
     surname: str | None  # a person's last word, which names them on its own
+    # A person, organisation or place: a side of a match ("another_match").
+    side: bool = False
     # An ordinal with the noun it counts ("second leg", "eighth studio album"): the passage must
     # write the ordinal before that noun, not the ordinal anywhere ("the second half").
     ordinal: tuple[str, str] | None = None
@@ -60,8 +66,8 @@ class Constraint:
                 words = tuple(w for w in _WORD.findall(name) if w not in _FILLER) or words
         surname = words[-1] if mention.label in _PERSON_LABELS and len(words) > 1 else None
         if mention.label == "ORDINAL" and len(words) > 1:
-            return cls(mention.text, lower, (), None, (words[0], words[-1]))
-        return cls(mention.text, lower, words, surname)
+            return cls(mention.text, lower, (), None, ordinal=(words[0], words[-1]))
+        return cls(mention.text, lower, words, surname, side=mention.label in _SIDE_LABELS)
 
 
 @lru_cache(maxsize=4096)
@@ -123,16 +129,23 @@ def names_constraint(value: str, constraints: Sequence[Constraint]) -> bool:
     return any(lower == c.lower or (words and words <= set(c.words)) for c in constraints)
 
 
-# Entity labels of a match's sides: players, clubs, national teams. Not NORP: "the Indian
-# teenager beat the Russian 6-4 6-2" describes the question's own players.
-_SIDE_LABELS = frozenset({"PERSON", "ORG", "GPE"})
-
-
 def another_match(doc: Doc, named: Sequence[Constraint]) -> bool:
     """A score in a sentence that names a side and none of the sides, players or events the
     question names is another match's ("Roddick will play Saulnier in the final. The American
     top seed overcame Germany's Tommy Haas 7-6 6-3."). A sentence naming no side at all (a
     quotation: "we won 4-2 on aggregate") may still give the score asked for."""
-    return any(e.label_ in _SIDE_LABELS for e in doc.ents) and not any(
-        positions(c, doc.text) for c in named
-    )
+    sides = [e for e in doc.ents if e.label_ in _SIDE_LABELS]
+    if not sides:
+        return False
+    found = [c for c in named if positions(c, doc.text)]
+    if not found:
+        return True
+    # Asked about two sides ("did Nadal beat Puerta"), a sentence naming only one of them and a
+    # side of the same kind the question does not name gives another of that side's matches
+    # ("Nadal saw off Guillermo Canas 7-5 6-3"); a scorer or manager beside a club is not one.
+    asked = [c for c in named if c.side]
+    met = [c for c in asked if c in found]
+    if len(asked) < 2 or len(met) != 1:
+        return False
+    kinds = {e.label_ for e in sides if names_constraint(e.text, met)}
+    return any(e.label_ in kinds and not names_constraint(e.text, named) for e in sides)

@@ -354,6 +354,34 @@ def test_a_score_of_another_match_is_not_the_score_asked_for(
     assert feature(_ev(q, [report], nlp, embeddings), "value_near") > 0.5
 
 
+def test_a_score_beside_one_side_and_another_player_is_another_match(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """Asked about two players, a sentence naming one of them and another player gives that
+    player's other match; with both of them it may be the one asked about, and a scorer named
+    beside one club is no other side."""
+    q = "By what score did Tom Fowler beat Ivan Petrov in the Brisbane Open semi-final?"
+    preview = hit(
+        "f/1",
+        "Tom Fowler reached the Brisbane Open semi-finals. Tom Fowler saw off Michael Jones "
+        "7-5 6-3 on Friday. He now meets Ivan Petrov for a place in the final.",
+    )
+    assert feature(_ev(q, [preview], nlp, embeddings), "value_near") == 0.0
+    report = hit(
+        "f/2",
+        "Tom Fowler reached the Brisbane Open final on Saturday. Tom Fowler beat Ivan Petrov "
+        "7-5 6-3 and now meets Michael Jones.",
+    )
+    assert feature(_ev(q, [report], nlp, embeddings), "value_near") > 0.5
+    q = "What was the score when Chelsea beat Newcastle at Stamford Bridge?"
+    goals = hit(
+        "f/3",
+        "Chelsea cruised past Newcastle at Stamford Bridge on Saturday. Chelsea won 4-0, "
+        "with Damien Duff scoring twice.",
+    )
+    assert feature(_ev(q, [goals], nlp, embeddings), "value_near") > 0.5
+
+
 def test_a_release_is_named_by_its_product_without_the_version(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
