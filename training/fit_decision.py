@@ -98,6 +98,7 @@ ENGINE_FILES = (
     "bot/answer/sentences.py",
     "bot/answer/values.py",
     "bot/answer/untrusted.py",
+    "bot/answer/unnamed.py",
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "bot/answer/question").glob("*.py")),
 )
 

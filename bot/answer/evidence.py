@@ -48,6 +48,7 @@ from bot.answer.passages import (
 from bot.answer.question.types import AnswerType, QuestionPart
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import REPORTING_VERBS
+from bot.answer.unnamed import unnamed_mention
 from bot.answer.values import value_spans
 
 if TYPE_CHECKING:
@@ -113,7 +114,8 @@ class Window:
     keyword_score: float
     score: float  # the hit's fused retrieval score
     # The window says the thing is not given: a word that withholds it ("undisclosed",
-    # "unnamed") or a negated verb of telling ("did not disclose", "would not say").
+    # "unnamed"), a negated verb of telling ("did not disclose", "would not say"), or, asked
+    # for a name ("which shareholder"), the noun only in an unnamed mention ("a shareholder").
     withheld: bool = False
     # Share of the window's sentences whose main verb is under a modal ("will", "would",
     # "could"): a preview or a plan rather than a report of what happened.
@@ -224,6 +226,31 @@ def _withheld(docs: Sequence[Doc], statement: bool = False) -> bool:
     if statement:
         return any(_memo(doc, "not-told", _doc_not_told) for doc in docs)
     return any(_memo(doc, "withheld", _doc_withheld) for doc in docs)
+
+
+# Asked for by "which" with a noun ("which cabinet ministers", "which insurers"): a person's, a
+# body's or a place's name. Not a description: "which issues" is answered by "national issues
+# like education".
+_NAME_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE})
+
+
+def _unnamed(
+    part: QuestionPart,
+    sents: Sequence[Sentence],
+    docs: Sequence[Doc],
+    values: Sequence[tuple[int, int, str]],
+) -> bool:
+    """A sentence of the window mentions the noun asked about without a name
+    (:mod:`bot.answer.unnamed`) and gives no value of the asked-for type ("Mutu is to begin talks
+    with Juventus as he looks for a new club" names the club it is about)."""
+    focus = (part.focus or "").lower()
+    if not focus or part.answer_type not in _NAME_TYPES or not part.wh or " " not in part.wh:
+        return False
+    return any(
+        _memo(doc, "unnamed:" + focus, lambda d: unnamed_mention(d, focus))
+        and not any(s.start <= v[0] < s.end for v in values)
+        for s, doc in zip(sents, docs, strict=True)
+    )
 
 
 def _doc_modal(doc: Doc) -> bool:
@@ -426,7 +453,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 dense_score=hit.dense_score or 0.0,
                 keyword_score=hit.keyword_score or 0.0,
                 score=hit.score,
-                withheld=_withheld(w_docs, statement),
+                withheld=_withheld(w_docs, statement) or _unnamed(part, w_sents, w_docs, values),
                 modal_share=_modal_share(w_docs),
                 event_found=binding is not None and binding.verb,
                 event_realis=binding is not None and binding.realis,

@@ -448,3 +448,32 @@ def test_an_ordinal_counts_its_noun(nlp: Language, embeddings: LocalEmbeddings) 
     assert _ev(q, [passage], nlp, embeddings).missing == ()
     part = analyse("Who finished second in the first round of the race?", nlp).parts[0]
     assert [m.text for m in part.numbers] == ["second", "first"]
+
+
+def test_a_name_asked_for_but_only_described_is_withheld(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """ "Which cabinet ministers objected ...?" over "fellow ministers" or "a minister": the
+    article does not name them. A sentence that names one (an apposition, or a value of the
+    asked-for kind beside the noun) is not withholding; nor is a description asked for ("which
+    issues" is answered by "issues like education")."""
+    q = "Which cabinet ministers objected to Gordon Brown's council tax plan?"
+    vague = hit(
+        "u/1",
+        "Gordon Brown's council tax plan was criticised in cabinet. There had been frank "
+        "discussions with fellow ministers about it, a Treasury source admitted.",
+    )
+    ev = _ev(q, [vague], nlp, embeddings)
+    assert any(w.withheld for w in ev.windows)
+    named = hit(
+        "u/2",
+        "Gordon Brown's council tax plan was criticised in cabinet. Two ministers, John "
+        "Prescott and Alan Milburn, objected to it.",
+    )
+    assert not any(w.withheld for w in _ev(q, [named], nlp, embeddings).windows)
+    q = "Which club did Adrian Mutu hold talks with?"
+    beside = hit("u/3", "Adrian Mutu is to begin talks with Juventus as he looks for a new club.")
+    assert not any(w.withheld for w in _ev(q, [beside], nlp, embeddings).windows)
+    q = "Which issues did Neil Kinnock say he would campaign on?"
+    issues = hit("u/4", "Neil Kinnock said he would campaign on issues such as education.")
+    assert not any(w.withheld for w in _ev(q, [issues], nlp, embeddings).windows)
