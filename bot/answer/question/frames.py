@@ -28,16 +28,21 @@ def _phrase_of(doc: Doc, first_tokens: Sequence[int], preps: AbstractSet[str]) -
     return found
 
 
-def _repeated_phrase(doc: Doc, idx: list[int], first: QuestionPart) -> list[Token]:
-    """The first part's prepositional phrase whose preposition the verbless part repeats ("for
-    Deutsche Boerse" for "who for Euronext"), in token order; empty when it repeats none."""
-    # "..., and how many of them?" refers back: a pronoun puts nothing in the phrase's place.
-    preps = {
+def repeated_prepositions(doc: Doc, idx: Sequence[int]) -> set[str]:
+    """The prepositions of the part that have an object of their own ("for Euronext"); "..., and
+    how many of them?" refers back: a pronoun puts nothing in a phrase's place."""
+    return {
         doc[i].lower_
         for i in idx
         if doc[i].pos_ == "ADP"
         and any(c.dep_ == "pobj" and c.pos_ != "PRON" for c in doc[i].children)
     }
+
+
+def _repeated_phrase(doc: Doc, idx: list[int], first: QuestionPart) -> list[Token]:
+    """The first part's prepositional phrase whose preposition the verbless part repeats ("for
+    Deutsche Boerse" for "who for Euronext"), in token order; empty when it repeats none."""
+    preps = repeated_prepositions(doc, idx)
     first_tokens = [t.i for t in doc if first.start <= t.idx < first.end]
     return [doc[i] for i in _phrase_of(doc, first_tokens, preps)] if preps else []
 

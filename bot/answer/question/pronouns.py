@@ -8,8 +8,10 @@
   them.
 * Any other pronoun that nothing in the part can stand for ("what did the Football Association
   decide to do about it?", "what did it sell for in Japan?", "which All Black scored two of
-  them?") refers to the first part's story: the part takes the first part's names, as a pronoun
-  subject does when the first part has no one subject.
+  them?") refers to the first part's story: the part takes the first part's names (but not one
+  of a kind the part names itself: "the US launch price ..., and ... in Japan"), as a pronoun
+  subject does when the first part has no one subject; "him" or "her", the first part's
+  subject ("did Serena Williams beat her" after "did Sania Mirza beat Svetlana Kuznetsova").
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.answer.question.frames import repeated_prepositions
 from bot.answer.question.mentions import _content_terms, _mentions
 from bot.answer.question.types import Mention, QuestionPart
 from bot.answer.question.words import _LIGHT_VERBS, _SUBJECT_DEPS, _is_wh
@@ -36,10 +39,10 @@ _PERSON_LABELS = frozenset({"PERSON", "PROPN"})
 def refer_back(
     part: QuestionPart, first: QuestionPart, doc: Doc, idx: list[int], first_idx: list[int]
 ) -> QuestionPart:
-    """``part`` with what its unresolved pronoun stands for taken from ``first`` (module doc);
-    ``part`` unchanged when it took something from the first part already, or has no such
-    pronoun."""
-    pronouns = [doc[i] for i in idx if _unresolved(doc[i], part, doc, idx)]
+    """``part`` with what its unresolved pronoun stands for taken from ``first`` (module doc).
+    The first part's object is taken whatever the subject rules took; its names only when they
+    took nothing. ``part`` unchanged when it has no such pronoun."""
+    pronouns = [doc[i] for i in idx if _unresolved(doc[i], part)]
     if not pronouns:
         return part
     # A thing: "it", "them". "Serena Williams beat her" after "did Sania Mirza beat Svetlana
@@ -92,7 +95,7 @@ def _taken(found: Sequence[Mention], have: Sequence[Mention]) -> tuple[Mention, 
     return tuple(replace(m, inherited=True) for m in found if m.text.lower() not in known)
 
 
-def _unresolved(tok: Token, part: QuestionPart, doc: Doc, idx: list[int]) -> bool:
+def _unresolved(tok: Token, part: QuestionPart) -> bool:
     """A personal pronoun (not a possessive, which reads as the part's own subject's: "the sale
     of its unit") that no name of the part before it can stand for."""
     word = tok.lower_
@@ -129,12 +132,7 @@ def _object_antecedent(doc: Doc, idx: list[int], first_idx: list[int]) -> list[i
     span = sorted(t.i for t in objects[0].subtree if t.i in members)
     if any(_is_wh(doc[i]) for i in span):
         return []
-    repeated = {
-        doc[i].lower_
-        for i in idx
-        if doc[i].pos_ == "ADP"
-        and any(c.dep_ == "pobj" and c.pos_ != "PRON" for c in doc[i].children)
-    }
+    repeated = repeated_prepositions(doc, idx)
     dropped: set[int] = set()
     for i in span:
         if doc[i].dep_ == "prep" and doc[i].lower_ in repeated:
