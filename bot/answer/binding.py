@@ -238,13 +238,18 @@ def speaker_topic(part: QuestionPart, docs: Sequence[Doc], title: str = "") -> f
     speaker speaks nowhere). A sentence attributes words to the speaker when its speaker
     (:func:`speaker_mention`) is the speaker's surname, or a third-person pronoun while the
     speaker is named earlier in the window or in the title; a quotation right after such a
-    sentence, with no speaker of its own, goes on in the speaker's words."""
+    sentence, with no speaker of its own, goes on in the speaker's words. A part that names no
+    speaker ("What was said about ...?") takes anyone's reported words."""
     speaker = part.relation.speaker or part.relation.subject
     names = [w for w in _WORD.findall((speaker or "").lower()) if w not in _FILLER]
-    if not names:
-        return 0.0
-    surname = names[-1]
     topic = [t.lower() for t in part.relation.topic_terms]
+    if not names:
+        # "What was said about North Korea and China?": anyone's words count. Not a speaker the
+        # part gives as a pronoun ("what did he say ...?"): someone, not anyone.
+        if speaker:
+            return 0.0
+        return max((_anyone_says(doc, topic) for doc in docs), default=0.0)
+    surname = names[-1]
     named_before = surname in _WORD.findall(title.lower())
     best = 0.0
     speaking = False
@@ -261,6 +266,14 @@ def speaker_topic(part: QuestionPart, docs: Sequence[Doc], title: str = "") -> f
             best = max(best, topic_share(topic, said))
         named_before = named_before or surname in {t.lower_ for t in doc}
     return best
+
+
+def _anyone_says(doc: Doc, topic: Sequence[str]) -> float:
+    """The share of ``topic`` in what ``doc`` reports someone (anyone) as saying, or 0.0 when it
+    reports nobody's words."""
+    if _memo(doc, "speaker", speaker_mention) is None and not has_quote(doc.text):
+        return 0.0
+    return topic_share(topic, _memo(doc, "speech", _speech_words))
 
 
 def topic_share(topic: Sequence[str], words: set[str] | frozenset[str]) -> float:

@@ -302,11 +302,15 @@ def _statement_speaker(
     """The speaker reports something (a reporting verb with the speaker, or a pronoun, as its
     subject) or is named in a window that quotes someone."""
     speaker = part.relation.speaker or part.relation.subject
-    if not speaker:
-        return False
-    names = [w for w in _WORD.findall(speaker.lower()) if w not in _FILLER]
+    names = [w for w in _WORD.findall((speaker or "").lower()) if w not in _FILLER]
     if not names:
-        return False
+        # "What was said about ...?" asks for anyone's words: someone is reported or quoted.
+        # Not a pronoun speaker ("what did he say?"), who is someone in particular.
+        return not speaker and any(
+            label in {"QUOTE", "SPEAKER"}
+            for doc in docs
+            for _s, _e, label in _values_of(doc, AnswerType.STATEMENT)
+        )
     surname = names[-1]
     named = surname in words or surname in _WORD.findall(title.lower())
     if not named:

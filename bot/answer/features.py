@@ -11,7 +11,8 @@ Features (all in [0, 1] except where said), over the part's windows (:mod:`bot.a
 ``missing_share``        share of the constraints that no window names at all
 ``value_with_constraints`` best of constraint share x "a value of the asked-for type is there"
 ``value_near``           best of constraint share x nearness of that value to a mention
-``speaker``              statements: some window attributes words to the speaker
+``speaker``              statements: some window attributes words to the speaker (to anyone,
+                         for "What was said about ...?", which names none)
 ``speaker_topic``        statements: best of speaker attributed x share of topic terms
 ``predicate``            best of constraint share x "the question's verb is there"
 ``relation``             best of constraint share x share of the relation's words (verb, object

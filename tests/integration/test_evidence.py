@@ -477,3 +477,31 @@ def test_a_name_asked_for_but_only_described_is_withheld(
     q = "Which issues did Neil Kinnock say he would campaign on?"
     issues = hit("u/4", "Neil Kinnock said he would campaign on issues such as education.")
     assert not any(w.withheld for w in _ev(q, [issues], nlp, embeddings).windows)
+
+
+def test_what_was_said_takes_anyones_words(nlp: Language, embeddings: LocalEmbeddings) -> None:
+    """ "What was said about ...?" names no speaker: anyone reported or quoted on the topic is
+    the answer. A passage that reports nobody's words is not; nor does a pronoun speaker ("what
+    did he say ...?") become anyone."""
+    q = "What was said about the plan to close the Swaziland embassy?"
+    part = analyse(q, nlp).parts[0]
+    assert part.answer_type.value == "statement" and not part.relation.speaker
+    quoted = hit(
+        "w/1",
+        "The Foreign Office plans to close the embassy in Swaziland next year. Critics said "
+        'closing the Swaziland embassy was "a short-sighted saving".',
+    )
+    ev = _ev(q, [quoted], nlp, embeddings)
+    assert feature(ev, "speaker") == 1.0
+    assert feature(ev, "speech_topic") > 0.0
+    silent = hit(
+        "w/2",
+        "The Foreign Office plans to close the embassy in Swaziland next year. The embassy "
+        "opened in 1968 and has a staff of 12.",
+    )
+    ev = _ev(q, [silent], nlp, embeddings)
+    assert feature(ev, "speaker") == 0.0
+    assert feature(ev, "speech_topic") == 0.0
+    pronoun = replace(part, relation=replace(part.relation, speaker="he"))
+    ev = evidence(pronoun, [quoted], nlp, embeddings.encode)
+    assert feature(ev, "speaker") == 0.0
