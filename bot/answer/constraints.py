@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING
 
 from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
 from bot.answer.question.words import NAME_FILLER as _FILLER
+from bot.answer.question.words import PERSON_LABELS as _PERSON_LABELS
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from bot.answer.question.types import Mention
 
-# Mention labels that name a person: the surname alone names them again ("Mr Eddington").
-_PERSON_LABELS = frozenset({"PERSON", "PROPN"})
 # Month names and their abbreviations, lower case (the standard library's English ones).
 _MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m)
 _WORD = re.compile(r"\w+")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from bot.answer.question.frames import repeated_prepositions
 from bot.answer.question.mentions import _content_terms, _mentions
 from bot.answer.question.types import Mention, QuestionPart
-from bot.answer.question.words import _LIGHT_VERBS, _SUBJECT_DEPS, _is_wh
+from bot.answer.question.words import _LIGHT_VERBS, _SUBJECT_DEPS, PERSON_LABELS, _is_wh
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -33,7 +33,6 @@ _OBJECT_DEPS = frozenset({"dobj", "pobj", "dative"})
 # "he" may be a person the part names before it, an "it" may not.
 _THING_PRONOUNS = frozenset({"it", "they", "them"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "they", "them"})
-_PERSON_LABELS = frozenset({"PERSON", "PROPN"})
 
 
 def refer_back(
@@ -111,7 +110,7 @@ def _unresolved(tok: Token, part: QuestionPart) -> bool:
     if word in _THING_PRONOUNS - _PERSON_PRONOUNS:
         return not any(m.label != "PERSON" for m in before)
     if word in _PERSON_PRONOUNS - _THING_PRONOUNS:
-        return not any(m.label in _PERSON_LABELS for m in before)
+        return not any(m.label in PERSON_LABELS for m in before)
     return not before
 
 

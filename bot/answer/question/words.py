@@ -145,6 +145,8 @@ NAME_FILLER = (
 )
 
 _NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
+# Mention labels that may name a person (a proper-noun run the NER missed may too).
+PERSON_LABELS = frozenset({"PERSON", "PROPN"})
 _DATE_LABELS = frozenset({"DATE", "TIME"})
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass"})
