@@ -17,11 +17,12 @@ names a speaker too.
 
 The claim conflicts with the passage only when the passage has that verb, every occurrence has a
 doer the parse names, and none of them may be the claim's doer: none shares a content word with
-it, and none is a definite description ("the Foreign Secretary") standing for a name, or a name
-for a description (the small pipeline resolves no coreference). Anything the parse cannot settle
-(no such verb in the passage, a pronoun or no subject there, a pronoun in the claim) is no
-conflict: this check only catches swaps, the other checks keep judging support. No
-threshold and no word list here besides the reporting verbs kept once in
+it, and none is a description ("the Foreign Secretary", "a US defence company") standing for a
+name, or a name for a description (the small pipeline resolves no coreference). A speaker
+described by a common noun only ("a spokesman said") is not a name's description. Anything the
+parse cannot settle (no such verb in the passage, a pronoun or no subject there, a pronoun in
+the claim) is no conflict: this check only catches swaps, the other checks keep judging support.
+No threshold and no word list here besides the reporting verbs kept once in
 ``bot.answer.question.words``.
 """
 
@@ -31,7 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.answer.question.words import REPORTING_VERBS, is_definite
+from bot.answer.question.words import NAME_LABELS, REPORTING_VERBS, is_definite
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -49,16 +50,25 @@ _INHERITS = frozenset({"xcomp", "conj"})
 class Doer:
     """Who does a verb: the content words of the phrase (empty for a pronoun, which the parse
     does not resolve); ``described``: a definite article or a possessive ("the Foreign
-    Secretary", "his deputy"); ``named``: otherwise, a proper noun ("Boris Johnson")."""
+    Secretary", "his deputy"), or a common noun ("a US company": :meth:`of`); ``named``:
+    otherwise, a proper noun ("Boris Johnson")."""
 
     words: frozenset[str]
     named: bool = False
     described: bool = False
 
     @classmethod
-    def of(cls, heads: Sequence[Token]) -> Doer:
+    def of(cls, heads: Sequence[Token], *, speaking: bool = False) -> Doer:
+        """The doer of the phrases headed by ``heads``. A common noun at the head describes too,
+        with an indefinite article or none: a report introduces its subject so ("A US defence
+        company has agreed to pay $28.5m", "An ex-chief financial officer at Boeing has received
+        a jail sentence") and names it later. Not a speaker (``speaking``: the verb reports
+        speech): words are given to "a spokesman" or "an official" because no name is."""
         tokens = [t for h in heads for t in h.subtree]
-        described = any(is_definite(h) for h in heads)
+        described = any(
+            is_definite(h) or (not speaking and h.pos_ == "NOUN" and h.ent_type_ not in NAME_LABELS)
+            for h in heads
+        )
         named = not described and any(t.pos_ == "PROPN" for t in tokens)
         return cls(_content(tokens), named, described)
 
@@ -83,6 +93,7 @@ def _is_pronoun(token: Token) -> bool:
 def doer(verb: Token) -> Doer | None:
     """Who does ``verb``: its subject (with its appositions and conjuncts), or a passive's "by"
     agent. ``None``: the parse names nobody (a passive without agent, no subject at all)."""
+    speaking = verb.lemma_.lower() in REPORTING_VERBS
     seen = 0
     while seen < 5:
         seen += 1
@@ -91,13 +102,13 @@ def doer(verb: Token) -> Doer | None:
         if subjects or agents:
             if any(_is_pronoun(c) for c in subjects):
                 if verb.dep_ == "relcl":  # "officers who could face": the officers
-                    return Doer.of([verb.head])
+                    return Doer.of([verb.head], speaking=speaking)
                 return _UNKNOWN
-            return Doer.of([*subjects, *agents])
+            return Doer.of([*subjects, *agents], speaking=speaking)
         if any(c.dep_ in _PASSIVE_SUBJECTS for c in verb.children):
             return None  # passive without a named agent
         if verb.dep_ == "relcl":
-            return Doer.of([verb.head])
+            return Doer.of([verb.head], speaking=speaking)
         if verb.dep_ in _INHERITS and verb.head is not verb:
             verb = verb.head
             continue
@@ -120,7 +131,7 @@ def _speakers(docs: Sequence[Doc]) -> list[Doer | None]:
             for prep in tok.children:
                 for obj in prep.children:
                     if obj.dep_ == "pobj":
-                        found.append(Doer.of([obj]))
+                        found.append(Doer.of([obj], speaking=True))
     return found
 
 

@@ -99,6 +99,39 @@ def test_a_pronoun_doer_is_unknown_not_a_conflict(nlp: Language) -> None:
     assert b is not None and not b.doer_conflict and not b.doer_match and b.realis
 
 
+def test_a_report_introducing_its_subject_by_description_may_be_the_subject(
+    nlp: Language,
+) -> None:
+    # A lead describes first and names later: "a US company" may be Titan, as "the company" may.
+    b = _bind(
+        nlp,
+        _part("agree", "Titan Corporation"),
+        "A US defence and telecommunications company has agreed to pay $28.5m.",
+    )
+    assert b is not None and b.doer_match and not b.doer_conflict and b.realis
+    b = _bind(
+        nlp,
+        _part("receive", "Michael Sears"),
+        "An ex-chief financial officer at Boeing has received a four-month jail sentence.",
+    )
+    assert b is not None and b.doer_match and b.realis
+
+
+def test_words_given_to_a_spokesman_are_not_the_named_speakers(nlp: Language) -> None:
+    # Speech is given to "a spokesman" because no name is: not Milburn's words.
+    b = _bind(
+        nlp,
+        _part("say", "Alan Milburn"),
+        "A Labour spokesman later said the posters were removed.",
+    )
+    assert b is not None and b.doer_conflict and not b.realis
+
+
+def test_a_named_doer_of_another_name_stays_a_conflict(nlp: Language) -> None:
+    b = _bind(nlp, _part("agree", "Titan Corporation"), "Lockheed Martin has agreed to pay $5m.")
+    assert b is not None and b.doer_conflict and not b.realis
+
+
 def test_no_event_verb_no_binding(nlp: Language) -> None:
     assert _bind(nlp, _part(None, "Verizon"), "Verizon bought MCI.") is None
     assert _bind(nlp, _part("have", "Verizon"), "Verizon has a plan.") is None

@@ -10,7 +10,13 @@ from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from bot.answer.question.types import Mention
-from bot.answer.question.words import _CONTENT_POS, _DATE_LABELS, _NUMBER_LABELS, _is_wh
+from bot.answer.question.words import (
+    _CONTENT_POS,
+    _DATE_LABELS,
+    _NUMBER_LABELS,
+    NAME_LABELS,
+    _is_wh,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -324,7 +330,7 @@ def _name_of(doc: Doc, ids: set[int]) -> str:
 
     names: list[tuple[int, int]] = []  # token ranges
     for ent in span.ents:
-        if ent.label_ in _NAME_LABELS and not in_modifier(ent[0]):
+        if ent.label_ in NAME_LABELS and not in_modifier(ent[0]):
             names.append((ent.start, ent.end))
     for tok in span:
         if tok.pos_ == "PROPN" and not tok.ent_type_ and not in_modifier(tok):
@@ -345,8 +351,3 @@ def _name_of(doc: Doc, ids: set[int]) -> str:
         return doc.text[lo:hi]
     words = [t for t in span if t.dep_ not in {"det", "poss", "case"} and not t.is_punct]
     return " ".join(t.text for t in words) if words else span.text
-
-
-_NAME_LABELS = frozenset(
-    {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
-)

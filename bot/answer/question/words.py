@@ -145,6 +145,10 @@ NAME_FILLER = (
 )
 
 _NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
+# spaCy's entity labels of names (not numbers or dates).
+NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
 # Mention labels that may name a person (a proper-noun run the NER missed may too).
 PERSON_LABELS = frozenset({"PERSON", "PROPN"})
 _DATE_LABELS = frozenset({"DATE", "TIME"})
