@@ -11,7 +11,8 @@ read from the parse the evidence stage already made (no new spaCy pass):
   inherited through "agreed to buy"), compared with the part's subject;
 * whether it is reported as having happened (:func:`is_realis`): not under a modal ("may",
   "will"), not negated, not an infinitive or gerund under an adjective or noun ("hopeful of
-  finding") or under a verb of intending ("plans to buy", "is to contest");
+  finding") or under a verb of intending ("plans to buy", "is to contest"); for a part that
+  asks what will or could happen (``Relation.prospective``), a plan or prospect reports it;
 * whether its own time phrase dates it to a year the part does not give (:func:`another_year`:
   "won the race in 2002" for a question about the 2005 race is another event of the kind, and
   counts neither as the part's doer nor as its event having happened).
@@ -32,6 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from bot.answer.mood import is_realis
 from bot.answer.question.types import QuestionPart
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import THIRD_PERSON_PRONOUNS
@@ -45,35 +47,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _WORD = re.compile(r"\w+")
-
-
-# Heads under which an infinitive is intended, expected or arranged rather than reported as done
-# ("plans to buy", "is expected to win", "is to contest", "is set to pay"). spaCy's English
-# pipeline tags no grammatical mood (its morphology has Tense and VerbForm only), so this small
-# list of lemmas stands in for it.
-IRREALIS_HEADS = frozenset(
-    {
-        "be",
-        "expect",
-        "hope",
-        "plan",
-        "want",
-        "intend",
-        "aim",
-        "seek",
-        "try",
-        "attempt",
-        "consider",
-        "propose",
-        "threaten",
-        "set",
-        "likely",
-        "go",
-        "prepare",
-        "wish",
-        "bid",
-    }
-)
 
 
 def _subject_doer(part: QuestionPart) -> Doer | None:
@@ -102,35 +75,6 @@ def _verbs(doc: Doc) -> dict[str, tuple[int, ...]]:
 def _occurrences(doc: Doc, lemma: str) -> list[Token]:
     # Positions, not Tokens, are kept: a Token refers back to its Doc.
     return [doc[i] for i in _memo(doc, "verbs", _verbs).get(lemma, ())]
-
-
-def is_realis(verb: Token) -> bool:
-    """Whether ``verb`` is reported as happening or having happened: no modal auxiliary (tag
-    MD), no negation, and not an infinitive or gerund left hanging on an adjective or noun
-    ("hopeful of finding a buyer") or on a verb of intending (:data:`IRREALIS_HEADS`); an
-    infinitive under another verb ("agreed to buy") is as real as that verb."""
-    seen = 0
-    tok = verb
-    while seen < 5:
-        seen += 1
-        if any(c.tag_ == "MD" or c.dep_ == "neg" for c in tok.children):
-            return False
-        non_finite = tok.tag_ in {"VB", "VBG"} and not any(
-            c.dep_ in {"aux", "auxpass"} and c.tag_ != "TO" for c in tok.children
-        )
-        if tok.dep_ in {"xcomp", "ccomp", "conj"} and tok.head is not tok:
-            head = tok.head
-            if non_finite and head.lemma_.lower() in IRREALIS_HEADS:
-                return False
-            if non_finite and head.pos_ not in {"VERB", "AUX"}:
-                return False
-            if tok.dep_ == "ccomp":
-                return True  # "said it bought": the reported clause's own verb decides
-            tok = head
-            continue
-        # Not "hopeful of finding", "talks over buying", "a plan to buy".
-        return not (non_finite and tok.dep_ in {"pcomp", "pobj", "acl", "advcl", "amod"})
-    return True
 
 
 @dataclass(frozen=True)
@@ -214,7 +158,8 @@ def bind(part: QuestionPart, docs: Sequence[Doc]) -> Binding | None:
                 ok = subject is None or may_be(subject, d)
                 if subject is not None and ok:
                     match = True
-            if ok and is_realis(verb):
+            # Asked what will or could happen, a report of it as planned or possible answers.
+            if ok and (part.relation.prospective or is_realis(verb)):
                 realis = True
     conflict = (
         subject is not None

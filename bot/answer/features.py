@@ -37,7 +37,8 @@ Features (all in [0, 1] except where said), over the part's windows (:mod:`bot.a
 ``modal_full``           the least modal window carrying every constraint (1 when none does)
 ``event_realis``         0 when the windows carrying every constraint have the part's event
                          verb but never as having happened ("may sue", "hopeful of finding a
-                         buyer", "plans to buy"; :mod:`bot.answer.binding`), else 1
+                         buyer", "plans to buy"; :mod:`bot.answer.binding`), else 1; a part
+                         asking what will or could happen takes a plan as its event
 ``speech_topic``         statements: best of constraint share x share of the topic terms in
                          what a sentence attributed to the speaker says (not merely the window)
 ``type_*``               the asked-for answer type, in groups: number (amount, count,

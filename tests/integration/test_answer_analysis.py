@@ -1171,3 +1171,27 @@ def test_a_pronoun_nothing_in_its_part_can_stand_for_refers_back(nlp: Any) -> No
         "when it threw the law out?",
     )
     assert taken == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "prospective"),
+    [
+        ("Who will Andy Roddick play in the final?", True),
+        ("How many workers could strike?", True),
+        ("Why did Vahid Hashemian not travel to Israel?", True),
+        ("Who did Andy Roddick play in the final?", False),
+        ("Whom did Carlos Moya beat to clinch the title?", False),  # purpose, not a plan
+        ("Did Sarah Claxton win a medal?", False),
+    ],
+)
+def test_a_question_about_what_will_or_could_happen_is_prospective(
+    nlp: Any, question: str, prospective: bool
+) -> None:
+    assert analyse(question, nlp).parts[0].relation.prospective is prospective
+
+
+def test_a_coordinated_verb_of_another_part_lends_it_no_modal(nlp: Any) -> None:
+    parts = analyse(
+        "What download speed will most customers get, and how many people own a mobile phone?", nlp
+    ).parts
+    assert [p.relation.prospective for p in parts] == [True, False]

@@ -132,6 +132,15 @@ def test_a_named_doer_of_another_name_stays_a_conflict(nlp: Language) -> None:
     assert b is not None and b.doer_conflict and not b.realis
 
 
+def test_asked_what_will_happen_a_plan_answers(nlp: Language) -> None:
+    asked = replace(_part("open", "Ray Charles museum"), relation=Relation(predicate="open"))
+    b = _bind(nlp, asked, "A museum is to open in his former recording studio.")
+    assert b is not None and b.verb and not b.realis
+    prospective = replace(asked, relation=replace(asked.relation, prospective=True))
+    b = _bind(nlp, prospective, "A museum is to open in his former recording studio.")
+    assert b is not None and b.realis
+
+
 def test_no_event_verb_no_binding(nlp: Language) -> None:
     assert _bind(nlp, _part(None, "Verizon"), "Verizon bought MCI.") is None
     assert _bind(nlp, _part("have", "Verizon"), "Verizon has a plan.") is None

@@ -7,6 +7,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.answer.mood import is_prospective
 from bot.answer.question.alternatives import _alternatives
 from bot.answer.question.classify import _classify, _find_wh
 from bot.answer.question.clause import (
@@ -307,6 +308,7 @@ def _clause_part(doc: Doc, idx: list[int], verbs: AbstractSet[str]) -> QuestionP
             object_terms=() if answer is AnswerType.STATEMENT else object_terms,
             speaker=speaker,
             topic_terms=topic_terms,
+            prospective=predicate is not None and is_prospective(verb),
         ),
         terms=_with(
             None if verb.is_stop else predicate, _content_terms((doc[i] for i in idx), wh_tokens)

@@ -54,6 +54,9 @@ class Relation:
     statements, ``object_terms`` are the content lemmas of the verb's complements (objects and
     prepositional phrases: "pay for B" -> ["b"]). For statements, ``speaker`` is who spoke and
     ``topic_terms`` the content lemmas of what about ("say about Russia" -> ["russia"]).
+    ``prospective``: the question asks about its verb as not (yet) having happened ("Who will
+    Roddick play?", "How many workers could strike?": :func:`bot.answer.mood.is_prospective`),
+    so a report of it as planned or possible answers it.
     """
 
     predicate: str | None = None
@@ -61,6 +64,7 @@ class Relation:
     object_terms: tuple[str, ...] = ()
     speaker: str | None = None
     topic_terms: tuple[str, ...] = ()
+    prospective: bool = False
 
 
 @dataclass(frozen=True)
