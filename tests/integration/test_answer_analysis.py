@@ -1195,3 +1195,54 @@ def test_a_coordinated_verb_of_another_part_lends_it_no_modal(nlp: Any) -> None:
         "What download speed will most customers get, and how many people own a mobile phone?", nlp
     ).parts
     assert [p.relation.prospective for p in parts] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "How old were the former judge Lord Scarman and the former prime minister Lord "
+            "Callaghan when they died?",
+            [
+                "How old were the former judge Lord Scarman when they died",
+                "How old were the former prime minister Lord Callaghan when they died",
+            ],
+        ),
+        (
+            "What were the scores of Ireland's win over England at Lansdowne Road and "
+            "Scotland's win over Italy at Murrayfield?",
+            [
+                "What were the scores of Ireland's win over England at Lansdowne Road",
+                "What were the scores of Scotland's win over Italy at Murrayfield",
+            ],
+        ),
+        (
+            "Who took over after the departures of Paul Tellier at Bombardier and Philippe "
+            "Camus at EADS?",
+            [
+                "Who took over after the departures of Paul Tellier at Bombardier",
+                "Who took over after the departures of Philippe Camus at EADS",
+            ],
+        ),
+    ],
+)
+def test_a_question_asked_of_two_things_described_alike_is_asked_of_each(
+    nlp: Any, question: str, parts: list[str]
+) -> None:
+    assert [p.text for p in analyse(question, nlp).parts] == parts
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # A name joined by "and", or two bare names: one thing, or not described alike.
+        "What targets did Lord Falconer set for courts in England and Wales?",
+        "How many copies of Harry Potter and the Order of the Phoenix were pre-ordered?",
+        "Which book won the Richard and Judy best read award?",
+        # Nothing asks about them as several: one event with two sides.
+        "What did the chairman of Bombardier and the head of EADS agree?",
+        "What have the chairman of Bombardier and the head of EADS agreed?",
+    ],
+)
+def test_one_thing_joined_by_and_stays_one_part(nlp: Any, question: str) -> None:
+    assert len(analyse(question, nlp).parts) == 1

@@ -20,6 +20,7 @@ from bot.answer.question.clause import (
 )
 from bot.answer.question.frames import _frame_part, _repeated_phrase
 from bot.answer.question.mentions import _content_terms, _mentions, _name_of
+from bot.answer.question.mirrored import mirrored
 from bot.answer.question.pronouns import refer_back
 from bot.answer.question.types import AnswerType, Mention, QuestionAnalysis, QuestionPart, Relation
 from bot.answer.question.words import (
@@ -178,7 +179,7 @@ def _distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bo
         segments = _over_conjuncts(doc, idx, first, {t.i for t in tok.subtree})
         if segments:
             return segments
-    return _plural_distributed(doc, idx)
+    return _plural_distributed(doc, idx) or mirrored(doc, idx)
 
 
 def _plural_distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
