@@ -50,6 +50,7 @@ from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import REPORTING_VERBS
 from bot.answer.unnamed import unnamed_mention
 from bot.answer.values import value_spans
+from bot.citations.roles import LIGHT_VERBS
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -127,8 +128,10 @@ class Window:
     event_realis: bool = False
     # Statements: best share of the topic terms in what a sentence attributed to the speaker says.
     speech_topic: float = 0.0
-    # The article span of the value nearest a constraint mention (the one value_near measures).
+    # The article span of the value nearest a constraint mention (the one value_near measures),
+    # and of the first value in a sentence that has the part's verb ("cancel 77 flights").
     nearest_value: tuple[int, int] | None = None
+    verb_value: tuple[int, int] | None = None
 
     @property
     def strength(self) -> float:
@@ -392,6 +395,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
             share = len(found) / len(constraints) if constraints else 1.0
             marks = [p for c in found for s in w_sents for p in positions(c, s.text, s.start)]
             values: list[tuple[int, int, str]] = []
+            verb_value: tuple[int, int] | None = None
             for s, doc in zip(w_sents, w_docs, strict=True):
                 for t in part.accepted_types:
                     for vs, ve, label in _values_of(doc, t):
@@ -401,6 +405,8 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                         if label == "SCORE" and named and another_match(doc, named):
                             continue
                         values.append((s.start + vs, s.start + ve, label))
+                        if verb_value is None and predicate in _memo(doc, "words", _doc_words):
+                            verb_value = (s.start + vs, s.start + ve)
             binding = bind(part, w_docs)
             if part.answer_type is AnswerType.DESCRIPTION:
                 # Any sentence may describe: the centre sentence is the candidate value.
@@ -463,6 +469,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 event_realis=binding is not None and binding.realis,
                 speech_topic=speaker_topic(part, w_docs, hit.title) if statement else 0.0,
                 nearest_value=nearest,
+                verb_value=verb_value if predicate not in LIGHT_VERBS else None,
             )
             key = (hit.article_id, centre.start, centre.end)
             if key not in windows:  # overlapping chunks: the better-ranked hit's copy stays

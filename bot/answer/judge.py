@@ -103,8 +103,10 @@ class Judgement:
     def value_sentences(self) -> list[tuple[str, int, int]]:
         """Per answered part asking for a figure or a reason (:data:`_VALUE_TYPES`), the
         sentence of its strongest window carrying every constraint that holds the value nearest
-        a constraint mention (``Window.nearest_value``): ``(article id, start, end)`` in the
-        article. The decision answered the part because that value is there; the answer must
+        a constraint mention (``Window.nearest_value``), or, before it, a sentence of that
+        window's article holding a value beside the part's own verb (``Window.verb_value``: "it
+        had to cancel 77 flights" names none of the constraints): ``(article id, start, end)``
+        in the article. The decision answered the part because that value is there; the answer must
         quote it (``ExtractiveGenerator.select``'s ``required``)."""
         out: list[tuple[str, int, int]] = []
         for ev, d in zip(self.evidence, self.decision.parts, strict=True):
@@ -112,6 +114,22 @@ class Judgement:
                 continue
             window = next((w for w in ev.windows if w.constraint_share >= 1.0 and w.values), None)
             if window is None:
+                continue
+            # A value beside the part's own verb in that article ("it had to cancel 77
+            # flights"), wherever it is, before the value nearest a mention of the constraints.
+            bound = next(
+                (
+                    w
+                    for w in ev.windows
+                    if w.article_id == window.article_id and w.verb_value is not None
+                ),
+                None,
+            )
+            if bound is not None and bound.verb_value is not None:
+                start, end = next(
+                    se for se in bound.sentences if se[0] <= bound.verb_value[0] < se[1]
+                )
+                out.append((bound.article_id, start, end))
                 continue
             holding = [
                 (start, end)

@@ -63,7 +63,24 @@ def test_amount_present_only_where_one_is_given(nlp: Language, embeddings: Local
     assert article[start:end] == "$50m"
     assert feature(with_amount, "value_near") > 0.5
     assert best.nearest_value == (start, end)  # the value value_near measured
+    assert best.verb_value == (start, end)  # "paid": the part's verb, in the value's sentence
+    assert without.windows[0].verb_value is None
     assert without.windows[0].nearest_value is None
+
+
+def test_a_value_beside_the_parts_verb_is_found_without_a_name_beside_it(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    q = "How many flights did Lufthansa cancel because of the strike?"
+    article = hit(
+        "a/1",
+        "Lufthansa was hit by a strike on Monday. Some 92 flights were delayed by an hour. "
+        "The company said that it had to cancel 77 flights.",
+    )
+    found = _ev(q, [article], nlp, embeddings)
+    text = PREFIX + article.text
+    bound = [w.verb_value for w in found.windows if w.verb_value is not None]
+    assert bound and all(text[a:b] == "77" for a, b in bound)
 
 
 def test_statement_on_the_topic_beats_the_speaker_on_another(

@@ -294,6 +294,18 @@ def test_the_answer_must_quote_the_sentence_holding_each_answered_value() -> Non
     assert Judgement(
         QuestionAnalysis("q", ()), (ev(PAY, [two]),), QuestionDecision((answered,))
     ).value_sentences() == [("tech/1", 0, 30)]
+    # A value beside the part's own verb, in a weaker window of the same article ("it had to
+    # pay $50m"), is quoted before the one nearest a mention; one in another article is not.
+    paid = replace(
+        priced, sentences=((91, 120),), constraint_share=0.5, verb_value=(100, 104), rank=3
+    )
+    elsewhere = replace(paid, article_id="tech/2")
+    assert Judgement(
+        QuestionAnalysis("q", ()), (ev(PAY, [two, elsewhere]),), QuestionDecision((answered,))
+    ).value_sentences() == [("tech/1", 0, 30)]
+    assert Judgement(
+        QuestionAnalysis("q", ()), (ev(PAY, [two, elsewhere, paid]),), QuestionDecision((answered,))
+    ).value_sentences() == [("tech/1", 91, 120)]
     # A reason's sentence (its causal marker) is required as a figure's is.
     why = part("Why did Google buy Android", AnswerType.REASON, "Google", "Android")
     caused = replace(priced, values=((45, 52, "REASON"),))
