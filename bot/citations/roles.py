@@ -50,27 +50,39 @@ _INHERITS = frozenset({"xcomp", "conj"})
 class Doer:
     """Who does a verb: the content words of the phrase (empty for a pronoun, which the parse
     does not resolve); ``described``: a definite article or a possessive ("the Foreign
-    Secretary", "his deputy"), or a common noun ("a US company": :meth:`of`); ``named``:
-    otherwise, a proper noun ("Boris Johnson")."""
+    Secretary", "his deputy"); ``named``: otherwise, a proper noun ("Boris Johnson");
+    ``introduced``: a common noun with "a" or "an" ("a US company": :meth:`of`)."""
 
     words: frozenset[str]
     named: bool = False
     described: bool = False
+    introduced: bool = False
 
     @classmethod
     def of(cls, heads: Sequence[Token], *, speaking: bool = False) -> Doer:
-        """The doer of the phrases headed by ``heads``. A common noun at the head describes too,
-        with an indefinite article or none: a report introduces its subject so ("A US defence
-        company has agreed to pay $28.5m", "An ex-chief financial officer at Boeing has received
-        a jail sentence") and names it later. Not a speaker (``speaking``: the verb reports
-        speech): words are given to "a spokesman" or "an official" because no name is."""
+        """The doer of the phrases headed by ``heads``. ``introduced``: a common noun with "a" or
+        "an" (:func:`_introduces`), how a report introduces its subject before naming it ("A US
+        defence company has agreed to pay $28.5m", "An ex-chief financial officer at Boeing has
+        received a jail sentence"); it may be anyone. Not a speaker (``speaking``: the verb
+        reports speech): words are given to "a spokesman" or "an official" because no name
+        is."""
         tokens = [t for h in heads for t in h.subtree]
-        described = any(
-            is_definite(h) or (not speaking and h.pos_ == "NOUN" and h.ent_type_ not in NAME_LABELS)
-            for h in heads
-        )
+        described = any(is_definite(h) for h in heads)
         named = not described and any(t.pos_ == "PROPN" for t in tokens)
-        return cls(_content(tokens), named, described)
+        introduced = not speaking and any(_introduces(h) for h in heads)
+        return cls(_content(tokens), named, described, introduced)
+
+
+def _introduces(head: Token) -> bool:
+    """A singular common noun with "a" or "an" ("A US defence company", "An ex-chief financial
+    officer at Boeing"): how a report introduces the one it names later. Not a bare plural
+    ("Senior Russian military officers could face sanctions": others than a name asked about),
+    nor a noun spaCy labels a name."""
+    return (
+        head.pos_ == "NOUN"
+        and head.ent_type_ not in NAME_LABELS
+        and any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in head.children)
+    )
 
 
 # A doer we cannot name: the pronoun stands for someone the parse does not resolve.
@@ -144,10 +156,11 @@ def _conflicts(claimed: Doer, doers: list[Doer | None]) -> bool:
 
 
 def may_be(a: Doer, b: Doer) -> bool:
-    """Whether doers ``a`` and ``b`` may be the same: a word in common; or one is a pronoun or a
-    definite description ("the Foreign Secretary") and the other a name (spaCy's small pipeline
-    resolves no coreference, so "Johnson" and "the Foreign Secretary" cannot be told apart)."""
-    if not a.words or not b.words or a.words & b.words:
+    """Whether doers ``a`` and ``b`` may be the same: a word in common; or one is a pronoun or
+    introduced by "a" or "an" ("a US company"); or one is a definite description ("the Foreign
+    Secretary") and the other a name (spaCy's small pipeline resolves no coreference, so
+    "Johnson" and "the Foreign Secretary" cannot be told apart)."""
+    if not a.words or not b.words or a.words & b.words or a.introduced or b.introduced:
         return True
     return (a.described and b.named) or (b.described and a.named)
 

@@ -127,6 +127,15 @@ def test_words_given_to_a_spokesman_are_not_the_named_speakers(nlp: Language) ->
     assert b is not None and b.doer_conflict and not b.realis
 
 
+def test_a_bare_plural_doer_is_not_a_description_of_the_subject(nlp: Language) -> None:
+    b = _bind(
+        nlp,
+        _part("face", "Boris Johnson"),
+        "Senior Russian military officers could face international sanctions.",
+    )
+    assert b is not None and b.doer_conflict and not b.doer_match
+
+
 def test_a_named_doer_of_another_name_stays_a_conflict(nlp: Language) -> None:
     b = _bind(nlp, _part("agree", "Titan Corporation"), "Lockheed Martin has agreed to pay $5m.")
     assert b is not None and b.doer_conflict and not b.realis
