@@ -170,6 +170,8 @@ ANSWER_TYPES = [
     ("Which club did Wayne Rooney join from Everton?", T.ORGANISATION),
     ("Where will the next G8 summit take place?", T.PLACE),
     ("Which city was chosen to host the 2012 Olympic Games?", T.PLACE),
+    ("In which Nairobi park was the MP mugged?", T.PLACE),
+    ("Which shantytown did Gordon Brown visit?", T.PLACE),
     ("Why did British Airways cancel flights at Heathrow on Friday?", T.REASON),
     ("What prompted the resignation of the Welsh secretary?", T.REASON),
     ("For what reason did the council close the library?", T.REASON),

@@ -81,7 +81,9 @@ _FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
     AnswerType.PLACE: _words("""
         country city town village region state nation place venue stadium ground location area
         county province island continent capital site port airport street district
-        neighbourhood building arena circuit course
+        neighbourhood building arena circuit course park square road avenue bridge hotel
+        theatre hall church cathedral museum gallery palace castle prison jail beach mountain
+        river lake valley suburb township shantytown slum resort
         """),
     AnswerType.REASON: _words("reason cause motive explanation grounds purpose"),
     AnswerType.SCORE: _words("score scoreline"),
