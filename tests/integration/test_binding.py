@@ -170,6 +170,17 @@ def test_the_speakers_own_words_carry_the_topic(nlp: Language) -> None:
     assert _speech(nlp, STATEMENT, 'Gervais said: "Little Britain deserved the award."') == 1.0
 
 
+def test_a_speaker_speaking_out_over_the_topic_speaks_about_it(nlp: Language) -> None:
+    blume = _part(
+        "say", "Judy Blume", AnswerType.STATEMENT, speaker="Judy Blume", topic=("censorship",)
+    )
+    window = (
+        "The author Judy Blume used the ceremony to speak out over censorship.",
+        'Blume said: "The urge to ban is contagious."',
+    )
+    assert _speech(nlp, blume, *window) == 1.0
+
+
 def test_speaker_and_topic_in_one_window_but_not_linked(nlp: Language) -> None:
     window = (
         "Little Britain beat The Office at the British Comedy Awards.",

@@ -25,7 +25,7 @@ REPORTING_VERBS = _words("""
     believe think reveal report confirm stress urge predict acknowledge accuse comment note
     remark declare maintain contend complain concede conclude write promise pledge vow threaten
     ask reply respond react answer tweet boast joke quip recall praise criticise criticize
-    dismiss defend blame allege assert indicate signal
+    dismiss defend blame allege assert indicate signal speak talk
     """)
 
 # "How did P respond/react ..." asks for what P said.
