@@ -172,6 +172,7 @@ ANSWER_TYPES = [
     ("Which city was chosen to host the 2012 Olympic Games?", T.PLACE),
     ("In which Nairobi park was the MP mugged?", T.PLACE),
     ("What did Judy Blume talk about at the ceremony?", T.STATEMENT),
+    ("What was Verizon's winning bid for MCI reported to be worth?", T.AMOUNT),
     ("Which shantytown did Gordon Brown visit?", T.PLACE),
     ("Why did British Airways cancel flights at Heathrow on Friday?", T.REASON),
     ("What prompted the resignation of the Welsh secretary?", T.REASON),

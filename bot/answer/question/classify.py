@@ -118,6 +118,16 @@ def _determined_noun(doc: Doc, wh: Token, members: set[int]) -> Token | None:
     return None
 
 
+def _reported_as(verb: Token) -> Token | None:
+    """The infinitive a passive reporting verb reports ("was reported to be worth": "be"), or
+    None."""
+    if verb.lemma_.lower() not in REPORTING_VERBS:
+        return None
+    passive = any(c.dep_ in {"aux", "auxpass"} and c.lemma_ == "be" for c in verb.children)
+    infinitive = next((c for c in verb.children if c.dep_ == "xcomp" and c.tag_ == "VB"), None)
+    return infinitive if passive else None
+
+
 def _classify(
     doc: Doc, idx: Sequence[int], wh: _Wh, verb: Token
 ) -> tuple[AnswerType, tuple[AnswerType, ...], Token | None]:
@@ -135,6 +145,11 @@ def _classify(
                 return typed[0], typed[1], focus
         return AnswerType.DESCRIPTION, (), focus
     word = tok.lower_
+    reported = _reported_as(verb)
+    if reported is not None:
+        # "What was the bid reported to be worth?", "What is it said to be capable of?": asked
+        # is what is reported, not the words reporting it.
+        return _classify(doc, idx, wh, reported)
     if word == "how":
         after = wh.after.lower_ if wh.after is not None else ""
         if after in {"much", "little"}:
