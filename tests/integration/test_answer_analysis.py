@@ -365,6 +365,16 @@ def test_the_listener_is_not_the_topic(nlp: Any) -> None:
     assert entity(part, "Microsoft") == "ORG"
 
 
+def test_the_thing_described_is_a_topic_beside_a_phrase_of_the_verb(nlp: Any) -> None:
+    # The parse puts "to December 2004" on the verb; the results described stay the topic.
+    part = one_part(
+        nlp,
+        "How did BA chief executive Rod Eddington describe the airline's results for the "
+        "quarter to December 2004?",
+    )
+    assert {"airline", "result"} <= set(part.relation.topic_terms)
+
+
 def test_a_topic_is_what_was_said_about_not_when_or_where(nlp: Any) -> None:
     # A phrase on the verb ("during his trip") is a circumstance, and so is the place within it.
     trip = one_part(
