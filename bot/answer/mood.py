@@ -42,6 +42,11 @@ IRREALIS_HEADS = frozenset(
 )
 
 
+def _modal_or_negated(tok: Token) -> bool:
+    """A modal auxiliary (tag MD: "may", "will") or a negation among the verb's dependents."""
+    return any(c.tag_ == "MD" or c.dep_ == "neg" for c in tok.children)
+
+
 def is_realis(verb: Token) -> bool:
     """Whether ``verb`` is reported as happening or having happened: no modal auxiliary (tag
     MD), no negation, and not an infinitive or gerund left hanging on an adjective or noun
@@ -51,7 +56,7 @@ def is_realis(verb: Token) -> bool:
     tok = verb
     while seen < 5:
         seen += 1
-        if any(c.tag_ == "MD" or c.dep_ == "neg" for c in tok.children):
+        if _modal_or_negated(tok):
             return False
         non_finite = tok.tag_ in {"VB", "VBG"} and not any(
             c.dep_ in {"aux", "auxpass"} and c.tag_ != "TO" for c in tok.children
@@ -79,7 +84,7 @@ def is_prospective(verb: Token) -> bool:
     beat to clinch the title?") asks about what happened."""
     tok = verb
     for _ in range(5):
-        if any(c.tag_ == "MD" or c.dep_ == "neg" for c in tok.children):
+        if _modal_or_negated(tok):
             return True
         # Only up an infinitive's head: a coordinated verb may be another part's ("What speed
         # will customers get, and how many people own a phone?").

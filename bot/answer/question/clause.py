@@ -201,29 +201,26 @@ def _topic_terms(doc: Doc, verb: Token, members: set[int], skip: set[int]) -> tu
             continue
         if tok.head.i == verb.i or (tok.head.head.i == verb.i and tok.head.dep_ != "prep"):
             ids |= _topic_subtree(tok, members)
-    # "How did Eddington describe the airline's results for the quarter to December?": a
-    # common noun as the object is a topic beside the prepositional ones (the listener, when
-    # there is one, is a person: "warn Lehmann about his place").
-    if ids and verb.lemma_ != "tell":
-        for child in verb.children:
-            if (
-                child.dep_ in {"dobj", "oprd"}
-                and child.pos_ == "NOUN"
-                and not child.ent_type_
-                and child.i in members
-                and child.i not in skip
-            ):
-                ids |= _topic_subtree(child, members)
-    # "What did Mallon call the No campaign?": the object is the topic; but in "tell the BBC"
-    # the object is the listener.
-    if not ids and verb.lemma_ != "tell":
-        for child in verb.children:
-            if (
-                child.dep_ in {"dobj", "oprd", "dative"}
-                and child.i in members
-                and child.i not in skip
-            ):
-                ids |= _topic_subtree(child, members)
+    # The verb's object: in "tell the BBC" the listener, never the topic.
+    objects = (
+        []
+        if verb.lemma_ == "tell"
+        else [
+            c
+            for c in verb.children
+            if c.dep_ in {"dobj", "oprd", "dative"} and c.i in members and c.i not in skip
+        ]
+    )
+    if ids:
+        # "How did Eddington describe the airline's results for the quarter to December?": a
+        # common noun as the object is a topic beside the prepositional ones (the listener,
+        # when there is one, is a person: "warn Lehmann about his place").
+        objects = [
+            c for c in objects if c.dep_ != "dative" and c.pos_ == "NOUN" and not c.ent_type_
+        ]
+    # Without them, "What did Mallon call the No campaign?": the object is the topic.
+    for child in objects:
+        ids |= _topic_subtree(child, members)
     return _content_terms(doc[i] for i in sorted(ids) if i not in skip)
 
 
