@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from bot.slack.runner import MAX_BODY_BYTES
 from tests.integration.slack_bot import Bot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "slack"
@@ -127,3 +129,23 @@ def test_a_slash_command_whose_text_says_payload_is_answered(start_bot) -> None:
     assert "Looking that up" in response.json()["text"]
     bot.slack.wait_for_calls("response_url")
     assert [q for q, _ in bot.core.calls] == ["what payload did the rocket carry?"]
+
+
+def test_a_body_over_the_limit_is_refused_from_its_headers_and_the_bot_goes_on(start_bot) -> None:
+    # Slack's payloads are far smaller; a bigger body is refused before any of it is read, so the
+    # client may see the connection close before it has sent it all (as the fuzz test's does).
+    bot: Bot = start_bot()
+    url = urlsplit(bot.send.url)
+    assert url.hostname and url.port
+    with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
+        sock.sendall(
+            f"POST {url.path} HTTP/1.1\r\nHost: {url.hostname}\r\n".encode()
+            + b"Content-Type: application/json\r\nX-Slack-Request-Timestamp: 1\r\n"
+            + f"Content-Length: {MAX_BODY_BYTES + 1}\r\n\r\n".encode()
+            + b"{" * 1000
+        )
+        head = sock.recv(4096)
+    assert head.startswith(b"HTTP/1.1 413"), head
+    bot.mention()
+    bot.slack.wait_for_calls("chat.postMessage")
+    assert len(bot.core.calls) == 1
