@@ -1260,3 +1260,25 @@ def test_a_question_asked_of_two_things_described_alike_is_asked_of_each(
 )
 def test_one_thing_joined_by_and_stays_one_part(nlp: Any, question: str) -> None:
     assert len(analyse(question, nlp).parts) == 1
+
+
+def test_a_plural_asked_over_two_joined_verbs_is_asked_of_each(nlp: Any) -> None:
+    # Two matches, usually two reports: one part per verb, each with the shared asking phrase
+    # and subject.
+    question = "By what scores did Andy Murray beat Tim Henman and then lose to Roger Federer?"
+    assert [p.text for p in analyse(question, nlp).parts] == [
+        "By what scores did Andy Murray beat Tim Henman",
+        "By what scores did Andy Murray then lose to Roger Federer",
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # One thing asked (a singular, or no noun asked about): the verbs describe it together.
+        "By what score did Andy Murray beat Tim Henman and then lose to Roger Federer?",
+        "What did Charles Kennedy say and do?",
+    ],
+)
+def test_joined_verbs_asking_one_thing_stay_one_part(nlp: Any, question: str) -> None:
+    assert len(analyse(question, nlp).parts) == 1
