@@ -45,6 +45,9 @@ class AnswerSettings(_Section):
     prompt: str = Field("answer", description="Name of the answer prompt file in prompts/")
     max_question_chars: int = Field(1000, ge=10, le=100_000)
     answer_max_words: int = Field(180, ge=20, le=2000)
+    # The budget of an answer given part by part from different articles (a question about
+    # several stories): both chosen on our training questions by training/word_budget.py.
+    answer_max_words_apart: int = Field(240, ge=20, le=4000)
     # The probability (that the passages answer a question part) below which the bot says the
     # articles don't answer it; unset = the threshold fitted with the decision (`make fit`).
     # Higher: fewer wrong answers, more "don't know"s.

@@ -70,6 +70,7 @@ REPORT_OUT = ROOT / "training/extractive_report.json"
 SEED = 0
 TRIALS = 60
 MAX_WORDS = 180  # the default answer_max_words (chosen by training/word_budget.py); checked
+MAX_WORDS_APART = 240  # the default answer_max_words_apart (word_budget.py too); checked
 
 # What is searched, and where: (low, high, log scale). ``similarity`` stays 1: it anchors the scale.
 SPACE: dict[str, tuple[float, float, bool]] = {
@@ -191,6 +192,7 @@ def measure(
     weights: ScoringWeights,
     vectors: Encoder,
     max_words: int = MAX_WORDS,
+    max_words_apart: int | None = MAX_WORDS_APART,
 ) -> tuple[float, float]:
     """Mean must-mention coverage of the generator's answers to ``items``, and the mean share of
     their sentences that come from a gold article.
@@ -201,7 +203,11 @@ def measure(
     covered, precise = [], []
     for item in items:
         gen = ExtractiveGenerator(
-            CachedEncoder(vectors), max_words=max_words, weights=weights, passages=PASSAGES
+            CachedEncoder(vectors),
+            max_words=max_words,
+            max_words_apart=max_words_apart,
+            weights=weights,
+            passages=PASSAGES,
         )
         gen.candidates = CANDIDATES
         chosen = gen.select(
@@ -290,8 +296,9 @@ def main() -> int:
 
     from bot.settings import Settings
 
-    if Settings().answer.answer_max_words != MAX_WORDS:
-        print("the default word budget changed: update MAX_WORDS", file=sys.stderr)
+    answer = Settings().answer
+    if (answer.answer_max_words, answer.answer_max_words_apart) != (MAX_WORDS, MAX_WORDS_APART):
+        print("a default word budget changed: update MAX_WORDS(_APART)", file=sys.stderr)
         return 1
     started = time.perf_counter()
     items = collect()

@@ -269,6 +269,7 @@ def evaluate_answers(
             "k": k or settings.retrieval.k,
             "decision_threshold": answerer.decision_params.threshold,
             "answer_max_words": settings.answer.answer_max_words,
+            "answer_max_words_apart": settings.answer.answer_max_words_apart,
             "embedding_model": settings.retrieval.embedding_model,
             "chunk_size": settings.retrieval.chunk_size,
             "chunk_overlap": settings.retrieval.chunk_overlap,

@@ -145,9 +145,12 @@ def test_duplicate_articles_are_not_repeated(
     assert len(texts) >= 2
 
 
-def test_a_question_about_two_stories_draws_on_each(
-    generator: ExtractiveGenerator, seed_sources: list[Source]
-) -> None:
+TWO_STORIES = (
+    "What did Johnson say about Russia, and what did officials in Beijing say about Pyongyang?"
+)
+
+
+def two_stories(seed_sources: list[Source]) -> list[Source]:
     other = Hit(
         chunk_id="x1",
         article_id="other",
@@ -158,15 +161,36 @@ def test_a_question_about_two_stories_draws_on_each(
         ),
         score=0.5,
     )
-    sources = [*seed_sources, Source(len(seed_sources) + 1, other)]
-    draft = generator.generate(
-        "What did Johnson say about Russia, and what did officials in Beijing say about Pyongyang?",
-        sources,
-    )
+    return [*seed_sources, Source(len(seed_sources) + 1, other)]
+
+
+def test_a_question_about_two_stories_draws_on_each(
+    generator: ExtractiveGenerator, seed_sources: list[Source]
+) -> None:
+    draft = generator.generate(TWO_STORIES, two_stories(seed_sources))
     cited = {s.keys for s in parse_draft(draft)}
     assert (len(seed_sources) + 1,) in cited
     assert any(k[0] <= len(seed_sources) for k in cited)
     assert "Pyongyang" in draft and "Russia" in draft
+
+
+def test_an_answer_about_two_stories_given_part_by_part_has_its_own_budget(
+    embeddings: LocalEmbeddings, seed_sources: list[Source]
+) -> None:
+    sources = two_stories(seed_sources)
+
+    def words(draft: str) -> int:
+        return sum(len(s.text.split()) for s in parse_draft(draft))
+
+    tight = ExtractiveGenerator(embeddings, max_words=40).generate(TWO_STORIES, sources)
+    roomy = ExtractiveGenerator(embeddings, max_words=40, max_words_apart=120)
+    draft = roomy.generate(TWO_STORIES, sources)
+    assert "Pyongyang" in draft and "Russia" in draft
+    assert words(tight) <= 40 < words(draft) <= 120
+    # A question about one story keeps the main budget: one sentence fits in 40 words.
+    assert len(parse_draft(roomy.generate("What did Johnson say about Russia?", seed_sources))) == 1
+    settings = Settings(_env_file=None, answer={"answer_max_words_apart": 77})  # type: ignore[call-arg]
+    assert build_extractive_generator(settings, embeddings).max_words_apart == 77
 
 
 def test_a_question_about_one_story_stays_with_it(

@@ -76,6 +76,10 @@ def test_the_default_word_budget_is_the_one_measured_on_our_questions() -> None:
     assert report["chosen"] == wb.choose(coverage)
     assert AnswerSettings.model_fields["answer_max_words"].default == report["chosen"]
     assert report["chosen"] == _training_module("fit_extractive").MAX_WORDS
+    apart = report["apart"]
+    assert apart["chosen"] == wb.choose({int(b): r["coverage"] for b, r in apart["table"].items()})
+    assert AnswerSettings.model_fields["answer_max_words_apart"].default == apart["chosen"]
+    assert apart["chosen"] == _training_module("fit_extractive").MAX_WORDS_APART
 
 
 def test_the_budget_rule_stops_where_more_words_stop_paying() -> None:

@@ -150,6 +150,9 @@ class ExtractiveGenerator:
     # citation check.
     embeddings: Encoder
     max_words: int = 120
+    # The budget of an answer given part by part from different articles (a question about
+    # several stories; ``_select_parts``); None: ``max_words``.
+    max_words_apart: int | None = None
     name: str = "extractive"
     # The fitted weights (``scoring_params.json``); the fitting script passes its trials here.
     weights: ScoringWeights = field(default_factory=default_weights)
@@ -311,18 +314,19 @@ class ExtractiveGenerator:
         the decision stage found in different articles (``part_articles``:
         ``Judgement.part_articles``, one per part): each part is then answered from its article.
         """
-        chosen = self._select_parts(question, sources, part_articles)
+        chosen, budget = self._select_parts(question, sources, part_articles)
         if not chosen:
             return chosen
         anchors = question_anchors(self.analysis(question)) if self.anchored else None
         every = self.candidates.get(sources, self.parse, anchors, self.tokenise)
         if required:
-            chosen = with_required(chosen, every, required, self.max_words)
-        return complete_quotations(chosen, every, self.max_words, required)
+            chosen = with_required(chosen, every, required, budget)
+        return complete_quotations(chosen, every, budget, required)
 
     def _select_parts(
         self, question: str, sources: Sequence[Source], part_articles: Sequence[str | None]
-    ) -> list[Scored]:
+    ) -> tuple[list[Scored], int]:
+        """The chosen sentences and the budget they were chosen within."""
         people = self.people(question)
         analysis = self.analysis(question)
         anchors = question_anchors(analysis) if self.anchored else None
@@ -330,7 +334,7 @@ class ExtractiveGenerator:
         chosen = self._select(whole, sources, self.max_words, people=people, anchors=anchors)
         parts = asked_parts(analysis)
         if not chosen or not parts:
-            return chosen
+            return chosen, self.max_words
         # Each part's speakers: those of the question that the part names ("What did A say
         # about X, and what did B say about Y?"), or all of them (a part that says "he").
         part_people = [_people_named(part.text, people) for part in parts]
@@ -345,18 +349,19 @@ class ExtractiveGenerator:
                 max(sel, key=lambda s: s.score).candidate.article_id for sel in per_part if sel
             }
             if not all(part.standalone for part in parts) or len(mains) < 2:
-                return chosen
+                return chosen, self.max_words
         # A question about two stories: answered part by part, taking turns at the budget.
+        apart = self.max_words_apart or self.max_words
         queues = [
             sorted(
-                self._select(part, srcs, self.max_words, PART_SHORTLIST, who, anchors),
+                self._select(part, srcs, apart, PART_SHORTLIST, who, anchors),
                 key=lambda s: -s.score,
             )
             for part, who, srcs in zip(
                 parts, part_people, placed or [sources] * len(parts), strict=True
             )
         ]
-        return take_turns(queues, self.max_words)
+        return take_turns(queues, apart), apart
 
     def _select(
         self,
@@ -476,6 +481,7 @@ def build_extractive_generator(settings: Settings, embeddings: Encoder) -> Extra
     return ExtractiveGenerator(
         embeddings,
         max_words=settings.answer.answer_max_words,
+        max_words_apart=settings.answer.answer_max_words_apart,
         anchored=settings.answer.evidence_anchored,
     )
 
