@@ -320,11 +320,11 @@ class _Run:
         self.store.set_info(self.info)
 
     def finish(self) -> None:
-        """After the last write: bump the version again and clear the mark."""
-        if self.info is None:
-            return
-        self.info.update({VERSION_KEY: store_version(self.info) + 1, INGEST_KEY: ""})
-        self.store.set_info(self.info)
+        """After the last write: the index saved (``persist_index``), version bumped, mark gone."""
+        if self.info is not None:
+            getattr(self.store, "persist_index", lambda: None)()
+            self.info.update({VERSION_KEY: store_version(self.info) + 1, INGEST_KEY: ""})
+            self.store.set_info(self.info)
 
     # --- classifying ------------------------------------------------------------------------
     def _todo(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Chunk]]]:

@@ -37,6 +37,10 @@ T = TypeVar("T")
 P = TypeVar("P", bound=tuple[Any, float])
 # Chunks asked of the index beyond k, so that ties at the k-th place are settled by id (_settle).
 TIE_MARGIN = 4
+# The save threshold (and batch) for persist_index's one write: any log of more writes is saved.
+_PERSIST_NOW = 2
+# Chroma's own defaults, restored after it when the collection's configuration gives none.
+_SAVE_DEFAULTS = {"sync_threshold": 1000, "batch_size": 100}
 log = logging.getLogger(__name__)
 
 
@@ -265,16 +269,77 @@ class ChromaStore:
         self._call("update the collection", lambda: self.collection.modify(metadata=clean))
         self._written = clean
 
+    def persist_index(self) -> None:
+        """Have an embedded Chroma write its vector index to disk whole (after an ingest).
+
+        Embedded, Chroma saves its HNSW index every ``sync_threshold`` (1,000) writes and keeps
+        the writes since in its log, which every process that opens the store replays into its
+        copy of the index, in an order that differs from process to process (chromadb 1.5.9).
+        The copies then differ, and so do searches: on the BBC store, with the log a re-ingest
+        of some articles leaves, 15 and 17 of our 494 training questions (two runs) got other
+        dense candidates in one of three processes, and none once the index was saved
+        (``bench/store_determinism.py``). So two replicas, or a restart, could answer one
+        question differently. Rewriting one stored chunk unchanged under a
+        threshold lowered for the call makes Chroma save the index this process replayed;
+        every process then loads that one. A server keeps one index for all its clients.
+
+        The store's threshold is Chroma's own again afterwards, but this process's open index
+        keeps the low one until the store is opened again: later writes from this process save
+        the index more often. Ingests run in processes of their own (``newsdesk ingest``,
+        ``eval``, ``doctor``), which write nothing after. (Closing the client here instead lost
+        the save: Chroma seems to finish it after the call.)"""
+        if self.served or not self.exists():
+            return
+        collection = self.collection
+        hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw") or {}
+        saved = {k: hnsw.get(k, default) for k, default in _SAVE_DEFAULTS.items()}
+        self._call(
+            "save the vector index",
+            lambda: collection.modify(
+                configuration={"hnsw": {"sync_threshold": _PERSIST_NOW, "batch_size": _PERSIST_NOW}}
+            ),
+        )
+        try:
+            # The index takes a threshold when it is loaded: opened again to take this one.
+            self._close()
+            collection = self.collection
+            got = self._call(
+                "save the vector index",
+                lambda: collection.get(limit=1, include=["embeddings", "documents", "metadatas"]),
+            )
+            if got["ids"]:
+                self._call(
+                    "save the vector index",
+                    lambda: collection.upsert(
+                        ids=got["ids"],
+                        embeddings=got["embeddings"],
+                        documents=got["documents"],
+                        metadatas=got["metadatas"],
+                    ),
+                )
+        finally:
+            sync, batch = int(saved["sync_threshold"]), int(saved["batch_size"])
+            self._call(
+                "save the vector index",
+                lambda: collection.modify(
+                    configuration={"hnsw": {"sync_threshold": sync, "batch_size": batch}}
+                ),
+            )
+
+    def _close(self) -> None:
+        """Close the embedded client; the next use opens the store (and its index) afresh."""
+        with self._rw.gen_wlock():
+            client, self._client, self._collection = self._client, None, None
+            if client is not None:
+                client.close()
+
     def reload(self) -> None:
         # A server serves every client the same data; an embedded client keeps the vector index
         # it loaded, and sees another process's writes only when opened again. Not when the
         # change is this process's own (its copy is current, and other threads may be using it).
         if self.served or self._client is None or self.info() == self._written:
             return
-        with self._rw.gen_wlock():
-            client, self._client, self._collection = self._client, None, None
-            if client is not None:
-                client.close()
+        self._close()
 
     def ingest_lock(self, owner: str, wait: float, lease: float) -> AbstractContextManager[Any]:
         if not self.served:
