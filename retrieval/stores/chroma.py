@@ -287,9 +287,22 @@ class ChromaStore:
         keeps the low one until the store is opened again: later writes from this process save
         the index more often. Ingests run in processes of their own (``newsdesk ingest``,
         ``eval``, ``doctor``), which write nothing after. (Closing the client here instead lost
-        the save: Chroma seems to finish it after the call.)"""
+        the save: Chroma seems to finish it after the call.)
+
+        A failure is logged, not raised: the ingest's writes are in the store all the same."""
         if self.served or not self.exists():
             return
+        try:
+            self._save_index()
+        except StoreError as exc:
+            log.warning(
+                "%s: the vector index was not saved whole (%s); processes that open the store "
+                "may search it a little differently until an ingest saves it",
+                self.where,
+                exc,
+            )
+
+    def _save_index(self) -> None:
         collection = self.collection
         hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw") or {}
         saved = {k: hnsw.get(k, default) for k, default in _SAVE_DEFAULTS.items()}

@@ -10,12 +10,16 @@ processes against each other.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 from retrieval.embeddings import LocalEmbeddings
 from retrieval.knowledge_base import KnowledgeBase
 from retrieval.settings import RetrievalSettings
+from retrieval.stores.base import StoreError
 from retrieval.stores.chroma import ChromaStore
 from tests.integration.test_ingest import small_config, write_small
 
@@ -56,3 +60,22 @@ def test_an_ingest_leaves_the_vector_index_saved(
     (folder / "tram.txt").write_text("New tram line opens in Bergen\nIt is late.", "utf-8")
     assert KnowledgeBase(config, embeddings).ingest(folder).articles_updated == 1
     assert unsaved_writes(config.store_path) <= 1
+
+
+def test_an_index_that_cannot_be_saved_leaves_the_ingest_whole(
+    tmp_path: Path,
+    embeddings: LocalEmbeddings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def refuse(self: ChromaStore) -> None:
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(ChromaStore, "_save_index", refuse)
+    config = small_config(tmp_path)
+    kb = KnowledgeBase(config, embeddings)
+    with caplog.at_level(logging.WARNING):
+        report = kb.ingest(write_small(tmp_path / "articles"))
+    assert report.total_chunks == report.chunks_written > 0
+    assert kb.unfinished_ingest() is None  # the version bumped and the mark cleared
+    assert any("not saved whole" in r.getMessage() for r in caplog.records)
