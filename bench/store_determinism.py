@@ -79,13 +79,10 @@ def main() -> int:
     # Each step in a process of its own: chromadb allows one client per folder per process.
     parser.add_argument("--step", choices=["log", "persist"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    from bot.eval.data import load_questions
+
     files = args.questions or sorted((ROOT / "training").glob("questions_*.jsonl"))
-    questions = [
-        json.loads(line)["question"]
-        for path in files
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    questions = [q["question"] for path in files for q in load_questions(path)]
     if args.child and args.step == "log":
         add_a_log(args.child, args.collection)
         return 0
