@@ -117,19 +117,15 @@ class Judgement:
                 continue
             # A value beside the part's own verb in that article ("it had to cancel 77
             # flights"), wherever it is, before the value nearest a mention of the constraints.
-            bound = next(
-                (
-                    w
-                    for w in ev.windows
-                    if w.article_id == window.article_id and w.verb_value is not None
-                ),
-                None,
-            )
-            if bound is not None and bound.verb_value is not None:
-                start, end = next(
-                    se for se in bound.sentences if se[0] <= bound.verb_value[0] < se[1]
-                )
-                out.append((bound.article_id, start, end))
+            bound = [
+                (w, w.verb_value)
+                for w in ev.windows
+                if w.article_id == window.article_id and w.verb_value is not None
+            ]
+            if bound:
+                w, (at, _) = bound[0]
+                start, end = next(se for se in w.sentences if se[0] <= at < se[1])
+                out.append((w.article_id, start, end))
                 continue
             holding = [
                 (start, end)

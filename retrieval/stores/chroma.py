@@ -304,7 +304,7 @@ class ChromaStore:
 
     def _save_index(self) -> None:
         collection = self.collection
-        hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw") or {}
+        hnsw = _hnsw(collection)
         saved = {k: hnsw.get(k, default) for k, default in _SAVE_DEFAULTS.items()}
         self._call(
             "save the vector index",
@@ -482,10 +482,14 @@ def _settle(scored: list[P], key: Callable[[P], str], k: int) -> list[P]:
     return sorted(scored, key=lambda pair: (-round(pair[1], 6), key(pair)))[:k]
 
 
+def _hnsw(collection: Any) -> dict[str, Any]:
+    """The collection's HNSW configuration ({} when it has none)."""
+    return dict((getattr(collection, "configuration", None) or {}).get("hnsw") or {})
+
+
 def _ef_search(collection: Any) -> int | None:
     """The collection's HNSW ``ef_search`` (None when it has no HNSW configuration)."""
-    hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw") or {}
-    value = hnsw.get("ef_search")
+    value = _hnsw(collection).get("ef_search")
     return int(value) if value is not None else None
 
 
