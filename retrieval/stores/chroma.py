@@ -279,17 +279,14 @@ class ChromaStore:
         of some articles leaves, 15 and 17 of our 494 training questions (two runs) got other
         dense candidates in one of three processes, and none once the index was saved
         (``bench/store_determinism.py``). So two replicas, or a restart, could answer one
-        question differently. Rewriting one stored chunk unchanged under a
-        threshold lowered for the call makes Chroma save the index this process replayed;
-        every process then loads that one. A server keeps one index for all its clients.
+        question differently. Rewriting one stored chunk unchanged under a threshold lowered
+        for the call makes Chroma save the index this process replayed; every process then
+        loads that one. A server keeps one index for all its clients.
 
         The store's threshold is Chroma's own again afterwards, but this process's open index
         keeps the low one until the store is opened again: later writes from this process save
-        the index more often. Ingests run in processes of their own (``newsdesk ingest``,
-        ``eval``, ``doctor``), which write nothing after. (Closing the client here instead lost
-        the save: Chroma seems to finish it after the call.)
-
-        A failure is logged, not raised: the ingest's writes are in the store all the same."""
+        the index more often (ingests run in processes of their own, which write nothing after;
+        closing the client here lost the save). A failure is logged, not raised."""
         if self.served or not self.exists():
             return
         try:
