@@ -1282,3 +1282,23 @@ def test_a_plural_asked_over_two_joined_verbs_is_asked_of_each(nlp: Any) -> None
 )
 def test_joined_verbs_asking_one_thing_stay_one_part(nlp: Any, question: str) -> None:
     assert len(analyse(question, nlp).parts) == 1
+
+
+def test_a_later_part_takes_the_full_name_it_shortens(nlp: Any) -> None:
+    # "Ebbers": the NER tags no entity in the second part; the capital and the first part's
+    # "Bernie Ebbers" say who it is. "Sullivan" is the first part's Scott Sullivan.
+    question = (
+        "What did Scott Sullivan tell the court about Bernie Ebbers' role in the fraud, and how "
+        "did Ebbers describe Sullivan's role?"
+    )
+    second = analyse(question, nlp).parts[1]
+    names = {(m.text, m.inherited) for m in second.entities}
+    assert {("Bernie Ebbers", True), ("Scott Sullivan", True)} <= names
+    assert "Bernie Ebbers" in second.query
+
+
+def test_a_shared_first_word_is_not_a_short_name(nlp: Any) -> None:
+    # "Manchester" may be City as well as United: only a name's last words shorten it.
+    question = "Who scored for Manchester United on Saturday, and who is the Manchester mayor?"
+    second = analyse(question, nlp).parts[1]
+    assert not any(m.text == "Manchester United" for m in second.entities)

@@ -125,3 +125,39 @@ def test_a_pronoun_for_the_answer_of_the_first_part_keeps_the_parts_together(
     assert judgement.evidence[1].part.inherited == ("names",)
     assert strongest(judgement) == ["business/rates", "tech/shopping"]
     assert not judgement.parts_apart()
+
+
+DUNDEE = (
+    "Dundee United eased into the semi-finals of the Scottish Cup with a 4-1 win over Aberdeen. "
+    "James Grady put United two up inside half an hour and completed the scoring after the "
+    "break, so the striker scored twice. "
+    "Richie Byrne's header had briefly given Aberdeen hope before half time."
+)
+RED_DEVILS = (
+    "Manchester United edged past Exeter City in their FA Cup third round replay. "
+    "Cristiano Ronaldo scored twice for United, who had been held 0-0 in the first game. "
+    "Wayne Rooney missed a late chance to add a third."
+)
+
+
+def test_a_later_part_naming_the_first_parts_team_short_is_about_that_team(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # "United" in the second part is the first part's Dundee United: the evidence for it must
+    # name Dundee United, and Manchester United's report, which says "scored twice for United"
+    # word for word, is another story.
+    question = (
+        "By what score did Dundee United beat Aberdeen in the Scottish Cup, and who scored twice "
+        "for United?"
+    )
+    hits = [
+        hit("sport/dundee", DUNDEE, "Dundee Utd 4-1 Aberdeen", 1),
+        hit("sport/manutd", RED_DEVILS, "Man Utd 2-0 Exeter", 0),
+    ]
+    judgement = judge(question, hits, nlp, embeddings.encode)
+    second = judgement.evidence[1]
+    assert "Dundee United" in second.constraints
+    full = [w for w in second.windows if w.constraint_share >= 1.0]
+    assert full and full[0].article_id == "sport/dundee"
+    assert all(w.article_id == "sport/dundee" for w in full)
+    assert not judgement.parts_apart()

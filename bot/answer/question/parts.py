@@ -23,6 +23,7 @@ from bot.answer.question.joined_verbs import joined_verbs
 from bot.answer.question.mentions import _content_terms, _mentions, _name_of
 from bot.answer.question.mirrored import mirrored
 from bot.answer.question.pronouns import refer_back
+from bot.answer.question.short_names import full_names
 from bot.answer.question.types import AnswerType, Mention, QuestionAnalysis, QuestionPart, Relation
 from bot.answer.question.words import (
     _COORDINATORS,
@@ -73,6 +74,7 @@ def analyse(question: str, nlp: Language, doc: Doc | None = None) -> QuestionAna
             if parts:
                 part = _inherit_subject(part, parts[0], doc, tokens)
                 part = refer_back(part, parts[0], doc, tokens, segments[0][1])
+                part = full_names(part, parts[0], doc, tokens)
             parts.append(part)
     if len(parts) > 1 and segments[0][0] != "frame" and not _has_verb(doc, segments[0][1]):
         # "When and where did A marry B?": the first part is a bare wh-word; it asks about the
