@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import PERSON_LABELS as _PERSON_LABELS
+from retrieval.text import term_or_demonym_in
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -31,6 +32,7 @@ _VERSION = re.compile(r"^v?\d+(?:\.\d+)+$")
 # Entity labels of a match's sides: players, clubs, national teams. Not NORP: "the Indian
 # teenager beat the Russian 6-4 6-2" describes the question's own players.
 _SIDE_LABELS = frozenset({"PERSON", "ORG", "GPE"})
+_PLACE_LABELS = frozenset({"GPE", "LOC"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class Constraint:
     # An ordinal with the noun it counts ("second leg", "eighth studio album"): the passage must
     # write the ordinal before that noun, not the ordinal anywhere ("the second half").
     ordinal: tuple[str, str] | None = None
+    # A country, city or region: "North America" is named by "the North American box office"
+    # too (its words, or their regular demonyms: retrieval.text.term_or_demonym_in).
+    place: bool = False
 
     @classmethod
     def of(cls, mention: Mention) -> Constraint:
@@ -66,7 +71,9 @@ class Constraint:
         surname = words[-1] if mention.label in _PERSON_LABELS and len(words) > 1 else None
         if mention.label == "ORDINAL" and len(words) > 1:
             return cls(mention.text, lower, (), None, ordinal=(words[0], words[-1]))
-        return cls(mention.text, lower, words, surname, side=mention.label in _SIDE_LABELS)
+        side = mention.label in _SIDE_LABELS
+        place = mention.label in _PLACE_LABELS
+        return cls(mention.text, lower, words, surname, side=side, place=place)
 
 
 @lru_cache(maxsize=4096)
@@ -96,6 +103,8 @@ def present(c: Constraint, text_lower: str, words: set[str]) -> bool:
     if c.lower and pattern(c.lower).search(text_lower):
         return True
     if c.words and all(w in words for w in c.words):
+        return True
+    if c.place and c.words and all(term_or_demonym_in(w, words) for w in c.words):
         return True
     return c.surname is not None and c.surname in words
 

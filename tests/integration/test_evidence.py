@@ -247,6 +247,24 @@ def test_a_topic_is_named_by_its_demonym(nlp: Language, embeddings: LocalEmbeddi
     assert feature(_ev(q, [unrelated], nlp, embeddings), "speech_topic") == 0.0
 
 
+def test_a_place_is_named_by_its_demonym(nlp: Language, embeddings: LocalEmbeddings) -> None:
+    """The opening weekend "in North America" is the one at "the North American box office";
+    "Syriac" does not name Syria."""
+    q = "How much did Boogeyman take on its opening weekend in North America?"
+    american = hit(
+        "f/1",
+        "Horror film Boogeyman took $19.5m on its opening weekend at the North American box "
+        "office, beating the comedy Are We There Yet?",
+    )
+    ev = _ev(q, [american], nlp, embeddings)
+    assert any("North America" in c for c in ev.constraints)
+    assert ev.missing == ()
+    assert feature(ev, "constraint_share") == 1.0
+    q = "How many people live in Syria's capital?"
+    syriac = hit("f/2", "About two million people belong to the Syriac church in its capital.")
+    assert feature(_ev(q, [syriac], nlp, embeddings), "constraint_share") == 0.0
+
+
 def test_a_number_with_a_unit_written_on_names_the_number(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
