@@ -1302,3 +1302,20 @@ def test_a_shared_first_word_is_not_a_short_name(nlp: Any) -> None:
     question = "Who scored for Manchester United on Saturday, and who is the Manchester mayor?"
     second = analyse(question, nlp).parts[1]
     assert not any(m.text == "Manchester United" for m in second.entities)
+
+
+def test_a_pronoun_after_the_parts_own_names_stays_in_the_part(nlp: Any) -> None:
+    # "they" are Liverpool (or Chelsea), named before it in the same part: not the first part's
+    # Robbie Fowler, whose name the evidence for this part would then have to carry.
+    question = (
+        "How many Premiership goals has Robbie Fowler scored, and how many points were "
+        "Liverpool behind leaders Chelsea when they were linked with Morientes?"
+    )
+    second = analyse(question, nlp).parts[1]
+    assert "Robbie Fowler" not in {m.text for m in second.entities}
+    assert second.inherited == ()
+    # A pronoun with no name of the part before it still refers back.
+    again = analyse(
+        "How many Premiership goals has Robbie Fowler scored, and who did he join from Leeds?", nlp
+    ).parts[1]
+    assert ("Robbie Fowler", True) in {(m.text, m.inherited) for m in again.entities}

@@ -22,7 +22,7 @@ from bot.answer.question.frames import _frame_part, _repeated_phrase
 from bot.answer.question.joined_verbs import joined_verbs
 from bot.answer.question.mentions import _content_terms, _mentions, _name_of
 from bot.answer.question.mirrored import mirrored
-from bot.answer.question.pronouns import refer_back
+from bot.answer.question.pronouns import refer_back, refers_back
 from bot.answer.question.short_names import full_names
 from bot.answer.question.types import AnswerType, Mention, QuestionAnalysis, QuestionPart, Relation
 from bot.answer.question.words import (
@@ -383,7 +383,7 @@ def _inherit_subject(
         referent = _thing_referent(referent, first, doc, idx)
     own = part.relation.subject
     subject_is_pronoun = own is not None and own.lower() in THIRD_PERSON_PRONOUNS
-    pronoun = any(doc[i].lower_ in THIRD_PERSON_PRONOUNS and doc[i].pos_ == "PRON" for i in idx)
+    pronoun = any(refers_back(doc[i], part) for i in idx)
     if referent is None:
         if not (subject_is_pronoun or pronoun) or any(not m.inherited for m in part.entities):
             return part

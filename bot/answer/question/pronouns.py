@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING
 from bot.answer.question.frames import repeated_prepositions
 from bot.answer.question.mentions import _content_terms, _mentions
 from bot.answer.question.types import Mention, QuestionPart
-from bot.answer.question.words import _LIGHT_VERBS, _SUBJECT_DEPS, PERSON_LABELS, _is_wh
+from bot.answer.question.words import (
+    _LIGHT_VERBS,
+    _SUBJECT_DEPS,
+    PERSON_LABELS,
+    THIRD_PERSON_PRONOUNS,
+    _is_wh,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -112,6 +118,28 @@ def _unresolved(tok: Token, part: QuestionPart) -> bool:
     if word in _PERSON_PRONOUNS - _THING_PRONOUNS:
         return not any(m.label in PERSON_LABELS for m in before)
     return not before
+
+
+def refers_back(tok: Token, part: QuestionPart) -> bool:
+    """Whether ``tok`` is a third-person pronoun that may refer to the first part: not a
+    personal pronoun (a possessive may) that a name the part itself gives before it can stand
+    for ("they" in "how many points were Liverpool behind leaders Chelsea when they were linked
+    with Morientes?" is Liverpool, not the first part's Robbie Fowler)."""
+    if tok.lower_ not in THIRD_PERSON_PRONOUNS or tok.pos_ != "PRON":
+        return False
+    return not _names_before(tok, part)
+
+
+def _names_before(tok: Token, part: QuestionPart) -> bool:
+    word = tok.lower_
+    if tok.pos_ != "PRON" or tok.tag_ == "PRP$":
+        return False
+    before = [m for m in part.entities if not m.inherited and m.end <= tok.idx]
+    if word in _THING_PRONOUNS - _PERSON_PRONOUNS:
+        return any(m.label != "PERSON" for m in before)
+    if word in _PERSON_PRONOUNS - _THING_PRONOUNS:
+        return any(m.label in PERSON_LABELS for m in before)
+    return bool(before)
 
 
 def _object_antecedent(doc: Doc, idx: list[int], first_idx: list[int]) -> list[int]:
