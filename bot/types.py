@@ -25,10 +25,12 @@ Status = Literal["answered", "no_answer", "error"]
 # prompt so that a model which abstains uses exactly these words (and code can recognise them).
 NO_ANSWER_MESSAGE = "The articles I have don't contain the answer to that question."
 
-# Shown under an answer that the extractive generator composed because the configured language
-# model could not be used (failed, timed out, declined, or its draft did not survive the check).
+# Shown under an answer that the extractive generator composed instead of the configured language
+# model's (it failed, timed out, declined, or its draft did not survive the check; the reason is
+# the answer's ``fallback``). Not "could not be used": a model that replied "[1]" worked.
 FALLBACK_NOTE = (
-    "Composed from the articles' own sentences: the language model could not be used this time."
+    "Composed from the articles' own sentences: the language model's answer was not used this "
+    "time."
 )
 
 
@@ -116,7 +118,7 @@ class Answer:
     # For status == "error": a short, user-presentable reason.
     error: str = ""
     # Short notes for the person asking, shown under the answer (e.g. that it was composed from
-    # the articles' sentences because the language model could not be used).
+    # the articles' sentences instead of the language model's answer).
     notes: tuple[str, ...] = ()
     # The decision per question part (bot.answer.judge.Judgement), when the core got that far.
     judgement: Judgement | None = None

@@ -203,6 +203,11 @@ def test_fallback_reason_counts_the_draft_sentences(
     answer = ans.answer("What did Johnson say about Russia?", generator="spy")
     assert answer.generator == "extractive"
     assert answer.fallback == reason
+    # The note under the answer: the model answered, so it did not fail to be used; its
+    # answer was not used (a "[1]" reply looked, in the note's old words, like a broken model).
+    [note] = [n for n in answer.notes if "own sentences" in n]
+    assert "could not be used" not in note
+    assert "answer was not used" in note
 
 
 class BrokenStore:
