@@ -29,8 +29,7 @@ NO_ANSWER_MESSAGE = "The articles I have don't contain the answer to that questi
 # model's (it failed, timed out, declined, or its draft did not survive the check; the reason is
 # the answer's ``fallback``). Not "could not be used": a model that replied "[1]" worked.
 FALLBACK_NOTE = (
-    "Composed from the articles' own sentences: the language model's answer was not used this "
-    "time."
+    "Composed from the articles' own sentences: the language model's answer was not used this time."
 )
 
 
