@@ -179,7 +179,9 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         ):
             numbers.append(Mention(tok.text, "CARDINAL", tok.idx, tok.idx + len(tok), "number"))
     # A score in the question ("Who did Arsenal beat 4-1?"): one number, not two cardinals.
-    lo, hi = doc[min(members)].idx, doc[max(members)].idx + len(doc[max(members)])
+    # (No tokens, no score: a frame part of a bare preposition, "of and of", keeps none.)
+    lo = doc[min(members)].idx if members else 0
+    hi = doc[max(members)].idx + len(doc[max(members)]) if members else 0
     for match in _SCORE.finditer(doc.text, lo, hi):
         s, e = match.span()
         numbers = [m for m in numbers if not (s <= m.start and m.end <= e)]
