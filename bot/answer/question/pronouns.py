@@ -132,7 +132,7 @@ def refers_back(tok: Token, part: QuestionPart) -> bool:
 
 def _names_before(tok: Token, part: QuestionPart) -> bool:
     word = tok.lower_
-    if tok.pos_ != "PRON" or tok.tag_ == "PRP$":
+    if tok.tag_ == "PRP$":
         return False
     before = [m for m in part.entities if not m.inherited and m.end <= tok.idx]
     if word in _THING_PRONOUNS - _PERSON_PRONOUNS:
