@@ -69,6 +69,8 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     entities: list[Mention] = []
     numbers: list[Mention] = []
     dates: list[Mention] = []
+    if not members:  # a frame part of a bare preposition ("of and of") names nothing
+        return entities, numbers, dates
     covered: set[int] = set()
     by_token: dict[int, int] = {}  # token -> index in entities, for names the runs extend
     named_number = _number_words_of_names(doc, members)
@@ -179,9 +181,7 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         ):
             numbers.append(Mention(tok.text, "CARDINAL", tok.idx, tok.idx + len(tok), "number"))
     # A score in the question ("Who did Arsenal beat 4-1?"): one number, not two cardinals.
-    # (No tokens, no score: a frame part of a bare preposition, "of and of", keeps none.)
-    lo = doc[min(members)].idx if members else 0
-    hi = doc[max(members)].idx + len(doc[max(members)]) if members else 0
+    lo, hi = doc[min(members)].idx, doc[max(members)].idx + len(doc[max(members)])
     for match in _SCORE.finditer(doc.text, lo, hi):
         s, e = match.span()
         numbers = [m for m in numbers if not (s <= m.start and m.end <= e)]
