@@ -65,6 +65,20 @@ def test_overlapping_chunks_give_each_sentence_once(seed_sources: list[Source]) 
         assert body[c.position : c.position + len(c.text)] == c.text
 
 
+def test_a_caption_line_is_never_a_candidate(seed_sources: list[Source]) -> None:
+    # The seed article's second line, "Video report by ITV News Correspondent Emma Murphy", has
+    # no verb and no full stop; quoted before the lead sentence it read as one sentence with it
+    # ("... Emma Murphy Senior Russian military officers ..."), as a refit of the weights did.
+    texts = [c.text for c in candidates_from(seed_sources, parse)]
+    assert not [t for t in texts if t.startswith("Video report")]
+    assert any(t.startswith("Senior Russian military officers") for t in texts)
+    # A line without a full stop that is a sentence (it has a verb) stays.
+    from bot.generators.extractive.candidates import _caption
+
+    doc = parse(["Johnson says Russia has a choice"])[0]
+    assert not _caption("Johnson says Russia has a choice", doc)
+
+
 def test_what_did_johnson_say_about_russia(
     generator: ExtractiveGenerator,
     seed_sources: list[Source],

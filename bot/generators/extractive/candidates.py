@@ -77,6 +77,14 @@ def _looks_complete_end(text: str) -> bool:
     return text.rstrip()[-1] in ".!?\"”’')…:"
 
 
+def _caption(text: str, doc: Doc) -> bool:
+    """A line that is no sentence: no closing punctuation and no verb ("Video report by ITV News
+    Correspondent Emma Murphy", a byline, a picture caption, a heading). Quoted, it reads as
+    part of the sentence after it. A Doc only tokenised (far from the question's anchors) has no
+    tags, and counts as having no verb."""
+    return not _looks_complete_end(text) and not any(t.pos_ in {"VERB", "AUX"} for t in doc)
+
+
 class CandidateCache:
     """``candidates_from``, remembered for the last few source lists (one answer scores the same
     passages several times: abstention, selection, each part of a compound question).
@@ -185,6 +193,8 @@ def candidates_from(
         article = _resolve_article(titles[article_id], kept, [docs[r[2]] for r in kept])
         for (pos, _end, text, key, rank), (speaker, reported) in zip(kept, article, strict=True):
             doc = docs[text]
+            if _caption(text, doc):
+                continue
             out.append(
                 Candidate(
                     text=text,
