@@ -314,6 +314,30 @@ def test_proper_nouns_the_ner_missed_are_kept(nlp: Any) -> None:
     assert part.relation.predicate == "close"
 
 
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        # The tagger calls "Wolves", "Oasis" and "Parkhead" common nouns; capitalised inside
+        # the sentence they are names (a compound question whose first part named nothing was
+        # answered from the second part's article alone).
+        ("Who did Wolves appoint as their new manager?", ["Wolves"]),
+        ("How much was Oasis singer Liam Gallagher fined?", ["Oasis", "Liam Gallagher"]),
+        ("What was the score between Celtic and Rangers at Parkhead?", None),
+        # A sentence's first word and an abbreviation's plural are no names.
+        ("What does the worm install on infected PCs?", []),
+        ("Houses were flooded in which town?", []),
+    ],
+)
+def test_a_capitalised_noun_inside_a_sentence_is_a_name(
+    nlp: Any, question: str, names: list[str] | None
+) -> None:
+    found = [m.text for p in analyse(question, nlp).parts for m in p.entities]
+    if names is None:
+        assert "Parkhead" in found
+    else:
+        assert found == names
+
+
 def test_a_title_joins_the_name_it_precedes(nlp: Any) -> None:
     part = one_part(nlp, "What did Sir Menzies Campbell warn about the budget deficit?")
     assert entity(part, "Sir Menzies Campbell") == "PERSON"

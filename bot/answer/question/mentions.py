@@ -123,7 +123,7 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         tok = doc[i]
         # An all-lowercase word the tagger calls a proper noun ("ministry", "cinemas", the "m" of
         # "60m") is not a name; "iTunes" and "eBay" are.
-        name_word = tok.pos_ == "PROPN" or i in named_number
+        name_word = tok.pos_ == "PROPN" or i in named_number or _capitalised_noun(tok)
         if not name_word or tok.is_lower or i in covered or _is_wh(tok):
             k += 1
             continue
@@ -133,7 +133,7 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
             if (
                 nxt in members
                 and nxt not in covered
-                and (doc[nxt].pos_ == "PROPN" or nxt in named_number)
+                and (doc[nxt].pos_ == "PROPN" or nxt in named_number or _capitalised_noun(doc[nxt]))
                 and not doc[nxt].is_lower
             ):
                 j = nxt
@@ -189,6 +189,18 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     entities.sort(key=lambda m: m.start)
     numbers.sort(key=lambda m: m.start)
     return entities, numbers, dates
+
+
+def _capitalised_noun(tok: Token) -> bool:
+    """A capitalised noun inside a sentence that the tagger took for a common one: a name
+    ("Who did Wolves appoint ...?", "Oasis singer Liam Gallagher", "at Parkhead"). Not a
+    sentence's first word, nor an abbreviation's plural ("MPs", "PCs": the common noun)."""
+    text = tok.text
+    if tok.tag_ not in {"NN", "NNS"} or not text[:1].isupper() or tok.is_sent_start:
+        return False
+    if tok.i > 0 and tok.doc[tok.i - 1].text in {'"', "'", ":", "(", "-", "..."}:
+        return False
+    return not (len(text) > 1 and text.endswith("s") and text[:-1].isupper())
 
 
 def _number_words_of_names(doc: Doc, members: set[int]) -> set[int]:
