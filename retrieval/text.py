@@ -233,6 +233,26 @@ def term_or_demonym_in(term: str, terms: set[str] | frozenset[str]) -> bool:
     return any(w.startswith(term) and w[len(term) :] in DEMONYM_ENDINGS for w in terms)
 
 
+# The endings a demonym is read back to its place by: "californian" - "n", "brazilian" - "ian",
+# "israeli" - "i". Not "an" nor "ese", whose stems are often words of their own ("german" ->
+# "germ", "chinese" -> "chin") rather than the place ("germany", "china").
+DEMONYM_BACK = ("n", "ian", "i")
+
+
+def demonym_places(word: str) -> tuple[str, ...]:
+    """The places ``word`` may be a regular demonym of, singular or plural: "californians" ->
+    "california" (the converse of :func:`term_or_demonym_in`, with the same four-letter floor);
+    a word no ending fits gives none."""
+    singular = word[:-1] if word.endswith("s") and len(word) > 4 else word
+    return tuple(
+        dict.fromkeys(
+            singular[: -len(e)]
+            for e in DEMONYM_BACK
+            if singular.endswith(e) and len(singular) - len(e) >= 4
+        )
+    )
+
+
 def overlap(claim_terms: Sequence[str], passage_terms: set[str] | frozenset[str]) -> float:
     """Share of the claim's distinct content words found in the passage."""
     distinct = set(claim_terms)

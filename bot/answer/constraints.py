@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import PERSON_LABELS as _PERSON_LABELS
-from retrieval.text import term_or_demonym_in
+from retrieval.text import demonym_places, term_or_demonym_in
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -51,6 +51,9 @@ class Constraint:
     # A country, city or region: "North America" is named by "the North American box office"
     # too (its words, or their regular demonyms: retrieval.text.term_or_demonym_in).
     place: bool = False
+    # A people named by a regular demonym ("Californians", "Syrians"): a passage names them by
+    # their place too ("California"). The place names it may be written as.
+    places: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, mention: Mention) -> Constraint:
@@ -73,7 +76,8 @@ class Constraint:
             return cls(mention.text, lower, (), None, ordinal=(words[0], words[-1]))
         side = mention.label in _SIDE_LABELS
         place = mention.label in _PLACE_LABELS
-        return cls(mention.text, lower, words, surname, side=side, place=place)
+        places = demonym_places(words[0]) if mention.label == "NORP" and len(words) == 1 else ()
+        return cls(mention.text, lower, words, surname, side=side, place=place, places=places)
 
 
 @lru_cache(maxsize=4096)
@@ -106,6 +110,8 @@ def present(c: Constraint, text_lower: str, words: set[str]) -> bool:
         return True
     if c.place and c.words and all(term_or_demonym_in(w, words) for w in c.words):
         return True
+    if any(p in words for p in c.places):
+        return True
     return c.surname is not None and c.surname in words
 
 
@@ -119,7 +125,7 @@ def positions(c: Constraint, text: str, start: int = 0) -> list[tuple[int, int]]
             (start + m.start(), start + m.end())
             for m in ordinal_pattern(*c.ordinal).finditer(lower)
         ]
-    for needle in (c.lower, *c.words):
+    for needle in (c.lower, *c.words, *c.places):
         if not needle:
             continue
         for m in pattern(needle).finditer(lower):

@@ -265,6 +265,24 @@ def test_a_place_is_named_by_its_demonym(nlp: Language, embeddings: LocalEmbeddi
     assert feature(_ev(q, [syriac], nlp, embeddings), "constraint_share") == 0.0
 
 
+def test_a_people_is_named_by_its_place(nlp: Language, embeddings: LocalEmbeddings) -> None:
+    """ "Californians" are named by "California" (a regular demonym, read backwards), and the
+    amount beside it is near them; "Chinese" is not named by "chin"."""
+    q = "How much can Californians claim in damages under the spyware law?"
+    law = hit(
+        "g/1",
+        "The law in California comes into force in January. Consumers are able to seek up to "
+        "$1,000 in damages if they think they have fallen victim to the intrusive software.",
+    )
+    ev = _ev(q, [law], nlp, embeddings)
+    assert ev.missing == ()
+    assert feature(ev, "constraint_share") == 1.0
+    assert feature(ev, "value_near") > 0.0
+    q = "How many Chinese firms make the part?"
+    chin = hit("g/2", "Three firms make the part, which sits under the chin.")
+    assert feature(_ev(q, [chin], nlp, embeddings), "constraint_share") == 0.0
+
+
 def test_a_number_with_a_unit_written_on_names_the_number(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
