@@ -10,7 +10,7 @@ import pytest
 from bot.answer.nlp import load_nlp
 from bot.answer.question import analyse
 from bot.generators.extractive import asked_parts, asked_whole
-from bot.generators.extractive.questions import name_key
+from bot.generators.extractive.questions import mentions_word, name_key
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +60,13 @@ def test_a_statement_question_asks_for_no_kind_of_value(nlp: Any) -> None:
     whole = asked_whole(analyse("What did Johnson say about Russia?", nlp))
     assert whole.kinds == ()
     assert set(whole.names) == {"Johnson", "Russia"}
+
+
+def test_a_people_named_in_the_question_is_found_by_its_place(nlp: Any) -> None:
+    # The evidence stage finds "Californians" in "the law in California"
+    # (bot.answer.constraints); the generator's choice of article reads the name the same way.
+    whole = asked_whole(analyse("How much can Californians claim in damages?", nlp))
+    keys = [name_key(n) for n in whole.names]
+    assert keys == ["californians"]
+    assert mentions_word("the law in california comes into force", keys[0])
+    assert not mentions_word("the law in the state comes into force", keys[0])

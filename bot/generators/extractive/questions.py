@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.answer.question.types import AnswerType, QuestionAnalysis, QuestionPart
-from retrieval.text import normalise
+from retrieval.text import demonym_places, normalise
 
 # The kinds of value the scorer checks a sentence for (``scoring.type_match``), by answer type.
 # A statement or a description has no kind of value of its own: keywords and similarity judge it.
@@ -87,6 +87,11 @@ def name_key(name: str) -> str:
 
 
 def mentions_word(text: str, word: str) -> bool:
-    """Whether ``word`` (lower-case, maybe two words) occurs in ``text`` as whole word(s)."""
+    """Whether ``word`` (lower-case, maybe two words) occurs in ``text`` as whole word(s); a
+    regular demonym ("californians") also by its place ("california": the evidence stage's
+    ``bot.answer.constraints`` reads names the same way)."""
     word = normalise(word).lower()
-    return re.search(r"(?<![\w])" + re.escape(word) + r"(?:'s|’s|s)?(?![\w])", text) is not None
+    return any(
+        re.search(r"(?<![\w])" + re.escape(w) + r"(?:'s|’s|s)?(?![\w])", text) is not None
+        for w in (word, *demonym_places(word))
+    )
