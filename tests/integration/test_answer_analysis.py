@@ -1076,6 +1076,29 @@ def test_a_nationality_or_age_on_a_named_person_is_not_a_name_to_find(nlp: Any) 
     ]
 
 
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        # A place on a named person's role describes them: reports name the person ("Mr
+        # Norman", "Ms Norman said") and put the place elsewhere, or leave it out.
+        (
+            "What did Florida state archivist Jody Norman say about the 1964 film?",
+            ["Jody Norman"],
+        ),
+        ("What did London mayor Ken Livingstone say about the bid?", ["Ken Livingstone"]),
+        # Beside the name with no role between, it may be part of the name; on a thing, it
+        # says which one.
+        ("What did the Florida lawyers say about the case?", ["Florida"]),
+        ("Who won the San Jose final?", ["San Jose"]),
+    ],
+)
+def test_a_place_on_a_named_persons_role_is_not_a_name_to_find(
+    nlp: Any, question: str, names: list[str]
+) -> None:
+    assert [m.text for m in one_part(nlp, question).entities] == names
+
+
 def test_a_match_named_by_its_sides_names_two_teams(nlp: Any) -> None:
     # The NER took "the Real Madrid v Real Sociedad" for one name, which no passage writes.
     part = one_part(nlp, "Who scored in the Real Madrid v Real Sociedad game?")
