@@ -1076,7 +1076,6 @@ def test_a_nationality_or_age_on_a_named_person_is_not_a_name_to_find(nlp: Any) 
     ]
 
 
-
 @pytest.mark.parametrize(
     ("question", "names"),
     [

@@ -306,8 +306,10 @@ def _describes_a_named_person(ent: Span) -> bool:
 def _role_then_person(tok: Token, steps: int) -> bool:
     """``tok`` is the person, reached in two steps through a role noun ("London" -> "mayor"
     -> "Livingstone")."""
-    return steps == 2 and tok.ent_type_ == "PERSON" and any(
-        c.pos_ == "NOUN" and c.dep_ == "compound" for c in tok.children
+    return (
+        steps == 2
+        and tok.ent_type_ == "PERSON"
+        and any(c.pos_ == "NOUN" and c.dep_ == "compound" for c in tok.children)
     )
 
 
