@@ -280,37 +280,24 @@ def _answer_kind(ent: Span) -> bool:
 
 
 def _describes_a_named_person(ent: Span) -> bool:
-    """ "Japanese businessman Yoshiaki Tsutsumi", "15-year-old Donald Young": a nationality or an
-    age on a named person describes them; passages name the person, and need not repeat it
-    ("Mr Tsutsumi", "Young, 15,")."""
+    """ "Japanese businessman Yoshiaki Tsutsumi", "15-year-old Donald Young", "Florida state
+    archivist Jody Norman": a nationality, an age, or a place on the person's role describes a
+    named person; passages name the person, and need not repeat it ("Mr Tsutsumi", "Young, 15,",
+    "Ms Norman"). A place right beside the name, with no role between, may be part of it."""
     if ent.label_ not in {"NORP", "DATE", "GPE"}:
         return False
     tok = ent.root
-    steps = 0
+    role = False
     # Up the noun phrase: "Japanese" -> "businessman" -> "Tsutsumi".
     while tok.dep_ in {"amod", "compound", "npadvmod", "nmod"} and tok.head.i != tok.i:
-        role = tok.head.pos_ == "NOUN"
         tok = tok.head
-        steps += 1
         # The person as the noun's head, or beside it ("archivist" <- appos "Jody Norman").
         if tok.ent_type_ == "PERSON" or any(
             c.dep_ == "appos" and c.ent_type_ == "PERSON" for c in tok.children
         ):
-            # A place only on the person's own role ("Florida state archivist Jody Norman",
-            # "London mayor Ken Livingstone"): a place beside the name may be part of it, and
-            # one on another noun says which thing ("his San Jose final opponent").
-            return ent.label_ != "GPE" or (role and steps == 1) or _role_then_person(tok, steps)
+            return ent.label_ != "GPE" or role or tok.pos_ == "NOUN"
+        role = role or tok.pos_ == "NOUN"
     return False
-
-
-def _role_then_person(tok: Token, steps: int) -> bool:
-    """``tok`` is the person, reached in two steps through a role noun ("London" -> "mayor"
-    -> "Livingstone")."""
-    return (
-        steps == 2
-        and tok.ent_type_ == "PERSON"
-        and any(c.pos_ == "NOUN" and c.dep_ == "compound" for c in tok.children)
-    )
 
 
 def _entity_bounds(ent: Span) -> tuple[int, int]:
