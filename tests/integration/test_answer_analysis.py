@@ -161,6 +161,9 @@ ANSWER_TYPES = [
     ("At what rate did the Bank of Japan set its benchmark interest rate?", T.QUANTITY),
     ("How much did oil prices rise in March?", T.QUANTITY),
     ("How fast can the new high-speed train travel?", T.QUANTITY),
+    # The level a change reaches, asked with "to what" / "by what" and no noun.
+    ("To what did the mining group later raise its offer?", T.QUANTITY),
+    ("By what did the retailer's sales fall over Christmas?", T.QUANTITY),
     ("When did Virgin Atlantic launch flights to Shanghai?", T.DATE),
     ("What year did the Millennium Dome close?", T.DATE),
     ("How long will the Channel Tunnel stay closed?", T.DATE),
@@ -177,6 +180,9 @@ ANSWER_TYPES = [
     ("Why did British Airways cancel flights at Heathrow on Friday?", T.REASON),
     ("What prompted the resignation of the Welsh secretary?", T.REASON),
     ("For what reason did the council close the library?", T.REASON),
+    # "grounds" after "on" is a reason; its lemma "ground" is a place elsewhere.
+    ("On what grounds was the striker banned for three matches?", T.REASON),
+    ("Which grounds will host the World Cup matches?", T.PLACE),
     ("What did Gordon Brown say about pensions?", T.STATEMENT),
     ("How did Tony Blair react to the report on the Iraq war?", T.STATEMENT),
     ("What did the Pope tell pilgrims about the war in Lebanon?", T.STATEMENT),

@@ -14,6 +14,7 @@ from bot.answer.question.words import (
     _DURATION_VERBS,
     _FOCUS_NOUNS,
     _IMPERATIVES,
+    _LEVEL_VERBS,
     _MATCH_RESULT_NOUNS,
     _MATCH_WORDS,
     _MONEY_VERBS,
@@ -196,6 +197,18 @@ def _classify(
     if word in {"who", "whom"}:
         return AnswerType.PERSON, _who_alternatives(doc, tok, members), focus
     # what / which / whose
+    if (
+        focus is not None
+        and focus.lower_ == "grounds"
+        and tok.i > 0
+        and doc[tok.i - 1].lower_ == "on"
+    ):
+        # "On what grounds ...": a reason; "ground", its lemma, is a place ("Which grounds
+        # will host the matches?").
+        return AnswerType.REASON, (), focus
+    if focus_lemma is None and _to_a_level(doc, tok):
+        # "..., and to what did it later raise the offer?": the level reached, a number.
+        return AnswerType.QUANTITY, (AnswerType.AMOUNT, AnswerType.COUNT), focus
     if focus_lemma is not None:
         typed = _type_of_noun(focus_lemma, lemmas)
         if typed is not None:
@@ -264,6 +277,17 @@ def _classify(
     ):
         return AnswerType.AMOUNT, (), focus
     return AnswerType.DESCRIPTION, (), focus
+
+
+def _to_a_level(doc: Doc, wh: Token) -> bool:
+    """The wh-word after "to" or "by" on a verb of change ("to what did it raise the offer", "by
+    what did sales fall"): spaCy's small model parses it either as the preposition's object or,
+    with the preposition left dangling, as the verb's object."""
+    before = doc[wh.i - 1] if wh.i > 0 else None
+    if before is None or before.lower_ not in {"to", "by"}:
+        return False
+    verb = wh.head.head if wh.dep_ == "pobj" else wh.head
+    return verb.lemma_.lower() in _LEVEL_VERBS
 
 
 def _named_thing(doc: Doc, idx: Sequence[int], verb: Token) -> bool:

@@ -124,6 +124,9 @@ _CHANGE_VERBS = _words("""
     """)
 
 # "how long": a duration (spaCy: DATE) with these verbs or after "for"; else a length.
+# "to what did it raise the offer": a change, or a verb that makes one, reaches a level.
+_LEVEL_VERBS = _CHANGE_VERBS | _words("raise lift boost hike")
+
 _DURATION_VERBS = _words("take last serve remain stay wait spend run reign hold keep")
 
 # Prepositions that introduce a statement's topic ("say about T", "respond to T").
