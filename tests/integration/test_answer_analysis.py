@@ -1335,6 +1335,27 @@ def test_joined_verbs_asking_one_thing_stay_one_part(nlp: Any, question: str) ->
     assert len(analyse(question, nlp).parts) == 1
 
 
+def test_a_second_subject_repeating_the_verb_is_asked_of_each(nlp: Any) -> None:
+    # The small model parses "England and Gareth Llewellyn" as coordinated subjects; on the
+    # surface the verb after "and" repeats "win": two subjects, two counts.
+    question = (
+        "How many international caps did Martin Johnson win for England and Gareth Llewellyn "
+        "win for Wales?"
+    )
+    parts = analyse(question, nlp).parts
+    assert [p.text for p in parts] == [
+        "How many international caps did Martin Johnson win for England",
+        "How many international caps did Gareth Llewellyn win for Wales",
+    ]
+    assert [p.relation.subject for p in parts] == ["Martin Johnson", "Gareth Llewellyn"]
+    # Not a possessive after "and", nor a copula: "Scotland's win" is a thing, not a subject.
+    other = (
+        "What were the scores of Ireland's win over England at Lansdowne Road and Scotland's "
+        "win over Italy at Murrayfield?"
+    )
+    assert all(p.answer_type is AnswerType.SCORE for p in analyse(other, nlp).parts)
+
+
 def test_a_later_part_takes_the_full_name_it_shortens(nlp: Any) -> None:
     # "Ebbers": the NER tags no entity in the second part; the capital and the first part's
     # "Bernie Ebbers" say who it is. "Sullivan" is the first part's Scott Sullivan.

@@ -78,3 +78,42 @@ def _after(verb: Token) -> set[int]:
         if child.i > verb.i and child.dep_ not in _JOINING
         for i in _ids(child)
     }
+
+
+def gapped(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
+    """One segment per subject when a second subject repeats the clause's verb after "and":
+    "How many caps did Martin Johnson win for England and Gareth Llewellyn win for Wales?"
+    asks two counts, one per player. Found on the surface (the verb after "and" has the lemma of
+    the verb after the auxiliary, with only a noun phrase between): spaCy's small pipeline
+    parses such a question as anything but two clauses ("England and Gareth Llewellyn" as
+    coordinated subjects). Each segment is the asking phrase with its auxiliary, then one
+    subject's own words; the subject is the segment's own tokens."""
+    members = sorted(set(idx))
+    # "did" or a modal before the subject, the verb's base form after it; "did" by lemma: the
+    # small model tags a root "did" as a verb.
+    aux = next((i for i in members if doc[i].lemma_ == "do" or doc[i].tag_ == "MD"), None)
+    if aux is None or not any(_is_wh(doc[i]) for i in members if i < aux):
+        return []
+    verb = next((i for i in members if i > aux + 1 and doc[i].tag_ == "VB"), None)
+    if verb is None:
+        return []
+    for k in members:
+        if k <= verb or doc[k].lower_ != "and":
+            continue
+        between = [i for i in members if i > k and doc[i].lemma_ == doc[verb].lemma_]
+        if not between:
+            continue
+        again = between[0]
+        subject = [i for i in members if k < i < again]
+        if not subject or not all(doc[i].pos_ in _NOUN_PHRASE for i in subject):
+            continue
+        asking = [i for i in members if i <= aux]
+        first_subject = {i for i in members if aux < i < verb}
+        first = [i for i in members if i < k and not doc[i].is_punct]
+        second = asking + [i for i in members if i > k and not doc[i].is_punct]
+        return [(first, first_subject, True), (second, set(subject), True)]
+    return []
+
+
+# The words of a plain noun phrase: a subject between "and" and the repeated verb.
+_NOUN_PHRASE = frozenset({"PROPN", "NOUN", "DET", "ADJ", "PART", "NUM"})

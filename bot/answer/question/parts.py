@@ -19,7 +19,7 @@ from bot.answer.question.clause import (
     _verb_lexicon,
 )
 from bot.answer.question.frames import _frame_part, _repeated_phrase
-from bot.answer.question.joined_verbs import joined_verbs
+from bot.answer.question.joined_verbs import gapped, joined_verbs
 from bot.answer.question.mentions import _content_terms, _mentions, _name_of
 from bot.answer.question.mirrored import mirrored
 from bot.answer.question.pronouns import refer_back, refers_back
@@ -183,7 +183,8 @@ def _distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bo
         if segments:
             return segments
     focus = _find_wh(doc, idx).focus
-    return _plural_distributed(doc, idx) or joined_verbs(doc, idx, focus) or mirrored(doc, idx)
+    split = gapped(doc, idx) or _plural_distributed(doc, idx)
+    return split or joined_verbs(doc, idx, focus) or mirrored(doc, idx)
 
 
 def _plural_distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
