@@ -50,6 +50,7 @@ from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import REPORTING_VERBS
 from bot.answer.unnamed import unnamed_mention
 from bot.answer.values import value_spans
+from bot.answer.withheld import not_told, withheld_types, withholds
 from bot.citations.roles import LIGHT_VERBS
 
 if TYPE_CHECKING:
@@ -202,33 +203,13 @@ def _values_of(doc: Doc, answer_type: AnswerType) -> tuple[tuple[int, int, str],
     return _memo(doc, "values:" + answer_type.value, lambda d: tuple(value_spans(d, answer_type)))
 
 
-# Lemmas of adjectives that say a thing is not given, and of verbs of telling whose negation
-# does: both read with spaCy's lemmas and dependency labels (no library lists them).
-_WITHHOLDING = frozenset({"undisclosed", "unnamed", "unspecified", "unconfirmed", "unknown"})
-_TELLING = frozenset({"disclose", "reveal", "say", "confirm", "name", "give", "comment", "specify"})
-
-
-def _doc_withheld(doc: Doc, words: bool = True) -> bool:
-    for tok in doc:
-        lemma = tok.lemma_.lower()
-        if words and lemma in _WITHHOLDING:
-            return True
-        if lemma in _TELLING and any(c.dep_ == "neg" for c in tok.children):
-            return True
-    return False
-
-
-def _doc_not_told(doc: Doc) -> bool:
-    return _doc_withheld(doc, words=False)
-
-
-def _withheld(docs: Sequence[Doc], statement: bool = False) -> bool:
-    """Whether a sentence says the thing is not given. For a statement only a telling verb's
-    negation ("did not comment", "would not say") counts: "The unnamed woman from Georgia says
-    that a chip ..." withholds her name, not what she says."""
+def _withheld(docs: Sequence[Doc], accepted: tuple[AnswerType, ...], statement: bool) -> bool:
+    """Whether a sentence says the thing asked for is not given (:mod:`bot.answer.withheld`).
+    For a statement only a telling verb's negation ("did not comment", "would not say") counts:
+    "The unnamed woman from Georgia says that a chip ..." withholds her name, not her words."""
     if statement:
-        return any(_memo(doc, "not-told", _doc_not_told) for doc in docs)
-    return any(_memo(doc, "withheld", _doc_withheld) for doc in docs)
+        return any(_memo(doc, "not-told", not_told) for doc in docs)
+    return any(withholds(_memo(doc, "withheld", withheld_types), accepted) for doc in docs)
 
 
 # Asked for by "which" with a noun ("which cabinet ministers", "which insurers"): a person's, a
@@ -463,7 +444,8 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 dense_score=hit.dense_score or 0.0,
                 keyword_score=hit.keyword_score or 0.0,
                 score=hit.score,
-                withheld=_withheld(w_docs, statement) or _unnamed(part, w_sents, w_docs, values),
+                withheld=_withheld(w_docs, part.accepted_types, statement)
+                or _unnamed(part, w_sents, w_docs, values),
                 modal_share=_modal_share(w_docs),
                 event_found=binding is not None and binding.verb,
                 event_realis=binding is not None and binding.realis,

@@ -28,9 +28,10 @@ Features (all in [0, 1] except where said), over the part's windows (:mod:`bot.a
 ``agreement``            articles whose best window carries every constraint, capped at 3, / 3
 ``full_rank``            1 / (1 + rank of the best-ranked hit with a window carrying every
                          constraint); 0 when none does
-``withheld_full``        some window carrying every constraint says the thing is withheld
-                         ("undisclosed", "did not disclose"; for a name asked with "which",
-                         "a shareholder" with no name beside it)
+``withheld_full``        some window carrying every constraint says the thing asked for is
+                         withheld ("undisclosed", "did not disclose": a price for "how much", a
+                         name for "who", :mod:`bot.answer.withheld`; for a name asked with
+                         "which", "a shareholder" with no name beside it)
 ``withheld_top``         the strongest window says so
 ``modal_top``            share of the strongest window's sentences under a modal ("will",
                          "would"): a preview or plan, not a report

@@ -166,6 +166,31 @@ def test_a_withheld_amount_and_a_preview_are_seen(
     assert feature(_ev(q, [report], nlp, embeddings), "modal_full") == 0.0
 
 
+def test_only_withholding_what_is_asked_counts(nlp: Language, embeddings: LocalEmbeddings) -> None:
+    # The price is withheld, not the buyer; a reason, not who was detained.
+    sold = hit(
+        "a/1",
+        "The Savoy hotel has been sold to a group led by Prince Alwaleed. Financial details of "
+        "the deal were not disclosed.",
+    )
+    who = "Who bought the Savoy hotel?"
+    price = "How much did Prince Alwaleed's group pay for the Savoy hotel?"
+    assert feature(_ev(who, [sold], nlp, embeddings), "withheld_full") == 0.0
+    assert feature(_ev(price, [sold], nlp, embeddings), "withheld_full") == 1.0
+    detained = hit(
+        "b/1",
+        "Police detained three Yili executives. The spokesman did not say why the three had "
+        "been detained.",
+    )
+    which = "Which Yili executives did police detain?"
+    why = "Why did police detain three Yili executives?"
+    assert feature(_ev(which, [detained], nlp, embeddings), "withheld_full") == 0.0
+    assert feature(_ev(why, [detained], nlp, embeddings), "withheld_full") == 1.0
+    # A withholding that does not say what it withholds may withhold anything.
+    silent = hit("c/1", "The Savoy hotel has been sold. The owners would not comment.")
+    assert feature(_ev(who, [silent], nlp, embeddings), "withheld_full") == 1.0
+
+
 def test_an_unnamed_speaker_does_not_withhold_what_is_said(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:

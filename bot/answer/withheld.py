@@ -1,0 +1,136 @@
+"""Whether a sentence says that the thing a part asks for is not given.
+
+"Financial details were not disclosed", "for an unspecified sum", "did not say why": a report
+that withholds something is strong evidence against answering, but only when what it withholds
+is what the part asks. "Financial details of the deal were not disclosed" withholds the price,
+not the buyer ("Who bought the Savoy?"); "The spokesman did not say why the three had been
+detained" withholds a reason, not who they were.
+
+Each withholding in a sentence is read from spaCy's parse: an adjective that says a thing is not
+given ("undisclosed", "unnamed", ...) on its noun, or beside its subject ("remains unknown"),
+or a verb of telling under a negation ("did not disclose", "would not say") with its object,
+its passive subject ("were not disclosed") or the wh-word of its clause ("did not say why").
+What is withheld gets an answer type the way a question's noun asked about does
+(:func:`bot.answer.question.classify._type_of_noun`: "sum" is an amount, "identity" a name);
+"details" and "terms" take it from their own modifier ("financial details") or "of" object
+("details of its investment"). A withholding whose object says nothing of its type ("did not
+comment", "didn't say it") may withhold anything.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.answer.question.classify import _type_of_noun
+from bot.answer.question.types import AnswerType
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+# Lemmas of adjectives that say a thing is not given, and of verbs of telling whose negation
+# does: both read with spaCy's lemmas and dependency labels (no library lists them).
+WITHHOLDING = frozenset({"undisclosed", "unnamed", "unspecified", "unconfirmed", "unknown"})
+TELLING = frozenset({"disclose", "reveal", "say", "confirm", "name", "give", "comment", "specify"})
+
+# Nouns that name a thing only through what they are of ("details of the deal"): their type is
+# their modifier's ("financial details": money) or their "of" object's.
+_VAGUE = frozenset({"detail", "term", "information", "figure", "particular"})
+_FINANCIAL = frozenset({"financial", "commercial", "monetary"})
+# A person's or a thing's name asked for by what is withheld.
+_NAME_NOUNS = frozenset({"identity", "name", "whereabouts"})
+
+_WH_TYPES = {
+    "why": AnswerType.REASON,
+    "where": AnswerType.PLACE,
+    "when": AnswerType.DATE,
+    "who": AnswerType.PERSON,
+    "whom": AnswerType.PERSON,
+}
+
+# Answer types that ask for the same kind of thing: money, counts and sizes are all figures; a
+# person's and a body's name are both names.
+_GROUPS = {
+    AnswerType.AMOUNT: "figure",
+    AnswerType.COUNT: "figure",
+    AnswerType.QUANTITY: "figure",
+    AnswerType.PERSON: "name",
+    AnswerType.ORGANISATION: "name",
+}
+
+
+def withheld_types(doc: Doc) -> tuple[AnswerType | None, ...]:
+    """What each withholding in the sentence withholds: an answer type, or None when it may be
+    anything. Empty when the sentence withholds nothing."""
+    found: list[AnswerType | None] = []
+    for tok in doc:
+        lemma = tok.lemma_.lower()
+        if lemma in WITHHOLDING:
+            found.append(_adjective_object(tok))
+        elif lemma in TELLING and any(c.dep_ == "neg" for c in tok.children):
+            found.append(_telling_object(tok))
+    return tuple(found)
+
+
+def not_told(doc: Doc) -> bool:
+    """A verb of telling under a negation ("did not comment", "would not say")."""
+    return any(
+        tok.lemma_.lower() in TELLING and any(c.dep_ == "neg" for c in tok.children) for tok in doc
+    )
+
+
+def withholds(types: tuple[AnswerType | None, ...], accepted: tuple[AnswerType, ...]) -> bool:
+    """Whether any of the withheld ``types`` may be the part's answer (``accepted``: its answer
+    type and the others it accepts)."""
+    asked = {_GROUPS.get(t, t) for t in accepted}
+    return any(t is None or _GROUPS.get(t, t) in asked for t in types)
+
+
+def _adjective_object(adj: Token) -> AnswerType | None:
+    if adj.dep_ == "amod":
+        return _noun_type(adj.head)
+    # Predicative: "The identity of the artist remains unknown".
+    subject = next((c for c in adj.head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    return _noun_type(subject) if subject is not None else None
+
+
+def _telling_object(verb: Token) -> AnswerType | None:
+    for child in verb.children:
+        if child.dep_ in {"dobj", "nsubjpass"}:
+            return _noun_type(child)
+        if child.dep_ in {"ccomp", "xcomp", "advcl"}:
+            return _clause_type(child)
+    return None
+
+
+def _clause_type(head: Token) -> AnswerType | None:
+    """The type a clause's wh-word asks ("why the three had been detained": a reason)."""
+    for tok in head.subtree:
+        word = tok.lower_
+        if word in _WH_TYPES:
+            return _WH_TYPES[word]
+        if word == "how" and tok.i + 1 < len(tok.doc):
+            after = tok.doc[tok.i + 1].lower_
+            if after in {"much", "many"}:
+                return AnswerType.AMOUNT if after == "much" else AnswerType.COUNT
+        if word in {"which", "what"} and tok.dep_ == "det":
+            return _noun_type(tok.head)
+    return None
+
+
+def _noun_type(noun: Token | None, depth: int = 0) -> AnswerType | None:
+    if noun is None or depth > 2:
+        return None
+    lemma = noun.lemma_.lower()
+    if lemma in _NAME_NOUNS:
+        return AnswerType.PERSON
+    if lemma in _VAGUE:
+        if any(c.lemma_.lower() in _FINANCIAL for c in noun.children):
+            return AnswerType.AMOUNT
+        for prep in (c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"):
+            for obj in (c for c in prep.children if c.dep_ == "pobj"):
+                return _noun_type(obj, depth + 1)
+        return None
+    typed = _type_of_noun(lemma, set())
+    if typed is None or typed[0] in {AnswerType.DESCRIPTION, AnswerType.STATEMENT}:
+        return None
+    return typed[0]
