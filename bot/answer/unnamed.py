@@ -34,7 +34,14 @@ def _unnamed(noun: Token) -> bool:
         c.dep_ == "nummod" for c in children
     )
     bare_plural = noun.tag_ == "NNS" and not any(c.dep_ in {"det", "poss"} for c in children)
-    if not (indefinite or bare_plural):
+    # "The actress died in hospital", "was taken to court": a bare singular after a preposition
+    # is the kind of place, not one named.
+    bare_singular = (
+        noun.tag_ == "NN"
+        and noun.dep_ == "pobj"
+        and not any(c.dep_ in {"det", "poss", "compound", "nmod"} for c in children)
+    )
+    if not (indefinite or bare_plural or bare_singular):
         return False
     # "The Sea Inside, a film by ...": the noun describes a name beside it.
     if noun.dep_ in {"appos", "attr"} or any(c.dep_ == "appos" for c in children):

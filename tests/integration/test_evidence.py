@@ -555,6 +555,12 @@ def test_a_name_asked_for_but_only_described_is_withheld(
     q = "Which issues did Neil Kinnock say he would campaign on?"
     issues = hit("u/4", "Neil Kinnock said he would campaign on issues such as education.")
     assert not any(w.withheld for w in _ev(q, [issues], nlp, embeddings).windows)
+    # A bare singular after a preposition is the kind, not one named: "died in hospital".
+    q = "In which hospital did the actress Anna Keaveney die?"
+    bare = hit("u/5", "The actress Anna Keaveney has died aged 55. She died in hospital.")
+    assert any(w.withheld for w in _ev(q, [bare], nlp, embeddings).windows)
+    one = hit("u/6", "The actress Anna Keaveney has died aged 55 in the Royal Free Hospital.")
+    assert not any(w.withheld for w in _ev(q, [one], nlp, embeddings).windows)
 
 
 def test_what_was_said_takes_anyones_words(nlp: Language, embeddings: LocalEmbeddings) -> None:
