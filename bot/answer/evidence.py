@@ -49,7 +49,7 @@ from bot.answer.question.types import AnswerType, QuestionPart
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import REPORTING_VERBS
 from bot.answer.unnamed import unnamed_mention
-from bot.answer.values import value_spans
+from bot.answer.values import per_unit, value_spans, with_unit
 from bot.answer.withheld import not_told, withheld_types, withholds
 from bot.citations.roles import LIGHT_VERBS
 
@@ -203,6 +203,9 @@ def _values_of(doc: Doc, answer_type: AnswerType) -> tuple[tuple[int, int, str],
     return _memo(doc, "values:" + answer_type.value, lambda d: tuple(value_spans(d, answer_type)))
 
 
+_FIGURES = frozenset({AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.QUANTITY})
+
+
 def _withheld(docs: Sequence[Doc], accepted: tuple[AnswerType, ...], statement: bool) -> bool:
     """Whether a sentence says the thing asked for is not given (:mod:`bot.answer.withheld`).
     For a statement only a telling verb's negation ("did not comment", "would not say") counts:
@@ -341,6 +344,8 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
     topic_terms = [t.lower() for t in part.relation.topic_terms]
     predicate = (part.relation.predicate or "").lower()
     statement = part.answer_type is AnswerType.STATEMENT
+    # "What price per share ...": only a figure written with its unit answers.
+    unit = per_unit(part.text) if part.answer_type in _FIGURES else None
     focus = (part.focus or "").lower()
     relation_words = sorted(
         {w for w in (predicate, focus, *(t.lower() for t in part.relation.object_terms)) if w}
@@ -384,6 +389,8 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                         if names_constraint(s.text[vs:ve], constraints):
                             continue
                         if label == "SCORE" and named and another_match(doc, named):
+                            continue
+                        if unit is not None and not with_unit(doc, ve, unit):
                             continue
                         values.append((s.start + vs, s.start + ve, label))
                         if verb_value is None and predicate in _memo(doc, "words", _doc_words):

@@ -218,3 +218,49 @@ def _reporting_spans(tokens: list[Token], base: int) -> list[tuple[int, int, str
                 end = doc[hi].idx + len(doc[hi]) - base
                 found.append((start, end, "SPEAKER"))
     return found
+
+
+# "How much per share ...", "What price per share ...": an amount asked per unit. Time units
+# are left out: "a year" is written "annual", "yearly", "in 2004" as often as per year.
+_PER_UNIT = re.compile(r"\bper\s+([a-z]+)\b", re.IGNORECASE)
+_TIME_UNITS = frozenset(
+    {"year", "annum", "month", "week", "day", "hour", "minute", "second", "season", "night"}
+)
+# How many tokens after a value its unit may come ("$76 for each Guidant share").
+UNIT_REACH = 5
+
+
+def per_unit(question: str) -> str | None:
+    """The unit an amount is asked per ("share" for "What price per share did it pay?"), or
+    None."""
+    m = _PER_UNIT.search(question)
+    if m is None:
+        return None
+    unit = m.group(1).lower()
+    unit = unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
+    return None if unit in _TIME_UNITS else unit
+
+
+def with_unit(doc: Doc | Span, end: int, unit: str) -> bool:
+    """Whether the value ending at character ``end`` of ``doc`` is written per unit after it:
+    the unit ("31p a share", "fines for each broadcaster") or "each" ("$500,000 (£266,582)
+    could be imposed each time"), a conversion in brackets skipped. A total beside it ("a
+    $3.25bn offer") is another figure."""
+    base = getattr(doc, "start_char", 0)
+    after: list[Token] = []
+    depth = 0
+    for tok in doc:
+        if tok.idx - base < end:
+            continue
+        if tok.text == "(":
+            depth += 1
+        elif tok.text == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            after.append(tok)
+        if len(after) >= UNIT_REACH:
+            break
+    return any(t.lemma_.lower().startswith(unit) or t.lower_ in _EACH for t in after)
+
+
+_EACH = frozenset({"each", "apiece", "every"})

@@ -191,6 +191,31 @@ def test_only_withholding_what_is_asked_counts(nlp: Language, embeddings: LocalE
     assert feature(_ev(who, [silent], nlp, embeddings), "withheld_full") == 1.0
 
 
+def test_an_amount_asked_per_unit_is_a_figure_written_per_unit(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # The deal's total is another figure than its price per share.
+    q = "What price per share did Johnson & Johnson pay for Guidant?"
+    total = hit("a/1", "Johnson & Johnson has agreed to buy Guidant for $25.4bn (£13bn).")
+    each = hit(
+        "a/2",
+        "Johnson & Johnson has agreed to buy Guidant and will pay $76 for each Guidant share.",
+    )
+    assert feature(_ev(q, [total], nlp, embeddings), "value_near") == 0.0
+    assert feature(_ev(q, [each], nlp, embeddings), "value_near") > 0.9
+    # "each" says per unit too, past a conversion in brackets; a time unit is not required.
+    q = "What maximum fine per broadcast was proposed in the US House of Representatives?"
+    fine = hit(
+        "b/1",
+        "The US House of Representatives proposed fines of up to $500,000 (£266,582) that "
+        "could be imposed each time broadcasters transmit nudity.",
+    )
+    assert feature(_ev(q, [fine], nlp, embeddings), "value_near") > 0.0
+    q = "How much does the British Potato Council cost taxpayers per year?"
+    yearly = hit("c/1", "The British Potato Council costs taxpayers £4m annually.")
+    assert feature(_ev(q, [yearly], nlp, embeddings), "value_near") > 0.0
+
+
 def test_an_unnamed_speaker_does_not_withhold_what_is_said(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
