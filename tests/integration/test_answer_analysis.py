@@ -184,6 +184,10 @@ ANSWER_TYPES = [
     ("On what grounds was the striker banned for three matches?", T.REASON),
     ("Which grounds will host the World Cup matches?", T.PLACE),
     ("What did Gordon Brown say about pensions?", T.STATEMENT),
+    # The noun asked about as the active subject of a reporting verb: who said it. Not the
+    # object asked with "do", nor a passive's subject.
+    ("Which law lord said officers had acted on racial grounds?", T.PERSON),
+    ("What staffing problem did Wipro say it had to get under control?", T.DESCRIPTION),
     ("How did Tony Blair react to the report on the Iraq war?", T.STATEMENT),
     ("What did the Pope tell pilgrims about the war in Lebanon?", T.STATEMENT),
     ("What was the score in the derby between Celtic and Rangers?", T.SCORE),
@@ -385,6 +389,16 @@ def test_statement_speaker_and_topic(nlp: Any) -> None:
     assert part.relation.speaker == "Johnson"
     assert part.relation.topic_terms == ("russia",)
     assert part.relation.object_terms == ()
+
+
+def test_the_source_a_statement_is_attributed_to_is_not_its_topic(nlp: Any) -> None:
+    # Poll reports what Henry asked; the words are not about Poll.
+    part = one_part(
+        nlp, "According to referee Graham Poll, what did Thierry Henry ask him before the kick?"
+    )
+    assert part.relation.speaker == "Thierry Henry"
+    assert not {"accord", "referee", "graham", "poll"} & set(part.relation.topic_terms)
+    assert "kick" in part.relation.topic_terms
 
 
 def test_the_listener_is_not_the_topic(nlp: Any) -> None:

@@ -221,6 +221,9 @@ def _classify(
                 # much" or "what fine".
                 return AnswerType.DESCRIPTION, (AnswerType.AMOUNT,), focus
             return answer, also, focus
+        if focus is not None and verb_lemma in REPORTING_VERBS and _speaker_asked(focus, verb):
+            # "Which law lord said officers had acted on racial grounds?": who said it.
+            return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
         if wh.focus is not None and word != "whose":
             # "Which Sony laptop did the magazine call ...": a laptop, whatever the verb.
             return AnswerType.DESCRIPTION, (), focus
@@ -288,6 +291,20 @@ def _to_a_level(doc: Doc, wh: Token) -> bool:
         return False
     verb = wh.head.head if wh.dep_ == "pobj" else wh.head
     return verb.lemma_.lower() in _LEVEL_VERBS
+
+
+def _speaker_asked(focus: Token, verb: Token) -> bool:
+    """The noun asked about is the active subject of the verb ("Which law lord said ...?"), not
+    its object asked with "do" ("What problem did Wipro say ...?") nor a passive's subject
+    ("Which soldiers were accused ...?")."""
+    return (
+        focus.dep_ == "nsubj"
+        and focus.head.i == verb.i
+        and not any(
+            c.dep_ in {"aux", "auxpass"} and c.lemma_ in {"do", "be"} for c in verb.children
+        )
+        and not any(c.dep_ in {"nsubj", "nsubjpass"} and c.i != focus.i for c in verb.children)
+    )
 
 
 def _named_thing(doc: Doc, idx: Sequence[int], verb: Token) -> bool:

@@ -14,6 +14,7 @@ from bot.answer.question.clause import (
     _clause_head,
     _inverted_clause,
     _mistagged_verb,
+    _said_terms,
     _topic_terms,
     _verb_and_subject,
     _verb_lexicon,
@@ -294,7 +295,7 @@ def _clause_part(doc: Doc, idx: list[int], verbs: AbstractSet[str]) -> QuestionP
     topic_terms: tuple[str, ...] = ()
     if answer is AnswerType.STATEMENT:
         speaker = subject_name
-        topic_terms = _topic_terms(doc, verb, members, skip) or object_terms
+        topic_terms = _topic_terms(doc, verb, members, skip) or _said_terms(complement)
     entities, numbers, dates = _mentions(doc, idx)
     seg = doc[idx[0] : idx[-1] + 1]
     return QuestionPart(
