@@ -72,6 +72,9 @@ eval-heldout: setup
 	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
 		--questions training/heldout/questions_h.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
 		--out data/eval/answers-heldout-h.json
+	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
+		--questions training/heldout/questions_i.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
+		--out data/eval/answers-heldout-i.json
 
 # Fit on training/questions_*.jsonl (never the eval sets): the answer-or-abstain decision
 # (bot/answer/decision_params.json, training/decision_report.json) and the extractive generator's
