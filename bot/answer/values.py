@@ -221,10 +221,11 @@ def _reporting_spans(tokens: list[Token], base: int) -> list[tuple[int, int, str
 
 
 # "How much per share ...", "What price per share ...": an amount asked per unit. Time units
-# are left out: "a year" is written "annual", "yearly", "in 2004" as often as per year.
+# are left out: "a year" is written "annual", "yearly", "in 2004" as often as per year; so is
+# "per cent", a share, not a unit.
 _PER_UNIT = re.compile(r"\bper\s+([a-z]+)\b", re.IGNORECASE)
-_TIME_UNITS = frozenset(
-    {"year", "annum", "month", "week", "day", "hour", "minute", "second", "season", "night"}
+_NOT_UNITS = frozenset(
+    {"year", "annum", "month", "week", "day", "hour", "minute", "second", "season", "night", "cent"}
 )
 # How many tokens after a value its unit may come ("$76 for each Guidant share").
 UNIT_REACH = 5
@@ -238,7 +239,7 @@ def per_unit(question: str) -> str | None:
         return None
     unit = m.group(1).lower()
     unit = unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
-    return None if unit in _TIME_UNITS else unit
+    return None if unit in _NOT_UNITS else unit
 
 
 def with_unit(doc: Doc | Span, end: int, unit: str) -> bool:

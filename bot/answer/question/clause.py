@@ -228,9 +228,7 @@ def _said_terms(complement: Sequence[Token]) -> tuple[str, ...]:
     """A statement's topic when no phrase says what it was about: the content terms of the rest
     of the clause, without a source it is attributed to ("According to referee Graham Poll,
     what did Thierry Henry ask him?": Poll reports the words, they are not about him)."""
-    source = {
-        d.i for t in complement if t.lower_ == "according" for d in t.subtree if d.i != t.i
-    } | {t.i for t in complement if t.lower_ == "according"}
+    source = {d.i for t in complement if t.lower_ == "according" for d in t.subtree}
     return _content_terms(t for t in complement if t.i not in source and t.pos_ != "AUX")
 
 

@@ -123,10 +123,10 @@ _CHANGE_VERBS = _words("""
     plunge tumble rally expand contract improve worsen cut reduce lower slash trim
     """)
 
-# "how long": a duration (spaCy: DATE) with these verbs or after "for"; else a length.
 # "to what did it raise the offer": a change, or a verb that makes one, reaches a level.
 _LEVEL_VERBS = _CHANGE_VERBS | _words("raise lift boost hike")
 
+# "how long": a duration (spaCy: DATE) with these verbs or after "for"; else a length.
 _DURATION_VERBS = _words("take last serve remain stay wait spend run reign hold keep")
 
 # Prepositions that introduce a statement's topic ("say about T", "respond to T").
