@@ -55,26 +55,14 @@ eval-answers: setup
 		--questions $(EVAL)/bbc/questions_dev.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
 		--out data/eval/answers-bbc.json
 
-# Our own held-out questions (training/heldout/: never fitted on), answered like dev.
+# Our own held-out questions (training/heldout/: never fitted on), answered like dev: one
+# report per file, data/eval/answers-heldout-<file>.json.
 eval-heldout: setup
-	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
-		--questions training/heldout/questions_d.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
-		--out data/eval/answers-heldout.json
-	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
-		--questions training/heldout/partial_questions.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
-		--out data/eval/answers-heldout-partial.json
-	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
-		--questions training/heldout/questions_f.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
-		--out data/eval/answers-heldout-f.json
-	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
-		--questions training/heldout/questions_g.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
-		--out data/eval/answers-heldout-g.json
-	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
-		--questions training/heldout/questions_h.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
-		--out data/eval/answers-heldout-h.json
-	$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl \
-		--questions training/heldout/questions_i.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
-		--out data/eval/answers-heldout-i.json
+	for f in training/heldout/*.jsonl; do \
+		$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl --questions $$f \
+			--duplicates $(EVAL)/bbc/duplicates.json \
+			--out data/eval/answers-heldout-$$(basename $$f .jsonl).json || exit 1; \
+	done
 
 # Fit on training/questions_*.jsonl (never the eval sets): the answer-or-abstain decision
 # (bot/answer/decision_params.json, training/decision_report.json) and the extractive generator's
