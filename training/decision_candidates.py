@@ -39,7 +39,8 @@ for path in (ROOT, ROOT / "training"):
 
 import fit_decision as fd  # noqa: E402
 
-TRAINING = sorted((ROOT / "training").glob("questions_*.jsonl"))
+# fit_decision reads its files from this global; rows_of() points it elsewhere, so keep its own.
+TRAINING = list(fd.TRAINING)
 PENDING = sorted((ROOT / "training/pending").glob("*.jsonl"))
 READ_HELDOUT = [
     ROOT / "training/heldout" / name
