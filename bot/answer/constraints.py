@@ -143,14 +143,25 @@ def names_constraint(value: str, constraints: Sequence[Constraint]) -> bool:
     return any(lower == c.lower or (words and words <= set(c.words)) for c in constraints)
 
 
-def another_match(doc: Doc, named: Sequence[Constraint]) -> bool:
+def another_match(doc: Doc, named: Sequence[Constraint], before: Doc | None = None) -> bool:
     """A score in a sentence that names a side and none of the sides, players or events the
     question names is another match's ("Roddick will play Saulnier in the final. The American
     top seed overcame Germany's Tommy Haas 7-6 6-3."). A sentence naming no side at all (a
-    quotation: "we won 4-2 on aggregate") may still give the score asked for."""
+    quotation: "we won 4-2 on aggregate"; "The world number one took two hours to earn his
+    4-6 6-3 7-6 victory") goes on with the match of the sentence ``before`` it, if any: the
+    score asked for, unless that sentence names, beside a side the question names, another of
+    the same kind (Federer "squeezing past Juan Carlos Ferrero"; a scorer beside the clubs asked
+    about is not one)."""
     sides = [e for e in doc.ents if e.label_ in _SIDE_LABELS]
-    if not sides:
-        return False
+    # A proper noun the NER left out that is a subject ("Lopez, who lost to Federer last year,
+    # won 6-2 3-6 6-3"): a side too, of any kind.
+    unlabelled = [
+        " ".join(t.text for t in (*tok.lefts, tok) if t.dep_ == "compound" or t is tok)
+        for tok in doc
+        if tok.dep_ in {"nsubj", "nsubjpass"} and tok.pos_ == "PROPN" and not tok.ent_type_
+    ]
+    if not sides and not unlabelled:
+        return before is not None and _other_side(before, named)
     found = [c for c in named if positions(c, doc.text)]
     if not found:
         return True
@@ -162,4 +173,13 @@ def another_match(doc: Doc, named: Sequence[Constraint]) -> bool:
     if len(asked) < 2 or len(met) != 1:
         return False
     kinds = {e.label_ for e in sides if names_constraint(e.text, met)}
+    return any(e.label_ in kinds and not names_constraint(e.text, named) for e in sides) or any(
+        not names_constraint(text, named) for text in unlabelled
+    )
+
+
+def _other_side(doc: Doc, named: Sequence[Constraint]) -> bool:
+    """The sentence names a side the question names and another side of the same kind."""
+    sides = [e for e in doc.ents if e.label_ in _SIDE_LABELS]
+    kinds = {e.label_ for e in sides if names_constraint(e.text, named)}
     return any(e.label_ in kinds and not names_constraint(e.text, named) for e in sides)

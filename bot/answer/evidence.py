@@ -42,6 +42,7 @@ from bot.answer.passages import (
     Encode,
     Passages,
     Sentence,
+    adjacent,
     prepare_passages,
     window_places,
 )
@@ -328,9 +329,13 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
     constraints = list(unique.values())
     named_lower = {m.text.lower().strip() for m in part.entities}
     # Names the part took over for a pronoun ("what did it sell for in Japan?"): the article
-    # that answers writes "it" too, so they count anywhere in the article's retrieved passages.
-    taken = {m.text.lower().strip() for m in part.entities if m.inherited}
-    own_lower = {m.text.lower().strip() for m in part.entities if not m.inherited}
+    # that answers writes "it" too, so they count anywhere in the article's retrieved passages;
+    # so does whose a named thing is ("John Underwood's Live-Shot website": Mention.qualifier).
+    # Not for a score: a match's owner ("Bayern Munich's Champions League match") is a side.
+    asks_score = part.answer_type is AnswerType.SCORE
+    loose = [m for m in part.entities if m.inherited or (m.qualifier and not asks_score)]
+    taken = {m.text.lower().strip() for m in loose}
+    own_lower = {m.text.lower().strip() for m in part.entities if m not in loose}
     taken -= own_lower
     article_text: dict[str, tuple[str, set[str]]] = {}
     if taken:
@@ -382,13 +387,17 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
             marks = [p for c in found for s in w_sents for p in positions(c, s.text, s.start)]
             values: list[tuple[int, int, str]] = []
             verb_value: tuple[int, int] | None = None
-            for s, doc in zip(w_sents, w_docs, strict=True):
+            # Each sentence's predecessor in the article (a score's match may be named there).
+            first = adjacent(passages, places[0], -1)
+            befores: list[Doc | None] = [passages.docs[a][b] for a, b in places[:-1]]
+            befores.insert(0, passages.docs[first[0]][first[1]] if first else None)
+            for s, doc, before in zip(w_sents, w_docs, befores, strict=True):
                 for t in part.accepted_types:
                     for vs, ve, label in _values_of(doc, t):
                         # A value the question itself names is a constraint, not an answer.
                         if names_constraint(s.text[vs:ve], constraints):
                             continue
-                        if label == "SCORE" and named and another_match(doc, named):
+                        if label == "SCORE" and named and another_match(doc, named, before):
                             continue
                         if unit is not None and not with_unit(doc, ve, unit):
                             continue

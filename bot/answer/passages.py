@@ -146,16 +146,16 @@ def window_places(passages: Passages, h: int, i: int) -> list[Place]:
     places = [(h, j) for j in range(lo, hi)]
     before = i - lo
     after = hi - 1 - i
-    while before < NEIGHBOURS and (prev := _adjacent(passages, places[0], -1)) is not None:
+    while before < NEIGHBOURS and (prev := adjacent(passages, places[0], -1)) is not None:
         places.insert(0, prev)
         before += 1
-    while after < NEIGHBOURS and (nxt := _adjacent(passages, places[-1], +1)) is not None:
+    while after < NEIGHBOURS and (nxt := adjacent(passages, places[-1], +1)) is not None:
         places.append(nxt)
         after += 1
     return places
 
 
-def _adjacent(passages: Passages, place: Place, step: int) -> Place | None:
+def adjacent(passages: Passages, place: Place, step: int) -> Place | None:
     """The retrieved sentence just before (``step`` -1) or after (+1) the one at ``place`` in its
     article, from the best-ranked passage that holds it; ``None`` when none was retrieved."""
     h, j = place

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.answer.question.types import Mention
@@ -112,7 +113,10 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
             elif label in _DATE_LABELS:
                 dates.append(mention)
             else:
-                by_token.update(dict.fromkeys(range(piece.start, piece.end), len(entities)))
+                # Not through a possessive's clitic: in "Roger Federer's Dubai Open" the proper
+                # nouns after "'s" are a name of their own.
+                kept = (t.i for t in piece if t.tag_ != "POS")
+                by_token.update(dict.fromkeys(kept, len(entities)))
                 entities.append(mention)
     # Runs of proper nouns the NER missed ("Winn-Dixie", "Skis Rossignol"); "of"/"&" may join
     # two runs ("Isle of Wight") when both sides are proper nouns.
@@ -186,9 +190,27 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         s, e = match.span()
         numbers = [m for m in numbers if not (s <= m.start and m.end <= e)]
         numbers.append(Mention(match.group(), "SCORE", s, e, "score"))
+    entities = [replace(m, qualifier=True) if _qualifies(doc, m) else m for m in entities]
     entities.sort(key=lambda m: m.start)
     numbers.sort(key=lambda m: m.start)
     return entities, numbers, dates
+
+
+def _qualifies(doc: Doc, mention: Mention) -> bool:
+    """Whether the name is the possessor of a phrase that names something else: "John
+    Underwood's Live-Shot website", "Standard Life's Richard Moffat" (:class:`Mention`)."""
+    last = next((t for t in doc if t.idx < mention.end <= t.idx + len(t)), None)
+    if last is None or last.dep_ != "poss":
+        return False
+    head = last.head
+    if head.pos_ == "PROPN":  # "Standard Life's Richard Moffat"
+        return True
+    # "John Underwood's Live-Shot website": a name compounded with the possessed noun itself
+    # (not one further down: "Garciaparra's deal with the Chicago Cubs" is his deal).
+    return any(
+        t.pos_ == "PROPN" and t.dep_ == "compound" and t.i > last.i
+        for t in (*head.lefts, *(c for left in head.lefts for c in left.lefts))
+    )
 
 
 def _capitalised_noun(tok: Token) -> bool:

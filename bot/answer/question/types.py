@@ -34,7 +34,9 @@ class Mention:
     or ``PROPN`` for a run of proper nouns the NER missed, or ``CARDINAL`` for a bare number it
     missed, or ``URL`` for a web address. ``source`` says which (``ner``, ``propn``, ``url``,
     ``number``). ``inherited`` marks a mention that a later part took over from the first part
-    (its offsets are the first part's).
+    (its offsets are the first part's). ``qualifier`` marks the possessor of a phrase that names
+    something else ("John Underwood" in "John Underwood's Live-Shot website"): it says whose the
+    named thing is, and a passage may give it anywhere in the article rather than beside it.
     """
 
     text: str
@@ -43,6 +45,7 @@ class Mention:
     end: int
     source: str = "ner"
     inherited: bool = False
+    qualifier: bool = False
 
 
 @dataclass(frozen=True)
