@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from bot.answer.question.mentions import _SCORE
 from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import PERSON_LABELS as _PERSON_LABELS
@@ -45,6 +47,7 @@ class Constraint:
     surname: str | None  # a person's last word, which names them on its own
     # A person, organisation or place: a side of a match ("another_match").
     side: bool = False
+    label: str = ""  # the question's entity label for it
     # An ordinal with the noun it counts ("second leg", "eighth studio album"): the passage must
     # write the ordinal before that noun, not the ordinal anywhere ("the second half").
     ordinal: tuple[str, str] | None = None
@@ -77,7 +80,16 @@ class Constraint:
         side = mention.label in _SIDE_LABELS
         place = mention.label in _PLACE_LABELS
         places = demonym_places(words[0]) if mention.label == "NORP" and len(words) == 1 else ()
-        return cls(mention.text, lower, words, surname, side=side, place=place, places=places)
+        return cls(
+            mention.text,
+            lower,
+            words,
+            surname,
+            side=side,
+            label=mention.label,
+            place=place,
+            places=places,
+        )
 
 
 @lru_cache(maxsize=4096)
@@ -143,7 +155,9 @@ def names_constraint(value: str, constraints: Sequence[Constraint]) -> bool:
     return any(lower == c.lower or (words and words <= set(c.words)) for c in constraints)
 
 
-def another_match(doc: Doc, named: Sequence[Constraint], before: Doc | None = None) -> bool:
+def another_match(
+    doc: Doc, named: Sequence[Constraint], before: Doc | None = None, at: int | None = None
+) -> bool:
     """A score in a sentence that names a side and none of the sides, players or events the
     question names is another match's ("Roddick will play Saulnier in the final. The American
     top seed overcame Germany's Tommy Haas 7-6 6-3."). A sentence naming no side at all (a
@@ -151,18 +165,28 @@ def another_match(doc: Doc, named: Sequence[Constraint], before: Doc | None = No
     4-6 6-3 7-6 victory") goes on with the match of the sentence ``before`` it, if any: the
     score asked for, unless that sentence names, beside a side the question names, another of
     the same kind (Federer "squeezing past Juan Carlos Ferrero"; a scorer beside the clubs asked
-    about is not one)."""
-    sides = [e for e in doc.ents if e.label_ in _SIDE_LABELS]
+    about is not one).
+
+    With the score's offset ``at``, only its own clause counts: a player named in a clause about
+    the next meeting ("won 5-7 6-0 6-2 to earn a second round meeting with Anastasia Myskina",
+    "will face Marat Safin in Sunday's final after coming through 3-6 7-6 7-6 6-1") is not a
+    side of the score's match."""
+    inside = _clause_of(doc, at)
+    sides = [e for e in doc.ents if e.label_ in _SIDE_LABELS and e.start in inside]
     # A proper noun the NER left out that is a subject ("Lopez, who lost to Federer last year,
     # won 6-2 3-6 6-3"): a side too, of any kind.
     unlabelled = [
-        " ".join(t.text for t in (*tok.lefts, tok) if t.dep_ == "compound" or t is tok)
+        " ".join(t.text for t in (*tok.lefts, tok) if t.dep_ == "compound" or t.i == tok.i)
         for tok in doc
-        if tok.dep_ in {"nsubj", "nsubjpass"} and tok.pos_ == "PROPN" and not tok.ent_type_
+        if tok.i in inside
+        and tok.dep_ in {"nsubj", "nsubjpass"}
+        and tok.pos_ == "PROPN"
+        and not tok.ent_type_
     ]
     if not sides and not unlabelled:
         return before is not None and _other_side(before, named)
-    found = [c for c in named if positions(c, doc.text)]
+    chars = {c for t in doc if t.i in inside for c in range(t.idx, t.idx + len(t))}
+    found = [c for c in named if any(a in chars for a, _ in positions(c, doc.text))]
     if not found:
         return True
     # Asked about two sides ("did Nadal beat Puerta"), a sentence naming only one of them and a
@@ -173,13 +197,63 @@ def another_match(doc: Doc, named: Sequence[Constraint], before: Doc | None = No
     if len(asked) < 2 or len(met) != 1:
         return False
     kinds = {e.label_ for e in sides if names_constraint(e.text, met)}
-    return any(e.label_ in kinds and not names_constraint(e.text, named) for e in sides) or any(
+    if any(e.label_ in kinds and not names_constraint(e.text, named) for e in sides) or any(
         not names_constraint(text, named) for text in unlabelled
-    )
+    ):
+        return True
+    # The opponent described, not named ("saw off the Argentine third seed 7-5 6-3"): the
+    # sentence before says who it was ("... to beat Guillermo Canas and reach the semis").
+    return before is not None and _other_side(before, named)
 
 
 def _other_side(doc: Doc, named: Sequence[Constraint]) -> bool:
-    """The sentence names a side the question names and another side of the same kind."""
-    sides = [e for e in doc.ents if e.label_ in _SIDE_LABELS]
-    kinds = {e.label_ for e in sides if names_constraint(e.text, named)}
-    return any(e.label_ in kinds and not names_constraint(e.text, named) for e in sides)
+    """The sentence names a side the question names and another of a kind the question's sides
+    are, by the question's labels (the NER may call "Veteran Spaniard Conchita Martinez" an
+    organisation in a passage; "US Open champion Svetlana Kuznetsova" names no other side of
+    a question about two players in Dubai)."""
+    asked = [c for c in named if c.side]
+    if not any(positions(c, doc.text) for c in asked):
+        return False
+    # The kind most of them are: two players and a city they play in are players.
+    counts = Counter(c.label for c in asked)
+    kinds = {label for label, n in counts.items() if n == max(counts.values())}
+    return any(
+        e.label_ in kinds and not names_constraint(e.text, named)
+        for e in doc.ents
+        if e.label_ in _SIDE_LABELS
+    )
+
+
+# Dependents that open a clause of their own: a side named in one belongs to another event
+# than the score's verb ("to earn a meeting with ...", "who lost to ...", "and now meets ...").
+_CLAUSES = frozenset({"advcl", "xcomp", "ccomp", "relcl", "acl", "conj", "pcomp", "parataxis"})
+
+
+def _run_start(text: str, at: int) -> int:
+    """Where the run of set scores holding the one at ``at`` starts ("3-6 7-6 (7-3) 6-1"): the
+    parse hangs the later sets anywhere, the first one where the match's verb is."""
+    start = at
+    for match in reversed([m for m in _SCORE.finditer(text) if m.start() < at]):
+        if text[match.end() : start].strip(" ()"):
+            break
+        start = match.start()
+    return start
+
+
+def _clause_of(doc: Doc, at: int | None) -> set[int]:
+    """Token indices of the clause the character offset ``at`` is in: from its nearest verb
+    ancestor down, without the clauses below that verb which do not hold ``at``. All of the
+    sentence when ``at`` is None."""
+    if at is not None:
+        at = _run_start(doc.text, at)
+    tok = None if at is None else next((t for t in doc if t.idx <= at < t.idx + len(t)), None)
+    if tok is None:
+        return {t.i for t in doc}
+    verb = tok
+    while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
+        verb = verb.head
+    inside = {t.i for t in verb.subtree}
+    for t in verb.subtree:
+        if t.i != verb.i and t.dep_ in _CLAUSES and not (t.i == tok.i or t.is_ancestor(tok)):
+            inside -= {u.i for u in t.subtree}
+    return inside

@@ -397,7 +397,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                         # A value the question itself names is a constraint, not an answer.
                         if names_constraint(s.text[vs:ve], constraints):
                             continue
-                        if label == "SCORE" and named and another_match(doc, named, before):
+                        if label == "SCORE" and named and another_match(doc, named, before, vs):
                             continue
                         if unit is not None and not with_unit(doc, ve, unit):
                             continue

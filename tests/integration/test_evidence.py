@@ -541,6 +541,73 @@ def test_a_score_whose_sentence_names_no_side_belongs_to_the_match_before_it(
     ]
 
 
+def test_a_side_named_only_as_the_next_opponent_is_not_the_scores_match(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """The score goes with its own verb ("won 5-7 6-0 6-2"); a player named in a clause about
+    the next meeting ("to earn a second round meeting with ...", "will face ... after coming
+    through ...") is not a side of it, and the sentence before says whose match it was."""
+    q = (
+        "What was the score when Conchita Martinez played Anastasia Myskina in the second "
+        "round of the Qatar Open?"
+    )
+    preview = hit(
+        "k/1",
+        "Conchita Martinez came from a set down to beat Roberta Vinci at the Qatar Open. The "
+        "1994 Wimbledon champion won 5-7 6-0 6-2 to earn a second round meeting with Anastasia "
+        "Myskina.",
+    )
+    assert feature(_ev(q, [preview], nlp, embeddings), "value_near") == 0.0
+    report = hit(
+        "k/2",
+        "Conchita Martinez beat Anastasia Myskina 5-7 6-0 6-2 in the second round of the Qatar "
+        "Open.",
+    )
+    assert feature(_ev(q, [report], nlp, embeddings), "value_near") > 0.5
+    q = "By what score did Marat Safin beat Lleyton Hewitt in the Australian Open final?"
+    semi = hit(
+        "k/3",
+        "Lleyton Hewitt kept his dream of an Australian Open title alive with a four-set win "
+        "over Andy Roddick. The home favourite will face Marat Safin in Sunday's final after "
+        "coming through 3-6 7-6 (7-3) 7-6 (7-4) 6-1.",
+    )
+    assert feature(_ev(q, [semi], nlp, embeddings), "value_near") == 0.0
+    # Asked about two players: an opponent described ("the Argentine third seed") is named in
+    # the sentence before; a title's country ("US Open champion") is no other player.
+    q = "By what score did Rafael Nadal's Mexican Open semi-final against Mariano Puerta finish?"
+    quarter = hit(
+        "k/5",
+        "Rafael Nadal beat Guillermo Canas to reach the Mexican Open semis, where he meets "
+        "Mariano Puerta. Eighth seed Nadal saw off the Argentine third seed 7-5 6-3.",
+    )
+    assert feature(_ev(q, [quarter], nlp, embeddings), "value_near") == 0.0
+    q = "By what score did Sania Mirza beat Svetlana Kuznetsova in Dubai?"
+    won = hit(
+        "k/6",
+        "Sania Mirza had victory over US Open champion Svetlana Kuznetsova in Dubai on Tuesday. "
+        "The 18-year-old Indian, who is a star at home, won 6-4 6-2.",
+    )
+    assert feature(_ev(q, [won], nlp, embeddings), "value_near") > 0.5
+    q = "By what score did Marat Safin beat Lleyton Hewitt in the Australian Open final?"
+    final = hit(
+        "k/4",
+        "Marat Safin lost the opening set of the Australian Open final to Lleyton Hewitt. The "
+        "Russian fought back brilliantly to win 1-6 6-3 6-4 6-4.",
+    )
+    assert feature(_ev(q, [final], nlp, embeddings), "value_near") > 0.5
+
+
+def test_a_score_in_a_sentence_without_a_verb_is_judged_on_the_whole_sentence(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # The parse's root is a name: the score's clause is all of the line.
+    q = "What was the score of Chelsea's match against Arsenal?"
+    line = hit("v/1", "The scores on Saturday. Chelsea 2-1 Arsenal.")
+    assert feature(_ev(q, [line], nlp, embeddings), "value_near") > 0.5
+    other = hit("v/2", "The scores on Saturday. Leeds 3-0 Derby.")
+    assert feature(_ev(q, [other], nlp, embeddings), "value_near") == 0.0
+
+
 def test_whose_a_named_thing_is_may_be_said_anywhere_in_the_article(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
