@@ -112,6 +112,7 @@ class Window:
     keyword_coverage: float  # share of the part's content terms present
     relation_share: float  # share of the relation's words (verb, objects, focus noun) present
     focus_present: bool  # the noun asked about ("price", "salary") is here, or there is none
+    # (asked "what date", a date here is it)
     similarity: float  # best cosine similarity of a window sentence to the part's text
     dense_score: float
     keyword_score: float
@@ -205,6 +206,9 @@ def _values_of(doc: Doc, answer_type: AnswerType) -> tuple[tuple[int, int, str],
 
 
 _FIGURES = frozenset({AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.QUANTITY})
+# Asked "what date", "what score": the noun names the value's kind, and a value of it is the noun
+# being there ("Companies have until 24 March to respond" never says "date").
+_VALUE_NOUN_TYPES = frozenset({AnswerType.DATE})
 
 
 def _withheld(docs: Sequence[Doc], accepted: tuple[AnswerType, ...], statement: bool) -> bool:
@@ -352,6 +356,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
     # "What price per share ...": only a figure written with its unit answers.
     unit = per_unit(part.text) if part.answer_type in _FIGURES else None
     focus = (part.focus or "").lower()
+    typed_focus = part.answer_type in _VALUE_NOUN_TYPES
     relation_words = sorted(
         {w for w in (predicate, focus, *(t.lower() for t in part.relation.object_terms)) if w}
     )
@@ -455,7 +460,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 predicate_present=has_predicate,
                 keyword_coverage=coverage,
                 relation_share=relation_share,
-                focus_present=not focus or focus in words,
+                focus_present=not focus or focus in words or (typed_focus and bool(values)),
                 similarity=max(float(passages.vectors[a][b] @ part_vec) for a, b in places),
                 dense_score=hit.dense_score or 0.0,
                 keyword_score=hit.keyword_score or 0.0,

@@ -18,7 +18,8 @@ Features (all in [0, 1] except where said), over the part's windows (:mod:`bot.a
 ``relation``             best of constraint share x share of the relation's words (verb, object
                          terms, the noun asked about) in the window
 ``focus``                best of constraint share x "the noun asked about is there" (1 when
-                         the question asks about no noun: "who", "why")
+                         the question asks about no noun: "who", "why"; asked "what date", a
+                         date there is the noun)
 ``all_in_one``           best of constraint share x value nearness x relation share: everything
                          the part asks, together in one window
 ``terms_missing``        share of the part's content terms that no window (nor title) has

@@ -608,6 +608,18 @@ def test_a_score_in_a_sentence_without_a_verb_is_judged_on_the_whole_sentence(
     assert feature(_ev(q, [other], nlp, embeddings), "value_near") == 0.0
 
 
+def test_a_date_is_the_date_asked_about(nlp: Language, embeddings: LocalEmbeddings) -> None:
+    # "What date" names the value's kind: the passage gives a date, never the word "date".
+    q = "By what date did Ofcom ask companies to respond on ultra-wideband use?"
+    given = hit(
+        "w/1",
+        "Ofcom is seeking views on ultra-wideband use. Companies have until 24 March to respond.",
+    )
+    assert feature(_ev(q, [given], nlp, embeddings), "focus") == 1.0
+    none = hit("w/2", "Ofcom is seeking views on ultra-wideband use from companies.")
+    assert feature(_ev(q, [none], nlp, embeddings), "focus") == 0.0
+
+
 def test_whose_a_named_thing_is_may_be_said_anywhere_in_the_article(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
