@@ -111,8 +111,7 @@ class Window:
     predicate_present: bool  # the relation's verb (lemma) is here, or there is no verb to find
     keyword_coverage: float  # share of the part's content terms present
     relation_share: float  # share of the relation's words (verb, objects, focus noun) present
-    focus_present: bool  # the noun asked about ("price", "salary") is here, or there is none
-    # (asked "what date", a date here is it)
+    focus_present: bool  # the noun asked about ("price", "date": a date) is here, or none is
     similarity: float  # best cosine similarity of a window sentence to the part's text
     dense_score: float
     keyword_score: float
@@ -206,8 +205,8 @@ def _values_of(doc: Doc, answer_type: AnswerType) -> tuple[tuple[int, int, str],
 
 
 _FIGURES = frozenset({AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.QUANTITY})
-# Asked "what date", "what score": the noun names the value's kind, and a value of it is the noun
-# being there ("Companies have until 24 March to respond" never says "date").
+# Asked "what date": the noun names the value's kind, so a date is the noun being there ("until
+# 24 March" never says "date"). Not for a score's or a place's noun (measured: CHANGELOG).
 _VALUE_NOUN_TYPES = frozenset({AnswerType.DATE})
 
 
@@ -393,9 +392,10 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
             values: list[tuple[int, int, str]] = []
             verb_value: tuple[int, int] | None = None
             # Each sentence's predecessor in the article (a score's match may be named there).
-            first = adjacent(passages, places[0], -1)
-            befores: list[Doc | None] = [passages.docs[a][b] for a, b in places[:-1]]
-            befores.insert(0, passages.docs[first[0]][first[1]] if first else None)
+            befores: list[Doc | None] = [None] * len(places)
+            if AnswerType.SCORE in part.accepted_types:
+                prior = [adjacent(passages, places[0], -1), *places[:-1]]
+                befores = [None if p is None else passages.docs[p[0]][p[1]] for p in prior]
             for s, doc, before in zip(w_sents, w_docs, befores, strict=True):
                 for t in part.accepted_types:
                     for vs, ve, label in _values_of(doc, t):
