@@ -4,8 +4,10 @@ looks like it does?"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
+import pytest
 from spacy.language import Language
 
 from bot.answer.evidence import Evidence, evidence, gather_evidence, prepare_passages
@@ -485,45 +487,50 @@ def test_a_score_beside_one_side_and_another_player_is_another_match(
     assert feature(_ev(q, [goals], nlp, embeddings), "value_near") > 0.5
 
 
-def test_a_score_won_by_a_player_the_ner_missed_is_another_match(
-    nlp: Language, embeddings: LocalEmbeddings
-) -> None:
+Near = Callable[[str, str, str], float]
+
+
+@pytest.fixture
+def near(nlp: Language, embeddings: LocalEmbeddings) -> Near:
+    """``value_near`` of a question over one passage: ``near(question, article_id, text)``."""
+
+    def value_near(q: str, article_id: str, text: str) -> float:
+        return feature(_ev(q, [hit(article_id, text)], nlp, embeddings), "value_near")
+
+    return value_near
+
+
+def test_a_score_won_by_a_player_the_ner_missed_is_another_match(near: Near) -> None:
     """spaCy's small model leaves "Lopez" (first word, before a comma) out of its entities; as
     the subject of the verb the score goes with, he is a side all the same, and not one the
     question names."""
     q = "What was the score of Roger Federer's Dubai Open quarter-final against Mikhail Youzhny?"
-    other = hit(
-        "g/1",
+    text = (
         "Roger Federer will face Mikhail Youzhny in the Dubai Open quarter-finals. "
-        "Lopez, who lost in three sets to Roger Federer in last year's final, won 6-2 3-6 6-3.",
+        "Lopez, who lost in three sets to Roger Federer in last year's final, won 6-2 3-6 6-3."
     )
-    assert feature(_ev(q, [other], nlp, embeddings), "value_near") == 0.0
-    report = hit(
-        "g/2",
-        "Roger Federer beat Mikhail Youzhny 6-3 6-4 in the Dubai Open quarter-finals.",
-    )
-    assert feature(_ev(q, [report], nlp, embeddings), "value_near") > 0.5
+    assert near(q, "g/1", text) == 0.0
+    text = "Roger Federer beat Mikhail Youzhny 6-3 6-4 in the Dubai Open quarter-finals."
+    assert near(q, "g/2", text) > 0.5
 
 
 def test_a_score_whose_sentence_names_no_side_belongs_to_the_match_before_it(
-    nlp: Language, embeddings: LocalEmbeddings
+    nlp: Language, embeddings: LocalEmbeddings, near: Near
 ) -> None:
     """ "The world number one ... earn his 4-6 6-3 7-6 victory" names nobody: its match is the
     one the sentence before it names (against Ferrero, not the Youzhny match asked about)."""
     q = "What was the score of Roger Federer's Dubai Open quarter-final against Mikhail Youzhny?"
-    other = hit(
-        "h/1",
+    text = (
         "Top seed Roger Federer had to save two match points before squeezing past Juan Carlos "
         "Ferrero at the Dubai Open. The world number one took two hours 15 minutes to earn his "
-        "4-6 6-3 7-6 victory. He will face Mikhail Youzhny in the quarter-finals.",
+        "4-6 6-3 7-6 victory. He will face Mikhail Youzhny in the quarter-finals."
     )
-    assert feature(_ev(q, [other], nlp, embeddings), "value_near") == 0.0
-    report = hit(
-        "h/2",
+    assert near(q, "h/1", text) == 0.0
+    text = (
         "Roger Federer beat Mikhail Youzhny in the Dubai Open quarter-finals. The world number "
-        "one took two hours to earn his 4-6 6-3 7-6 victory.",
+        "one took two hours to earn his 4-6 6-3 7-6 victory."
     )
-    assert feature(_ev(q, [report], nlp, embeddings), "value_near") > 0.5
+    assert near(q, "h/2", text) > 0.5
     # A scorer named before a quotation is no other side of the clubs asked about.
     q = "By what aggregate score did Newcastle beat Heerenveen in the Uefa Cup?"
     quoted = hit(
@@ -541,9 +548,7 @@ def test_a_score_whose_sentence_names_no_side_belongs_to_the_match_before_it(
     ]
 
 
-def test_a_side_named_only_as_the_next_opponent_is_not_the_scores_match(
-    nlp: Language, embeddings: LocalEmbeddings
-) -> None:
+def test_a_side_named_only_as_the_next_opponent_is_not_the_scores_match(near: Near) -> None:
     """The score goes with its own verb ("won 5-7 6-0 6-2"); a player named in a clause about
     the next meeting ("to earn a second round meeting with ...", "will face ... after coming
     through ...") is not a side of it, and the sentence before says whose match it was."""
@@ -551,50 +556,44 @@ def test_a_side_named_only_as_the_next_opponent_is_not_the_scores_match(
         "What was the score when Conchita Martinez played Anastasia Myskina in the second "
         "round of the Qatar Open?"
     )
-    preview = hit(
-        "k/1",
+    text = (
         "Conchita Martinez came from a set down to beat Roberta Vinci at the Qatar Open. The "
         "1994 Wimbledon champion won 5-7 6-0 6-2 to earn a second round meeting with Anastasia "
-        "Myskina.",
+        "Myskina."
     )
-    assert feature(_ev(q, [preview], nlp, embeddings), "value_near") == 0.0
-    report = hit(
-        "k/2",
+    assert near(q, "k/1", text) == 0.0
+    text = (
         "Conchita Martinez beat Anastasia Myskina 5-7 6-0 6-2 in the second round of the Qatar "
-        "Open.",
+        "Open."
     )
-    assert feature(_ev(q, [report], nlp, embeddings), "value_near") > 0.5
+    assert near(q, "k/2", text) > 0.5
     q = "By what score did Marat Safin beat Lleyton Hewitt in the Australian Open final?"
-    semi = hit(
-        "k/3",
+    text = (
         "Lleyton Hewitt kept his dream of an Australian Open title alive with a four-set win "
         "over Andy Roddick. The home favourite will face Marat Safin in Sunday's final after "
-        "coming through 3-6 7-6 (7-3) 7-6 (7-4) 6-1.",
+        "coming through 3-6 7-6 (7-3) 7-6 (7-4) 6-1."
     )
-    assert feature(_ev(q, [semi], nlp, embeddings), "value_near") == 0.0
+    assert near(q, "k/3", text) == 0.0
     # Asked about two players: an opponent described ("the Argentine third seed") is named in
     # the sentence before; a title's country ("US Open champion") is no other player.
     q = "By what score did Rafael Nadal's Mexican Open semi-final against Mariano Puerta finish?"
-    quarter = hit(
-        "k/5",
+    text = (
         "Rafael Nadal beat Guillermo Canas to reach the Mexican Open semis, where he meets "
-        "Mariano Puerta. Eighth seed Nadal saw off the Argentine third seed 7-5 6-3.",
+        "Mariano Puerta. Eighth seed Nadal saw off the Argentine third seed 7-5 6-3."
     )
-    assert feature(_ev(q, [quarter], nlp, embeddings), "value_near") == 0.0
+    assert near(q, "k/5", text) == 0.0
     q = "By what score did Sania Mirza beat Svetlana Kuznetsova in Dubai?"
-    won = hit(
-        "k/6",
+    text = (
         "Sania Mirza had victory over US Open champion Svetlana Kuznetsova in Dubai on Tuesday. "
-        "The 18-year-old Indian, who is a star at home, won 6-4 6-2.",
+        "The 18-year-old Indian, who is a star at home, won 6-4 6-2."
     )
-    assert feature(_ev(q, [won], nlp, embeddings), "value_near") > 0.5
+    assert near(q, "k/6", text) > 0.5
     q = "By what score did Marat Safin beat Lleyton Hewitt in the Australian Open final?"
-    final = hit(
-        "k/4",
+    text = (
         "Marat Safin lost the opening set of the Australian Open final to Lleyton Hewitt. The "
-        "Russian fought back brilliantly to win 1-6 6-3 6-4 6-4.",
+        "Russian fought back brilliantly to win 1-6 6-3 6-4 6-4."
     )
-    assert feature(_ev(q, [final], nlp, embeddings), "value_near") > 0.5
+    assert near(q, "k/4", text) > 0.5
 
 
 def test_a_score_in_a_sentence_without_a_verb_is_judged_on_the_whole_sentence(
