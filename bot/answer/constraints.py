@@ -210,7 +210,9 @@ def _other_side(doc: Doc, named: Sequence[Constraint]) -> bool:
     """The sentence names a side the question names and another of a kind the question's sides
     are, by the question's labels (the NER may call "Veteran Spaniard Conchita Martinez" an
     organisation in a passage; "US Open champion Svetlana Kuznetsova" names no other side of
-    a question about two players in Dubai)."""
+    a question about two players in Dubai). In the score's own sentence :func:`another_match`
+    goes by the NER's label of the side it names instead: the question's labels there lost an
+    answerable training question ("by what score did Serena Williams beat her", CHANGELOG)."""
     asked = [c for c in named if c.side]
     if not any(positions(c, doc.text) for c in asked):
         return False

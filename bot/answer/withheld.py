@@ -66,16 +66,18 @@ def withheld_types(doc: Doc) -> tuple[AnswerType | None, ...]:
         lemma = tok.lemma_.lower()
         if lemma in WITHHOLDING:
             found.append(_adjective_object(tok))
-        elif lemma in TELLING and any(c.dep_ == "neg" for c in tok.children):
+        elif _negated_telling(tok):
             found.append(_telling_object(tok))
     return tuple(found)
 
 
 def not_told(doc: Doc) -> bool:
     """A verb of telling under a negation ("did not comment", "would not say")."""
-    return any(
-        tok.lemma_.lower() in TELLING and any(c.dep_ == "neg" for c in tok.children) for tok in doc
-    )
+    return any(_negated_telling(tok) for tok in doc)
+
+
+def _negated_telling(tok: Token) -> bool:
+    return tok.lemma_.lower() in TELLING and any(c.dep_ == "neg" for c in tok.children)
 
 
 def withholds(types: tuple[AnswerType | None, ...], accepted: tuple[AnswerType, ...]) -> bool:
