@@ -8,8 +8,12 @@ detained" withholds a reason, not who they were.
 
 Each withholding in a sentence is read from spaCy's parse: an adjective that says a thing is not
 given ("undisclosed", "unnamed", ...) on its noun, or beside its subject ("remains unknown"),
-or a verb of telling under a negation ("did not disclose", "would not say") with its object,
-its passive subject ("were not disclosed") or the wh-word of its clause ("did not say why").
+or a verb of telling that is not done, with its object, its passive subject ("were not
+disclosed") or the wh-word of its clause ("did not say why"). Not done: under a negation ("did
+not disclose", "would not say"), with "no" on what is told ("no financial details were
+revealed"), as what is refused or is yet to happen ("declined to comment", "has yet to name")
+or after "without" ("without disclosing the price"). A source who "declined to be named"
+withholds only their own name, which no part asks for.
 What is withheld gets an answer type the way a question's noun asked about does
 (:func:`bot.answer.question.classify._type_of_noun`: "sum" is an amount, "identity" a name);
 "details" and "terms" take it from their own modifier ("financial details") or "of" object
@@ -31,6 +35,17 @@ if TYPE_CHECKING:
 # does: both read with spaCy's lemmas and dependency labels (no library lists them).
 WITHHOLDING = frozenset({"undisclosed", "unnamed", "unspecified", "unconfirmed", "unknown"})
 TELLING = frozenset({"disclose", "reveal", "say", "confirm", "name", "give", "comment", "specify"})
+
+# Verbs whose infinitive is not done ("declined to comment", "refused to say"), and the
+# dependents that are what is told ("gave no figure", "no details were revealed").
+_REFUSING = frozenset({"decline", "refuse"})
+_TOLD = frozenset({"dobj", "nsubjpass"})
+# "declined to be named", "asked not to be named", "did not wish to be named": a source.
+_UNNAMED_WISH = _REFUSING | {"ask", "wish", "want"}
+
+_CLAUSAL = frozenset({"ccomp", "xcomp", "advcl"})
+# Penn tags of the adjective or adverb in "how long", "how far", "how big": a measure.
+_DEGREE_TAGS = frozenset({"JJ", "JJR", "RB", "RBR"})
 
 # Nouns that name a thing only through what they are of ("details of the deal"): their type is
 # their modifier's ("financial details": money) or their "of" object's.
@@ -66,7 +81,7 @@ def withheld_types(doc: Doc) -> tuple[AnswerType | None, ...]:
         lemma = tok.lemma_.lower()
         if lemma in WITHHOLDING:
             found.append(_adjective_object(tok))
-        elif _negated_telling(tok):
+        elif _negated_telling(tok) and not _anonymous(tok):
             found.append(_telling_object(tok))
     return tuple(found)
 
@@ -77,7 +92,24 @@ def not_told(doc: Doc) -> bool:
 
 
 def _negated_telling(tok: Token) -> bool:
-    return tok.lemma_.lower() in TELLING and any(c.dep_ == "neg" for c in tok.children)
+    """A verb of telling that is not done: under "not" ("did not disclose"), with "no" on what
+    is told ("no details were revealed", "gave no figure"), the complement of a refusal or of
+    "yet" ("declined to say", "has yet to reveal") or after "without" ("without disclosing")."""
+    if tok.lemma_.lower() not in TELLING:
+        return False
+    for child in tok.children:
+        if child.dep_ == "neg":
+            return True
+        if child.dep_ in _TOLD and any(
+            d.dep_ == "det" and d.lower_ == "no" for d in child.children
+        ):
+            return True
+    head = tok.head
+    if tok.dep_ == "xcomp" and (
+        head.lemma_.lower() in _REFUSING or any(c.lower_ == "yet" for c in head.children)
+    ):
+        return True
+    return tok.dep_ == "pcomp" and head.lower_ == "without"
 
 
 def withholds(types: tuple[AnswerType | None, ...], accepted: tuple[AnswerType, ...]) -> bool:
@@ -96,12 +128,28 @@ def _adjective_object(adj: Token) -> AnswerType | None:
 
 
 def _telling_object(verb: Token) -> AnswerType | None:
+    # Whatever is named, or left unnamed, is a name: "has yet to name a successor", "the
+    # guitarist has not been named".
+    named = AnswerType.PERSON if verb.lemma_.lower() == "name" else None
     for child in verb.children:
         if child.dep_ in {"dobj", "nsubjpass"}:
-            return _noun_type(child)
-        if child.dep_ in {"ccomp", "xcomp", "advcl"}:
+            return _noun_type(child) or named
+        if child.dep_ in _CLAUSAL:
             return _clause_type(child)
-    return None
+    return named
+
+
+def _anonymous(verb: Token) -> bool:
+    """A source who "declined to be named" or "asked not to be named": what is withheld is the
+    name of whoever is speaking, not a fact reported."""
+    children = {c.dep_ for c in verb.children}
+    return (
+        verb.lemma_.lower() == "name"
+        and verb.dep_ == "xcomp"
+        and verb.head.lemma_.lower() in _UNNAMED_WISH
+        and "auxpass" in children
+        and "nsubjpass" not in children
+    )
 
 
 def _clause_type(head: Token) -> AnswerType | None:
@@ -110,10 +158,14 @@ def _clause_type(head: Token) -> AnswerType | None:
         word = tok.lower_
         if word in _WH_TYPES:
             return _WH_TYPES[word]
-        if word == "how" and tok.i + 1 < len(tok.doc):
-            after = tok.doc[tok.i + 1].lower_
+        if word == "how":
+            after = tok.doc[tok.i + 1].lower_ if tok.i + 1 < len(tok.doc) else ""
             if after in {"much", "many"}:
                 return AnswerType.AMOUNT if after == "much" else AnswerType.COUNT
+            if tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].tag_ in _DEGREE_TAGS:
+                return AnswerType.QUANTITY  # "how long", "how far"
+            # "no details of how the records disappeared": a manner, told in words.
+            return AnswerType.DESCRIPTION
         if word in {"which", "what"} and tok.dep_ == "det":
             return _noun_type(tok.head)
     return None
@@ -129,7 +181,9 @@ def _noun_type(noun: Token | None, depth: int = 0) -> AnswerType | None:
         if any(c.lemma_.lower() in _FINANCIAL for c in noun.children):
             return AnswerType.AMOUNT
         for prep in (c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"):
-            for obj in (c for c in prep.children if c.dep_ == "pobj"):
+            for obj in (c for c in prep.children if c.dep_ in {"pobj", "pcomp"}):
+                if obj.dep_ == "pcomp":
+                    return _clause_type(obj)
                 return _noun_type(obj, depth + 1)
         return None
     typed = _type_of_noun(lemma, set())

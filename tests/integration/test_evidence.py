@@ -193,6 +193,39 @@ def test_only_withholding_what_is_asked_counts(nlp: Language, embeddings: LocalE
     assert feature(_ev(who, [silent], nlp, embeddings), "withheld_full") == 1.0
 
 
+def test_a_withholding_is_read_from_its_determiner_or_its_governing_verb(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # Reports withhold without "not": "no details were revealed", "declined to say", "has yet
+    # to reveal", "without disclosing".
+    price = "How much did Prince Alwaleed's group pay for the Savoy hotel?"
+    sold = "The Savoy hotel has been sold to a group led by Prince Alwaleed."
+    for said in (
+        "No financial details were revealed.",
+        "The buyers gave no figure for the deal.",
+        "A spokesman declined to say how much the group had paid.",
+        "The group refused to disclose the price.",
+        "The owners have yet to reveal the price.",
+        "The owners announced the sale without disclosing the price.",
+    ):
+        passage = hit("a/1", f"{sold} {said}")
+        assert feature(_ev(price, [passage], nlp, embeddings), "withheld_full") == 1.0, said
+    # Telling something else, or telling it: nothing is withheld. A source who declined to be
+    # named withholds only their own name; details of how it was done are not a price.
+    for said in (
+        "The owners said no other bidder had come forward.",
+        "The owners declined to buy the hotel next door, and revealed the price: $80m.",
+        "The sale was agreed, said an adviser, who declined to be named.",
+        "The owners gave no details of how the talks had gone.",
+    ):
+        passage = hit("a/1", f"{sold} {said}")
+        assert feature(_ev(price, [passage], nlp, embeddings), "withheld_full") == 0.0, said
+    # A subject left unnamed is a name withheld.
+    who = "Who will replace Brian Welch as Korn's guitarist?"
+    korn = hit("b/1", "Brian Welch has left Korn. A new guitarist has yet to be named by Korn.")
+    assert feature(_ev(who, [korn], nlp, embeddings), "withheld_full") == 1.0
+
+
 def test_an_amount_asked_per_unit_is_a_figure_written_per_unit(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
