@@ -149,10 +149,18 @@ def names_constraint(value: str, constraints: Sequence[Constraint]) -> bool:
     """The value names something the question names: its text, or only words of one
     constraint ("Spears", tagged an organisation in the headline "Spears seeks aborted tour
     payment", is Britney Spears again, not the insurers asked for). A value that adds a word
-    ("Manchester United" for "Manchester") is a value of its own."""
+    ("Manchester United" for "Manchester") is a value of its own, unless the word is the
+    constraint's initials ("China Aviation Oil (CAO)")."""
     lower = value.lower().strip()
     words = {w for w in _WORD.findall(lower) if w not in _FILLER}
-    return any(lower == c.lower or (words and words <= set(c.words)) for c in constraints)
+    return any(
+        lower == c.lower or (words and words - {_initials(c)} <= set(c.words)) for c in constraints
+    )
+
+
+def _initials(c: Constraint) -> str:
+    """ "cao" for China Aviation Oil; empty for a one-word constraint."""
+    return "".join(w[0] for w in c.words) if len(c.words) > 1 else ""
 
 
 def another_match(

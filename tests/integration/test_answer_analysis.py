@@ -230,6 +230,8 @@ def test_who_may_be_a_company_unless_the_question_names_a_person(nlp: Any) -> No
     assert one_part(nlp, "Who bought the Body Shop?").accepted_types == (T.PERSON, T.ORGANISATION)
     executive = one_part(nlp, "Who is the new chief executive of Barclays?")
     assert executive.accepted_types == (T.PERSON,)
+    replaced = one_part(nlp, "Who replaced Chen Jiulin as chief executive of China Aviation Oil?")
+    assert replaced.accepted_types == (T.PERSON,)
 
 
 def test_a_team_may_be_written_as_a_country(nlp: Any) -> None:

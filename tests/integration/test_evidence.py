@@ -425,6 +425,21 @@ def test_a_name_the_question_gives_is_not_the_value_asked_for(
     assert {label for *_, label in ev.windows[0].values} == {"ORG"}
 
 
+def test_a_name_the_question_gives_followed_by_its_initials_is_not_a_value(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # spaCy tags "China Aviation Oil (CAO" as one organisation: still the firm asked about.
+    q = "Which company bought China Aviation Oil?"
+    passage = hit(
+        "c/1", "Chen Jiulin, chief executive of China Aviation Oil (CAO), was arrested in May."
+    )
+    ev = _ev(q, [passage], nlp, embeddings)
+    assert feature(ev, "value_with_constraints") == 0.0
+    # Another firm beside it is a value.
+    passage = hit("c/2", "Temasek Holdings bought China Aviation Oil (CAO) in May.")
+    assert feature(_ev(q, [passage], nlp, embeddings), "value_with_constraints") == 1.0
+
+
 def test_a_possessive_or_demonstrative_is_not_a_word_the_passage_must_repeat(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:

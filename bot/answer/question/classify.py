@@ -395,16 +395,20 @@ def _of_object(noun: Token, members: set[int]) -> Token | None:
 def _who_alternatives(doc: Doc, wh: Token, members: set[int]) -> tuple[AnswerType, ...]:
     """ "who" usually asks for a person, but a company can be the answer ("who bought X").
 
-    Only when the question calls the answer a person ("who is the new manager") is a company
-    ruled out.
+    Only when the question calls the answer a person ("who is the new manager", "who replaced
+    him as chief executive") is a company ruled out.
     """
     verb = wh.head
+    people = _FOCUS_NOUNS[AnswerType.PERSON]
     for child in verb.children:
+        if child.i not in members or child.i == wh.i:
+            continue
+        if child.dep_ in {"attr", "nsubj"} and child.lemma_.lower() in people:
+            return ()
         if (
-            child.i in members
-            and child.dep_ in {"attr", "nsubj"}
-            and child.i != wh.i
-            and child.lemma_.lower() in _FOCUS_NOUNS[AnswerType.PERSON]
+            child.dep_ == "prep"
+            and child.lower_ == "as"
+            and any(o.dep_ == "pobj" and o.lemma_.lower() in people for o in child.children)
         ):
             return ()
     return (AnswerType.ORGANISATION,)
