@@ -287,6 +287,16 @@ def test_the_counted_noun_follows_its_adjectives(nlp: Any) -> None:
     assert (part.answer_type, part.focus) == (T.COUNT, "award")
 
 
+def test_the_measured_noun_may_follow_of_or_in(nlp: Any) -> None:
+    part = one_part(nlp, "How much of a monthly allowance is Robin Mantooth asking Mick Mars for?")
+    assert (part.answer_type, part.focus) == (T.AMOUNT, "allowance")
+    # "damages" is money, though its lemma "damage" is harm.
+    part = one_part(nlp, "How much in damages is the MPAA seeking from the tracker operators?")
+    assert (part.answer_type, part.focus) == (T.AMOUNT, "damage")
+    part = one_part(nlp, "How much damage did the storm cause?")
+    assert part.answer_type is T.QUANTITY
+
+
 # --- constraints ------------------------------------------------------------------------------
 
 

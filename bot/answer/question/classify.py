@@ -60,6 +60,10 @@ def _find_wh(doc: Doc, idx: Sequence[int]) -> _Wh:
                     if doc[k].pos_ in {"NOUN", "PROPN"}:
                         noun = doc[k]
                     k += 1
+                if noun is None and k in members and doc[k].lower_ in {"of", "in"}:
+                    # "How much of a monthly allowance ...", "How much in damages ...": the
+                    # noun of the phrase after is the thing measured.
+                    noun = _phrase_noun(doc, k + 1, members)
                 if noun is not None and nxt.lower_ in {"many", "much", "few", "little"}:
                     wh.focus = noun
         elif tok.lower_ in {"what", "which", "whose"}:
@@ -75,6 +79,17 @@ def _find_wh(doc: Doc, idx: Sequence[int]) -> _Wh:
         if obj is not None:
             return _Wh(phrase=first.lower_, focus=obj)
     return _Wh()
+
+
+def _phrase_noun(doc: Doc, start: int, members: set[int]) -> Token | None:
+    """The last noun of the determiner, adjective and noun run from ``start``, or None."""
+    noun = None
+    k = start
+    while k in members and doc[k].pos_ in {"DET", "ADJ", "NOUN", "PROPN"}:
+        if doc[k].pos_ == "NOUN":
+            noun = doc[k]
+        k += 1
+    return noun
 
 
 def _determined_noun(doc: Doc, wh: Token, members: set[int]) -> Token | None:
@@ -161,7 +176,9 @@ def _classify(
                 return AnswerType.QUANTITY, (), focus
             if verb_lemma in _CHANGE_VERBS:
                 return AnswerType.QUANTITY, (AnswerType.AMOUNT,), focus
-            if focus_lemma is not None and focus_lemma not in _FOCUS_NOUNS[AnswerType.AMOUNT]:
+            money = _FOCUS_NOUNS[AnswerType.AMOUNT]
+            # "damages" is money; its lemma "damage" is harm.
+            if focus is not None and not {focus_lemma, focus.lower_} & money:
                 if focus_lemma in _FOCUS_NOUNS[AnswerType.DATE]:
                     return AnswerType.DATE, (AnswerType.QUANTITY,), focus
                 return AnswerType.QUANTITY, (AnswerType.AMOUNT,), focus

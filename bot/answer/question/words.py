@@ -47,7 +47,7 @@ _FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
         compensation bonus damages prize award tax bill debt loan fund funding investment revenue
         turnover profit loss sale sales income spending deal fortune worth money cash ransom rent
         charge tariff subsidy grant settlement valuation payment surplus taking earning proceed
-        receipt winning royalty saving
+        receipt winning royalty saving allowance
         """),
     AnswerType.COUNT: _words("number count total tally attendance crowd"),
     AnswerType.QUANTITY: _words("""
