@@ -316,6 +316,17 @@ def test_numbers_and_dates_in_the_question(nlp: Any) -> None:
     assert "300,000" not in part.terms and "car" in part.terms
 
 
+def test_how_often_is_not_a_date_to_find(nlp: Any) -> None:
+    # Passages write "£4m a year" or "annually" as often as "each year": not a constraint.
+    for question in (
+        "How much would the G8 debt deal save tsunami-hit countries each year?",
+        "How much does the British Potato Council cost taxpayers every year?",
+    ):
+        assert one_part(nlp, question).dates == (), question
+    part = one_part(nlp, "How much did the firm earn a year ago?")
+    assert [d.text for d in part.dates] == ["a year ago"]
+
+
 def test_money_keeps_its_currency_sign_and_scale(nlp: Any) -> None:
     part = one_part(nlp, "Which club signed the Brazilian striker for £12m?")
     assert [(n.text, n.label) for n in part.numbers] == [("£12m", "MONEY")]

@@ -46,6 +46,8 @@ def _content_terms(
 
 # The words of "how many / how much / how long" that spaCy's NER may take into an entity.
 _HOW_WORDS = frozenset({"many", "much", "long", "few", "little"})
+# After "a year": a date counted back or on ("a year ago"), not a rate ("£4m a year").
+_RELATIVE = frozenset({"ago", "earlier", "later", "before", "after", "on"})
 
 
 def _counted_noun(ent: Span, members: AbstractSet[int]) -> Token | None:
@@ -62,6 +64,18 @@ def _counted_noun(ent: Span, members: AbstractSet[int]) -> Token | None:
         # lost when its noun was required).
         return None
     return head if 0 <= head.i - ent.end <= 2 else None
+
+
+def _frequency(ent: Span) -> bool:
+    """A DATE the NER tags that says how often ("each year", "every two weeks", "a year"), not
+    when ("a year ago", "each of the last three years" is not tagged so)."""
+    if ent.label_ not in _DATE_LABELS:
+        return False
+    first = ent[0].lower_
+    if first in {"each", "every", "per"}:
+        return True
+    after = ent.doc[ent.end].lower_ if ent.end < len(ent.doc) else ""
+    return first in {"a", "an"} and len(ent) == 2 and after not in _RELATIVE
 
 
 def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention], list[Mention]]:
@@ -82,6 +96,11 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
             continue
         if ent.start > 0 and doc[ent.start - 1].lower_ == "how" and ent[0].lower_ in _HOW_WORDS:
             # "how many hours", "how much money": the NER's TIME or MONEY is what is asked for.
+            continue
+        if _frequency(ent):
+            # "each year", "every month", "a year": how often, not when; passages write
+            # "annually" or "£4m a year" as often.
+            covered.update(range(ent.start, ent.end))
             continue
         if len(ent) == 1 and (
             (ent.label_ == "CARDINAL" and _answer_count(ent[0])) or _answer_kind(ent)
