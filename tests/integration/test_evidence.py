@@ -200,6 +200,11 @@ def test_a_withholding_is_read_from_its_determiner_or_its_governing_verb(
     # to reveal", "without disclosing".
     price = "How much did Prince Alwaleed's group pay for the Savoy hotel?"
     sold = "The Savoy hotel has been sold to a group led by Prince Alwaleed."
+
+    def withheld(said: str) -> float:
+        passage = hit("a/1", f"{sold} {said}")
+        return feature(_ev(price, [passage], nlp, embeddings), "withheld_full")
+
     for said in (
         "No financial details were revealed.",
         "The buyers gave no figure for the deal.",
@@ -208,8 +213,7 @@ def test_a_withholding_is_read_from_its_determiner_or_its_governing_verb(
         "The owners have yet to reveal the price.",
         "The owners announced the sale without disclosing the price.",
     ):
-        passage = hit("a/1", f"{sold} {said}")
-        assert feature(_ev(price, [passage], nlp, embeddings), "withheld_full") == 1.0, said
+        assert withheld(said) == 1.0, said
     # Telling something else, or telling it: nothing is withheld. A source who declined to be
     # named withholds only their own name; details of how it was done are not a price.
     for said in (
@@ -218,8 +222,7 @@ def test_a_withholding_is_read_from_its_determiner_or_its_governing_verb(
         "The sale was agreed, said an adviser, who declined to be named.",
         "The owners gave no details of how the talks had gone.",
     ):
-        passage = hit("a/1", f"{sold} {said}")
-        assert feature(_ev(price, [passage], nlp, embeddings), "withheld_full") == 0.0, said
+        assert withheld(said) == 0.0, said
     # A subject left unnamed is a name withheld.
     who = "Who will replace Brian Welch as Korn's guitarist?"
     korn = hit("b/1", "Brian Welch has left Korn. A new guitarist has yet to be named by Korn.")
