@@ -81,7 +81,7 @@ def withheld_types(doc: Doc) -> tuple[AnswerType | None, ...]:
         lemma = tok.lemma_.lower()
         if lemma in WITHHOLDING:
             found.append(_adjective_object(tok))
-        elif _negated_telling(tok) and not _anonymous(tok):
+        elif _negated_telling(tok):
             found.append(_telling_object(tok))
     return tuple(found)
 
@@ -94,8 +94,9 @@ def not_told(doc: Doc) -> bool:
 def _negated_telling(tok: Token) -> bool:
     """A verb of telling that is not done: under "not" ("did not disclose"), with "no" on what
     is told ("no details were revealed", "gave no figure"), the complement of a refusal or of
-    "yet" ("declined to say", "has yet to reveal") or after "without" ("without disclosing")."""
-    if tok.lemma_.lower() not in TELLING:
+    "yet" ("declined to say", "has yet to reveal") or after "without" ("without disclosing").
+    Not a source's own anonymity ("who declined to be named"), which withholds nothing told."""
+    if tok.lemma_.lower() not in TELLING or _anonymous(tok):
         return False
     for child in tok.children:
         if child.dep_ == "neg":

@@ -270,6 +270,13 @@ def test_an_unnamed_speaker_does_not_withhold_what_is_said(
     )
     assert feature(_ev(q, [said], nlp, embeddings), "withheld_full") == 0.0
     assert feature(_ev(q, [silent], nlp, embeddings), "withheld_full") == 1.0
+    # A source who declined to be named still says something.
+    anonymous = hit(
+        "a/3",
+        "A chip inside the cartridge tells the printer it needs refilling, said a lawyer for "
+        "the Georgia woman suing Hewlett Packard, who declined to be named.",
+    )
+    assert feature(_ev(q, [anonymous], nlp, embeddings), "withheld_full") == 0.0
 
 
 def _chunk(article_id: str, index: int, text: str, start: int) -> Hit:
