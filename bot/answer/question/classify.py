@@ -4,6 +4,7 @@ the other types an answer may have."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,16 +55,11 @@ def _find_wh(doc: Doc, idx: Sequence[int]) -> _Wh:
                 wh.phrase = f"how {nxt.lower_}"
                 # "how many jobs", "how many posthumous Grammy Awards": the counted noun is
                 # the last of the adjectives and nouns that follow.
-                noun = None
-                k = i + 2
-                while k in members and doc[k].pos_ in {"ADJ", "NOUN", "PROPN"}:
-                    if doc[k].pos_ in {"NOUN", "PROPN"}:
-                        noun = doc[k]
-                    k += 1
+                noun, k = _last_noun(doc, i + 2, members, _NAMING_RUN, _NAMING_RUN - {"ADJ"})
                 if noun is None and k in members and doc[k].lower_ in {"of", "in"}:
                     # "How much of a monthly allowance ...", "How much in damages ...": the
-                    # noun of the phrase after is the thing measured.
-                    noun = _phrase_noun(doc, k + 1, members)
+                    # common noun of the phrase after is the thing measured.
+                    noun, _ = _last_noun(doc, k + 1, members, _NAMING_RUN | {"DET"}, {"NOUN"})
                 if noun is not None and nxt.lower_ in {"many", "much", "few", "little"}:
                     wh.focus = noun
         elif tok.lower_ in {"what", "which", "whose"}:
@@ -81,15 +77,22 @@ def _find_wh(doc: Doc, idx: Sequence[int]) -> _Wh:
     return _Wh()
 
 
-def _phrase_noun(doc: Doc, start: int, members: set[int]) -> Token | None:
-    """The last noun of the determiner, adjective and noun run from ``start``, or None."""
+# Parts of speech of a noun phrase's words after a wh-phrase ("how many posthumous awards").
+_NAMING_RUN = frozenset({"ADJ", "NOUN", "PROPN"})
+
+
+def _last_noun(
+    doc: Doc, start: int, members: set[int], run: AbstractSet[str], nouns: AbstractSet[str]
+) -> tuple[Token | None, int]:
+    """The last token tagged one of ``nouns`` in the run of ``run`` tags from ``start`` (None
+    if there is none), and where the run ends."""
     noun = None
     k = start
-    while k in members and doc[k].pos_ in {"DET", "ADJ", "NOUN", "PROPN"}:
-        if doc[k].pos_ == "NOUN":
+    while k in members and doc[k].pos_ in run:
+        if doc[k].pos_ in nouns:
             noun = doc[k]
         k += 1
-    return noun
+    return noun, k
 
 
 def _determined_noun(doc: Doc, wh: Token, members: set[int]) -> Token | None:
