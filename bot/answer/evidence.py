@@ -32,11 +32,11 @@ import numpy as np
 from bot.answer.binding import bind, speaker_topic, topic_share
 from bot.answer.constraints import (
     Constraint,
-    another_match,
     names_constraint,
     positions,
     present,
 )
+from bot.answer.matches import another_match
 from bot.answer.passages import (
     NEIGHBOURS,
     Encode,
