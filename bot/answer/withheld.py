@@ -13,7 +13,11 @@ disclosed") or the wh-word of its clause ("did not say why"). Not done: under a 
 not disclose", "would not say"), with "no" on what is told ("no financial details were
 revealed"), as what is refused or is yet to happen ("declined to comment", "has yet to name")
 or after "without" ("without disclosing the price"). A source who "declined to be named"
-withholds only their own name, which no part asks for.
+withholds only their own name, which no part asks for. A report also withholds by saying what
+is open: "it is not clear by how much", "it is unclear who", "too early to say how many", "it
+is not known how many" (the wh-clause says what), or not yet settled: "no date has been set",
+"the price has yet to be agreed" (only with a typed object: "did not set a record" is nothing
+withheld).
 What is withheld gets an answer type the way a question's noun asked about does
 (:func:`bot.answer.question.classify._type_of_noun`: "sum" is an amount, "identity" a name);
 "details" and "terms" take it from their own modifier ("financial details") or "of" object
@@ -44,6 +48,16 @@ _TOLD = frozenset({"dobj", "nsubjpass"})
 _UNNAMED_WISH = _REFUSING | {"ask", "wish", "want"}
 
 _CLAUSAL = frozenset({"ccomp", "xcomp", "advcl"})
+# "too early to say", "too soon to say": a telling not (yet) done.
+_EARLY = frozenset({"early", "soon"})
+# Verbs of settling or knowing whose not being done leaves a value open ("no date has been
+# set", "the fee has yet to be agreed", "it is not known how many died").
+_SETTLING = frozenset({"set", "fix", "agree", "decide", "determine", "finalise", "know"})
+# Adjectives that say what follows is open ("it is unclear how much"), and those that say so
+# negated ("it is not clear by how much"); the open thing is the clause that follows.
+_UNSURE = frozenset({"unclear", "uncertain"})
+_SURE = frozenset({"clear", "certain"})
+_OPEN = frozenset({"ccomp", "xcomp", "advcl", "csubj", "prep"})
 # Penn tags of the adjective or adverb in "how long", "how far", "how big": a measure.
 _DEGREE_TAGS = frozenset({"JJ", "JJR", "RB", "RBR"})
 
@@ -83,6 +97,16 @@ def withheld_types(doc: Doc) -> tuple[AnswerType | None, ...]:
             found.append(_adjective_object(tok))
         elif _negated_telling(tok):
             found.append(_telling_object(tok))
+        elif lemma in _SETTLING and _not_done(tok):
+            # Only a typed object: "no date has been set" withholds a date, but "did not know"
+            # alone withholds nothing a reader can name.
+            typed = _telling_object(tok)
+            if typed is not None:
+                found.append(typed)
+        elif _unsure(tok):
+            typed = _open_question(tok)
+            if typed is not None:
+                found.append(typed)
     return tuple(found)
 
 
@@ -98,6 +122,11 @@ def _negated_telling(tok: Token) -> bool:
     Not a source's own anonymity ("who declined to be named"), which withholds nothing told."""
     if tok.lemma_.lower() not in TELLING or _anonymous(tok):
         return False
+    return _not_done(tok)
+
+
+def _not_done(tok: Token) -> bool:
+    """The verb is negated, refused, yet to happen, "too early" to do, or done "without"."""
     for child in tok.children:
         if child.dep_ == "neg":
             return True
@@ -107,10 +136,37 @@ def _negated_telling(tok: Token) -> bool:
             return True
     head = tok.head
     if tok.dep_ == "xcomp" and (
-        head.lemma_.lower() in _REFUSING or any(c.lower_ == "yet" for c in head.children)
+        head.lemma_.lower() in _REFUSING
+        or any(c.lower_ == "yet" for c in head.children)
+        or (head.lemma_.lower() in _EARLY and any(c.lower_ == "too" for c in head.children))
     ):
         return True
     return tok.dep_ == "pcomp" and head.lower_ == "without"
+
+
+def _unsure(adj: Token) -> bool:
+    """ "unclear", or "clear" / "certain" negated on itself or on its copula ("it is not
+    clear by how much")."""
+    lemma = adj.lemma_.lower()
+    if lemma in _UNSURE:
+        return True
+    if lemma not in _SURE:
+        return False
+    holders = [adj, adj.head] if adj.dep_ == "acomp" else [adj]
+    return any(c.dep_ == "neg" for h in holders for c in h.children)
+
+
+def _open_question(adj: Token) -> AnswerType | None:
+    """The type asked by the wh-clause that is unclear ("how much the deal is worth": an
+    amount; "by how much"); None for "whether" or for no clause (nothing typed is open)."""
+    holders = [adj, adj.head] if adj.dep_ == "acomp" else [adj]
+    for holder in holders:
+        for child in holder.children:
+            if child.i > adj.i and child.dep_ in _OPEN:
+                typed = _clause_type(child)
+                if typed is not None:
+                    return typed
+    return None
 
 
 def withholds(types: tuple[AnswerType | None, ...], accepted: tuple[AnswerType, ...]) -> bool:
@@ -133,10 +189,17 @@ def _telling_object(verb: Token) -> AnswerType | None:
     # guitarist has not been named".
     named = AnswerType.PERSON if verb.lemma_.lower() == "name" else None
     for child in verb.children:
-        if child.dep_ in {"dobj", "nsubjpass"}:
+        # "It is not known how many died": the expletive "it" stands for the clause.
+        if child.dep_ in {"dobj", "nsubjpass"} and not (child.lower_ == "it" and verb.i > child.i):
             return _noun_type(child) or named
         if child.dep_ in _CLAUSAL:
             return _clause_type(child)
+    passive = any(c.dep_ == "auxpass" for c in verb.children)
+    if verb.dep_ == "xcomp" and passive:
+        # "The fee has yet to be revealed": what is told is the subject of "has".
+        subject = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
+        if subject is not None and subject.pos_ != "PRON":
+            return _noun_type(subject) or named
     return named
 
 

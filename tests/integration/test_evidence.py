@@ -229,6 +229,39 @@ def test_a_withholding_is_read_from_its_determiner_or_its_governing_verb(
     assert feature(_ev(who, [korn], nlp, embeddings), "withheld_full") == 1.0
 
 
+def test_an_open_question_or_an_unsettled_value_is_withheld(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # Reports also withhold by saying a thing is not known or not yet settled: "it is not clear
+    # by how much", "too early to say how much", "no date has been set".
+    price = "How much did Prince Alwaleed's group pay for the Savoy hotel?"
+    sold = "The Savoy hotel has been sold to a group led by Prince Alwaleed."
+
+    def withheld(question: str, said: str) -> float:
+        passage = hit("a/1", f"{sold} {said}")
+        return feature(_ev(question, [passage], nlp, embeddings), "withheld_full")
+
+    for said in (
+        "It is not clear how much the group paid.",
+        "It is unclear how much the group paid for the hotel.",
+        "The group is believed to have paid more, though it is not clear by how much.",
+        "The owners said it was too early to say how much the hotel had cost.",
+        "It is not known how much the group paid.",
+        "The price has yet to be agreed.",
+    ):
+        assert withheld(price, said) == 1.0, said
+    when = "When will Prince Alwaleed's group take over the Savoy hotel?"
+    assert withheld(when, "A date for the handover has not been set.") == 1.0
+    # Open or unsettled, but not what is asked; or settled: nothing is withheld.
+    for said in (
+        "It is unclear whether the group will keep the hotel's staff.",
+        "It is not clear who will manage the hotel.",
+        "The group did not set a date for the reopening.",
+        "It is clear that the group paid a premium.",
+    ):
+        assert withheld(price, said) == 0.0, said
+
+
 def test_an_amount_asked_per_unit_is_a_figure_written_per_unit(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
