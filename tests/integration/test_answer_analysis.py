@@ -213,6 +213,15 @@ ANSWER_TYPES = [
     ("What is the alliance of Sony, Philips and Samsung called?", T.DESCRIPTION),
     ("What did Alan Johnson call the plan to scrap the agency?", T.STATEMENT),
     ("What was said about North Korea and China?", T.STATEMENT),
+    # "whose" asks for the owner, whatever the noun owned (a "paper" is a newspaper elsewhere).
+    ("Among whose papers was the lost Bach cantata found?", T.PERSON),
+    ("Whose money paid for the new stadium?", T.PERSON),
+    # "How far" with a direction asks how far the thing reaches: a place, not a distance.
+    ("How far west would the planned Crossrail line run?", T.PLACE),
+    ("How far can the new electric car travel on one charge?", T.QUANTITY),
+    # A charge admitted, denied or faced is an accusation; a charge paid is money.
+    ("What charges did the Southampton midfielder admit?", T.DESCRIPTION),
+    ("What charge will drivers pay to enter central London?", T.AMOUNT),
 ]
 
 
@@ -220,6 +229,14 @@ ANSWER_TYPES = [
 def test_answer_type(nlp: Any, question: str, expected: AnswerType) -> None:
     part = one_part(nlp, question)
     assert part.answer_type is expected
+
+
+def test_how_many_times_asks_about_no_noun(nlp: Any) -> None:
+    # "times" counts occurrences: no passage need write the word ("downloaded eight million
+    # times" does, "eight million downloads" does not).
+    part = one_part(nlp, "How many times had Firefox been downloaded by December?")
+    assert part.answer_type is T.COUNT and part.focus is None
+    assert one_part(nlp, "How many passengers did Ryanair carry in 2006?").focus == "passenger"
 
 
 def test_every_answer_type_is_covered() -> None:

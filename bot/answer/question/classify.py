@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 from bot.answer.question.types import AnswerType
 from bot.answer.question.words import (
+    _ACCUSING_VERBS,
     _CAUSE_VERBS,
     _CHANGE_VERBS,
+    _DIRECTIONS,
     _DURATION_VERBS,
     _FOCUS_NOUNS,
     _IMPERATIVES,
@@ -187,7 +189,8 @@ def _classify(
                 return AnswerType.QUANTITY, (AnswerType.AMOUNT,), focus
             return AnswerType.AMOUNT, (), focus
         if after in {"many", "few"}:
-            return AnswerType.COUNT, (), focus
+            # "How many times had Firefox been downloaded?": occurrences, no noun asked about.
+            return AnswerType.COUNT, (), None if focus_lemma == "time" else focus
         if after == "long":
             before = doc[tok.i - 1].lower_ if tok.i > 0 else ""
             if (
@@ -201,6 +204,11 @@ def _classify(
             # "three times a week", "every two days", "annually": a frequency is a count or, as
             # spaCy labels it, a date or time.
             return AnswerType.COUNT, (AnswerType.QUANTITY, AnswerType.DATE), focus
+        direction = (
+            doc[wh.after.i + 1] if wh.after is not None and wh.after.i + 1 < len(doc) else None
+        )
+        if after == "far" and direction is not None and direction.lower_ in _DIRECTIONS:
+            return AnswerType.PLACE, (AnswerType.QUANTITY,), focus
         if after in _SIZE_ADJECTIVES:
             return AnswerType.QUANTITY, (AnswerType.AMOUNT, AnswerType.COUNT), focus
         if wh.after is not None and wh.after.pos_ in {"ADJ", "ADV"}:
@@ -229,12 +237,13 @@ def _classify(
     if focus_lemma is None and _to_a_level(doc, tok):
         # "..., and to what did it later raise the offer?": the level reached, a number.
         return AnswerType.QUANTITY, (AnswerType.AMOUNT, AnswerType.COUNT), focus
+    if word == "whose":
+        # "Among whose papers was the cantata found?": the owner, whatever the noun owned.
+        return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
     if focus_lemma is not None:
         typed = _type_of_noun(focus_lemma, lemmas)
         if typed is not None:
             answer, also = typed
-            if word == "whose" and answer is AnswerType.DESCRIPTION:
-                return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
             if word == "which" and answer is AnswerType.AMOUNT:
                 # "Which prizes did Snow Patrol collect?", "which award will Day-Lewis get":
                 # "which" picks out one of those things (its name); money is asked as "how
@@ -244,11 +253,9 @@ def _classify(
         if focus is not None and verb_lemma in REPORTING_VERBS and _speaker_asked(focus, verb):
             # "Which law lord said officers had acted on racial grounds?": who said it.
             return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
-        if wh.focus is not None and word != "whose":
+        if wh.focus is not None:
             # "Which Sony laptop did the magazine call ...": a laptop, whatever the verb.
             return AnswerType.DESCRIPTION, (), focus
-    if word == "whose":
-        return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
     # "What was the price of X?", "What is the population of Y?": the copula's other argument.
     if verb_lemma == "be":
         last = _ends_stranded(doc, idx)
@@ -340,6 +347,8 @@ def _type_of_noun(noun: str, lemmas: set[str]) -> tuple[AnswerType, tuple[Answer
         if lemmas & _MATCH_WORDS:
             return AnswerType.SCORE, ()
         return (AnswerType.QUANTITY, ()) if noun == "margin" else (AnswerType.DESCRIPTION, ())
+    if noun == "charge" and lemmas & _ACCUSING_VERBS:
+        return AnswerType.DESCRIPTION, ()
     for answer, nouns in _FOCUS_NOUNS.items():
         if noun in nouns:
             if answer is AnswerType.ORGANISATION and noun in _TEAM_NOUNS:

@@ -116,6 +116,12 @@ _PRICE_PREPOSITIONS = {"sell": "for", "auction": "for", "value": "at", "price": 
 # was its backlog": "250,000").
 _SIZE_ADJECTIVES = _words("big large small huge")
 
+# "How far west would the line run?": to a place ("as far west as Maidenhead"), not a distance.
+_DIRECTIONS = _words("north south east west inland")
+
+# "What charges did he admit?": a charge admitted, denied or faced is an accusation, not a fee.
+_ACCUSING_VERBS = _words("admit deny face plead drop bring file clear convict acquit")
+
 # "how much did prices rise", "by how much did it cut prices": a size of change, given as a
 # share or as money ("rose 5%", "rose £2bn to £4.6bn"; bot.answer.question.classify).
 _CHANGE_VERBS = _words("""
