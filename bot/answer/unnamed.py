@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 # Determiners that introduce something not yet identified.
 _INDEFINITE = frozenset({"a", "an", "another", "some", "one", "several"})
+# Modifiers that point past the things a passage names ("more global broadcasters would be
+# included", after the ones indexed are named): others, not the ones asked about.
+_BEYOND = frozenset({"more", "other", "further", "additional"})
 # Entities that describe rather than name the thing ("seven London-based firms", "a
 # 23-year-old man", "a Russian oil firm").
 _DESCRIBING = frozenset({"GPE", "NORP", "LOC", "CARDINAL", "DATE", "TIME", "ORDINAL", "QUANTITY"})
@@ -42,6 +45,8 @@ def _unnamed(noun: Token) -> bool:
         and not any(c.dep_ in {"det", "poss", "compound", "nmod"} for c in children)
     )
     if not (indefinite or bare_plural or bare_singular):
+        return False
+    if any(c.lower_ in _BEYOND for c in children):
         return False
     # "The Sea Inside, a film by ...": the noun describes a name beside it.
     if noun.dep_ in {"appos", "attr"} or any(c.dep_ == "appos" for c in children):

@@ -841,6 +841,14 @@ def test_a_name_asked_for_but_only_described_is_withheld(
     assert any(w.withheld for w in _ev(q, [bare], nlp, embeddings).windows)
     one = hit("u/6", "The actress Anna Keaveney has died aged 55 in the Royal Free Hospital.")
     assert not any(w.withheld for w in _ev(q, [one], nlp, embeddings).windows)
+    # "More" or "other" broadcasters are others than those named: nothing asked is withheld.
+    q = "Which US broadcasters' programmes has Google Video been indexing?"
+    beyond = hit(
+        "u/7",
+        "Google Video has been indexing programmes from PBS, Fox News and C-SPAN. Google gave "
+        "few clues about when more broadcasters would be included.",
+    )
+    assert not any(w.withheld for w in _ev(q, [beyond], nlp, embeddings).windows)
 
 
 def test_what_was_said_takes_anyones_words(nlp: Language, embeddings: LocalEmbeddings) -> None:
