@@ -193,17 +193,25 @@ def test_only_withholding_what_is_asked_counts(nlp: Language, embeddings: LocalE
     assert feature(_ev(who, [silent], nlp, embeddings), "withheld_full") == 1.0
 
 
+SAVOY_PRICE = "How much did Prince Alwaleed's group pay for the Savoy hotel?"
+
+
+def _savoy_withheld(
+    said: str, nlp: Language, embeddings: LocalEmbeddings, question: str = SAVOY_PRICE
+) -> float:
+    """``withheld_full`` for ``question`` over the Savoy sale report followed by ``said``."""
+    sold = "The Savoy hotel has been sold to a group led by Prince Alwaleed."
+    passage = hit("a/1", f"{sold} {said}")
+    return feature(_ev(question, [passage], nlp, embeddings), "withheld_full")
+
+
 def test_a_withholding_is_read_from_its_determiner_or_its_governing_verb(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
     # Reports withhold without "not": "no details were revealed", "declined to say", "has yet
     # to reveal", "without disclosing".
-    price = "How much did Prince Alwaleed's group pay for the Savoy hotel?"
-    sold = "The Savoy hotel has been sold to a group led by Prince Alwaleed."
-
     def withheld(said: str) -> float:
-        passage = hit("a/1", f"{sold} {said}")
-        return feature(_ev(price, [passage], nlp, embeddings), "withheld_full")
+        return _savoy_withheld(said, nlp, embeddings)
 
     for said in (
         "No financial details were revealed.",
@@ -234,13 +242,6 @@ def test_an_open_question_or_an_unsettled_value_is_withheld(
 ) -> None:
     # Reports also withhold by saying a thing is not known or not yet settled: "it is not clear
     # by how much", "too early to say how much", "no date has been set".
-    price = "How much did Prince Alwaleed's group pay for the Savoy hotel?"
-    sold = "The Savoy hotel has been sold to a group led by Prince Alwaleed."
-
-    def withheld(question: str, said: str) -> float:
-        passage = hit("a/1", f"{sold} {said}")
-        return feature(_ev(question, [passage], nlp, embeddings), "withheld_full")
-
     for said in (
         "It is not clear how much the group paid.",
         "It is unclear how much the group paid for the hotel.",
@@ -249,9 +250,10 @@ def test_an_open_question_or_an_unsettled_value_is_withheld(
         "It is not known how much the group paid.",
         "The price has yet to be agreed.",
     ):
-        assert withheld(price, said) == 1.0, said
+        assert _savoy_withheld(said, nlp, embeddings) == 1.0, said
     when = "When will Prince Alwaleed's group take over the Savoy hotel?"
-    assert withheld(when, "A date for the handover has not been set.") == 1.0
+    handover = "A date for the handover has not been set."
+    assert _savoy_withheld(handover, nlp, embeddings, question=when) == 1.0
     # Open or unsettled, but not what is asked; or settled: nothing is withheld.
     for said in (
         "It is unclear whether the group will keep the hotel's staff.",
@@ -259,7 +261,7 @@ def test_an_open_question_or_an_unsettled_value_is_withheld(
         "The group did not set a date for the reopening.",
         "It is clear that the group paid a premium.",
     ):
-        assert withheld(price, said) == 0.0, said
+        assert _savoy_withheld(said, nlp, embeddings) == 0.0, said
 
 
 def test_an_amount_asked_per_unit_is_a_figure_written_per_unit(
