@@ -207,6 +207,8 @@ ANSWER_TYPES = [
     ("What was the firm valued at?", T.AMOUNT),
     ("What did he sell for £5m?", T.DESCRIPTION),
     ("Name the three bands that will headline the festival.", T.ORGANISATION),
+    # The tagger takes this "List" for a noun; the parse still gives it its object.
+    ("List three reasons the firm gave for the fall.", T.REASON),
     # A naming verb in the passive asks for the name; spaCy's small model parses these
     # "called" as a past tense. Asked with "do", the same verb asks for someone's words.
     ("What was his website called?", T.DESCRIPTION),
@@ -991,6 +993,23 @@ def test_how_many_answers_are_asked_for_is_not_a_number_to_find(nlp: Any) -> Non
     # A year there is a date to find: "which 2004 film" is not two thousand and four films.
     film = one_part(nlp, "Which 2004 film won the Oscar?")
     assert [m.text for m in film.dates] == ["2004"]
+    # An imperative asks the same way: "Name two players", "List three reasons", and each of
+    # the nouns it joins ("one finalist ... and one contestant").
+    for question, names in [
+        ("Name two players who were sent off against Celtic.", ["Celtic"]),
+        ("List three reasons Shell gave for the fall.", ["Shell"]),
+        (
+            "Name one remaining finalist in The X Factor and one remaining contestant in "
+            "Strictly Come Dancing.",
+            ["X Factor", "Strictly Come Dancing"],
+        ),
+    ]:
+        asked = analyse(question, nlp).parts
+        assert [m.text for p in asked for m in p.numbers] == [], question
+        assert [m.text for p in asked for m in p.entities] == names, question
+    # Not a verb with a subject: "did Shell give two reasons" names a count to find.
+    gave = one_part(nlp, "When did Shell give two reasons for the drop?")
+    assert [m.text for m in gave.numbers] == ["two"]
 
 
 def test_a_nationality_on_the_noun_asked_about_is_not_a_name_to_find(nlp: Any) -> None:
@@ -1376,12 +1395,24 @@ def test_a_coordinated_verb_of_another_part_lends_it_no_modal(nlp: Any) -> None:
                 "Who took over after the departures of Philippe Camus at EADS",
             ],
         ),
+        # An imperative asks for each thing it is given; names alike whatever their words'
+        # tags ("Strictly Come Dancing" has a verb in it).
+        (
+            "Name one finalist in The X Factor and one contestant in Strictly Come Dancing.",
+            [
+                "Name one finalist in The X Factor",
+                "Name one contestant in Strictly Come Dancing",
+            ],
+        ),
     ],
 )
 def test_a_question_asked_of_two_things_described_alike_is_asked_of_each(
     nlp: Any, question: str, parts: list[str]
 ) -> None:
-    assert [p.text for p in analyse(question, nlp).parts] == parts
+    analysis = analyse(question, nlp)
+    assert [p.text for p in analysis.parts] == parts
+    # Each is asked the same thing: the joined noun is what the second part asks for.
+    assert len({p.answer_type for p in analysis.parts}) == 1
 
 
 @pytest.mark.parametrize(
@@ -1394,6 +1425,8 @@ def test_a_question_asked_of_two_things_described_alike_is_asked_of_each(
         # Nothing asks about them as several: one event with two sides.
         "What did the chairman of Bombardier and the head of EADS agree?",
         "What have the chairman of Bombardier and the head of EADS agreed?",
+        # A verb with a subject is not an imperative.
+        "Why did they name the chairman of Bombardier and the head of EADS?",
     ],
 )
 def test_one_thing_joined_by_and_stays_one_part(nlp: Any, question: str) -> None:

@@ -16,7 +16,6 @@ from bot.answer.question.words import (
     _DIRECTIONS,
     _DURATION_VERBS,
     _FOCUS_NOUNS,
-    _IMPERATIVES,
     _LEVEL_VERBS,
     _MATCH_RESULT_NOUNS,
     _MATCH_WORDS,
@@ -29,6 +28,7 @@ from bot.answer.question.words import (
     NAMING_VERBS,
     REPORTING_VERBS,
     _is_wh,
+    is_imperative,
 )
 
 if TYPE_CHECKING:
@@ -72,8 +72,11 @@ def _find_wh(doc: Doc, idx: Sequence[int]) -> _Wh:
         return wh
     # "Name the three bands that ...", "List the ...": the imperative's object is asked for.
     first = doc[idx[0]]
-    if first.lemma_.lower() in _IMPERATIVES and first.tag_ == "VB":
-        obj = next((c for c in first.children if c.dep_ == "dobj" and c.i in members), None)
+    if is_imperative(first):
+        obj = next((c for c in first.children if c.dep_ == "dobj"), None)
+        if obj is not None and obj.i not in members:
+            # "Name one finalist of A and one contestant of B", asked of B: the joined noun.
+            obj = next((c for c in obj.conjuncts if c.i in members), None)
         if obj is not None:
             return _Wh(phrase=first.lower_, focus=obj)
     return _Wh()

@@ -17,6 +17,7 @@ from bot.answer.question.words import (
     _NUMBER_LABELS,
     NAME_LABELS,
     _is_wh,
+    is_imperative,
 )
 
 if TYPE_CHECKING:
@@ -263,8 +264,17 @@ def _number_words_of_names(doc: Doc, members: set[int]) -> set[int]:
 
 
 def _answer_count(tok: Token) -> bool:
-    """ "which two housemates": how many answers are asked for, not a number to look for."""
-    return tok.dep_ == "nummod" and _on_asked_noun(tok)
+    """ "which two housemates", "Name two players": how many answers are asked for, not a
+    number to look for."""
+    return tok.dep_ == "nummod" and (_on_asked_noun(tok) or _imperative_object(tok.head))
+
+
+def _imperative_object(noun: Token) -> bool:
+    """``noun`` is what an imperative asks for ("Name two players", "List three reasons"), or
+    a noun joined to it ("one finalist ... and one contestant")."""
+    while noun.dep_ == "conj" and noun.head.i != noun.i:
+        noun = noun.head
+    return noun.dep_ == "dobj" and is_imperative(noun.head)
 
 
 def _on_asked_noun(tok: Token) -> bool:

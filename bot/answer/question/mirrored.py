@@ -17,8 +17,9 @@ thing, and be more than a bare name: "England and Wales", "Kenteris and Thanou",
 and the Order of the Phoenix" stay one thing (a name joined by "and" may be one name; two bare
 names as the verb's subject or object are :func:`bot.answer.question.parts._plural_distributed`'s
 case). And the question must ask about them as several: a plural copula ("were"), a plural noun
-the coordination hangs on ("the departures of"), or a plural asked-about noun ("By what scores
-did England lose in Cardiff and in Dublin?").
+the coordination hangs on ("the departures of"), a plural asked-about noun ("By what scores
+did England lose in Cardiff and in Dublin?"), or an imperative, which asks for each thing it is
+given ("Name one finalist in The X Factor and one contestant in Strictly Come Dancing").
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from bot.answer.question.classify import _find_wh
 from bot.answer.question.mentions import _mentions
-from bot.answer.question.words import _SUBJECT_DEPS
+from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS, _SUBJECT_DEPS, is_imperative
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -45,7 +46,10 @@ _PLURAL_TAGS = frozenset({"NNS", "NNPS"})
 
 
 def _ends_phrase(tok: Token) -> bool:
-    """Whether ``tok`` ends the phrase after "and" (it is not part of it)."""
+    """Whether ``tok`` ends the phrase after "and" (it is not part of it). Not a word inside a
+    name ("Strictly Come Dancing")."""
+    if tok.ent_iob_ == "I" and not tok.is_punct:
+        return False
     return (
         tok.is_punct
         or tok.tag_ in {"WRB", "WDT", "WP", "WP$"}
@@ -67,10 +71,17 @@ def mirrored(doc: Doc, idx: Sequence[int]) -> list[tuple[list[int], set[int], bo
     wh = _find_wh(doc, members)
     # The phrases come after the asking words and after the clause's first verb.
     verbs = [i for i in members if doc[i].pos_ in {"VERB", "AUX"}]
-    floor = max(
-        wh.token.i if wh.token is not None else -1,
-        wh.focus.i if wh.focus is not None else -1,
-        verbs[0] if verbs else -1,
+    # An imperative ("Name one finalist in A and one contestant in B") asks for each thing it
+    # is given, and its object is what it asks for: the phrases may start there.
+    imperative = is_imperative(doc[members[0]])
+    floor = (
+        members[0]
+        if imperative
+        else max(
+            wh.token.i if wh.token is not None else -1,
+            wh.focus.i if wh.focus is not None else -1,
+            verbs[0] if verbs else -1,
+        )
     )
     plural_asked = wh.focus is not None and wh.focus.tag_ in _PLURAL_TAGS
     for k in members:
@@ -94,6 +105,7 @@ def mirrored(doc: Doc, idx: Sequence[int]) -> list[tuple[list[int], set[int], bo
         governing |= {doc[g].head.i for g in list(governing) if doc[g].pos_ == "ADP"}
         plural = (
             plural_asked
+            or imperative
             or any(_plural_copula(doc[i]) for i in members if i < left[0])
             or any(doc[g].tag_ in _PLURAL_TAGS for g in governing)
         )
@@ -111,18 +123,33 @@ def mirrored(doc: Doc, idx: Sequence[int]) -> list[tuple[list[int], set[int], bo
 def _mirror(doc: Doc, candidates: list[int], right: list[int]) -> list[int] | None:
     """The phrase ending just before "and" that mirrors ``right`` (its start among
     ``candidates``), or None."""
-    tags = [doc[i].tag_ for i in right]
+    tags = _shape(doc, right)
     best: tuple[float, list[int]] | None = None
     for start in candidates:
-        if doc[start].tag_ != tags[0]:
-            continue
         phrase = [i for i in candidates if i >= start and not doc[i].is_punct]
-        alike = SequenceMatcher(None, [doc[i].tag_ for i in phrase], tags).ratio()
+        shape = _shape(doc, phrase)
+        if shape[0] != tags[0]:
+            continue
+        alike = SequenceMatcher(None, shape, tags).ratio()
         if best is None or alike > best[0]:
             best = (alike, phrase)
     if best is None or best[0] < _ALIKE:
         return None
     return best[1]
+
+
+def _shape(doc: Doc, phrase: list[int]) -> list[str]:
+    """The phrase's tags, a name the NER found counting as one ("NAME"): "one finalist in The X
+    Factor" and "one contestant in Strictly Come Dancing" are alike, whatever their names'
+    words are tagged."""
+    shape: list[str] = []
+    for k, i in enumerate(phrase):
+        tok = doc[i]
+        if not tok.ent_type_ or tok.ent_type_ in _NUMBER_LABELS | _DATE_LABELS:
+            shape.append(tok.tag_)
+        elif tok.ent_iob_ == "B" or k == 0:
+            shape.append("NAME")
+    return shape
 
 
 def _two_things(doc: Doc, left: list[int], right: list[int]) -> bool:

@@ -190,3 +190,9 @@ def is_definite(head: Token) -> bool:
 def _is_wh(tok: Token) -> bool:
     """A question word (not "that", which the tagger also tags WDT)."""
     return tok.lower_ in _WH_WORDS
+
+
+def is_imperative(tok: Token) -> bool:
+    """ "Name ...", "List ...": a verb asking for things, with no subject ("did Shell give"
+    has one). Not by its tag: the tagger takes a question's first "List" for a noun."""
+    return tok.lower_ in _IMPERATIVES and not any(c.dep_ in _SUBJECT_DEPS for c in tok.children)
