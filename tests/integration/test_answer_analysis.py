@@ -1511,3 +1511,34 @@ def test_a_pronoun_after_the_parts_own_names_stays_in_the_part(nlp: Any) -> None
         "How many Premiership goals has Robbie Fowler scored, and who did he join from Leeds?", nlp
     ).parts[1]
     assert ("Robbie Fowler", True) in {(m.text, m.inherited) for m in again.entities}
+
+
+@pytest.mark.parametrize(
+    ("question", "texts"),
+    [
+        (
+            "By what scores did Ireland beat Argentina and Italy in these rugby reports?",
+            ["By what scores did Ireland beat Argentina", "By what scores did Ireland beat Italy"],
+        ),
+        (
+            "How much was the highest bid for the painting at the time of the report?",
+            ["How much was the highest bid for the painting"],
+        ),
+        ("According to these articles, who won the Dubai Open?", ["who won the Dubai Open"]),
+    ],
+)
+def test_words_pointing_at_the_articles_themselves_are_not_asked(
+    nlp: Any, question: str, texts: list[str]
+) -> None:
+    # No passage calls itself "these reports": the words are no term, and the part's text (the
+    # one "The articles don't say ..." repeats) leaves them out.
+    parts = analyse(question, nlp).parts
+    assert [p.text for p in parts] == texts
+    for part in parts:
+        assert not {"report", "article", "rugby", "time"} & set(part.terms), part.terms
+
+
+def test_a_report_the_articles_tell_of_is_asked_about(nlp: Any) -> None:
+    part = one_part(nlp, "What did the Audit Commission's report say about the scheme?")
+    assert "report" in part.terms
+    assert "report" in one_part(nlp, "What did Ofcom find in the report on mobile masts?").terms

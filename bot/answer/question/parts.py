@@ -1,5 +1,4 @@
-"""A question into its analysed parts: :func:`analyse`, the split into parts and what a later
-part inherits from the first."""
+"""A question into its analysed parts (:func:`analyse`), and what a later part inherits."""
 
 from __future__ import annotations
 
@@ -22,6 +21,7 @@ from bot.answer.question.clause import (
 from bot.answer.question.frames import _frame_part, _repeated_phrase
 from bot.answer.question.joined_verbs import gapped, joined_verbs
 from bot.answer.question.mentions import _content_terms, _mentions, _name_of
+from bot.answer.question.meta import meta_reference
 from bot.answer.question.mirrored import mirrored
 from bot.answer.question.pronouns import refer_back, refers_back
 from bot.answer.question.short_names import full_names
@@ -107,6 +107,7 @@ Segment = tuple[str, list[int]]
 def _split(doc: Doc) -> list[Segment]:
     """Token index ranges of the question's parts, each tagged clause or frame."""
     starts: list[tuple[int, str]] = [(0, "clause")]
+    meta = meta_reference(doc)  # "in these reports": no passage writes it
     first_wh = next((t.i for t in doc if _is_wh(t)), None)
     for tok in doc:
         i = tok.i
@@ -136,7 +137,7 @@ def _split(doc: Doc) -> list[Segment]:
     segments: list[Segment] = []
     for n, (start, kind) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(doc)
-        idx = list(range(start, end))
+        idx = [i for i in range(start, end) if i not in meta]
         # Without the coordinator and commas that join this part to its neighbours.
         while idx and (doc[idx[0]].text in _JOINING_PUNCT or doc[idx[0]].lower_ in _COORDINATORS):
             idx.pop(0)
@@ -218,8 +219,7 @@ def _plural_distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[i
 def _over_conjuncts(
     doc: Doc, idx: list[int], first: Token, also: set[int]
 ) -> list[tuple[list[int], set[int], bool]]:
-    """One segment per conjunct of ``first``: the clause without the other conjuncts (nor the
-    tokens ``also``)."""
+    """One segment per conjunct of ``first``: the clause without the others (nor ``also``)."""
     conjuncts = [first, *(c for c in first.conjuncts if c.i > first.i)]
     if len(conjuncts) < 2:
         return []
