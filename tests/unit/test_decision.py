@@ -272,6 +272,34 @@ def test_a_partial_answer_asks_the_generator_only_the_answered_parts() -> None:
     assert judged(paid, replace(signed, answer=True)).asked(question) == question
 
 
+def test_the_answer_must_quote_each_answered_later_part_of_one_story() -> None:
+    # "How much did Google pay for Android, and who led the talks?": the second part's
+    # strongest window carrying every constraint is in the first part's article, so its centre
+    # sentence is required; the first part's, and a figure's (value_sentences), are not here.
+    first = replace(window(("Google", "Android"), 1.0, 1.0), article_id="tech/1", centre=(0, 30))
+    weaker = replace(first, centre=(31, 60), constraint_share=0.5)
+    carrying = replace(first, centre=(61, 90))
+    led = part("who led the talks", AnswerType.PERSON, "Google")
+    answered = Decision(PAY.text, True, 0.9, "")
+    both = (answered, replace(answered, part=led.text))
+
+    def judged(*windows: Window, decisions: tuple[Decision, ...] = both) -> Judgement:
+        evidence = (ev(PAY, [first]), ev(led, list(windows)))
+        return Judgement(QuestionAnalysis("q", ()), evidence, QuestionDecision(decisions))
+
+    assert judged(weaker, carrying).part_sentences() == [("tech/1", 61, 90)]
+    assert judged(weaker, carrying).extractive_cue()["required"][-1] == ("tech/1", 61, 90)
+    # No window carries every constraint: the strongest one's centre.
+    assert judged(weaker).part_sentences() == [("tech/1", 31, 60)]
+    # In another article the part is another story's (answered part by part): nothing.
+    assert judged(replace(carrying, article_id="tech/2")).part_sentences() == []
+    # A part abstained on requires nothing.
+    assert (
+        judged(carrying, decisions=(answered, replace(both[1], answer=False))).part_sentences()
+        == []
+    )
+
+
 def test_the_answer_must_quote_the_sentence_holding_each_answered_value() -> None:
     # The window's value (MONEY at 40) is in its second sentence; the answer must quote that
     # sentence. A part abstained on, or one asking for a description, requires nothing.
