@@ -364,6 +364,10 @@ def test_proper_nouns_the_ner_missed_are_kept(nlp: Any) -> None:
     assert entity(part, "Kwik-Fit") in {"PROPN", "ORG"}
     assert entity(part, "Scotland") == "GPE"
     assert part.relation.predicate == "close"
+    # A capitalised adjective starts the run: "Old Firm", not "Firm" (which "the firm" names).
+    derby = one_part(nlp, "Who was sent off in the Old Firm game at Ibrox?")
+    assert "Old Firm" in [m.text for m in derby.entities]
+    assert "Firm" not in [m.text for m in derby.entities]
 
 
 @pytest.mark.parametrize(

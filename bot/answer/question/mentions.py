@@ -147,7 +147,12 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
         tok = doc[i]
         # An all-lowercase word the tagger calls a proper noun ("ministry", "cinemas", the "m" of
         # "60m") is not a name; "iTunes" and "eBay" are.
-        name_word = tok.pos_ == "PROPN" or i in named_number or _capitalised_noun(tok)
+        name_word = (
+            tok.pos_ == "PROPN"
+            or i in named_number
+            or _capitalised_noun(tok)
+            or _capitalised_adjective(tok, members, covered)
+        )
         if not name_word or tok.is_lower or i in covered or _is_wh(tok):
             k += 1
             continue
@@ -243,6 +248,20 @@ def _capitalised_noun(tok: Token) -> bool:
     if tok.i > 0 and tok.doc[tok.i - 1].text in {'"', "'", ":", "(", "-", "..."}:
         return False
     return not (len(text) > 1 and text.endswith("s") and text[:-1].isupper())
+
+
+def _capitalised_adjective(tok: Token, members: set[int], covered: set[int]) -> bool:
+    """A capitalised adjective inside a sentence, before a proper noun of no entity: the first
+    word of a name ("the Old Firm game"; the NER finds "Old Trafford" itself)."""
+    nxt = tok.i + 1
+    return (
+        tok.tag_ == "JJ"
+        and tok.text[:1].isupper()
+        and not tok.is_sent_start
+        and nxt in members
+        and nxt not in covered
+        and tok.doc[nxt].pos_ == "PROPN"
+    )
 
 
 def _number_words_of_names(doc: Doc, members: set[int]) -> set[int]:
