@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from text_to_num import alpha2digit
+
 from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import PERSON_LABELS as _PERSON_LABELS
@@ -54,6 +56,9 @@ class Constraint:
     # A people named by a regular demonym ("Californians", "Syrians"): a passage names them by
     # their place too ("California"). The place names it may be written as.
     places: tuple[str, ...] = ()
+    # A number or date the question spells in words, in digits ("within ten years" -> "within
+    # 10 years"): a passage may write it either way. Empty when the question writes digits.
+    spelled: str = ""
 
     @classmethod
     def of(cls, mention: Mention) -> Constraint:
@@ -77,6 +82,8 @@ class Constraint:
         side = mention.label in _SIDE_LABELS
         place = mention.label in _PLACE_LABELS
         places = demonym_places(words[0]) if mention.label == "NORP" and len(words) == 1 else ()
+        numeric = mention.label in _DATE_LABELS | _NUMBER_LABELS
+        spelled = digits(lower) if numeric else lower
         return cls(
             mention.text,
             lower,
@@ -86,7 +93,15 @@ class Constraint:
             label=mention.label,
             place=place,
             places=places,
+            spelled="" if spelled == lower else spelled,
         )
+
+
+@lru_cache(maxsize=4096)
+def digits(text: str) -> str:
+    """``text`` with every number written in words in digits ("six to ten times" -> "6 to 10
+    times"; text2num's English parser, every number however small)."""
+    return alpha2digit(text, "en", threshold=0)
 
 
 @lru_cache(maxsize=4096)
@@ -115,6 +130,13 @@ def present(c: Constraint, text_lower: str, words: set[str]) -> bool:
         return ordinal_pattern(*c.ordinal).search(text_lower) is not None
     if c.lower and pattern(c.lower).search(text_lower):
         return True
+    if c.spelled and pattern(c.spelled).search(text_lower):
+        return True
+    if c.label in _DATE_LABELS | _NUMBER_LABELS and any(ch.isdigit() for ch in c.lower):
+        # The question's digits, the passage's words ("10 years", "ten years").
+        spelled = digits(text_lower)
+        if spelled != text_lower and pattern(c.lower).search(spelled):
+            return True
     if c.words and all(w in words for w in c.words):
         return True
     if c.place and c.words and all(term_or_demonym_in(w, words) for w in c.words):
@@ -134,7 +156,7 @@ def positions(c: Constraint, text: str, start: int = 0) -> list[tuple[int, int]]
             (start + m.start(), start + m.end())
             for m in ordinal_pattern(*c.ordinal).finditer(lower)
         ]
-    for needle in (c.lower, *c.words, *c.places):
+    for needle in (c.lower, c.spelled, *c.words, *c.places):
         if not needle:
             continue
         for m in pattern(needle).finditer(lower):

@@ -209,6 +209,11 @@ ANSWER_TYPES = [
     ("Name the three bands that will headline the festival.", T.ORGANISATION),
     # The tagger takes this "List" for a noun; the parse still gives it its object.
     ("List three reasons the firm gave for the fall.", T.REASON),
+    # The thing blamed is a cause (the parse may take "UK Coal blame" for a noun); whom, a
+    # person.
+    ("What did UK Coal blame for its deepening losses in 2004?", T.REASON),
+    ("What was blamed for the delay?", T.REASON),
+    ("Who did Robben blame for breaking his foot?", T.PERSON),
     # A naming verb in the passive asks for the name; spaCy's small model parses these
     # "called" as a past tense. Asked with "do", the same verb asks for someone's words.
     ("What was his website called?", T.DESCRIPTION),

@@ -528,6 +528,21 @@ def test_a_date_the_question_gives_is_its_numbers_and_months(
     assert _ev(q, [passage], nlp, embeddings).missing != ()
 
 
+def test_a_number_is_found_in_words_or_in_digits(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """ "within ten years" is "within 10 years" in the passage, and the other way round; a
+    different number is still another."""
+    passage = hit("n/1", "The ministry wants a penetration rate of 25% within 10 years, it said.")
+    q = "What penetration rate does the ministry want within ten years?"
+    assert _ev(q, [passage], nlp, embeddings).missing == ()
+    spelled = hit("n/2", "The ministry wants a penetration rate of 25% within ten years, it said.")
+    q = "What penetration rate does the ministry want within 10 years?"
+    assert _ev(q, [spelled], nlp, embeddings).missing == ()
+    q = "What penetration rate does the ministry want within nine years?"
+    assert _ev(q, [passage], nlp, embeddings).missing != ()
+
+
 def test_a_score_of_another_match_is_not_the_score_asked_for(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:

@@ -285,6 +285,11 @@ def _classify(
         return AnswerType.DESCRIPTION, (), focus
     if tok.dep_ in _SUBJECT_DEPS and verb_lemma in _CAUSE_VERBS:
         return AnswerType.REASON, (), focus
+    if verb_lemma == "blame" and tok.lower_ == "what" and tok.dep_ != "nsubj":
+        # "What did UK Coal blame for its losses?", "What was blamed for the delay?": the
+        # thing blamed is a cause, not anyone's words ("Who did he blame" asks for a person).
+        # Not by the wh-word's relation alone: the parse may take "UK Coal blame" for a noun.
+        return AnswerType.REASON, (), focus
     if verb_lemma in NAMING_VERBS and _named_thing(doc, idx, verb):
         # "What was his website called?": a name is asked for, not someone's words.
         return AnswerType.DESCRIPTION, (), focus
