@@ -20,11 +20,12 @@ from text_to_num import alpha2digit
 from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import PERSON_LABELS as _PERSON_LABELS
-from retrieval.text import demonym_places, term_or_demonym_in
+from retrieval.text import STOPWORDS, demonym_places, term_or_demonym_in
 
 if TYPE_CHECKING:
     from bot.answer.question.types import Mention
 
+_NUMERIC = _DATE_LABELS | _NUMBER_LABELS
 # Month names and their abbreviations, lower case (the standard library's English ones).
 _MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m)
 _WORD = re.compile(r"\w+")
@@ -143,7 +144,16 @@ def present(c: Constraint, text_lower: str, words: set[str]) -> bool:
         return True
     if any(p in words for p in c.places):
         return True
+    if _acronym(c) in words:
+        return True
     return c.surname is not None and c.surname in words
+
+
+def _acronym(c: Constraint) -> str:
+    """ "ppi" for the Pensions Policy Institute: a name of three words or more is written by
+    its initials once introduced ("the PPI said"). Not a common word ("who")."""
+    initials = _initials(c) if len(c.words) >= 3 and c.label not in _NUMERIC else ""
+    return initials if initials not in STOPWORDS else ""
 
 
 def positions(c: Constraint, text: str, start: int = 0) -> list[tuple[int, int]]:
@@ -156,7 +166,7 @@ def positions(c: Constraint, text: str, start: int = 0) -> list[tuple[int, int]]
             (start + m.start(), start + m.end())
             for m in ordinal_pattern(*c.ordinal).finditer(lower)
         ]
-    for needle in (c.lower, c.spelled, *c.words, *c.places):
+    for needle in (c.lower, c.spelled, _acronym(c), *c.words, *c.places):
         if not needle:
             continue
         for m in pattern(needle).finditer(lower):

@@ -543,6 +543,17 @@ def test_a_number_is_found_in_words_or_in_digits(
     assert _ev(q, [passage], nlp, embeddings).missing != ()
 
 
+def test_a_long_name_is_found_by_its_initials(nlp: Language, embeddings: LocalEmbeddings) -> None:
+    """ "the PPI said" names the Pensions Policy Institute; initials that are a common word
+    ("who") name nothing, and a two-word name has no initials to go by."""
+    passage = hit("p/1", "A manual worker will live to 81 years, the PPI said in its report.")
+    q = "According to the Pensions Policy Institute, to what age will a manual worker live?"
+    assert _ev(q, [passage], nlp, embeddings).missing == ()
+    who = hit("p/2", "A manual worker will live to 81 years, said those who wrote the report.")
+    q = "According to the World Health Organisation, to what age will a manual worker live?"
+    assert _ev(q, [who], nlp, embeddings).missing != ()
+
+
 def test_a_score_of_another_match_is_not_the_score_asked_for(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
