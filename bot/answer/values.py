@@ -10,6 +10,8 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+from text_to_num import alpha2digit
+
 from bot.answer.question.mentions import _SCORE, _money_bounds
 from bot.answer.question.types import AnswerType
 from bot.answer.question.words import _DATE_LABELS, REPORTING_VERBS
@@ -29,6 +31,13 @@ VALUE_LABELS: dict[AnswerType, frozenset[str]] = {
     AnswerType.ORGANISATION: frozenset({"ORG"}),
     AnswerType.PLACE: frozenset({"GPE", "LOC", "FAC"}),
 }
+
+
+# An age or a length of time: "aged 84", "81 years", "55-year-old", "8 months" (numbers in
+# words are read as digits first).
+_DURATION = re.compile(
+    r"(?i)\baged\s+\d|\d[\d.,]*[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?)\b"
+)
 
 
 # Money the NER missed: a currency sign and a number with an optional scale.
@@ -149,6 +158,13 @@ def value_spans(doc_or_span: Doc | Span, answer_type: AnswerType) -> list[tuple[
             for m in _MONEY.finditer(text):
                 if not any(s < m.end() and m.start() < e for s, e, _ in found):
                     found.append((m.start(), m.end(), "MONEY"))
+        if answer_type is AnswerType.QUANTITY:
+            # An age or a duration, which spaCy labels a date ("aged 84", "81 years", "a
+            # 55-year-old", "eight months"); not a date ("2004", "last May").
+            for ent in doc_or_span.ents:
+                aged = ent.start > 0 and ent.doc[ent.start - 1].lower_ == "aged"
+                if ent.label_ == "DATE" and (aged or _DURATION.search(alpha2digit(ent.text, "en"))):
+                    found.append((ent.start_char - base, ent.end_char - base, "QUANTITY"))
         if answer_type in {AnswerType.COUNT, AnswerType.QUANTITY}:
             # Numbers the NER left out, unless inside another entity or a score.
             taken = [(s.start_char - base, s.end_char - base) for s in doc_or_span.ents]

@@ -554,6 +554,19 @@ def test_a_long_name_is_found_by_its_initials(nlp: Language, embeddings: LocalEm
     assert _ev(q, [who], nlp, embeddings).missing != ()
 
 
+def test_an_age_or_a_duration_is_a_quantity(nlp: Language, embeddings: LocalEmbeddings) -> None:
+    """spaCy labels "aged 84", "81 years" and "a 55-year-old" dates: asked "how old", they are
+    the figure asked for; a date ("in April") is not."""
+    q = "How old was Sir Anthony Meyer when he died?"
+    for text in [
+        "Sir Anthony Meyer died at his London home on Monday, aged 84.",
+        "Sir Anthony Meyer, who died on Monday, had lived to 84 years.",
+    ]:
+        assert feature(_ev(q, [hit("a/1", text)], nlp, embeddings), "value_with_constraints") == 1
+    dated = hit("a/2", "Sir Anthony Meyer died at his London home in April.")
+    assert feature(_ev(q, [dated], nlp, embeddings), "value_with_constraints") == 0
+
+
 def test_a_score_of_another_match_is_not_the_score_asked_for(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
