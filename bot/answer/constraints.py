@@ -140,13 +140,21 @@ def present(c: Constraint, text_lower: str, words: set[str]) -> bool:
             return True
     if c.words and all(w in words for w in c.words):
         return True
-    if c.place and c.words and all(term_or_demonym_in(w, words) for w in c.words):
+    if c.place and c.words and all(_place_word_in(w, words) for w in c.words):
         return True
     if any(p in words for p in c.places):
         return True
     if _acronym(c) in words:
         return True
     return c.surname is not None and c.surname in words
+
+
+def _place_word_in(word: str, words: set[str]) -> bool:
+    """A place's word or its demonym ("North American" for "North America"); a plural place by
+    its singular, as its adjective is written ("the Balkan peninsula", "Falkland islanders")."""
+    return term_or_demonym_in(word, words) or (
+        len(word) > 4 and word.endswith("s") and word[:-1] in words
+    )
 
 
 def _acronym(c: Constraint) -> str:

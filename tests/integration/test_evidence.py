@@ -393,6 +393,10 @@ def test_a_place_is_named_by_its_demonym(nlp: Language, embeddings: LocalEmbeddi
     q = "How many people live in Syria's capital?"
     syriac = hit("f/2", "About two million people belong to the Syriac church in its capital.")
     assert feature(_ev(q, [syriac], nlp, embeddings), "constraint_share") == 0.0
+    # A plural place by its singular, as its adjective is written.
+    q = "How much will the oil pipeline across the Balkans cost?"
+    balkan = hit("f/3", "The oil pipeline through the Balkan peninsula will cost $1.2bn.")
+    assert _ev(q, [balkan], nlp, embeddings).missing == ()
 
 
 def test_a_people_is_named_by_its_place(nlp: Language, embeddings: LocalEmbeddings) -> None:
