@@ -8,7 +8,8 @@ scratch checkout and run ``newsdesk eval answers`` there.
 
 * ``with-heldout``: fitted on the training files, ``pending/`` and the held-out files that had
   been read for failure kinds (``heldout/questions_d``, ``questions_f``, ``questions_g``,
-  ``questions_h``, ``questions_i``, ``partial_questions``; ``_h`` and ``_i`` since session 36),
+  ``questions_h``, ``questions_i``, ``questions_j``, ``partial_questions``; ``_h`` and ``_i``
+  since session 36, ``_j`` since session 37),
   its threshold by the usual rule on cross-validated probabilities.
   More questions, and questions that no analysis fix was made from when they were written.
 * ``heldout-threshold``: fitted on the training files only, its threshold chosen by the same
@@ -17,7 +18,7 @@ scratch checkout and run ``newsdesk eval answers`` there.
   training failures, so answerable training questions may look better to the model than fresh
   ones do; this threshold measures by how much.
 
-``heldout/questions_j.jsonl``, dev and the seed questions are never read here: they are what
+``heldout/questions_k.jsonl``, dev and the seed questions are never read here: they are what
 the candidates are judged on (``training/README.md``).
 
     PYTHONPATH=$PWD python training/decision_candidates.py with-heldout OUT.json
@@ -51,6 +52,7 @@ READ_HELDOUT = [
         "questions_g.jsonl",
         "questions_h.jsonl",
         "questions_i.jsonl",
+        "questions_j.jsonl",
         "partial_questions.jsonl",
     )
 ]
