@@ -25,7 +25,9 @@ from retrieval.text import STOPWORDS, demonym_places, term_or_demonym_in
 if TYPE_CHECKING:
     from bot.answer.question.types import Mention
 
+# Numbers and dates: a passage may spell them in words or in digits.
 _NUMERIC = _DATE_LABELS | _NUMBER_LABELS
+
 # Month names and their abbreviations, lower case (the standard library's English ones).
 _MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m)
 _WORD = re.compile(r"\w+")
@@ -83,8 +85,7 @@ class Constraint:
         side = mention.label in _SIDE_LABELS
         place = mention.label in _PLACE_LABELS
         places = demonym_places(words[0]) if mention.label == "NORP" and len(words) == 1 else ()
-        numeric = mention.label in _DATE_LABELS | _NUMBER_LABELS
-        spelled = digits(lower) if numeric else lower
+        spelled = digits(lower) if mention.label in _NUMERIC else lower
         return cls(
             mention.text,
             lower,
@@ -133,7 +134,7 @@ def present(c: Constraint, text_lower: str, words: set[str]) -> bool:
         return True
     if c.spelled and pattern(c.spelled).search(text_lower):
         return True
-    if c.label in _DATE_LABELS | _NUMBER_LABELS and any(ch.isdigit() for ch in c.lower):
+    if c.label in _NUMERIC and any(ch.isdigit() for ch in c.lower):
         # The question's digits, the passage's words ("10 years", "ten years").
         spelled = digits(text_lower)
         if spelled != text_lower and pattern(c.lower).search(spelled):
