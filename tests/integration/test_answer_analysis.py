@@ -160,6 +160,10 @@ ANSWER_TYPES = [
     ("What percentage of the vote did the Liberal Democrats win in Cornwall?", T.QUANTITY),
     ("At what rate did the Bank of Japan set its benchmark interest rate?", T.QUANTITY),
     ("How much did oil prices rise in March?", T.QUANTITY),
+    # A change in a level or a share, with no verb of change: a percentage as often as money.
+    ("How much did the Bank of England raise interest rates?", T.QUANTITY),
+    ("How much will the disaster knock off Sri Lanka's economic growth?", T.QUANTITY),
+    ("How much did Sillerman pay for its 85% share of Elvis Presley Enterprises?", T.AMOUNT),
     ("How fast can the new high-speed train travel?", T.QUANTITY),
     # The level a change reaches, asked with "to what" / "by what" and no noun.
     ("To what did the mining group later raise its offer?", T.QUANTITY),

@@ -182,7 +182,13 @@ def _classify(
             )
             if nxt is not None and nxt.tag_ in {"JJR", "RBR", "JJ", "RB"} and nxt.i in members:
                 return AnswerType.QUANTITY, (), focus
-            if verb_lemma in _CHANGE_VERBS:
+            if verb_lemma in _CHANGE_VERBS or any(
+                doc[i].lemma_.lower() in _FOCUS_NOUNS[AnswerType.QUANTITY] - {"share"}
+                and doc[i].dep_ in {"dobj", "nsubj", "nsubjpass"}
+                for i in idx
+            ):
+                # "How much will it knock off growth?", "How much did the Bank raise rates?": a
+                # change in a level or a share, written as a percentage as often as in money.
                 return AnswerType.QUANTITY, (AnswerType.AMOUNT,), focus
             money = _FOCUS_NOUNS[AnswerType.AMOUNT]
             # "damages" is money; its lemma "damage" is harm.
