@@ -10,8 +10,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from text_to_num import alpha2digit
-
+from bot.answer.constraints import digits
 from bot.answer.question.mentions import _SCORE, _money_bounds
 from bot.answer.question.types import AnswerType
 from bot.answer.question.words import _DATE_LABELS, REPORTING_VERBS
@@ -34,7 +33,7 @@ VALUE_LABELS: dict[AnswerType, frozenset[str]] = {
 
 
 # An age or a length of time: "aged 84", "81 years", "55-year-old", "8 months" (numbers in
-# words are read as digits first).
+# words are read as digits first, as the constraints read them: bot.answer.constraints.digits).
 _DURATION = re.compile(
     r"(?i)\baged\s+\d|\d[\d.,]*[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?)\b"
 )
@@ -163,7 +162,7 @@ def value_spans(doc_or_span: Doc | Span, answer_type: AnswerType) -> list[tuple[
             # 55-year-old", "eight months"); not a date ("2004", "last May").
             for ent in doc_or_span.ents:
                 aged = ent.start > 0 and ent.doc[ent.start - 1].lower_ == "aged"
-                if ent.label_ == "DATE" and (aged or _DURATION.search(alpha2digit(ent.text, "en"))):
+                if ent.label_ == "DATE" and (aged or _DURATION.search(digits(ent.text.lower()))):
                     found.append((ent.start_char - base, ent.end_char - base, "QUANTITY"))
         if answer_type in {AnswerType.COUNT, AnswerType.QUANTITY}:
             # Numbers the NER left out, unless inside another entity or a score.

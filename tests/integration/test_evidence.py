@@ -569,6 +569,10 @@ def test_an_age_or_a_duration_is_a_quantity(nlp: Language, embeddings: LocalEmbe
         assert feature(_ev(q, [hit("a/1", text)], nlp, embeddings), "value_with_constraints") == 1
     dated = hit("a/2", "Sir Anthony Meyer died at his London home in April.")
     assert feature(_ev(q, [dated], nlp, embeddings), "value_with_constraints") == 0
+    # A small number in words is one too ("two years old"), as the constraints read it.
+    colt = hit("a/3", "Trainer Saeed bin Suroor said Dubai Millennium, two years old, won easily.")
+    q = "How old was Dubai Millennium when he won?"
+    assert feature(_ev(q, [colt], nlp, embeddings), "value_with_constraints") == 1
 
 
 def test_a_score_of_another_match_is_not_the_score_asked_for(
