@@ -47,20 +47,28 @@ def _modal_or_negated(tok: Token) -> bool:
     return any(c.tag_ == "MD" or c.dep_ == "neg" for c in tok.children)
 
 
+def _to_infinitive(tok: Token) -> bool:
+    """An infinitive with "to", whatever its tag: a passive or perfect one is tagged by its
+    participle ("due to be released", "expected to have sold")."""
+    return any(c.dep_ == "aux" and c.tag_ == "TO" for c in tok.children)
+
+
 def is_realis(verb: Token) -> bool:
     """Whether ``verb`` is reported as happening or having happened: no modal auxiliary (tag
-    MD), no negation, and not an infinitive or gerund left hanging on an adjective or noun
-    ("hopeful of finding a buyer") or on a verb of intending (:data:`IRREALIS_HEADS`); an
-    infinitive under another verb ("agreed to buy") is as real as that verb."""
+    MD), no negation, and not an infinitive (active or passive) or gerund left hanging on an
+    adjective or noun ("hopeful of finding a buyer", "due to be released") or on a verb of
+    intending (:data:`IRREALIS_HEADS`); an infinitive under another verb ("agreed to buy") is
+    as real as that verb."""
     seen = 0
     tok = verb
     while seen < 5:
         seen += 1
         if _modal_or_negated(tok):
             return False
-        non_finite = tok.tag_ in {"VB", "VBG"} and not any(
-            c.dep_ in {"aux", "auxpass"} and c.tag_ != "TO" for c in tok.children
-        )
+        non_finite = (
+            tok.tag_ in {"VB", "VBG"}
+            and not any(c.dep_ in {"aux", "auxpass"} and c.tag_ != "TO" for c in tok.children)
+        ) or _to_infinitive(tok)
         if tok.dep_ in {"xcomp", "ccomp", "conj"} and tok.head is not tok:
             head = tok.head
             if non_finite and head.lemma_.lower() in IRREALIS_HEADS:

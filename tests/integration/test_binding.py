@@ -20,6 +20,7 @@ REALIS = [
     ("MCI was bought by Verizon last year.", "buy"),
     ("SBC agreed to buy AT&T for about $16bn.", "buy"),  # as real as the agreeing
     ("The chairman said Verizon bought MCI.", "buy"),  # a reported clause
+    ("MCI agreed to be bought by Verizon.", "buy"),  # a passive infinitive, as real as its head
 ]
 
 IRREALIS = [
@@ -30,6 +31,10 @@ IRREALIS = [
     ("Verizon did not buy MCI.", "buy"),
     ("Verizon plans to buy MCI.", "buy"),
     ("Verizon is expected to buy MCI.", "buy"),
+    # Passive infinitives: planned or expected as much as the active ones.
+    ("Test versions of IE 7 are due to be released by the summer.", "release"),
+    ("MCI is expected to be bought by Verizon.", "buy"),
+    ("Jol is set to be appointed coach.", "appoint"),
 ]
 
 
