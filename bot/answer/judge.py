@@ -23,6 +23,7 @@ from bot.answer.evidence import Encode, Evidence, gather_evidence, prepare_passa
 from bot.answer.question import QuestionAnalysis, analyse
 from bot.answer.question.types import AnswerType
 from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
+from bot.answer.titled import titled_sentence
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -53,6 +54,9 @@ class Judgement:
     analysis: QuestionAnalysis
     evidence: tuple[Evidence, ...]
     decision: QuestionDecision
+    # Per part, the sentence naming the person or organisation asked for by the part's noun
+    # (:func:`bot.answer.titled.titled_sentence`), or None.
+    titled: tuple[tuple[str, int, int] | None, ...] = ()
 
     @property
     def outcome(self) -> str:
@@ -168,12 +172,22 @@ class Judgement:
                 out.append((w.article_id, *w.centre))
         return out
 
+    def titled_sentences(self) -> list[tuple[str, int, int]]:
+        """Per answered part asking for a name by a noun ("Which MSP ...?"), the sentence that
+        gives a name that noun as its title (:mod:`bot.answer.titled`)."""
+        return [
+            t
+            for t, d in zip(self.titled, self.decision.parts, strict=False)
+            if t is not None and d.answer
+        ]
+
     def extractive_cue(self) -> dict[str, Any]:
         """What the extractive generator is told besides the question: ``part_articles``
         (:meth:`placement`) and ``required`` (:meth:`value_sentences`, then
-        :meth:`part_sentences`)."""
+        :meth:`part_sentences`, then :meth:`titled_sentences`)."""
         required = self.value_sentences()
         required += [s for s in self.part_sentences() if s not in required]
+        required += [s for s in self.titled_sentences() if s not in required]
         return {"part_articles": self.placement(), "required": required}
 
     def unanswered_parts(self) -> list[str]:
@@ -215,4 +229,5 @@ def judge(
     anchors = question_anchors(analysis) if anchored else None
     passages = prepare_passages(hits, nlp, encode, cache, anchors)
     evidence = tuple(gather_evidence(part, passages, encode) for part in analysis.parts)
-    return Judgement(analysis, evidence, decide(evidence, params))
+    titled = tuple(titled_sentence(ev, passages) for ev in evidence)
+    return Judgement(analysis, evidence, decide(evidence, params), titled)

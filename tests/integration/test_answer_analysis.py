@@ -173,6 +173,7 @@ ANSWER_TYPES = [
     ("How long will the Channel Tunnel stay closed?", T.DATE),
     ("Who replaced Kevin Keegan as manager of Newcastle?", T.PERSON),
     ("Which minister announced the new asylum rules?", T.PERSON),
+    ("Which MSP is behind the bill to keep Scottish shops shut?", T.PERSON),
     ("Which company makes the iPod?", T.ORGANISATION),
     ("Which club did Wayne Rooney join from Everton?", T.ORGANISATION),
     ("Where will the next G8 summit take place?", T.PLACE),

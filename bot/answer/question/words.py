@@ -61,6 +61,7 @@ _FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
     AnswerType.PERSON: _words("""
         person man woman player minister manager coach boss chief executive chairman chairwoman
         president director actor actress singer star artist musician writer author politician mp
+        msp
         leader candidate official spokesman spokeswoman spokesperson secretary chancellor
         footballer striker midfielder defender goalkeeper captain winger batsman bowler athlete
         judge lawyer officer presenter host designer founder owner head champion rival
