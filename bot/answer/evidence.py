@@ -30,12 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import numpy as np
 
 from bot.answer.binding import bind, speaker_topic, topic_share
-from bot.answer.constraints import (
-    Constraint,
-    names_constraint,
-    positions,
-    present,
-)
+from bot.answer.constraints import Constraint, names_constraint, positions, present
 from bot.answer.matches import another_match
 from bot.answer.passages import (
     NEIGHBOURS,
@@ -49,6 +44,7 @@ from bot.answer.passages import (
 from bot.answer.question.types import AnswerType, QuestionPart
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import REPORTING_VERBS
+from bot.answer.titled import names_by_title
 from bot.answer.unnamed import unnamed_mention
 from bot.answer.values import per_unit, value_spans, with_unit
 from bot.answer.withheld import not_told, withheld_types, withholds
@@ -233,9 +229,13 @@ def _unnamed(
 ) -> bool:
     """A sentence of the window mentions the noun asked about without a name
     (:mod:`bot.answer.unnamed`) and gives no value of the asked-for type ("Mutu is to begin talks
-    with Juventus as he looks for a new club" names the club it is about)."""
+    with Juventus as he looks for a new club" names the club it is about), and none names
+    anyone by that noun (:func:`bot.answer.titled.names_by_title`)."""
     focus = (part.focus or "").lower()
     if not focus or part.answer_type not in _NAME_TYPES or not part.wh or " " not in part.wh:
+        return False
+    # "... to oust three directors. Commercial director Andy Anson ... were voted out."
+    if any(_memo(doc, "titled:" + focus, lambda d: names_by_title(d, focus)) for doc in docs):
         return False
     return any(
         _memo(doc, "unnamed:" + focus, lambda d: unnamed_mention(d, focus))

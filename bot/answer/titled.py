@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from bot.answer.question.types import AnswerType
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span, Token
 
     from bot.answer.evidence import Evidence
     from bot.answer.passages import Passages
@@ -51,6 +51,17 @@ def titled(entity: Span, noun: str) -> bool:
     if any(c.dep_ == "appos" and _is(c, noun) for c in root.children):
         return True
     return root.dep_ == "appos" and _is(root.head, noun)
+
+
+# Entities that name someone or something (not a number, a date or a people).
+_NAMES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
+
+
+def names_by_title(doc: Doc, noun: str) -> bool:
+    """Whether ``doc`` names someone or something with ``noun`` as its title ("commercial
+    director Andy Anson"): a mention of the noun without a name nearby ("to oust three
+    directors") is then answered in the same passage (:mod:`bot.answer.unnamed`)."""
+    return any(e.label_ in _NAMES and titled(e, noun) for e in doc.ents)
 
 
 def titled_sentence(ev: Evidence, passages: Passages) -> tuple[str, int, int] | None:

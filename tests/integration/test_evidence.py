@@ -898,6 +898,15 @@ def test_a_name_asked_for_but_only_described_is_withheld(
         "few clues about when more broadcasters would be included.",
     )
     assert not any(w.withheld for w in _ev(q, [beyond], nlp, embeddings).windows)
+    # A mention without names, then the names given with the noun as their title.
+    q = "Which three directors did Malcolm Glazer oust from the Manchester United board?"
+    titled = hit(
+        "u/8",
+        "Malcolm Glazer used his stake in Manchester United to oust three directors from the "
+        "board. Commercial director Andy Anson and non-executive director Philip Yea were "
+        "voted out.",
+    )
+    assert not any(w.withheld for w in _ev(q, [titled], nlp, embeddings).windows)
 
 
 def test_what_was_said_takes_anyones_words(nlp: Language, embeddings: LocalEmbeddings) -> None:
