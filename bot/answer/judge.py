@@ -12,6 +12,7 @@ answer never depends on a generator (nor on an LLM's opinion).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 from bot.answer.anchors import question_anchors
 from bot.answer.cache import PassageCache
 from bot.answer.decision import DecisionParams, QuestionDecision, decide
-from bot.answer.evidence import Encode, Evidence, gather_evidence, prepare_passages
+from bot.answer.evidence import Encode, Evidence, Passages, gather_evidence, prepare_passages
 from bot.answer.question import QuestionAnalysis, analyse
 from bot.answer.question.types import AnswerType
 from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
-from bot.answer.titled import titled_sentence
+from bot.answer.titled import names_by_title
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -47,6 +48,41 @@ _VALUE_TYPES = frozenset(
 )
 
 
+# The entity labels of the names a part asks for by a noun ("Which judge ...?").
+_NAME_LABELS: dict[AnswerType, frozenset[str]] = {
+    AnswerType.PERSON: frozenset({"PERSON"}),
+    AnswerType.ORGANISATION: frozenset({"ORG"}),
+}
+_WORD = re.compile(r"\w+")
+
+
+def titled_sentence(ev: Evidence, passages: Passages) -> tuple[str, int, int] | None:
+    """``(article id, start, end)`` of a sentence in the article of the part's strongest window
+    carrying every constraint that names someone of the asked-for kind by the part's noun
+    (:func:`bot.answer.titled.names_by_title`; not one of the names the question gives), the
+    one nearest that window's centre; None when the part asks no name by a noun, or no such
+    sentence was retrieved."""
+    part = ev.part
+    labels = _NAME_LABELS.get(part.answer_type)
+    noun = (part.focus or "").lower()
+    window = next((w for w in ev.windows if w.constraint_share >= 1.0), None)
+    if labels is None or not noun or window is None:
+        return None
+    given = frozenset(w for c in ev.constraints for w in _WORD.findall(c.lower()))
+    found = [
+        (sentence.start, sentence.end)
+        for h, hit in enumerate(passages.hits)
+        if hit.article_id == window.article_id
+        for sentence, doc in zip(passages.sentences[h], passages.docs[h], strict=True)
+        if names_by_title(doc, noun, labels, given)
+    ]
+    if not found:
+        return None
+    at, inside = window.centre[0], (window.start, window.end)
+    start, end = min(found, key=lambda se: (not inside[0] <= se[0] < inside[1], abs(se[0] - at)))
+    return (window.article_id, start, end)
+
+
 @dataclass(frozen=True)
 class Judgement:
     """The analysis, the evidence per part and the decision per part, for one question."""
@@ -55,7 +91,7 @@ class Judgement:
     evidence: tuple[Evidence, ...]
     decision: QuestionDecision
     # Per part, the sentence naming the person or organisation asked for by the part's noun
-    # (:func:`bot.answer.titled.titled_sentence`), or None.
+    # (:func:`titled_sentence`), or None.
     titled: tuple[tuple[str, int, int] | None, ...] = ()
 
     @property
@@ -174,7 +210,7 @@ class Judgement:
 
     def titled_sentences(self) -> list[tuple[str, int, int]]:
         """Per answered part asking for a name by a noun ("Which MSP ...?"), the sentence that
-        gives a name that noun as its title (:mod:`bot.answer.titled`)."""
+        gives a name that noun as its title (:func:`titled_sentence`)."""
         return [
             t
             for t, d in zip(self.titled, self.decision.parts, strict=False)

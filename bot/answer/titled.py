@@ -1,4 +1,4 @@
-"""The sentence that names the person or organisation a part asks for by the noun it asks with.
+"""Whether a passage names someone by the noun a part asks with: its title.
 
 "Which MSP is behind the bill ...?" is answered by "MSP Karen Whitefield wants to ensure ...";
 "Which judge threw out ...?" by "Judge Letitia Clark ruled ...". The decision answers such a
@@ -7,9 +7,10 @@ people, so names are not values the answer must quote (``bot.answer.judge._VALUE
 compulsory, they cost coverage). A name the text gives the asked noun as its title, right
 before it ("her coach Aston Moore"), inside it ("Judge Letitia Clark") or in apposition ("Aston
 Moore, her coach,") is the one asked for, so its sentence is quoted
-(:meth:`bot.answer.judge.Judgement.extractive_cue`).
+(:func:`bot.answer.judge.titled_sentence`), and a mention of the noun without a name in the
+same window withholds nothing (:mod:`bot.answer.evidence`).
 
-A pure function of the evidence and the parses the evidence stage made; nothing is loaded here.
+Pure functions of the parses the evidence stage made; nothing is loaded here.
 """
 
 from __future__ import annotations
@@ -17,19 +18,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.answer.question.types import AnswerType
-
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-    from bot.answer.evidence import Evidence
-    from bot.answer.passages import Passages
-
-# The entity labels of the names each answer type asks for.
-_LABELS: dict[AnswerType, frozenset[str]] = {
-    AnswerType.PERSON: frozenset({"PERSON"}),
-    AnswerType.ORGANISATION: frozenset({"ORG"}),
-}
 _WORD = re.compile(r"\w+")
 
 
@@ -57,42 +48,14 @@ def titled(entity: Span, noun: str) -> bool:
 _NAMES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
 
 
-def names_by_title(doc: Doc, noun: str) -> bool:
-    """Whether ``doc`` names someone or something with ``noun`` as its title ("commercial
-    director Andy Anson"): a mention of the noun without a name nearby ("to oust three
-    directors") is then answered in the same passage (:mod:`bot.answer.unnamed`)."""
-    return any(e.label_ in _NAMES and titled(e, noun) for e in doc.ents)
-
-
-def titled_sentence(ev: Evidence, passages: Passages) -> tuple[str, int, int] | None:
-    """``(article id, start, end)`` of a sentence in the article of the part's strongest window
-    carrying every constraint that names someone of the asked-for kind by the part's noun (not
-    one of the names the question gives), the one nearest that window's centre; None when the
-    part asks no name by a noun, or no such sentence was retrieved."""
-    part = ev.part
-    labels = _LABELS.get(part.answer_type)
-    noun = (part.focus or "").lower()
-    if labels is None or not noun:
-        return None
-    window = next((w for w in ev.windows if w.constraint_share >= 1.0), None)
-    if window is None:
-        return None
-    given = {w for c in ev.constraints for w in _WORD.findall(c.lower())}
-    found: list[tuple[int, int]] = []
-    for h, hit in enumerate(passages.hits):
-        if hit.article_id != window.article_id:
-            continue
-        for sentence, doc in zip(passages.sentences[h], passages.docs[h], strict=True):
-            if any(
-                e.label_ in labels
-                and titled(e, noun)
-                and not given & set(_WORD.findall(e.text.lower()))
-                for e in doc.ents
-            ):
-                found.append((sentence.start, sentence.end))
-    if not found:
-        return None
-    at = window.centre[0]
-    inside = window.start, window.end
-    start, end = min(found, key=lambda se: (not inside[0] <= se[0] < inside[1], abs(se[0] - at)))
-    return (window.article_id, start, end)
+def names_by_title(
+    doc: Doc, noun: str, labels: frozenset[str] = _NAMES, given: frozenset[str] = frozenset()
+) -> bool:
+    """Whether ``doc`` names someone or something (an entity of ``labels``) with ``noun`` as
+    its title ("commercial director Andy Anson"), other than a name with a word of ``given``
+    (the question's own names, lower case). A mention of the noun without a name nearby ("to
+    oust three directors") is then answered in the same passage (:mod:`bot.answer.unnamed`)."""
+    return any(
+        e.label_ in labels and titled(e, noun) and not given & set(_WORD.findall(e.text.lower()))
+        for e in doc.ents
+    )
