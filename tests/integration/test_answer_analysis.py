@@ -449,6 +449,15 @@ def test_whose_a_named_thing_is_qualifies_it(nlp: Any) -> None:
     # A name further down the possessed phrase is not what it is: this is his deal.
     deal = one_part(nlp, "What did Mia Hamm say about Nomar Garciaparra's new deal with the Cubs?")
     assert not [m.text for m in deal.entities if m.qualifier]
+    # Whom a named person works for, before their title, says whose the person is too.
+    chief = one_part(nlp, "What did Bank of England deputy governor Rachel Lomax say about it?")
+    assert {m.text: m.qualifier for m in chief.entities} == {
+        "Bank of England": True,
+        "Rachel Lomax": False,
+    }
+    # Not a name with a title and no person after it: it is the thing asked about.
+    board = one_part(nlp, "How many Manchester United directors were voted off the board?")
+    assert not [m.text for m in board.entities if m.qualifier]
 
 
 def test_relation_of_a_money_question(nlp: Any) -> None:

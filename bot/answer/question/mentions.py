@@ -223,7 +223,22 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
 
 def _qualifies(doc: Doc, mention: Mention) -> bool:
     """Whether the name is the possessor of a phrase that names something else: "John
-    Underwood's Live-Shot website", "Standard Life's Richard Moffat" (:class:`Mention`)."""
+    Underwood's Live-Shot website", "Standard Life's Richard Moffat" (:class:`Mention`), or
+    whom a named person works for, before their title: "CBI chief Sir Digby Jones", "Bank of
+    England deputy governor Rachel Lomax" (a story names the employer once, and quotes the
+    person by name later)."""
+    inside = [t for t in doc if mention.start <= t.idx < mention.end]
+    root = next((t for t in inside if not mention.start <= t.head.idx < mention.end), None)
+    title = root.head if root is not None else None
+    if (
+        root is not None
+        and title is not None
+        and root.dep_ in {"compound", "nmod"}
+        and title.pos_ == "NOUN"
+        and title.dep_ == "compound"
+        and title.head.ent_type_ == "PERSON"
+    ):
+        return True
     last = next((t for t in doc if t.idx < mention.end <= t.idx + len(t)), None)
     if last is None or last.dep_ != "poss":
         return False
