@@ -436,6 +436,17 @@ def test_a_name_after_a_possessive_is_a_name_of_its_own(nlp: Any) -> None:
     assert {"Union Investment", "Rolf Dress"} <= {m.text for m in said.entities}
 
 
+def test_no_constraint_from_a_word_for_now_nor_from_a_lower_case_name(nlp: Any) -> None:
+    # "today's films": the present, which a passage does not write as "today".
+    films = one_part(nlp, "What did Dustin Hoffman say about the state of today's films?")
+    assert [m.text for m in (*films.entities, *films.dates)] == ["Dustin Hoffman"]
+    # The NER takes "bill jumps unexpectedly" for a person: a name has a capital or a digit.
+    bill = one_part(
+        nlp, "What did Rob Dwight say phone firms should do when a customer's bill jumps?"
+    )
+    assert [m.text for m in bill.entities] == ["Rob Dwight"]
+
+
 def test_whose_a_named_thing_is_qualifies_it(nlp: Any) -> None:
     # The possessor of a phrase that names something else says whose it is (the evidence stage
     # takes it anywhere in the article); the possessor of a plain noun is what is asked about.

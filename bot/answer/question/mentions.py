@@ -45,6 +45,10 @@ def _content_terms(
     return tuple(seen)
 
 
+# Dates that say "now" or a day counted from it: the asker's present ("today's films"), which a
+# report of its own day writes otherwise ("on Tuesday"), if at all.
+_DEICTIC = frozenset({"today", "tonight", "yesterday", "tomorrow", "now", "nowadays", "currently"})
+
 # The words of "how many / how much / how long" that spaCy's NER may take into an entity.
 _HOW_WORDS = frozenset({"many", "much", "long", "few", "little"})
 # After "a year": a date counted back or on ("a year ago"), not a rate ("£4m a year").
@@ -109,6 +113,13 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
             covered.add(ent.start)
             continue
         if _describes_a_named_person(ent):
+            covered.update(range(ent.start, ent.end))
+            continue
+        if (ent.label_ in _DATE_LABELS and {t.lower_ for t in ent} <= _DEICTIC) or (
+            ent.label_ not in _DATE_LABELS | _NUMBER_LABELS
+            and not any(ch.isupper() or ch.isdigit() for ch in ent.text)
+        ):
+            # "today's films"; "a customer's bill jumps", which the NER takes for a person.
             covered.update(range(ent.start, ent.end))
             continue
         covered.update(range(ent.start, ent.end))
