@@ -445,6 +445,9 @@ def test_no_constraint_from_a_word_for_now_nor_from_a_lower_case_name(nlp: Any) 
         nlp, "What did Rob Dwight say phone firms should do when a customer's bill jumps?"
     )
     assert [m.text for m in bill.entities] == ["Rob Dwight"]
+    # A question typed all in lower case keeps the names the NER finds in it.
+    typed = one_part(nlp, "what did boris johnson say about russia?")
+    assert [m.text for m in typed.entities] == ["boris johnson", "russia"]
 
 
 def test_whose_a_named_thing_is_qualifies_it(nlp: Any) -> None:

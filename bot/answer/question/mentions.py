@@ -94,6 +94,7 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     covered: set[int] = set()
     by_token: dict[int, int] = {}  # token -> index in entities, for names the runs extend
     named_number = _number_words_of_names(doc, members)
+    cased = any(t.text[:1].isupper() for t in doc if not t.is_sent_start)
     for ent in doc.ents:
         if not any(t.i in members for t in ent):
             continue
@@ -116,10 +117,12 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
             covered.update(range(ent.start, ent.end))
             continue
         if (ent.label_ in _DATE_LABELS and {t.lower_ for t in ent} <= _DEICTIC) or (
-            ent.label_ not in _DATE_LABELS | _NUMBER_LABELS
+            cased
+            and ent.label_ not in _DATE_LABELS | _NUMBER_LABELS
             and not any(ch.isupper() or ch.isdigit() for ch in ent.text)
         ):
-            # "today's films"; "a customer's bill jumps", which the NER takes for a person.
+            # "today's films"; "a customer's bill jumps", which the NER takes for a person in
+            # a question that capitalises its names (not in one typed all in lower case).
             covered.update(range(ent.start, ent.end))
             continue
         covered.update(range(ent.start, ent.end))
