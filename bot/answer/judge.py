@@ -12,7 +12,6 @@ answer never depends on a generator (nor on an LLM's opinion).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,8 @@ from bot.answer.evidence import Encode, Evidence, Passages, gather_evidence, pre
 from bot.answer.question import QuestionAnalysis, analyse
 from bot.answer.question.types import AnswerType
 from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
-from bot.answer.titled import names_by_title
+from bot.answer.titled import name_words, names_by_title
+from bot.answer.values import VALUE_LABELS
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -48,12 +48,8 @@ _VALUE_TYPES = frozenset(
 )
 
 
-# The entity labels of the names a part asks for by a noun ("Which judge ...?").
-_NAME_LABELS: dict[AnswerType, frozenset[str]] = {
-    AnswerType.PERSON: frozenset({"PERSON"}),
-    AnswerType.ORGANISATION: frozenset({"ORG"}),
-}
-_WORD = re.compile(r"\w+")
+# Parts that ask for a name by a noun ("Which judge ...?"), whose sentence the answer quotes.
+_TITLED_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION})
 
 
 def titled_sentence(ev: Evidence, passages: Passages) -> tuple[str, int, int] | None:
@@ -63,12 +59,12 @@ def titled_sentence(ev: Evidence, passages: Passages) -> tuple[str, int, int] | 
     one nearest that window's centre; None when the part asks no name by a noun, or no such
     sentence was retrieved."""
     part = ev.part
-    labels = _NAME_LABELS.get(part.answer_type)
     noun = (part.focus or "").lower()
     window = next((w for w in ev.windows if w.constraint_share >= 1.0), None)
-    if labels is None or not noun or window is None:
+    if part.answer_type not in _TITLED_TYPES or not noun or window is None:
         return None
-    given = frozenset(w for c in ev.constraints for w in _WORD.findall(c.lower()))
+    labels = VALUE_LABELS[part.answer_type]
+    given = name_words(ev.constraints)
     found = [
         (sentence.start, sentence.end)
         for h, hit in enumerate(passages.hits)

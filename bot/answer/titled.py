@@ -18,7 +18,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot.answer.question.types import AnswerType
+from bot.answer.values import VALUE_LABELS
+
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from spacy.tokens import Doc, Span, Token
 
 _WORD = re.compile(r"\w+")
@@ -44,8 +49,17 @@ def titled(entity: Span, noun: str) -> bool:
     return root.dep_ == "appos" and _is(root.head, noun)
 
 
-# Entities that name someone or something (not a number, a date or a people).
-_NAMES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
+# Entities that name someone or something: a person, an organisation, a place.
+_NAMES = (
+    VALUE_LABELS[AnswerType.PERSON]
+    | VALUE_LABELS[AnswerType.ORGANISATION]
+    | VALUE_LABELS[AnswerType.PLACE]
+)
+
+
+def name_words(names: Iterable[str]) -> frozenset[str]:
+    """The lower-case words of ``names`` (the question's own), for :func:`names_by_title`."""
+    return frozenset(w for name in names for w in _WORD.findall(name.lower()))
 
 
 def names_by_title(
