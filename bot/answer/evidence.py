@@ -238,7 +238,7 @@ def _unnamed(
     if any(_memo(doc, "titled:" + focus, lambda d: names_by_title(d, focus)) for doc in docs):
         return False
     return any(
-        _memo(doc, "unnamed:" + focus, lambda d: unnamed_mention(d, focus))
+        _memo(doc, f"unnamed:{part.wh}", lambda d: unnamed_mention(d, focus, part.wh))
         and not any(s.start <= v[0] < s.end for v in values)
         for s, doc in zip(sents, docs, strict=True)
     )

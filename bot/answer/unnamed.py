@@ -26,9 +26,19 @@ _BEYOND = frozenset({"more", "other", "further", "additional"})
 _DESCRIBING = frozenset({"GPE", "NORP", "LOC", "CARDINAL", "DATE", "TIME", "ORDINAL", "QUANTITY"})
 
 
-def unnamed_mention(doc: Doc, focus: str) -> bool:
-    """Some mention of ``focus`` (a noun's lemma) in ``doc`` is indefinite and unnamed."""
-    return any(tok.lemma_.lower() == focus and tok.pos_ == "NOUN" and _unnamed(tok) for tok in doc)
+def unnamed_mention(doc: Doc, focus: str, asked: str | None = None) -> bool:
+    """Some mention of ``focus`` (a noun's lemma) in ``doc`` is indefinite and unnamed.
+    ``asked``: the question's words for it ("which malaysian bank"). Asked for one, a plural
+    mention ("Banks in Malaysia will be able to sell ...") speaks of the kind, not of the one
+    asked about; asked for several ("which cabinet ministers"), "a minister" may be one."""
+    one = asked is not None and asked.rsplit(" ", 1)[-1] == focus
+    return any(
+        tok.lemma_.lower() == focus
+        and tok.pos_ == "NOUN"
+        and not (one and tok.tag_ == "NNS")
+        and _unnamed(tok)
+        for tok in doc
+    )
 
 
 def _unnamed(noun: Token) -> bool:

@@ -58,6 +58,8 @@ _SETTLING = frozenset({"set", "fix", "agree", "decide", "determine", "finalise",
 _UNSURE = frozenset({"unclear", "uncertain"})
 _SURE = frozenset({"clear", "certain"})
 _OPEN = frozenset({"ccomp", "xcomp", "advcl", "csubj", "prep"})
+# Penn tags of wh-words ("which", "who", "whose", "how").
+_WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 # Penn tags of the adjective or adverb in "how long", "how far", "how big": a measure.
 _DEGREE_TAGS = frozenset({"JJ", "JJR", "RB", "RBR"})
 
@@ -95,8 +97,12 @@ def withheld_types(doc: Doc) -> tuple[AnswerType | None, ...]:
         lemma = tok.lemma_.lower()
         if lemma in WITHHOLDING:
             found.append(_adjective_object(tok))
-        elif _negated_telling(tok):
-            found.append(_telling_object(tok))
+        elif _negated_telling(tok) and not _fact_or_matter(tok):
+            told = _telling_object(tok)
+            # "was not given enough notice": giving withholds only a thing told (a figure, a
+            # price, details), not whatever else is given.
+            if told is not None or lemma != "give":
+                found.append(told)
         elif lemma in _SETTLING and _not_done(tok):
             # Only a typed object: "no date has been set" withholds a date, but "did not know"
             # alone withholds nothing a reader can name.
@@ -176,9 +182,29 @@ def withholds(types: tuple[AnswerType | None, ...], accepted: tuple[AnswerType, 
     return any(t is None or _GROUPS.get(t, t) in asked for t in types)
 
 
+def _fact_or_matter(verb: Token) -> bool:
+    """What is not told is a clause with no wh-word that the sentence states ("did not
+    disclose that a subsidiary employed ...", "wouldn't say I'm bitter"): no value a part asks
+    for. Not a yes-or-no matter ("would not confirm whether it will be built into Windows XP or
+    Longhorn"), which may leave open when, or which."""
+    if any(c.dep_ in _TOLD for c in verb.children):
+        return False
+    clause = next((c for c in verb.children if c.dep_ in _CLAUSAL and c.i > verb.i), None)
+    if clause is None or clause.pos_ not in {"VERB", "AUX"}:
+        return False
+    open_matter = any(c.dep_ == "mark" and c.lower_ in {"whether", "if"} for c in clause.children)
+    # "did not say which facilities would be affected": a wh-word asks, whatever its type.
+    asking = any(t.tag_ in _WH_TAGS and t.lower_ != "that" for t in clause.subtree)
+    return not open_matter and not asking
+
+
 def _adjective_object(adj: Token) -> AnswerType | None:
     if adj.dep_ == "amod":
-        return _noun_type(adj.head)
+        # "an unnamed agent", "four unknown callers": whoever they are, their name.
+        typed = _noun_type(adj.head)
+        if typed is None and adj.lemma_.lower() in {"unnamed", "unknown"}:
+            return AnswerType.PERSON
+        return typed
     # Predicative: "The identity of the artist remains unknown".
     subject = next((c for c in adj.head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
     return _noun_type(subject) if subject is not None else None
@@ -249,7 +275,8 @@ def _noun_type(noun: Token | None, depth: int = 0) -> AnswerType | None:
                 if obj.dep_ == "pcomp":
                     return _clause_type(obj)
                 return _noun_type(obj, depth + 1)
-        return None
+        # "gave no figure", "without giving detailed figures": a number.
+        return AnswerType.COUNT if lemma == "figure" else None
     typed = _type_of_noun(lemma, set())
     if typed is None or typed[0] in {AnswerType.DESCRIPTION, AnswerType.STATEMENT}:
         return None

@@ -214,6 +214,10 @@ def test_a_withholding_is_read_from_its_determiner_or_its_governing_verb(
         return _savoy_withheld(said, nlp, embeddings)
 
     for said in (
+        # A yes-or-no matter may leave the price open ("... or was paid in shares"); a
+        # wh-word asks something, whatever its noun.
+        "The owners would not confirm whether the group had paid cash.",
+        "The owners did not say which arrangements had been made.",
         "No financial details were revealed.",
         "The buyers gave no figure for the deal.",
         "A spokesman declined to say how much the group had paid.",
@@ -229,8 +233,17 @@ def test_a_withholding_is_read_from_its_determiner_or_its_governing_verb(
         "The owners declined to buy the hotel next door, and revealed the price: $80m.",
         "The sale was agreed, said an adviser, who declined to be named.",
         "The owners gave no details of how the talks had gone.",
+        # A fact the sentence itself states: no value is withheld.
+        "The owners did not disclose that a subsidiary had advised the buyers.",
+        "I wouldn't say I'm disappointed, the owner said.",
+        # "give" withholds only a thing told: a figure, a price, details.
+        "The staff were not given enough notice, the owners said.",
+        # An unnamed person withholds a name, not a price.
+        "The group paid an unnamed adviser for the introduction.",
     ):
         assert withheld(said) == 0.0, said
+    who = "Who introduced Prince Alwaleed's group to the Savoy hotel's owners?"
+    assert _savoy_withheld("An unnamed adviser made the introduction.", nlp, embeddings, who) == 1
     # A subject left unnamed is a name withheld.
     who = "Who will replace Brian Welch as Korn's guitarist?"
     korn = hit("b/1", "Brian Welch has left Korn. A new guitarist has yet to be named by Korn.")
@@ -907,6 +920,17 @@ def test_a_name_asked_for_but_only_described_is_withheld(
         "voted out.",
     )
     assert not any(w.withheld for w in _ev(q, [titled], nlp, embeddings).windows)
+    # Asked for one ("which bank"), a bare plural speaks of the kind, not of the one unnamed;
+    # asked for several ("which banks"), it may be them.
+    q = "Which Malaysian bank is looking for a foreign partner for its Islamic banking arm?"
+    kind = hit(
+        "u/9",
+        "Malaysia is to relax limits on foreign ownership of Islamic banking units. Banks in "
+        "Malaysia will now be able to sell up to 49% of those units.",
+    )
+    assert not any(w.withheld for w in _ev(q, [kind], nlp, embeddings).windows)
+    q = "Which Malaysian banks are looking for foreign partners for their Islamic banking arms?"
+    assert any(w.withheld for w in _ev(q, [kind], nlp, embeddings).windows)
 
 
 def test_what_was_said_takes_anyones_words(nlp: Language, embeddings: LocalEmbeddings) -> None:
