@@ -31,6 +31,7 @@ _NUMERIC = _DATE_LABELS | _NUMBER_LABELS
 # Month names and their abbreviations, lower case (the standard library's English ones).
 _MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m)
 _WORD = re.compile(r"\w+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)+$")
 
 # Entity labels of a match's sides: players, clubs, national teams. Not NORP: "the Indian
@@ -141,6 +142,8 @@ def present(c: Constraint, text_lower: str, words: set[str]) -> bool:
             return True
     if c.words and all(w in words for w in c.words):
         return True
+    if c.label in _DATE_LABELS and _year_unsaid(c.words, words):
+        return True
     if c.place and c.words and all(_place_word_in(w, words) for w in c.words):
         return True
     if any(p in words for p in c.places):
@@ -148,6 +151,18 @@ def present(c: Constraint, text_lower: str, words: set[str]) -> bool:
     if _acronym(c) in words:
         return True
     return c.surname is not None and c.surname in words
+
+
+def _year_unsaid(date: tuple[str, ...], words: set[str]) -> bool:
+    """A month and its year ("January 2005") written as the month alone ("reached 5.037
+    million in January"): news leaves the current year unsaid. Not where the passage writes
+    another year, whose January it may be."""
+    years = [w for w in date if _YEAR.fullmatch(w)]
+    months = [w for w in date if w in _MONTHS]
+    if len(years) != 1 or not months or len(years) + len(months) != len(date):
+        return False
+    others = any(_YEAR.fullmatch(w) and w != years[0] for w in words)
+    return not others and all(m in words for m in months)
 
 
 def _place_word_in(word: str, words: set[str]) -> bool:

@@ -545,6 +545,21 @@ def test_a_date_the_question_gives_is_its_numbers_and_months(
     assert _ev(q, [passage], nlp, embeddings).missing != ()
 
 
+def test_a_month_and_year_is_the_month_where_no_other_year_is_written(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """News leaves the current year unsaid: "January 2005" is found in "the jobless total had
+    reached 5.037 million in January". Not where the passage writes another year ("January
+    2004"), and not a month alone for another month."""
+    q = "How many Germans were officially out of work in January 2005?"
+    passage = hit("y/1", "Five million Germans were out of work: the total was 5.037m in January.")
+    assert _ev(q, [passage], nlp, embeddings).missing == ()
+    other = hit("y/2", "Germans out of work: the total reached 4.5m in January 2004.")
+    assert _ev(q, [other], nlp, embeddings).missing != ()
+    month = hit("y/3", "Five million Germans were out of work: the total reached 5.2m in February.")
+    assert _ev(q, [month], nlp, embeddings).missing != ()
+
+
 def test_a_number_is_found_in_words_or_in_digits(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
