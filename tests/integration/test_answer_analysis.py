@@ -168,6 +168,8 @@ ANSWER_TYPES = [
     # The level a change reaches, asked with "to what" / "by what" and no noun.
     ("To what did the mining group later raise its offer?", T.QUANTITY),
     ("By what did the retailer's sales fall over Christmas?", T.QUANTITY),
+    ("What had the jobless total risen to by February?", T.QUANTITY),
+    ("What did the mining group later raise its offer to?", T.QUANTITY),
     ("When did Virgin Atlantic launch flights to Shanghai?", T.DATE),
     ("What year did the Millennium Dome close?", T.DATE),
     ("How long will the Channel Tunnel stay closed?", T.DATE),
@@ -296,6 +298,18 @@ def test_which_of_a_money_noun_asks_for_the_thing(nlp: Any) -> None:
     assert (part.answer_type, part.focus) == (T.DESCRIPTION, "award")
     assert T.AMOUNT in part.also_accept
     assert one_part(nlp, "What fine did the regulator impose on the bank?").answer_type is T.AMOUNT
+    # An award or a prize is named ("Ambassador for Tennis", "the Booker Prize") more often than
+    # paid, whichever word asks for it.
+    part = one_part(nlp, "What award did the International Tennis Writers vote Roger Federer?")
+    assert (part.answer_type, part.focus) == (T.DESCRIPTION, "award")
+    assert T.AMOUNT in part.also_accept
+
+
+def test_the_asking_word_is_not_a_name(nlp: Any) -> None:
+    # spaCy's NER tags a sentence-initial "Whom" as a PERSON.
+    question = "Whom did Tim Henman beat to open his 2005 season at the Kooyong Classic?"
+    assert ("Whom", "PERSON") in [(e.text, e.label_) for e in nlp(question).ents]
+    assert [m.text for m in one_part(nlp, question).entities] == ["Tim Henman", "Kooyong Classic"]
 
 
 def test_the_asked_quantity_is_not_a_constraint(nlp: Any) -> None:

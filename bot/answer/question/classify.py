@@ -253,7 +253,7 @@ def _classify(
         typed = _type_of_noun(focus_lemma, lemmas)
         if typed is not None:
             answer, also = typed
-            if word == "which" and answer is AnswerType.AMOUNT:
+            if answer is AnswerType.AMOUNT and (word == "which" or focus_lemma in _NAMED_MONEY):
                 # "Which prizes did Snow Patrol collect?", "which award will Day-Lewis get":
                 # "which" picks out one of those things (its name); money is asked as "how
                 # much" or "what fine".
@@ -323,13 +323,23 @@ def _classify(
     return AnswerType.DESCRIPTION, (), focus
 
 
+# Money nouns that are as often a thing with a name: "What award did the writers vote him?"
+# ("Ambassador for Tennis"), "what prize did she win" ("the Booker Prize").
+_NAMED_MONEY = frozenset({"award", "prize"})
+
+
 def _to_a_level(doc: Doc, wh: Token) -> bool:
     """The wh-word after "to" or "by" on a verb of change ("to what did it raise the offer", "by
     what did sales fall"): spaCy's small model parses it either as the preposition's object or,
     with the preposition left dangling, as the verb's object."""
     before = doc[wh.i - 1] if wh.i > 0 else None
     if before is None or before.lower_ not in {"to", "by"}:
-        return False
+        # "What had the total risen to by February?": "to" left stranded on the verb (the
+        # small model may hang the wh-word on the auxiliary).
+        verb = wh.head.head if wh.head.dep_ in {"aux", "auxpass"} else wh.head
+        return verb.lemma_.lower() in _LEVEL_VERBS and any(
+            c.lower_ == "to" and _stranded(c) for c in verb.children
+        )
     verb = wh.head.head if wh.dep_ == "pobj" else wh.head
     return verb.lemma_.lower() in _LEVEL_VERBS
 

@@ -98,7 +98,8 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
     for ent in doc.ents:
         if not any(t.i in members for t in ent):
             continue
-        if len(ent) == 1 and ent.start in named_number:
+        if len(ent) == 1 and (ent.start in named_number or _is_wh(ent[0]) or ent[0].pos_ == "PRON"):
+            # "Whom did Tim Henman beat ...?": the NER may take the asking word for a person.
             continue
         if ent.start > 0 and doc[ent.start - 1].lower_ == "how" and ent[0].lower_ in _HOW_WORDS:
             # "how many hours", "how much money": the NER's TIME or MONEY is what is asked for.
