@@ -134,3 +134,23 @@ def test_a_quotation_whose_other_sentences_are_not_there_stays_as_it_is() -> Non
     alone = [article[0], article[1]]  # the sentence closing the quotation was not retrieved
     chosen = [_scored(article[1], 1.0)]
     assert complete_quotations(chosen, alone, max_words=100) == chosen
+
+
+def test_a_name_the_question_gives_is_not_new_with_a_courtesy_title() -> None:
+    """ "Ms Hutt" is the question's Jane Hutt, not a person it asks for; "Dr Brian Gibbons" is
+    one (``type_match`` counts the names a sentence adds to the question's)."""
+    from bot.generators.extractive.scoring import type_match
+
+    question = "Who took over from Jane Hutt as the Welsh assembly's health minister?"
+    words = {"who", "took", "over", "from", "jane", "hutt", "welsh", "health", "minister"}
+
+    def cand(text: str, entities: tuple[tuple[str, str], ...]) -> Candidate:
+        return Candidate(text, 1, "p/1", 0, 0, 0, entities=entities)
+
+    hutt = cand("Meanwhile Ms Hutt defended her record.", (("Ms Hutt", "PERSON"),))
+    assert type_match(hutt, ["person"], question, words) == 0.0
+    gibbons = cand(
+        "Dr Brian Gibbons, on his first day after Jane Hutt was sacked, spoke.",
+        (("Brian Gibbons", "PERSON"), ("Jane Hutt", "PERSON")),
+    )
+    assert type_match(gibbons, ["person"], question, words) == 0.5

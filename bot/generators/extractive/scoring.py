@@ -49,7 +49,7 @@ from bot.generators.extractive.weights import (
     ScoringWeights,
     default_weights,
 )
-from retrieval.text import content_terms, term_in
+from retrieval.text import HONORIFICS, content_terms, term_in
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -87,7 +87,9 @@ def _new_names(cand: Candidate, question_words: set[str]) -> int:
     """Named entities of the sentence that the question does not name."""
     count = 0
     for text, label in cand.entities:
+        # "Ms Hutt" is the question's Jane Hutt: a courtesy title adds no one.
         words = {w.lower().removesuffix("'s").removesuffix("’s") for w in text.split()}
+        words -= HONORIFICS
         if label in _NAME_LABELS and not words <= question_words:
             count += 1
     return count
