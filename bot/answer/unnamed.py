@@ -48,10 +48,11 @@ def _unnamed(noun: Token) -> bool:
     )
     bare_plural = noun.tag_ == "NNS" and not any(c.dep_ in {"det", "poss"} for c in children)
     # "The actress died in hospital", "was taken to court": a bare singular after a preposition
-    # is the kind of place, not one named.
+    # is the kind of place, not one named. Not after "of": "other kinds of bank" is a kind.
     bare_singular = (
         noun.tag_ == "NN"
         and noun.dep_ == "pobj"
+        and noun.head.lower_ != "of"
         and not any(c.dep_ in {"det", "poss", "compound", "nmod"} for c in children)
     )
     if not (indefinite or bare_plural or bare_singular):

@@ -946,6 +946,14 @@ def test_a_name_asked_for_but_only_described_is_withheld(
     assert not any(w.withheld for w in _ev(q, [kind], nlp, embeddings).windows)
     q = "Which Malaysian banks are looking for foreign partners for their Islamic banking arms?"
     assert any(w.withheld for w in _ev(q, [kind], nlp, embeddings).windows)
+    # Nor is a bare singular after "of" one unnamed: "other kinds of bank" is a kind.
+    q = "Which Malaysian bank is looking for a foreign partner for its Islamic banking arm?"
+    kinds = hit(
+        "u/10",
+        "Malaysia is to relax limits on foreign ownership of Islamic banking units. The limit "
+        "on other kinds of bank remains at 30%.",
+    )
+    assert not any(w.withheld for w in _ev(q, [kinds], nlp, embeddings).windows)
 
 
 def test_what_was_said_takes_anyones_words(nlp: Language, embeddings: LocalEmbeddings) -> None:
