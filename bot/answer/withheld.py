@@ -13,11 +13,13 @@ disclosed") or the wh-word of its clause ("did not say why"). Not done: under a 
 not disclose", "would not say"), with "no" on what is told ("no financial details were
 revealed"), as what is refused or is yet to happen ("declined to comment", "has yet to name")
 or after "without" ("without disclosing the price"). A source who "declined to be named"
-withholds only their own name, which no part asks for. A report also withholds by saying what
-is open: "it is not clear by how much", "it is unclear who", "too early to say how many", "it
-is not known how many" (the wh-clause says what), or not yet settled: "no date has been set",
-"the price has yet to be agreed" (only with a typed object: "did not set a record" is nothing
-withheld).
+withholds only their own name, which no part asks for; a telling whose clause the sentence
+states ("did not disclose that a subsidiary employed ...") withholds nothing asked, and "give"
+withholds only a thing told ("gave no figure", not "were not given enough notice"). A report
+also withholds by saying what is open: "it is not clear by how much", "it is unclear who", "too
+early to say how many", "it is not known how many" (the wh-clause says what), or not yet
+settled: "no date has been set", "the price has yet to be agreed" (only with a typed object:
+"did not set a record" is nothing withheld).
 What is withheld gets an answer type the way a question's noun asked about does
 (:func:`bot.answer.question.classify._type_of_noun`: "sum" is an amount, "identity" a name);
 "details" and "terms" take it from their own modifier ("financial details") or "of" object

@@ -892,6 +892,10 @@ def test_a_name_asked_for_but_only_described_is_withheld(
     article does not name them. A sentence that names one (an apposition, or a value of the
     asked-for kind beside the noun) is not withholding; nor is a description asked for ("which
     issues" is answered by "issues like education")."""
+
+    def withheld(question: str, passage: Hit) -> bool:
+        return any(w.withheld for w in _ev(question, [passage], nlp, embeddings).windows)
+
     q = "Which cabinet ministers objected to Gordon Brown's council tax plan?"
     vague = hit(
         "u/1",
@@ -905,19 +909,19 @@ def test_a_name_asked_for_but_only_described_is_withheld(
         "Gordon Brown's council tax plan was criticised in cabinet. Two ministers, John "
         "Prescott and Alan Milburn, objected to it.",
     )
-    assert not any(w.withheld for w in _ev(q, [named], nlp, embeddings).windows)
+    assert not withheld(q, named)
     q = "Which club did Adrian Mutu hold talks with?"
     beside = hit("u/3", "Adrian Mutu is to begin talks with Juventus as he looks for a new club.")
-    assert not any(w.withheld for w in _ev(q, [beside], nlp, embeddings).windows)
+    assert not withheld(q, beside)
     q = "Which issues did Neil Kinnock say he would campaign on?"
     issues = hit("u/4", "Neil Kinnock said he would campaign on issues such as education.")
-    assert not any(w.withheld for w in _ev(q, [issues], nlp, embeddings).windows)
+    assert not withheld(q, issues)
     # A bare singular after a preposition is the kind, not one named: "died in hospital".
     q = "In which hospital did the actress Anna Keaveney die?"
     bare = hit("u/5", "The actress Anna Keaveney has died aged 55. She died in hospital.")
-    assert any(w.withheld for w in _ev(q, [bare], nlp, embeddings).windows)
+    assert withheld(q, bare)
     one = hit("u/6", "The actress Anna Keaveney has died aged 55 in the Royal Free Hospital.")
-    assert not any(w.withheld for w in _ev(q, [one], nlp, embeddings).windows)
+    assert not withheld(q, one)
     # "More" or "other" broadcasters are others than those named: nothing asked is withheld.
     q = "Which US broadcasters' programmes has Google Video been indexing?"
     beyond = hit(
@@ -925,7 +929,7 @@ def test_a_name_asked_for_but_only_described_is_withheld(
         "Google Video has been indexing programmes from PBS, Fox News and C-SPAN. Google gave "
         "few clues about when more broadcasters would be included.",
     )
-    assert not any(w.withheld for w in _ev(q, [beyond], nlp, embeddings).windows)
+    assert not withheld(q, beyond)
     # A mention without names, then the names given with the noun as their title.
     q = "Which three directors did Malcolm Glazer oust from the Manchester United board?"
     titled = hit(
@@ -934,7 +938,7 @@ def test_a_name_asked_for_but_only_described_is_withheld(
         "board. Commercial director Andy Anson and non-executive director Philip Yea were "
         "voted out.",
     )
-    assert not any(w.withheld for w in _ev(q, [titled], nlp, embeddings).windows)
+    assert not withheld(q, titled)
     # Asked for one ("which bank"), a bare plural speaks of the kind, not of the one unnamed;
     # asked for several ("which banks"), it may be them.
     q = "Which Malaysian bank is looking for a foreign partner for its Islamic banking arm?"
@@ -943,9 +947,9 @@ def test_a_name_asked_for_but_only_described_is_withheld(
         "Malaysia is to relax limits on foreign ownership of Islamic banking units. Banks in "
         "Malaysia will now be able to sell up to 49% of those units.",
     )
-    assert not any(w.withheld for w in _ev(q, [kind], nlp, embeddings).windows)
+    assert not withheld(q, kind)
     q = "Which Malaysian banks are looking for foreign partners for their Islamic banking arms?"
-    assert any(w.withheld for w in _ev(q, [kind], nlp, embeddings).windows)
+    assert withheld(q, kind)
     # Nor is a bare singular after "of" one unnamed: "other kinds of bank" is a kind.
     q = "Which Malaysian bank is looking for a foreign partner for its Islamic banking arm?"
     kinds = hit(
@@ -953,7 +957,7 @@ def test_a_name_asked_for_but_only_described_is_withheld(
         "Malaysia is to relax limits on foreign ownership of Islamic banking units. The limit "
         "on other kinds of bank remains at 30%.",
     )
-    assert not any(w.withheld for w in _ev(q, [kinds], nlp, embeddings).windows)
+    assert not withheld(q, kinds)
 
 
 def test_what_was_said_takes_anyones_words(nlp: Language, embeddings: LocalEmbeddings) -> None:
