@@ -169,6 +169,8 @@ ANSWER_TYPES = [
     ("To what did the mining group later raise its offer?", T.QUANTITY),
     ("By what did the retailer's sales fall over Christmas?", T.QUANTITY),
     ("What had the jobless total risen to by February?", T.QUANTITY),
+    ("What is the minimum area foreign investors must build under India's new rules?", T.QUANTITY),
+    ("Which area of London was worst hit by the floods?", T.PLACE),
     ("What did the mining group later raise its offer to?", T.QUANTITY),
     ("When did Virgin Atlantic launch flights to Shanghai?", T.DATE),
     ("What year did the Millennium Dome close?", T.DATE),

@@ -236,6 +236,8 @@ def test_a_withholding_is_read_from_its_determiner_or_its_governing_verb(
         # A fact the sentence itself states: no value is withheld.
         "The owners did not disclose that a subsidiary had advised the buyers.",
         "I wouldn't say I'm disappointed, the owner said.",
+        # A time left open is not a price: "without specifying the timeframe".
+        "The sale was agreed, the owners said, without specifying the timeframe.",
         # "give" withholds only a thing told: a figure, a price, details.
         "The staff were not given enough notice, the owners said.",
         # An unnamed person withholds a name, not a price.

@@ -164,7 +164,7 @@ def _classify(
     focus_lemma = focus.lemma_.lower() if focus is not None else None
     if tok is None:
         if focus_lemma is not None:  # "Name the bands ..."
-            typed = _type_of_noun(focus_lemma, lemmas)
+            typed = _type_of_noun(focus_lemma, lemmas, focus)
             if typed is not None:
                 return typed[0], typed[1], focus
         return AnswerType.DESCRIPTION, (), focus
@@ -250,7 +250,7 @@ def _classify(
         # "Among whose papers was the cantata found?": the owner, whatever the noun owned.
         return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
     if focus_lemma is not None:
-        typed = _type_of_noun(focus_lemma, lemmas)
+        typed = _type_of_noun(focus_lemma, lemmas, focus)
         if typed is not None:
             answer, also = typed
             if answer is AnswerType.AMOUNT and (word == "which" or focus_lemma in _NAMED_MONEY):
@@ -282,7 +282,7 @@ def _classify(
             # is asked for, and passages say "teenager", seldom "name".
             other = _of_object(other, members) or other
         if other is not None:
-            typed = _type_of_noun(other.lemma_.lower(), lemmas)
+            typed = _type_of_noun(other.lemma_.lower(), lemmas, other)
             if typed is not None:
                 return typed[0], typed[1], other
             return AnswerType.DESCRIPTION, (), other
@@ -366,7 +366,27 @@ def _named_thing(doc: Doc, idx: Sequence[int], verb: Token) -> bool:
     return "be" in before and "do" not in before
 
 
-def _type_of_noun(noun: str, lemmas: set[str]) -> tuple[AnswerType, tuple[AnswerType, ...]] | None:
+# Adjectives that make a place's noun a measure: "the minimum area", "the total area".
+_MEASURING = frozenset({"minimum", "maximum", "total", "average"})
+
+
+def _type_of_noun(
+    noun: str, lemmas: set[str], tok: Token | None = None
+) -> tuple[AnswerType, tuple[AnswerType, ...]] | None:
+    """The answer a noun asked about wants ("price": an amount), or None; ``tok``, the noun in
+    the question, when its modifiers may change it ("the minimum area": a size, not a place)."""
+    typed = _noun_answer(noun, lemmas)
+    if (
+        typed is not None
+        and typed[0] is AnswerType.PLACE
+        and tok is not None
+        and any(c.dep_ == "amod" and c.lemma_.lower() in _MEASURING for c in tok.children)
+    ):
+        return AnswerType.QUANTITY, ()
+    return typed
+
+
+def _noun_answer(noun: str, lemmas: set[str]) -> tuple[AnswerType, tuple[AnswerType, ...]] | None:
     if noun in _MATCH_RESULT_NOUNS:
         if lemmas & _MATCH_WORDS:
             return AnswerType.SCORE, ()

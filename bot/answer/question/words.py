@@ -56,7 +56,8 @@ _FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
         ratio majority turnout duration
         """),
     AnswerType.DATE: _words(
-        "date year day month time week season decade century hour period deadline"
+        "date year day month time week season decade century hour period deadline timeframe "
+        "timescale timetable"
     ),
     AnswerType.PERSON: _words("""
         person man woman player minister manager coach boss chief executive chairman chairwoman
