@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from bot.answer.question.classify import _type_of_noun
 from bot.answer.question.types import AnswerType
+from bot.answer.question.words import _is_wh
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -60,8 +61,6 @@ _SETTLING = frozenset({"set", "fix", "agree", "decide", "determine", "finalise",
 _UNSURE = frozenset({"unclear", "uncertain"})
 _SURE = frozenset({"clear", "certain"})
 _OPEN = frozenset({"ccomp", "xcomp", "advcl", "csubj", "prep"})
-# Penn tags of wh-words ("which", "who", "whose", "how").
-_WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 # Penn tags of the adjective or adverb in "how long", "how far", "how big": a measure.
 _DEGREE_TAGS = frozenset({"JJ", "JJR", "RB", "RBR"})
 
@@ -196,7 +195,7 @@ def _fact_or_matter(verb: Token) -> bool:
         return False
     open_matter = any(c.dep_ == "mark" and c.lower_ in {"whether", "if"} for c in clause.children)
     # "did not say which facilities would be affected": a wh-word asks, whatever its type.
-    asking = any(t.tag_ in _WH_TAGS and t.lower_ != "that" for t in clause.subtree)
+    asking = any(_is_wh(t) for t in clause.subtree)
     return not open_matter and not asking
 
 
