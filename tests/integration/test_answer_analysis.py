@@ -1486,6 +1486,21 @@ def test_one_thing_joined_by_and_stays_one_part(nlp: Any, question: str) -> None
     assert len(analyse(question, nlp).parts) == 1
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        # A comma before "and" (found by a held-out run on 2026-12-06: the phrase that would
+        # start on the comma has no words, and comparing its shape raised).
+        "How many goals did Henry score in the league, and the cup?",
+        "What were the profits of Tesco, and Sainsbury?",
+        "Which players did Arsenal sign from Valencia, and Real Madrid?",
+    ],
+)
+def test_a_comma_before_and_is_read_without_error(nlp: Any, question: str) -> None:
+    analysis = analyse(question, nlp)
+    assert [p.text for p in analysis.parts] == [question.rstrip("?")]
+
+
 def test_a_plural_asked_over_two_joined_verbs_is_asked_of_each(nlp: Any) -> None:
     # Two matches, usually two reports: one part per verb, each with the shared asking phrase
     # and subject.

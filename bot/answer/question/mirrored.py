@@ -128,7 +128,8 @@ def _mirror(doc: Doc, candidates: list[int], right: list[int]) -> list[int] | No
     for start in candidates:
         phrase = [i for i in candidates if i >= start and not doc[i].is_punct]
         shape = _shape(doc, phrase)
-        if shape[0] != tags[0]:
+        # A start on the comma before "and" ("in the league, and the cup") leaves no phrase.
+        if not shape or shape[0] != tags[0]:
             continue
         alike = SequenceMatcher(None, shape, tags).ratio()
         if best is None or alike > best[0]:
