@@ -1610,3 +1610,49 @@ def test_a_report_the_articles_tell_of_is_asked_about(nlp: Any) -> None:
     part = one_part(nlp, "What did the Audit Commission's report say about the scheme?")
     assert "report" in part.terms
     assert "report" in one_part(nlp, "What did Ofcom find in the report on mobile masts?").terms
+
+
+@pytest.mark.parametrize(
+    ("question", "focus", "name"),
+    [
+        # A title the tagger reads as words ("And", "Or" as conjunctions): the asked noun is
+        # the common noun after it, and the title is one name.
+        (
+            "Which Pride And Prejudice actress won the award in Berlin?",
+            "actress",
+            "Pride And Prejudice",
+        ),
+        ("Which Fight Or Flight director spoke at the festival?", "director", "Fight Or Flight"),
+    ],
+)
+def test_a_title_before_the_asked_noun_is_one_name(
+    nlp: Any, question: str, focus: str, name: str
+) -> None:
+    (part,) = analyse(question, nlp).parts
+    assert (part.answer_type, part.focus) == (AnswerType.PERSON, focus)
+    assert name in [m.text for m in part.entities]
+
+
+def test_a_noun_asked_about_tagged_a_proper_noun_asks_for_a_person(nlp: Any) -> None:
+    # "MP" is tagged a proper noun, and the wh-word gets no det arc: the asked noun is "MP",
+    # and it is no name the answer must carry ("Labour" is).
+    (part,) = analyse("Which Labour MP resigned over the Iraq war?", nlp).parts
+    assert (part.answer_type, part.focus) == (AnswerType.PERSON, "mp")
+    assert "Labour" in [m.text for m in part.entities]
+    assert not any("MP" in m.text for m in part.entities)
+
+
+def test_a_pronoun_after_the_person_asked_for_is_that_person(nlp: Any) -> None:
+    # "she" is the backbencher asked about, not the first part's story.
+    _, second = analyse(
+        "Which Tory MP defected to the Liberal Democrats, and which Labour backbencher said she "
+        "would vote against the bill?",
+        nlp,
+    ).parts
+    assert second.answer_type is AnswerType.PERSON
+    assert [m.text for m in second.entities if m.inherited] == []
+
+
+def test_a_reading_asks_for_a_figure(nlp: Any) -> None:
+    (part,) = analyse("What reading did the Ifo index show in March?", nlp).parts
+    assert part.answer_type is AnswerType.QUANTITY

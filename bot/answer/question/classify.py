@@ -29,6 +29,7 @@ from bot.answer.question.words import (
     REPORTING_VERBS,
     _is_wh,
     is_imperative,
+    title_word,
 )
 
 if TYPE_CHECKING:
@@ -129,11 +130,21 @@ def _determined_noun(doc: Doc, wh: Token, members: set[int]) -> Token | None:
     start = wh.i + 1
     while start < len(doc) and start in members and doc[start].pos_ == "NUM":
         start += 1
+    # The run goes through a name's capitalised words ("which Drink Or Die leader"); it ends on
+    # a common noun, or on a proper noun that is a noun asked about ("which Tory MP").
     k = start
-    while k < len(doc) and k in members and doc[k].pos_ in {"ADJ", "NOUN", "PROPN"}:
+    while (
+        k < len(doc)
+        and k in members
+        and (doc[k].pos_ in {"ADJ", "NOUN", "PROPN"} or title_word(doc[k]))
+    ):
         k += 1
-    if k > start and doc[k - 1].pos_ == "NOUN":
-        return doc[k - 1]
+    last = doc[k - 1] if k > start else None
+    if last is not None and (
+        last.pos_ == "NOUN"
+        or (last.pos_ == "PROPN" and _noun_answer(last.lemma_.lower(), set()) is not None)
+    ):
+        return last
     for child in wh.children:
         if child.dep_ == "prep" and child.lower_ == "of":
             pobj = next((c for c in child.children if c.dep_ == "pobj"), None)

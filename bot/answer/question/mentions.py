@@ -14,10 +14,12 @@ from bot.answer.question.types import Mention
 from bot.answer.question.words import (
     _CONTENT_POS,
     _DATE_LABELS,
+    _FOCUS_NOUNS,
     _NUMBER_LABELS,
     NAME_LABELS,
     _is_wh,
     is_imperative,
+    title_word,
 )
 
 if TYPE_CHECKING:
@@ -83,9 +85,15 @@ def _frequency(ent: Span) -> bool:
     return first in {"a", "an"} and len(ent) == 2 and after not in _RELATIVE
 
 
-def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention], list[Mention]]:
-    """Entities, numbers and dates in the segment (NER first, then what it missed)."""
+def _mentions(
+    doc: Doc, idx: Sequence[int], asked: Token | None = None
+) -> tuple[list[Mention], list[Mention], list[Mention]]:
+    """Entities, numbers and dates in the segment (NER first, then what it missed). ``asked``:
+    the noun the part asks about: no name given when tagged a proper noun but a kind of thing
+    asked for ("Which Tory MP ...?"), unlike "how many Cesars"."""
     members = set(idx)
+    if asked is not None and asked.pos_ == "PROPN" and _asked_kind(asked.lemma_.lower()):
+        members.discard(asked.i)
     entities: list[Mention] = []
     numbers: list[Mention] = []
     dates: list[Mention] = []
@@ -177,7 +185,12 @@ def _mentions(doc: Doc, idx: Sequence[int]) -> tuple[list[Mention], list[Mention
             if (
                 nxt in members
                 and nxt not in covered
-                and (doc[nxt].pos_ == "PROPN" or nxt in named_number or _capitalised_noun(doc[nxt]))
+                and (
+                    doc[nxt].pos_ == "PROPN"
+                    or nxt in named_number
+                    or _capitalised_noun(doc[nxt])
+                    or title_word(doc[nxt])
+                )
                 and not doc[nxt].is_lower
             ):
                 j = nxt
@@ -266,6 +279,10 @@ def _qualifies(doc: Doc, mention: Mention) -> bool:
         t.pos_ == "PROPN" and t.dep_ == "compound" and t.i > last.i
         for t in (*head.lefts, *(c for left in head.lefts for c in left.lefts))
     )
+
+
+def _asked_kind(lemma: str) -> bool:
+    return any(lemma in nouns for nouns in _FOCUS_NOUNS.values())
 
 
 def _capitalised_noun(tok: Token) -> bool:

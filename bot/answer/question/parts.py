@@ -296,7 +296,7 @@ def _clause_part(doc: Doc, idx: list[int], verbs: AbstractSet[str]) -> QuestionP
     if answer is AnswerType.STATEMENT:
         speaker = subject_name
         topic_terms = _topic_terms(doc, verb, members, skip) or _said_terms(complement)
-    entities, numbers, dates = _mentions(doc, idx)
+    entities, numbers, dates = _mentions(doc, idx, asked=focus)
     seg = doc[idx[0] : idx[-1] + 1]
     return QuestionPart(
         text=seg.text,

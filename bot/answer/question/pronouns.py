@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from bot.answer.question.frames import repeated_prepositions
 from bot.answer.question.mentions import _content_terms, _mentions
-from bot.answer.question.types import Mention, QuestionPart
+from bot.answer.question.types import AnswerType, Mention, QuestionPart
 from bot.answer.question.words import (
     _LIGHT_VERBS,
     _SUBJECT_DEPS,
@@ -113,11 +113,26 @@ def _unresolved(tok: Token, part: QuestionPart) -> bool:
         # about it?"): a reflexive would say "itself".
         return True
     before = [m for m in part.entities if not m.inherited and m.end <= tok.idx]
+    if word in _PERSON_PRONOUNS and _asked_subject_before(tok, part):
+        return False
     if word in _THING_PRONOUNS - _PERSON_PRONOUNS:
         return not any(m.label != "PERSON" for m in before)
     if word in _PERSON_PRONOUNS - _THING_PRONOUNS:
         return not any(m.label in PERSON_LABELS for m in before)
     return not before
+
+
+def _asked_subject_before(tok: Token, part: QuestionPart) -> bool:
+    """The person the part asks for is the subject before the pronoun: "which Tory backbencher
+    said he would offer ...", "who said she would ..." (he is the one asked about)."""
+    for t in tok.doc[: tok.i]:
+        if t.idx < part.start or t.dep_ not in {"nsubj", "nsubjpass"}:
+            continue
+        if t.lower_ == "who" or (
+            part.answer_type is AnswerType.PERSON and t.lemma_.lower() == part.focus
+        ):
+            return True
+    return False
 
 
 def refers_back(tok: Token, part: QuestionPart) -> bool:
@@ -135,6 +150,8 @@ def _names_before(tok: Token, part: QuestionPart) -> bool:
     if tok.tag_ == "PRP$":
         return False
     before = [m for m in part.entities if not m.inherited and m.end <= tok.idx]
+    if word in _PERSON_PRONOUNS and _asked_subject_before(tok, part):
+        return False
     if word in _THING_PRONOUNS - _PERSON_PRONOUNS:
         return any(m.label != "PERSON" for m in before)
     if word in _PERSON_PRONOUNS - _THING_PRONOUNS:

@@ -53,7 +53,7 @@ _FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
     AnswerType.QUANTITY: _words("""
         percentage proportion share rate level speed distance weight height length depth size
         population figure temperature age margin growth increase decrease rise fall drop capacity
-        ratio majority turnout duration
+        ratio majority turnout duration reading
         """),
     AnswerType.DATE: _words(
         "date year day month time week season decade century hour period deadline timeframe "
@@ -198,3 +198,9 @@ def is_imperative(tok: Token) -> bool:
     """ "Name ...", "List ...": a verb asking for things, with no subject ("did Shell give"
     has one). Not by its tag: the tagger takes a question's first "List" for a noun."""
     return tok.lower_ in _IMPERATIVES and not any(c.dep_ in _SUBJECT_DEPS for c in tok.children)
+
+
+def title_word(tok: Token) -> bool:
+    """A capitalised word of any kind inside a sentence: after a name's first word, the rest of
+    a title the tagger reads as words ("Drink Or Die", "Vote For Me")."""
+    return tok.text[:1].isupper() and not tok.is_sent_start and not _is_wh(tok)
