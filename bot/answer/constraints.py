@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -20,10 +20,14 @@ from text_to_num import alpha2digit
 from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import PERSON_LABELS as _PERSON_LABELS
-from retrieval.text import STOPWORDS, demonym_places, term_or_demonym_in
+from retrieval.text import HONORIFICS, STOPWORDS, demonym_places, term_or_demonym_in
 
 if TYPE_CHECKING:
-    from bot.answer.question.types import Mention
+    from collections.abc import Iterable
+
+    from spacy.tokens import Doc
+
+    from bot.answer.question.types import Mention, QuestionPart
 
 # Numbers and dates: a passage may spell them in words or in digits.
 _NUMERIC = _DATE_LABELS | _NUMBER_LABELS
@@ -214,3 +218,42 @@ def names_constraint(value: str, constraints: Sequence[Constraint]) -> bool:
 def _initials(c: Constraint) -> str:
     """ "cao" for China Aviation Oil; empty for a one-word constraint."""
     return "".join(w[0] for w in c.words) if len(c.words) > 1 else ""
+
+
+def part_constraints(part: QuestionPart, docs: Iterable[Doc]) -> list[Constraint]:
+    """The part's names, numbers and dates as constraints (:func:`as_people` against the
+    passages' ``docs``). A "mention" with no letter or digit (a replacement character, a stray
+    symbol) names nothing."""
+    mentions = (*part.entities, *part.numbers, *part.dates)
+    return as_people([Constraint.of(m) for m in mentions if _WORD.search(m.text)], docs)
+
+
+def as_people(constraints: list[Constraint], docs: Iterable[Doc]) -> list[Constraint]:
+    """The constraints, with a name the question's NER took for something else ("according to
+    Jakob Nielsen": an organisation) named by its last word too where the passages' NER calls
+    that name, or its last word, a person ("Jakob Nielsen", "Dr Nielsen said"), as a person's
+    name is. spaCy's small pipeline labels a name in a short question with less context than
+    in an article's sentence."""
+    unsure = [
+        c
+        for c in constraints
+        if c.surname is None and len(c.words) > 1 and c.label not in _NUMERIC | {"ORDINAL"}
+    ]
+    if not unsure:
+        return constraints
+    people = [
+        tuple(w for w in _WORD.findall(e.text.lower()) if w not in HONORIFICS)
+        for d in docs
+        for e in d.ents
+        if e.label_ in _PERSON_LABELS
+    ]
+    return [
+        replace(c, surname=c.words[-1]) if c in unsure and _person_named(c, people) else c
+        for c in constraints
+    ]
+
+
+def _person_named(c: Constraint, people: list[tuple[str, ...]]) -> bool:
+    """Some person's name ends on the constraint's last word, and its other words are the
+    constraint's: "nielsen" or "jakob nielsen" for "Jakob Nielsen"."""
+    return any(p and p[-1] == c.words[-1] and set(p) <= set(c.words) for p in people)

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import numpy as np
 
 from bot.answer.binding import bind, speaker_topic, topic_share
-from bot.answer.constraints import Constraint, names_constraint, positions, present
+from bot.answer.constraints import Constraint, names_constraint, part_constraints, positions
+from bot.answer.constraints import present as _present
 from bot.answer.matches import another_match
 from bot.answer.passages import (
     NEIGHBOURS,
@@ -319,12 +320,7 @@ def _statement_speaker(
 
 def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> Evidence:
     """Every window of the passages, measured against ``part``, best first."""
-    # A "mention" with no letter or digit (a replacement character, a stray symbol) names nothing.
-    constraints = [
-        Constraint.of(m)
-        for m in (*part.entities, *part.numbers, *part.dates)
-        if _WORD.search(m.text)
-    ]
+    constraints = part_constraints(part, (d for docs in passages.docs for d in docs))
     # The same constraint named twice (an inherited subject, say) counts once.
     unique: dict[str, Constraint] = {}
     for c in constraints:
@@ -383,9 +379,9 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
             found = [
                 c
                 for c in constraints
-                if present(c, text_lower, words)
-                or present(c, title_lower, title_words)
-                or (c.lower in taken and present(c, *article_text[hit.article_id]))
+                if _present(c, text_lower, words)
+                or _present(c, title_lower, title_words)
+                or (c.lower in taken and _present(c, *article_text[hit.article_id]))
             ]
             share = len(found) / len(constraints) if constraints else 1.0
             marks = [p for c in found for s in w_sents for p in positions(c, s.text, s.start)]
