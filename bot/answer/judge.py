@@ -21,8 +21,8 @@ from bot.answer.cache import PassageCache
 from bot.answer.decision import DecisionParams, QuestionDecision, decide
 from bot.answer.evidence import Encode, Evidence, Passages, gather_evidence, prepare_passages
 from bot.answer.question import QuestionAnalysis, analyse
-from bot.answer.question.types import AnswerType
-from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
+from bot.answer.question.types import AnswerType, QuestionPart
+from bot.answer.question.words import _DATE_LABELS, _FOCUS_NOUNS, _NUMBER_LABELS
 from bot.answer.titled import name_words, names_by_title
 from bot.answer.values import VALUE_LABELS
 
@@ -59,7 +59,7 @@ def titled_sentence(ev: Evidence, passages: Passages) -> tuple[str, int, int] | 
     one nearest that window's centre; None when the part asks no name by a noun, or no such
     sentence was retrieved."""
     part = ev.part
-    noun = (part.focus or "").lower()
+    noun = (part.focus or _held_title(part)).lower()
     window = next((w for w in ev.windows if w.constraint_share >= 1.0), None)
     if part.answer_type not in _TITLED_TYPES or not noun or window is None:
         return None
@@ -77,6 +77,16 @@ def titled_sentence(ev: Evidence, passages: Passages) -> tuple[str, int, int] | 
     at, inside = window.centre[0], (window.start, window.end)
     start, end = min(found, key=lambda se: (not inside[0] <= se[0] < inside[1], abs(se[0] - at)))
     return (window.article_id, start, end)
+
+
+def _held_title(part: QuestionPart) -> str:
+    """The title a copula's "who" part asks who holds ("Who is South Korea's central bank
+    governor?": "governor"), or "". Not another verb's ("Who beat Federer's coach?" asks who
+    beat)."""
+    if part.wh != "who" or part.relation.predicate is not None:
+        return ""
+    titles = [t for t in part.relation.object_terms if t in _FOCUS_NOUNS[AnswerType.PERSON]]
+    return titles[-1] if titles else ""
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,8 @@ ANSWER_TYPES = [
     ("Which shantytown did Gordon Brown visit?", T.PLACE),
     ("Why did British Airways cancel flights at Heathrow on Friday?", T.REASON),
     ("What prompted the resignation of the Welsh secretary?", T.REASON),
+    # A verb of seeming: asked is what it says appears ("to have caused": a cause).
+    ("What seems to have caused the delay at the airport?", T.REASON),
     ("For what reason did the council close the library?", T.REASON),
     # "grounds" after "on" is a reason; its lemma "ground" is a place elsewhere.
     ("On what grounds was the striker banned for three matches?", T.REASON),
@@ -488,6 +490,10 @@ def test_whose_a_named_thing_is_qualifies_it(nlp: Any) -> None:
     # Not a name with a title and no person after it: it is the thing asked about.
     board = one_part(nlp, "How many Manchester United directors were voted off the board?")
     assert not [m.text for m in board.entities if m.qualifier]
+    # Whom the person asked about works for, as the possessor of their title: a story names
+    # the country or firm once ("South Korea looks set ..."), the governor later.
+    minister = one_part(nlp, "Who is Brazil's finance minister?")
+    assert {m.text: m.qualifier for m in minister.entities} == {"Brazil": True}
 
 
 def test_relation_of_a_money_question(nlp: Any) -> None:

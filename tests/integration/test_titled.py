@@ -61,3 +61,25 @@ def test_the_answer_quotes_the_sentence_naming_the_judge(
     generator = ExtractiveGenerator(embeddings, max_words=35)
     assert "Letitia Clark" not in generator.generate(QUESTION, sources)
     assert "Letitia Clark" in generator.generate(QUESTION, sources, required=required)
+
+
+CENTRAL_BANK = (
+    "Brazil's economy is recovering thanks to renewed spending, its central bank says. "
+    "Spending rose 9% from a year earlier as credit card use picked up again. "
+    '"The worst is behind us," said central bank governor Rui Andrade. '
+    "The bank decided to keep interest rates at 17.5% on Wednesday."
+)
+
+
+def test_a_who_asking_for_a_title_quotes_the_sentence_naming_its_holder(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # "Who is X's governor?" asks no noun with "which", but the title it asks who holds is
+    # the noun a sentence names the holder by.
+    question = "Who is Brazil's central bank governor?"
+    hits = [hit("business/brazil", CENTRAL_BANK, "Brazilian spending picks up", 0)]
+    judgement = judge(question, hits, nlp, embeddings.encode)
+    assert [d.answer for d in judgement.decision.parts] == [True]
+    named = '"The worst is behind us," said central bank governor Rui Andrade.'
+    at = len(PREFIX) + CENTRAL_BANK.index(named)
+    assert ("business/brazil", at, at + len(named)) in judgement.extractive_cue()["required"]

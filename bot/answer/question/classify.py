@@ -154,8 +154,10 @@ def _determined_noun(doc: Doc, wh: Token, members: set[int]) -> Token | None:
 
 
 def _reported_as(verb: Token) -> Token | None:
-    """The infinitive a passive reporting verb reports ("was reported to be worth": "be"), or
-    None."""
+    """The infinitive a passive reporting verb reports ("was reported to be worth": "be"), or a
+    verb of seeming does ("What appears to have triggered ...?": "trigger"), or None."""
+    if verb.lemma_.lower() in {"appear", "seem"}:
+        return next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
     if verb.lemma_.lower() not in REPORTING_VERBS:
         return None
     passive = any(c.dep_ in {"aux", "auxpass"} and c.lemma_ == "be" for c in verb.children)

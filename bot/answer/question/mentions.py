@@ -10,7 +10,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.answer.question.types import Mention
+from bot.answer.question.types import AnswerType, Mention
 from bot.answer.question.words import (
     _CONTENT_POS,
     _DATE_LABELS,
@@ -273,6 +273,8 @@ def _qualifies(doc: Doc, mention: Mention) -> bool:
     head = last.head
     if head.pos_ == "PROPN":  # "Standard Life's Richard Moffat"
         return True
+    if head.lemma_.lower() in _FOCUS_NOUNS[AnswerType.PERSON]:
+        return True  # "South Korea's central bank governor": whom the person works for
     # "John Underwood's Live-Shot website": a name compounded with the possessed noun itself
     # (not one further down: "Garciaparra's deal with the Chicago Cubs" is his deal).
     return any(
