@@ -178,6 +178,9 @@ ANSWER_TYPES = [
     ("Who replaced Kevin Keegan as manager of Newcastle?", T.PERSON),
     ("Which minister announced the new asylum rules?", T.PERSON),
     ("Which MSP is behind the bill to keep Scottish shops shut?", T.PERSON),
+    # Positions in rugby and cricket are people too.
+    ("Which Leicester prop was called up by England?", T.PERSON),
+    ("Which flanker was banned for stamping?", T.PERSON),
     ("Which company makes the iPod?", T.ORGANISATION),
     ("Which club did Wayne Rooney join from Everton?", T.ORGANISATION),
     ("Where will the next G8 summit take place?", T.PLACE),
