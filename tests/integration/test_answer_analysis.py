@@ -181,6 +181,8 @@ ANSWER_TYPES = [
     # Positions in rugby and cricket are people too.
     ("Which Leicester prop was called up by England?", T.PERSON),
     ("Which flanker was banned for stamping?", T.PERSON),
+    ("Which Glaxo shareholder voted against the pay deal?", T.PERSON),
+    ("Which housemate was evicted on Friday night?", T.PERSON),
     ("Which company makes the iPod?", T.ORGANISATION),
     ("Which club did Wayne Rooney join from Everton?", T.ORGANISATION),
     ("Where will the next G8 summit take place?", T.PLACE),

@@ -65,7 +65,8 @@ _FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
         msp
         leader candidate official spokesman spokeswoman spokesperson secretary chancellor
         footballer striker midfielder defender goalkeeper captain winger batsman bowler athlete
-        prop hooker flanker scrum wicketkeeper spinner
+        prop hooker flanker scrum wicketkeeper spinner shareholder housemate gamer landowner
+        servant councillor soldier
         judge lawyer officer presenter host designer founder owner head champion rival
         successor predecessor winner runner-up finalist contestant nominee member rapper
         comedian celebrity boxer driver rider golfer cyclist sprinter runner referee umpire
