@@ -150,8 +150,6 @@ def _names_before(tok: Token, part: QuestionPart) -> bool:
     if tok.tag_ == "PRP$":
         return False
     before = [m for m in part.entities if not m.inherited and m.end <= tok.idx]
-    if word in _PERSON_PRONOUNS and _asked_subject_before(tok, part):
-        return False
     if word in _THING_PRONOUNS - _PERSON_PRONOUNS:
         return any(m.label != "PERSON" for m in before)
     if word in _PERSON_PRONOUNS - _THING_PRONOUNS:
