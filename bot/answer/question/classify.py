@@ -28,6 +28,7 @@ from bot.answer.question.words import (
     NAMING_VERBS,
     REPORTING_VERBS,
     _is_wh,
+    asked_kind,
     is_imperative,
     title_word,
 )
@@ -133,16 +134,11 @@ def _determined_noun(doc: Doc, wh: Token, members: set[int]) -> Token | None:
     # The run goes through a name's capitalised words ("which Drink Or Die leader"); it ends on
     # a common noun, or on a proper noun that is a noun asked about ("which Tory MP").
     k = start
-    while (
-        k < len(doc)
-        and k in members
-        and (doc[k].pos_ in {"ADJ", "NOUN", "PROPN"} or title_word(doc[k]))
-    ):
+    while k in members and (doc[k].pos_ in {"ADJ", "NOUN", "PROPN"} or title_word(doc[k])):
         k += 1
     last = doc[k - 1] if k > start else None
     if last is not None and (
-        last.pos_ == "NOUN"
-        or (last.pos_ == "PROPN" and _noun_answer(last.lemma_.lower(), set()) is not None)
+        last.pos_ == "NOUN" or (last.pos_ == "PROPN" and asked_kind(last.lemma_.lower()))
     ):
         return last
     for child in wh.children:

@@ -18,6 +18,7 @@ from bot.answer.question.words import (
     _NUMBER_LABELS,
     NAME_LABELS,
     _is_wh,
+    asked_kind,
     is_imperative,
     title_word,
 )
@@ -92,7 +93,7 @@ def _mentions(
     the noun the part asks about: no name given when tagged a proper noun but a kind of thing
     asked for ("Which Tory MP ...?"), unlike "how many Cesars"."""
     members = set(idx)
-    if asked is not None and asked.pos_ == "PROPN" and _asked_kind(asked.lemma_.lower()):
+    if asked is not None and asked.pos_ == "PROPN" and asked_kind(asked.lemma_.lower()):
         members.discard(asked.i)
     entities: list[Mention] = []
     numbers: list[Mention] = []
@@ -281,10 +282,6 @@ def _qualifies(doc: Doc, mention: Mention) -> bool:
         t.pos_ == "PROPN" and t.dep_ == "compound" and t.i > last.i
         for t in (*head.lefts, *(c for left in head.lefts for c in left.lefts))
     )
-
-
-def _asked_kind(lemma: str) -> bool:
-    return any(lemma in nouns for nouns in _FOCUS_NOUNS.values())
 
 
 def _capitalised_noun(tok: Token) -> bool:

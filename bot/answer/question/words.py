@@ -206,3 +206,9 @@ def title_word(tok: Token) -> bool:
     """A capitalised word of any kind inside a sentence: after a name's first word, the rest of
     a title the tagger reads as words ("Drink Or Die", "Vote For Me")."""
     return tok.text[:1].isupper() and not tok.is_sent_start and not _is_wh(tok)
+
+
+def asked_kind(lemma: str) -> bool:
+    """A noun a question asks about by its kind ("price", "club", "MP"): one of
+    :data:`_FOCUS_NOUNS`, whatever the tagger calls it."""
+    return any(lemma in nouns for nouns in _FOCUS_NOUNS.values())
