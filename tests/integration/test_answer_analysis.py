@@ -1324,6 +1324,37 @@ def test_a_plural_asked_about_over_coordinated_names_asks_one_thing_per_name(nlp
         assert len(analyse(one, nlp).parts) == 1, one
 
 
+def test_two_speakers_asked_what_they_said_are_asked_one_part_each(nlp: Any) -> None:
+    # questions_n: asked as one part, one window had to name both analysts, who are quoted in
+    # two articles; the bot abstained on the whole.
+    said = analyse(
+        "What did Commerzbank's Carsten Fritsch and Mellon Bank's Grant Wilson say about the "
+        "dollar's slide against the euro?",
+        nlp,
+    ).parts
+    assert [p.text for p in said] == [
+        "What did Commerzbank's Carsten Fritsch say about the dollar's slide against the euro",
+        "What did Mellon Bank's Grant Wilson say about the dollar's slide against the euro",
+    ]
+    assert [p.relation.speaker for p in said] == ["Carsten Fritsch", "Grant Wilson"]
+    assert all(p.answer_type is T.STATEMENT for p in said)
+    # A sign written onto a number stays with it in each part.
+    rates = analyse(
+        "What did Richard Jeffrey of Bridgewell and Philip Shaw of Investec predict when the Bank "
+        "of England kept rates at 4.75%?",
+        nlp,
+    ).parts
+    assert [p.text.endswith("at 4.75%") for p in rates] == [True, True]
+    reacted = analyse("How did Microsoft and Google react to the ruling?", nlp).parts
+    assert [p.relation.subject for p in reacted] == ["Microsoft", "Google"]
+    # One thing: not a verb of saying; names joined inside the topic.
+    for one in (
+        "What did Blair and Brown agree?",
+        "What did Jack Straw say about France and Germany?",
+    ):
+        assert len(analyse(one, nlp).parts) == 1, one
+
+
 def test_a_year_a_name_starts_with_is_a_date_of_its_own(nlp: Any) -> None:
     # The NER's "the 2005 London Marathon" is written so by no passage ("the London Marathon",
     # the year elsewhere or not at all): the name and the year are two constraints.

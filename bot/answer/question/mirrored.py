@@ -15,11 +15,12 @@ one that mirrors it: it starts with the same part-of-speech tag, and of the phra
 tag sequence is the most alike (difflib's ratio). Both must name something, each its own
 thing, and be more than a bare name: "England and Wales", "Kenteris and Thanou", "Harry Potter
 and the Order of the Phoenix" stay one thing (a name joined by "and" may be one name; two bare
-names as the verb's subject or object are :func:`bot.answer.question.parts._plural_distributed`'s
-case). And the question must ask about them as several: a plural copula ("were"), a plural noun
-the coordination hangs on ("the departures of"), a plural asked-about noun ("By what scores
-did England lose in Cardiff and in Dublin?"), or an imperative, which asks for each thing it is
-given ("Name one finalist in The X Factor and one contestant in Strictly Come Dancing").
+names as the verb's subject or object are the case of
+:func:`bot.answer.question.distributed.each_distributed`). And the question must ask about them
+as several: a plural copula ("were"), a plural noun the coordination hangs on ("the departures
+of"), a plural asked-about noun ("By what scores did England lose in Cardiff and in Dublin?"),
+or an imperative, which asks for each thing it is given ("Name one finalist in The X Factor and
+one contestant in Strictly Come Dancing").
 """
 
 from __future__ import annotations

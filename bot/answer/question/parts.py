@@ -18,17 +18,17 @@ from bot.answer.question.clause import (
     _verb_and_subject,
     _verb_lexicon,
 )
+from bot.answer.question.distributed import each_distributed
 from bot.answer.question.frames import _frame_part, _repeated_phrase
-from bot.answer.question.joined_verbs import gapped, joined_verbs
 from bot.answer.question.mentions import _content_terms, _mentions, _name_of
 from bot.answer.question.meta import meta_reference
-from bot.answer.question.mirrored import mirrored
 from bot.answer.question.pronouns import refer_back, refers_back
 from bot.answer.question.short_names import full_names
 from bot.answer.question.types import AnswerType, Mention, QuestionAnalysis, QuestionPart, Relation
 from bot.answer.question.words import (
     _COORDINATORS,
     _FOCUS_NOUNS,
+    _JOINING_PUNCT,
     _LIGHT_VERBS,
     _SUBJECT_DEPS,
     THIRD_PERSON_PRONOUNS,
@@ -38,7 +38,7 @@ from bot.answer.question.words import (
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc
 
 
 def analyse(question: str, nlp: Language, doc: Doc | None = None) -> QuestionAnalysis:
@@ -52,7 +52,7 @@ def analyse(question: str, nlp: Language, doc: Doc | None = None) -> QuestionAna
         doc = nlp(text)
     verbs = _verb_lexicon(nlp)
     segments = _split(doc)
-    distributed = _distributed(doc, segments[0][1]) if len(segments) == 1 else []
+    distributed = each_distributed(doc, segments[0][1]) if len(segments) == 1 else []
     if distributed:
         each = [_each_part(doc, idx, own, subject, verbs) for idx, own, subject in distributed]
         return QuestionAnalysis(question, tuple(_shift(p, offset) for p in each))
@@ -151,9 +151,10 @@ def _split(doc: Doc) -> list[Segment]:
 def _each_part(
     doc: Doc, tokens: list[int], own: set[int], subject: bool, verbs: AbstractSet[str]
 ) -> QuestionPart:
-    """The clause asked of one conjunct (:func:`_distributed`): its text without the others
-    ("How much did Monsanto agree to pay ..."), and that conjunct as the subject when the
-    coordination was the subject (the parse gives the whole coordination's name)."""
+    """The clause asked of one conjunct (:mod:`bot.answer.question.distributed`): its text
+    without the others ("How much did Monsanto agree to pay ..."), and that conjunct as the
+    subject when the coordination was the subject (the parse gives the whole coordination's
+    name)."""
     part = _clause_part(doc, tokens, verbs)
     text = "".join(doc[i].text_with_ws for i in tokens).strip()
     part = replace(part, text=text)
@@ -162,81 +163,6 @@ def _each_part(
         speaker = name if part.answer_type is AnswerType.STATEMENT else None
         part = replace(part, relation=replace(part.relation, subject=name, speaker=speaker))
     return part
-
-
-def _distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
-    """One clause per conjunct when "each" distributes the question over them: "How much did
-    the Titan Corporation and Monsanto each agree to pay ...?" asks two things, one per company,
-    usually of two articles. Each segment is the clause with the other conjuncts (and "each")
-    left out. Only the explicit "each": "the match between X and Y" asks one thing."""
-    members = set(idx)
-    for tok in doc:
-        if tok.i not in members or tok.lower_ != "each" or tok.dep_ == "det":
-            continue
-        # The coordination just before "each" ("Boateng and Jonathan Sayeed each"), from its
-        # first conjunct.
-        near = [doc[k] for k in range(max(0, tok.i - 3), tok.i) if k in members]
-        first = next((t for t in reversed(near) if t.conjuncts), None)
-        if first is None:
-            continue
-        while first.dep_ == "conj":
-            first = first.head
-        segments = _over_conjuncts(doc, idx, first, {t.i for t in tok.subtree})
-        if segments:
-            return segments
-    focus = _find_wh(doc, idx).focus
-    split = gapped(doc, idx) or _plural_distributed(doc, idx)
-    return split or joined_verbs(doc, idx, focus) or mirrored(doc, idx)
-
-
-def _plural_distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
-    """ "By what scores did Ireland beat Argentina and Italy?", "Which LTA awards did Tim Henman
-    and Andrew Murray win?": a plural noun asked about, over names coordinated as the verb's
-    subject or object, asks one thing per name, usually of one article each. Not a name joined
-    by "&" ("Marsh & McLennan"), nor a coordination with a determiner or an adjective ("a merged
-    Amicus and TGWU": one thing), nor one inside the asking phrase ("which Labour and Tory
-    MPs": the kind asked about), nor one in a prepositional phrase ("in England and Wales")."""
-    focus = _find_wh(doc, idx).focus
-    if focus is None or focus.tag_ not in {"NNS", "NNPS"}:
-        return []
-    members = set(idx)
-    asking = {t.i for t in focus.subtree}
-    for tok in doc:
-        if tok.i not in members or tok.dep_ != "conj" or tok.head.dep_ == "conj":
-            continue
-        first = tok.head
-        if (
-            first.i in members
-            and first.i not in asking
-            and first.dep_ in {*_SUBJECT_DEPS, "dobj"}
-            and not any(c.dep_ in {"det", "amod"} or c.text == "&" for c in first.children)
-            and all(c.pos_ == "PROPN" for c in [first, *first.conjuncts])
-        ):
-            return _over_conjuncts(doc, idx, first, set())
-    return []
-
-
-def _over_conjuncts(
-    doc: Doc, idx: list[int], first: Token, also: set[int]
-) -> list[tuple[list[int], set[int], bool]]:
-    """One segment per conjunct of ``first``: the clause without the others (nor ``also``)."""
-    conjuncts = [first, *(c for c in first.conjuncts if c.i > first.i)]
-    if len(conjuncts) < 2:
-        return []
-    whole = {t.i for t in first.subtree} | also
-    segments = []
-    for c in conjuncts:
-        own = {t.i for t in c.subtree}
-        for child in c.children:
-            if child.dep_ in {"conj", "cc", "punct", "preconj", "appos"}:
-                own -= {t.i for t in child.subtree}
-        tokens = [i for i in idx if (i not in whole or i in own) and not doc[i].is_punct]
-        segments.append((tokens, own, first.dep_ in _SUBJECT_DEPS))
-    return segments
-
-
-# Punctuation that ends a question or joins its parts ("4.75%" keeps its sign, quotes stay).
-_JOINING_PUNCT = frozenset({"?", ".", "!", ",", ";", ":", "-", "–", "—", "..."})
 
 
 def _finite_clause_follows(doc: Doc, i: int) -> bool:

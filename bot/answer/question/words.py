@@ -212,3 +212,7 @@ def asked_kind(lemma: str) -> bool:
     """A noun a question asks about by its kind ("price", "club", "MP"): one of
     :data:`_FOCUS_NOUNS`, whatever the tagger calls it."""
     return any(lemma in nouns for nouns in _FOCUS_NOUNS.values())
+
+
+# Punctuation that ends a question or joins its parts ("4.75%" keeps its sign, quotes stay).
+_JOINING_PUNCT = frozenset({"?", ".", "!", ",", ";", ":", "-", "–", "—", "..."})

@@ -1,0 +1,114 @@
+"""A question asked of each of several things it coordinates (:func:`each_distributed`): one
+segment per thing, the clause with the others left out, each usually answered by an article of
+its own."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.answer.question.classify import _find_wh
+from bot.answer.question.joined_verbs import gapped, joined_verbs
+from bot.answer.question.mirrored import mirrored
+from bot.answer.question.words import _JOINING_PUNCT, _SUBJECT_DEPS, STATEMENT_VERBS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+
+def each_distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
+    """One clause per conjunct when "each" distributes the question over them: "How much did
+    the Titan Corporation and Monsanto each agree to pay ...?" asks two things, one per company,
+    usually of two articles. Each segment is the clause with the other conjuncts (and "each")
+    left out. Only the explicit "each": "the match between X and Y" asks one thing."""
+    members = set(idx)
+    for tok in doc:
+        if tok.i not in members or tok.lower_ != "each" or tok.dep_ == "det":
+            continue
+        # The coordination just before "each" ("Boateng and Jonathan Sayeed each"), from its
+        # first conjunct.
+        near = [doc[k] for k in range(max(0, tok.i - 3), tok.i) if k in members]
+        first = next((t for t in reversed(near) if t.conjuncts), None)
+        if first is None:
+            continue
+        while first.dep_ == "conj":
+            first = first.head
+        segments = _over_conjuncts(doc, idx, first, {t.i for t in tok.subtree})
+        if segments:
+            return segments
+    focus = _find_wh(doc, idx).focus
+    split = gapped(doc, idx) or _plural_distributed(doc, idx) or _each_speaker(doc, idx)
+    return split or joined_verbs(doc, idx, focus) or mirrored(doc, idx)
+
+
+def _plural_distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
+    """ "By what scores did Ireland beat Argentina and Italy?", "Which LTA awards did Tim Henman
+    and Andrew Murray win?": a plural noun asked about, over names coordinated as the verb's
+    subject or object, asks one thing per name, usually of one article each. Not a name joined
+    by "&" ("Marsh & McLennan"), nor a coordination with a determiner or an adjective ("a merged
+    Amicus and TGWU": one thing), nor one inside the asking phrase ("which Labour and Tory
+    MPs": the kind asked about), nor one in a prepositional phrase ("in England and Wales")."""
+    focus = _find_wh(doc, idx).focus
+    if focus is None or focus.tag_ not in {"NNS", "NNPS"}:
+        return []
+    members = set(idx)
+    asking = {t.i for t in focus.subtree}
+    for tok in doc:
+        if tok.i not in members or tok.dep_ != "conj" or tok.head.dep_ == "conj":
+            continue
+        first = tok.head
+        if (
+            first.i in members
+            and first.i not in asking
+            and first.dep_ in {*_SUBJECT_DEPS, "dobj"}
+            and not any(c.dep_ in {"det", "amod"} or c.text == "&" for c in first.children)
+            and all(c.pos_ == "PROPN" for c in [first, *first.conjuncts])
+        ):
+            return _over_conjuncts(doc, idx, first, set())
+    return []
+
+
+def _each_speaker(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
+    """ "What did Commerzbank's Carsten Fritsch and Mellon Bank's Grant Wilson say about the
+    dollar's slide?", "How did A and B react ...?": names coordinated as the subject of a verb of
+    saying, asked what or how, ask each one's own words, usually quoted in an article of its own
+    (every such question in our files is a multi question). Asked as one part, one window had to
+    name both speakers. Not a noun asked about ("which reports did A and B write": the plural
+    noun's case), nor a verb that is not one of saying ("What did A and B agree?")."""
+    wh = _find_wh(doc, idx)
+    if wh.token is None or wh.focus is not None or wh.token.lower_ not in {"what", "how"}:
+        return []
+    verb = wh.token.head
+    if verb.lemma_.lower() not in STATEMENT_VERBS:
+        return []
+    members = set(idx)
+    for first in verb.children:
+        if (
+            first.i in members
+            and first.dep_ in _SUBJECT_DEPS
+            and first.pos_ == "PROPN"
+            and first.conjuncts
+            and all(c.pos_ == "PROPN" for c in first.conjuncts)
+        ):
+            return _over_conjuncts(doc, idx, first, set())
+    return []
+
+
+def _over_conjuncts(
+    doc: Doc, idx: list[int], first: Token, also: set[int]
+) -> list[tuple[list[int], set[int], bool]]:
+    """One segment per conjunct of ``first``: the clause without the others (nor ``also``)."""
+    conjuncts = [first, *(c for c in first.conjuncts if c.i > first.i)]
+    if len(conjuncts) < 2:
+        return []
+    whole = {t.i for t in first.subtree} | also
+    segments = []
+    for c in conjuncts:
+        own = {t.i for t in c.subtree}
+        for child in c.children:
+            if child.dep_ in {"conj", "cc", "punct", "preconj", "appos"}:
+                own -= {t.i for t in child.subtree}
+        tokens = [
+            i for i in idx if (i not in whole or i in own) and doc[i].text not in _JOINING_PUNCT
+        ]
+        segments.append((tokens, own, first.dep_ in _SUBJECT_DEPS))
+    return segments
