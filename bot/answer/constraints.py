@@ -184,6 +184,19 @@ def _acronym(c: Constraint) -> str:
     return initials if initials not in STOPWORDS else ""
 
 
+def initialisms(doc: Doc) -> frozenset[str]:
+    """ "rics" for "the Royal Institute of Chartered Surveyors": the initials of each name of
+    three capitalised words or more that a passage writes in full, for a question that names it
+    by its initials (the converse of :func:`_acronym`; the article's first mention is in full,
+    and that sentence may hold the answer)."""
+    found = set()
+    for ent in doc.ents:
+        caps = [t.lower_[0] for t in ent if t.is_alpha and t.text[0].isupper() and not t.is_stop]
+        if len(caps) >= 3:
+            found.add("".join(caps))
+    return frozenset(found)
+
+
 def positions(c: Constraint, text: str, start: int = 0) -> list[tuple[int, int]]:
     """Spans where the constraint (or one of its content words) is written in ``text``, offset
     by ``start`` (a sentence's place in its article; 0 for a title)."""

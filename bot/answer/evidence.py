@@ -31,6 +31,7 @@ import numpy as np
 
 from bot.answer.binding import bind, speaker_topic, topic_share
 from bot.answer.constraints import Constraint, names_constraint, part_constraints, positions
+from bot.answer.constraints import initialisms as _initialisms
 from bot.answer.constraints import present as _present
 from bot.answer.matches import another_match
 from bot.answer.passages import (
@@ -186,7 +187,7 @@ def _doc_words(doc: Doc) -> frozenset[str]:
     for tok in doc:
         found.add(tok.lower_)
         found.add(tok.lemma_.lower())
-    return frozenset(found)
+    return frozenset(found) | _initialisms(doc)  # a name asked by its initials ("RICS")
 
 
 def _words_of(docs: Sequence[Doc]) -> set[str]:

@@ -588,6 +588,27 @@ def test_a_long_name_is_found_by_its_initials(nlp: Language, embeddings: LocalEm
     assert _ev(q, [who], nlp, embeddings).missing != ()
 
 
+def test_initials_asked_name_the_long_name_written(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """questions_n: "in the RICS survey" was not found where the article first writes the Royal
+    Institute of Chartered Surveyors in full, next to the figure asked for; the bot abstained.
+    Initials that no long name of the window has name nothing."""
+    passage = hit(
+        "r/1",
+        "House prices fell in November, the Royal Institute of Chartered Surveyors found. "
+        "A total of 48% of surveyors reported lower prices in the three months to November.",
+    )
+    q = "What share of surveyors reported falling prices in the RICS survey for November?"
+    assert _ev(q, [passage], nlp, embeddings).missing == ()
+    other = hit(
+        "r/2",
+        "House prices fell in November, the Council of Mortgage Lenders found. "
+        "A total of 48% of surveyors reported lower prices in the three months to November.",
+    )
+    assert _ev(q, [other], nlp, embeddings).missing != ()
+
+
 def test_an_age_or_a_duration_is_a_quantity(nlp: Language, embeddings: LocalEmbeddings) -> None:
     """spaCy labels "aged 84", "81 years" and "a 55-year-old" dates: asked "how old", they are
     the figure asked for; a date ("in April") is not."""
