@@ -1237,6 +1237,15 @@ def test_the_name_of_a_thing_asks_about_the_thing(nlp: Any) -> None:
     assert (teen.focus, teen.answer_type) == ("teenager", T.PERSON)
     software = one_part(nlp, "What is the name of its free software for parents?")
     assert (software.focus, software.answer_type) == ("software", T.DESCRIPTION)
+    # questions_n: a relative clause ending on its preposition ("that Parry is in talks with")
+    # strands it on the relative pronoun; the question still asks the investor's name.
+    investor = one_part(
+        nlp, "What is the name of the mystery investor that Rick Parry is in talks with?"
+    )
+    assert (investor.focus, investor.answer_type) == ("investor", T.ORGANISATION)
+    # The wh-word is the object of a preposition a relative clause does not strand.
+    charged = one_part(nlp, "What were the protesters who burst into the chamber charged with?")
+    assert charged.focus is None
 
 
 def test_a_nationality_or_age_on_a_named_person_is_not_a_name_to_find(nlp: Any) -> None:

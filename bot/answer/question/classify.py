@@ -93,8 +93,7 @@ def _last_noun(
 ) -> tuple[Token | None, int]:
     """The last token tagged one of ``nouns`` in the run of ``run`` tags from ``start`` (None
     if there is none), and where the run ends."""
-    noun = None
-    k = start
+    noun, k = None, start
     while k in members and doc[k].pos_ in run:
         if doc[k].pos_ in nouns:
             noun = doc[k]
@@ -447,11 +446,16 @@ def _stranded(tok: Token) -> bool:
 
 
 def _ends_stranded(doc: Doc, idx: Sequence[int]) -> Token | None:
-    """The clause's last word when it is a stranded preposition ("What is the cash for?")."""
+    """The clause's last word when it is a stranded preposition ("What is the cash for?"), not
+    one a relative clause strands on its pronoun ("the investor that Parry is in talks with")."""
     words = [doc[i] for i in idx if not doc[i].is_punct]
-    if words and words[-1].pos_ == "ADP" and _stranded(words[-1]):
-        return words[-1]
-    return None
+    if not words or words[-1].pos_ != "ADP" or not _stranded(words[-1]):
+        return None
+    rel = next((a for a in words[-1].ancestors if a.dep_ == "relcl"), None)
+    pronoun = rel is not None and any(
+        c.tag_ in {"WDT", "WP"} and c.dep_ not in _SUBJECT_DEPS for c in rel.children
+    )
+    return None if pronoun else words[-1]
 
 
 def _price_preposition(prep: Token) -> bool:
