@@ -499,6 +499,20 @@ def test_whose_a_named_thing_is_qualifies_it(nlp: Any) -> None:
     # the country or firm once ("South Korea looks set ..."), the governor later.
     minister = one_part(nlp, "Who is Brazil's finance minister?")
     assert {m.text: m.qualifier for m in minister.entities} == {"Brazil": True}
+    # questions_n: a title the tagger calls a proper noun ("MP") joined the name after it, so
+    # "MP Frank Field" had to be written in full beside the party, which the article ("Frank
+    # Field MP") never did. The title is no name; the party before it qualifies the person.
+    field = one_part(nlp, "What did Labour MP Frank Field say Tony Blair should do about Brown?")
+    assert {m.text: m.qualifier for m in field.entities} == {
+        "Labour": True,
+        "Frank Field": False,
+        "Tony Blair": False,
+        "Brown": False,
+    }
+    # An honorific is part of the name.
+    assert [m.text for m in one_part(nlp, "What did Sir Ian Blair say?").entities] == [
+        "Sir Ian Blair"
+    ]
 
 
 def test_relation_of_a_money_question(nlp: Any) -> None:

@@ -177,7 +177,9 @@ def _mentions(
             or _capitalised_noun(tok)
             or _capitalised_adjective(tok, members, covered)
         )
-        if not name_word or tok.is_lower or i in covered or _is_wh(tok):
+        # A title before a name ("Labour MP Frank Field") is the kind of person, not a name.
+        title = asked_kind(tok.lower_) and by_token.get(i + 1) is not None
+        if not name_word or tok.is_lower or i in covered or _is_wh(tok) or title:
             k += 1
             continue
         j = i
@@ -263,7 +265,7 @@ def _qualifies(doc: Doc, mention: Mention) -> bool:
         root is not None
         and title is not None
         and root.dep_ in {"compound", "nmod"}
-        and title.pos_ == "NOUN"
+        and (title.pos_ == "NOUN" or asked_kind(title.lower_))
         and title.dep_ == "compound"
         and title.head.ent_type_ == "PERSON"
     ):
