@@ -208,12 +208,13 @@ _FIGURES = frozenset({AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.QUANTITY})
 _VALUE_NOUN_TYPES = frozenset({AnswerType.DATE})
 
 
-def _withheld(docs: Sequence[Doc], accepted: tuple[AnswerType, ...], statement: bool) -> bool:
+def _withheld(docs: Sequence[Doc], accepted: tuple[AnswerType, ...], teller: str | None) -> bool:
     """Whether a sentence says the thing asked for is not given (:mod:`bot.answer.withheld`).
-    For a statement only a telling verb's negation ("did not comment", "would not say") counts:
-    "The unnamed woman from Georgia says that a chip ..." withholds her name, not her words."""
-    if statement:
-        return any(_memo(doc, "not-told", not_told) for doc in docs)
+    For a statement (``teller``: the speaker's last name, or "") only a telling verb's negation
+    ("did not comment", "would not say"), by that speaker if named, counts: "The unnamed woman
+    from Georgia says that a chip ..." withholds her name, not her words."""
+    if teller is not None:
+        return any(_memo(d, "not-told:" + teller, lambda d: not_told(d, teller)) for d in docs)
     return any(withholds(_memo(doc, "withheld", withheld_types), accepted) for doc in docs)
 
 
@@ -349,6 +350,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
     topic_terms = [t.lower() for t in part.relation.topic_terms]
     predicate = (part.relation.predicate or "").lower()
     statement = part.answer_type is AnswerType.STATEMENT
+    teller = ([""] + [w for w in _WORD.findall((part.relation.speaker or "").lower())])[-1]
     # "What price per share ...": only a figure written with its unit answers.
     unit = per_unit(part.text) if part.answer_type in _FIGURES else None
     focus = (part.focus or "").lower()
@@ -462,7 +464,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 dense_score=hit.dense_score or 0.0,
                 keyword_score=hit.keyword_score or 0.0,
                 score=hit.score,
-                withheld=_withheld(w_docs, part.accepted_types, statement)
+                withheld=_withheld(w_docs, part.accepted_types, teller if statement else None)
                 or _unnamed(part, w_sents, w_docs, values),
                 modal_share=_modal_share(w_docs),
                 event_found=binding is not None and binding.verb,

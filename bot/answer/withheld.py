@@ -117,9 +117,23 @@ def withheld_types(doc: Doc) -> tuple[AnswerType | None, ...]:
     return tuple(found)
 
 
-def not_told(doc: Doc) -> bool:
-    """A verb of telling under a negation ("did not comment", "would not say")."""
-    return any(_negated_telling(tok) for tok in doc)
+def not_told(doc: Doc, teller: str = "") -> bool:
+    """A verb of telling under a negation ("did not comment", "would not say"). With ``teller``
+    (a name's last word, in lower case), only one whose subject may be that person: "the ONS
+    would not comment" withholds nothing that Steve Radley said; "the magnate did not say"
+    may be Mittal."""
+    return any(_negated_telling(tok) and (not teller or _told_by(tok, teller)) for tok in doc)
+
+
+def _told_by(tok: Token, teller: str) -> bool:
+    """The active subject of the telling, or of the refusal it completes ("X declined to
+    comment"), names ``teller``, or is no name (a pronoun, "the Indian-born magnate"), or is
+    not there ("no details were given")."""
+    verb = tok.head if tok.dep_ == "xcomp" else tok
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.pos_ != "PROPN":
+        return True
+    return teller in {t.lower_ for t in subject.subtree}
 
 
 def _negated_telling(tok: Token) -> bool:

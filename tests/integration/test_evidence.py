@@ -329,6 +329,27 @@ def test_an_unnamed_speaker_does_not_withhold_what_is_said(
     assert feature(_ev(q, [anonymous], nlp, embeddings), "withheld_full") == 0.0
 
 
+def test_someone_else_declining_to_comment_withholds_nothing_the_speaker_said(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # questions_n: "the ONS would not comment" beside Steve Radley's words counted as withheld,
+    # and the bot abstained on what he said.
+    q = "What did Steve Radley say about suggestions that manufacturing was in recession?"
+    other = hit(
+        "r/1",
+        "The ONS would not comment on the definition of a recession. But Steve Radley said: "
+        '"Recession is not a word that manufacturers would currently recognise."',
+    )
+    assert feature(_ev(q, [other], nlp, embeddings), "withheld_full") == 0.0
+    for silent in (
+        "Steve Radley would not comment on suggestions that manufacturing was in recession.",
+        "Mr Radley declined to comment on suggestions that manufacturing was in recession.",
+        "Asked about a recession in manufacturing, he would not comment, Steve Radley's aide said.",
+        "Steve Radley spoke. The Bolton-born economist did not comment on a recession.",
+    ):
+        assert feature(_ev(q, [hit("r/2", silent)], nlp, embeddings), "withheld_full") == 1.0
+
+
 def _chunk(article_id: str, index: int, text: str, start: int) -> Hit:
     return Hit(
         chunk_id=f"{article_id}:{index}",
