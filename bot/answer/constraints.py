@@ -179,17 +179,24 @@ def _place_word_in(word: str, words: set[str]) -> bool:
 
 def _acronym(c: Constraint) -> str:
     """ "ppi" for the Pensions Policy Institute: a name of three words or more is written by
-    its initials once introduced ("the PPI said"). Not a common word ("who")."""
-    initials = _initials(c) if len(c.words) >= 3 and c.label not in _NUMERIC else ""
-    return initials if initials not in STOPWORDS else ""
+    its initials once introduced ("the PPI said"). Not a common word ("who"). A two-word name
+    by its initials in capitals ("GE" for General Electric, :func:`initialisms` keeps them
+    so): two lower-case letters are too often a word."""
+    initials = _initials(c)
+    if c.label in _NUMERIC or initials in STOPWORDS:
+        return ""
+    if len(c.words) >= 3:
+        return initials
+    return initials.upper() if c.surname is None else ""
 
 
 def initialisms(doc: Doc) -> frozenset[str]:
     """ "rics" for "the Royal Institute of Chartered Surveyors": the initials of each name of
     three capitalised words or more that a passage writes in full, for a question that names it
     by its initials (the converse of :func:`_acronym`; the article's first mention is in full,
-    and that sentence may hold the answer)."""
-    found = set()
+    and that sentence may hold the answer); and every two-letter word in capitals as written
+    ("GE"), which no lower-case word can be."""
+    found = {t.text for t in doc if len(t) == 2 and t.is_upper and t.is_alpha}
     for ent in doc.ents:
         caps = [t.lower_[0] for t in ent if t.is_alpha and t.text[0].isupper() and not t.is_stop]
         if len(caps) >= 3:

@@ -630,6 +630,18 @@ def test_initials_asked_name_the_long_name_written(
     assert _ev(q, [other], nlp, embeddings).missing != ()
 
 
+def test_a_two_word_name_is_found_by_its_initials_in_capitals(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """questions_n: "General Electric" was missing from the window that gives the profit as
+    "GE's net profits were $5.37bn"; the part was abstained on. Not other capitals ("GM")."""
+    q = "What net profit did General Electric report for the last three months of 2004?"
+    ge = hit("g/1", "GE's net profits were $5.37bn for the final three months of 2004.")
+    assert _ev(q, [ge], nlp, embeddings).missing == ()
+    gm = hit("g/2", "GM's net profits were $5.37bn for the final three months of 2004.")
+    assert _ev(q, [gm], nlp, embeddings).missing != ()
+
+
 def test_an_age_or_a_duration_is_a_quantity(nlp: Language, embeddings: LocalEmbeddings) -> None:
     """spaCy labels "aged 84", "81 years" and "a 55-year-old" dates: asked "how old", they are
     the figure asked for; a date ("in April") is not."""
