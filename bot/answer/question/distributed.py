@@ -69,11 +69,13 @@ def _plural_distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[i
 
 def _each_speaker(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
     """ "What did Commerzbank's Carsten Fritsch and Mellon Bank's Grant Wilson say about the
-    dollar's slide?", "How did A and B react ...?": names coordinated as the subject of a verb of
-    saying, asked what or how, ask each one's own words, usually quoted in an article of its own
-    (every such question in our files is a multi question). Asked as one part, one window had to
-    name both speakers. Not a noun asked about ("which reports did A and B write": the plural
-    noun's case), nor a verb that is not one of saying ("What did A and B agree?")."""
+    dollar's slide?", "How did A and B react ...?": full names coordinated as the subject of a
+    verb of saying, asked what or how, ask each one's own words, usually quoted in an article of
+    its own (every such question in our files is a multi question). Asked as one part, one
+    window had to name both speakers. Not a noun asked about ("which reports did A and B
+    write": the plural noun's case), nor a verb that is not one of saying ("What did A and B
+    agree?"), nor one-word names, which "and" may join into one ("Marks and Spencer", "Procter
+    and Gamble"; "Blair and Brown each" is :func:`each_distributed`'s case)."""
     wh = _find_wh(doc, idx)
     if wh.token is None or wh.focus is not None or wh.token.lower_ not in {"what", "how"}:
         return []
@@ -85,12 +87,19 @@ def _each_speaker(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], b
         if (
             first.i in members
             and first.dep_ in _SUBJECT_DEPS
-            and first.pos_ == "PROPN"
             and first.conjuncts
-            and all(c.pos_ == "PROPN" for c in first.conjuncts)
+            and all(_full_name(c) for c in (first, *first.conjuncts))
+            and not any(c.text == "&" for c in first.children)
         ):
             return _over_conjuncts(doc, idx, first, set())
     return []
+
+
+def _full_name(tok: Token) -> bool:
+    """A proper noun with a proper noun compounded before it ("Carsten Fritsch")."""
+    return tok.pos_ == "PROPN" and any(
+        c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.lefts
+    )
 
 
 def _over_conjuncts(
