@@ -242,10 +242,14 @@ def _initials(c: Constraint) -> str:
 
 def part_constraints(part: QuestionPart, docs: Iterable[Doc]) -> list[Constraint]:
     """The part's names, numbers and dates as constraints (:func:`as_people` against the
-    passages' ``docs``). A "mention" with no letter or digit (a replacement character, a stray
-    symbol) names nothing."""
-    mentions = (*part.entities, *part.numbers, *part.dates)
-    return as_people([Constraint.of(m) for m in mentions if _WORD.search(m.text)], docs)
+    passages' ``docs``), each once (an inherited subject may name one again). A "mention" with
+    no letter or digit (a replacement character, a stray symbol) names nothing."""
+    unique: dict[str, Constraint] = {}
+    for m in (*part.entities, *part.numbers, *part.dates):
+        if _WORD.search(m.text):
+            c = Constraint.of(m)
+            unique.setdefault(c.lower, c)
+    return as_people(list(unique.values()), docs)
 
 
 def as_people(constraints: list[Constraint], docs: Iterable[Doc]) -> list[Constraint]:

@@ -210,9 +210,8 @@ _VALUE_NOUN_TYPES = frozenset({AnswerType.DATE})
 
 def _withheld(docs: Sequence[Doc], accepted: tuple[AnswerType, ...], teller: str | None) -> bool:
     """Whether a sentence says the thing asked for is not given (:mod:`bot.answer.withheld`).
-    For a statement (``teller``: the speaker's last name, or "") only a telling verb's negation
-    ("did not comment", "would not say"), by that speaker if named, counts: "The unnamed woman
-    from Georgia says that a chip ..." withholds her name, not her words."""
+    For a statement, only a telling verb's negation by the speaker (``teller``: :func:`_surname`)
+    counts: "The unnamed woman from Georgia says ..." withholds her name, not her words."""
     if teller is not None:
         return any(_memo(d, "not-told:" + teller, lambda d: not_told(d, teller)) for d in docs)
     return any(withholds(_memo(doc, "withheld", withheld_types), accepted) for doc in docs)
@@ -290,22 +289,25 @@ def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(a[0] - b[1], b[0] - a[1])
 
 
+def _surname(part: QuestionPart) -> str:
+    """The last word of the speaker's name, in lower case; "" for none or a pronoun."""
+    speaker = (part.relation.speaker or part.relation.subject or "").lower()
+    return ([""] + [w for w in _WORD.findall(speaker) if w not in _FILLER])[-1]
+
+
 def _statement_speaker(
-    part: QuestionPart, docs: Sequence[Doc], words: set[str], title: str
+    part: QuestionPart, docs: Sequence[Doc], words: set[str], title: str, surname: str
 ) -> bool:
-    """The speaker reports something (a reporting verb with the speaker, or a pronoun, as its
-    subject) or is named in a window that quotes someone."""
-    speaker = part.relation.speaker or part.relation.subject
-    names = [w for w in _WORD.findall((speaker or "").lower()) if w not in _FILLER]
-    if not names:
+    """The speaker (``surname``: :func:`_surname`) reports something (a reporting verb with the
+    speaker, or a pronoun, as its subject) or is named in a window that quotes someone."""
+    if not surname:
         # "What was said about ...?" asks for anyone's words: someone is reported or quoted.
         # Not a pronoun speaker ("what did he say?"), who is someone in particular.
-        return not speaker and any(
+        return not (part.relation.speaker or part.relation.subject) and any(
             label in {"QUOTE", "SPEAKER"}
             for doc in docs
             for _s, _e, label in _values_of(doc, AnswerType.STATEMENT)
         )
-    surname = names[-1]
     named = surname in words or surname in _WORD.findall(title.lower())
     if not named:
         return False
@@ -323,11 +325,6 @@ def _statement_speaker(
 def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> Evidence:
     """Every window of the passages, measured against ``part``, best first."""
     constraints = part_constraints(part, (d for docs in passages.docs for d in docs))
-    # The same constraint named twice (an inherited subject, say) counts once.
-    unique: dict[str, Constraint] = {}
-    for c in constraints:
-        unique.setdefault(c.lower, c)
-    constraints = list(unique.values())
     named_lower = {m.text.lower().strip() for m in part.entities}
     # Names the part took over for a pronoun ("what did it sell for in Japan?"): the article
     # that answers writes "it" too, so they count anywhere in the article's retrieved passages;
@@ -350,7 +347,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
     topic_terms = [t.lower() for t in part.relation.topic_terms]
     predicate = (part.relation.predicate or "").lower()
     statement = part.answer_type is AnswerType.STATEMENT
-    teller = ([""] + [w for w in _WORD.findall((part.relation.speaker or "").lower())])[-1]
+    surname = _surname(part)
     # "What price per share ...": only a figure written with its unit answers.
     unit = per_unit(part.text) if part.answer_type in _FIGURES else None
     focus = (part.focus or "").lower()
@@ -426,7 +423,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
             if title_near is not None and found:
                 # The headline gives the value ("Ireland 19-13 England"): the answer may quote it.
                 near = max(near, title_near)
-            speaker = statement and _statement_speaker(part, w_docs, words, hit.title)
+            speaker = statement and _statement_speaker(part, w_docs, words, hit.title, surname)
             topic = topic_share(topic_terms, words) if statement else 0.0
             if not predicate:
                 has_predicate = True
@@ -464,7 +461,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 dense_score=hit.dense_score or 0.0,
                 keyword_score=hit.keyword_score or 0.0,
                 score=hit.score,
-                withheld=_withheld(w_docs, part.accepted_types, teller if statement else None)
+                withheld=_withheld(w_docs, part.accepted_types, surname if statement else None)
                 or _unnamed(part, w_sents, w_docs, values),
                 modal_share=_modal_share(w_docs),
                 event_found=binding is not None and binding.verb,
