@@ -43,7 +43,7 @@ from bot.answer.passages import (
     prepare_passages,
     window_places,
 )
-from bot.answer.question.types import AnswerType, QuestionPart
+from bot.answer.question.types import FIGURE_TYPES, AnswerType, QuestionPart
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import REPORTING_VERBS
 from bot.answer.titled import names_by_title
@@ -202,7 +202,6 @@ def _values_of(doc: Doc, answer_type: AnswerType) -> tuple[tuple[int, int, str],
     return _memo(doc, "values:" + answer_type.value, lambda d: tuple(value_spans(d, answer_type)))
 
 
-_FIGURES = frozenset({AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.QUANTITY})
 # Asked "what date": the noun names the value's kind, so a date is the noun being there ("until
 # 24 March" never says "date"). Not for a score's or a place's noun (measured: CHANGELOG).
 _VALUE_NOUN_TYPES = frozenset({AnswerType.DATE})
@@ -349,7 +348,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
     statement = part.answer_type is AnswerType.STATEMENT
     surname = _surname(part)
     # "What price per share ...": only a figure written with its unit answers.
-    unit = per_unit(part.text) if part.answer_type in _FIGURES else None
+    unit = per_unit(part.text) if part.answer_type in FIGURE_TYPES else None
     focus = (part.focus or "").lower()
     typed_focus = part.answer_type in _VALUE_NOUN_TYPES
     relation_words = sorted(

@@ -21,7 +21,7 @@ early to say how many", "it is not known how many" (the wh-clause says what), or
 settled: "no date has been set", "the price has yet to be agreed" (only with a typed object:
 "did not set a record" is nothing withheld).
 What is withheld gets an answer type the way a question's noun asked about does
-(:func:`bot.answer.question.classify._type_of_noun`: "sum" is an amount, "identity" a name);
+(:func:`bot.answer.question.nouns.type_of_noun`: "sum" is an amount, "identity" a name);
 "details" and "terms" take it from their own modifier ("financial details") or "of" object
 ("details of its investment"). A withholding whose object says nothing of its type ("did not
 comment", "didn't say it") may withhold anything.
@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.answer.question.classify import _type_of_noun
+from bot.answer.question.nouns import type_of_noun
 from bot.answer.question.types import AnswerType
 from bot.answer.question.words import _is_wh
 
@@ -292,7 +292,7 @@ def _noun_type(noun: Token | None, depth: int = 0) -> AnswerType | None:
                 return _noun_type(obj, depth + 1)
         # "gave no figure", "without giving detailed figures": a number.
         return AnswerType.COUNT if lemma == "figure" else None
-    typed = _type_of_noun(lemma, set())
+    typed = type_of_noun(lemma, set())
     if typed is None or typed[0] in {AnswerType.DESCRIPTION, AnswerType.STATEMENT}:
         return None
     return typed[0]

@@ -164,6 +164,8 @@ ANSWER_TYPES = [
     ("How much did the Bank of England raise interest rates?", T.QUANTITY),
     ("How much will the disaster knock off Sri Lanka's economic growth?", T.QUANTITY),
     ("How much did Sillerman pay for its 85% share of Elvis Presley Enterprises?", T.AMOUNT),
+    # An adjective of the noun asked about is not a difference asked for ("how much higher").
+    ("How much net profit did the airline make in 2004?", T.AMOUNT),
     ("How fast can the new high-speed train travel?", T.QUANTITY),
     # The level a change reaches, asked with "to what" / "by what" and no noun.
     ("To what did the mining group later raise its offer?", T.QUANTITY),
@@ -366,6 +368,77 @@ def test_numbers_and_dates_in_the_question(nlp: Any) -> None:
     assert [(d.text, d.label) for d in part.dates] == [("March 2004", "DATE")]
     assert part.relation.predicate == "recall"
     assert "300,000" not in part.terms and "car" in part.terms
+
+
+def test_the_asking_words_are_no_constraint(nlp: Any) -> None:
+    # The NER tags "which month" a date: it is what is asked, no passage names it.
+    part = one_part(nlp, "In which month did Tony Blair change his mind about standing down?")
+    assert (part.answer_type, part.dates) == (T.DATE, ())
+    # "first" before the verb says when it began, not the first of a series to find.
+    part = one_part(nlp, "Who first proposed the idea of a civic commons?")
+    assert part.numbers == ()
+    part = one_part(nlp, "How many troops did he say should be withdrawn from Iraq first?")
+    assert [n.text for n in part.numbers] == ["first"]
+
+
+def test_a_participle_before_the_noun_asked_about(nlp: Any) -> None:
+    part = one_part(nlp, "Which existing website did the think-tank suggest as a blueprint?")
+    assert (part.answer_type, part.focus) == (T.ORGANISATION, "website")
+
+
+def test_a_figure_may_be_money_or_a_count(nlp: Any) -> None:
+    part = one_part(nlp, "What was the trade figure for March?")
+    assert part.answer_type is T.QUANTITY
+    assert {T.AMOUNT, T.COUNT} <= set(part.accepted_types)
+
+
+def test_prepositional_participles_and_the_present_are_no_terms(nlp: Any) -> None:
+    part = one_part(
+        nlp, "What was the UK's trade deficit in December, according to the statistics office?"
+    )
+    assert part.answer_type is T.AMOUNT
+    assert part.focus == "deficit" and "accord" not in part.terms and "office" in part.terms
+    part = one_part(nlp, "What did David Naude say about the latest French figures?")
+    assert "late" not in part.relation.topic_terms
+    assert "figure" in part.relation.topic_terms
+    part = one_part(nlp, "What debt limit does the rule set, compared with the EU pact's?")
+    assert "compare" not in part.terms
+
+
+def test_a_verbless_part_asking_again_takes_the_first_parts_type(nlp: Any) -> None:
+    first, second = analyse(
+        "By how much did French consumer spending rise in 2004, and by how much in January?", nlp
+    ).parts
+    assert (second.answer_type, second.accepted_types) == (first.answer_type, first.accepted_types)
+    assert AnswerType.QUANTITY is second.answer_type
+    _, second = analyse("How many goals did Henry score in 2004, and how many in 2005?", nlp).parts
+    assert (second.answer_type, second.focus) == (AnswerType.COUNT, "goal")
+
+
+def test_what_kind_of_asks_about_the_noun_after_of(nlp: Any) -> None:
+    part = one_part(nlp, "What kind of purchase were shoppers still wary of?")
+    assert part.focus == "purchase"
+    part = one_part(nlp, "Which type of engine does the new car use?")
+    assert part.focus == "engine"
+
+
+def test_a_part_of_a_day_not_placed_in_time_is_no_date_to_find(nlp: Any) -> None:
+    for question in (
+        "What time did Tony Blair go to bed on the night of the US presidential election?",
+        "Which voter challenged Michael Howard during his day of question sessions on Five?",
+    ):
+        assert one_part(nlp, question).dates == (), question
+    part = one_part(nlp, "What did Tony Blair say on Friday night?")
+    assert [d.text for d in part.dates] == ["Friday"]
+
+
+def test_a_source_measuring_a_figure_is_no_verb_to_find(nlp: Any) -> None:
+    # Passages write "according to Ofcom there were almost four million broadband users".
+    part = one_part(nlp, "How many UK broadband users did Ofcom count in April 2004?")
+    assert (part.relation.predicate, part.relation.subject) == (None, "Ofcom")
+    assert "count" not in part.terms and "user" in part.terms
+    part = one_part(nlp, "What did Ofcom count in April 2004?")
+    assert part.relation.predicate == "count"
 
 
 def test_how_often_is_not_a_date_to_find(nlp: Any) -> None:

@@ -8,23 +8,20 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.answer.question.nouns import type_of_noun
 from bot.answer.question.types import AnswerType
 from bot.answer.question.words import (
-    _ACCUSING_VERBS,
     _CAUSE_VERBS,
     _CHANGE_VERBS,
     _DIRECTIONS,
     _DURATION_VERBS,
     _FOCUS_NOUNS,
     _LEVEL_VERBS,
-    _MATCH_RESULT_NOUNS,
-    _MATCH_WORDS,
     _MONEY_VERBS,
     _PRICE_PREPOSITIONS,
     _RESPONSE_VERBS,
     _SIZE_ADJECTIVES,
     _SUBJECT_DEPS,
-    _TEAM_NOUNS,
     NAMING_VERBS,
     REPORTING_VERBS,
     _is_wh,
@@ -68,6 +65,9 @@ def _find_wh(doc: Doc, idx: Sequence[int]) -> _Wh:
                     wh.focus = noun
         elif tok.lower_ in {"what", "which", "whose"}:
             noun = _determined_noun(doc, tok, members)
+            if noun is not None and noun.lower_ in {"kind", "type", "sort"}:
+                # "what kind of purchase": the purchase is asked about; no passage says "kind".
+                noun = _of_object(noun, members) or noun
             if noun is not None:
                 wh.focus = noun
                 wh.phrase = doc[tok.i : noun.i + 1].text.lower()
@@ -133,7 +133,12 @@ def _determined_noun(doc: Doc, wh: Token, members: set[int]) -> Token | None:
     # The run goes through a name's capitalised words ("which Drink Or Die leader"); it ends on
     # a common noun, or on a proper noun that is a noun asked about ("which Tory MP").
     k = start
-    while k in members and (doc[k].pos_ in {"ADJ", "NOUN", "PROPN"} or title_word(doc[k])):
+    while k in members and (
+        doc[k].pos_ in {"ADJ", "NOUN", "PROPN"}
+        or title_word(doc[k])
+        # "which existing website", "which injured striker": a participle as an adjective.
+        or (doc[k].tag_ in {"VBG", "VBN"} and doc[k].dep_ == "amod")
+    ):
         k += 1
     last = doc[k - 1] if k > start else None
     if last is not None and (
@@ -172,7 +177,7 @@ def _classify(
     focus_lemma = focus.lemma_.lower() if focus is not None else None
     if tok is None:
         if focus_lemma is not None:  # "Name the bands ..."
-            typed = _type_of_noun(focus_lemma, lemmas, focus)
+            typed = type_of_noun(focus_lemma, lemmas, focus)
             if typed is not None:
                 return typed[0], typed[1], focus
         return AnswerType.DESCRIPTION, (), focus
@@ -188,7 +193,14 @@ def _classify(
             nxt = (
                 doc[wh.after.i + 1] if wh.after is not None and wh.after.i + 1 < len(doc) else None
             )
-            if nxt is not None and nxt.tag_ in {"JJR", "RBR", "JJ", "RB"} and nxt.i in members:
+            # "How much higher were sales?": a difference. Not an adjective of the noun asked
+            # about ("How much gross mortgage lending ...?", "How much net profit ...?").
+            if (
+                nxt is not None
+                and nxt.tag_ in {"JJR", "RBR", "JJ", "RB"}
+                and nxt.i in members
+                and nxt.dep_ != "amod"
+            ):
                 return AnswerType.QUANTITY, (), focus
             if verb_lemma in _CHANGE_VERBS or any(
                 doc[i].lemma_.lower() in _FOCUS_NOUNS[AnswerType.QUANTITY] - {"share"}
@@ -258,7 +270,7 @@ def _classify(
         # "Among whose papers was the cantata found?": the owner, whatever the noun owned.
         return AnswerType.PERSON, (AnswerType.ORGANISATION,), focus
     if focus_lemma is not None:
-        typed = _type_of_noun(focus_lemma, lemmas, focus)
+        typed = type_of_noun(focus_lemma, lemmas, focus)
         if typed is not None:
             answer, also = typed
             if answer is AnswerType.AMOUNT and (word == "which" or focus_lemma in _NAMED_MONEY):
@@ -290,7 +302,7 @@ def _classify(
             # is asked for, and passages say "teenager", seldom "name".
             other = _of_object(other, members) or other
         if other is not None:
-            typed = _type_of_noun(other.lemma_.lower(), lemmas, other)
+            typed = type_of_noun(other.lemma_.lower(), lemmas, other)
             if typed is not None:
                 return typed[0], typed[1], other
             return AnswerType.DESCRIPTION, (), other
@@ -372,45 +384,6 @@ def _named_thing(doc: Doc, idx: Sequence[int], verb: Token) -> bool:
     did Johnson call the plan?" asks for his words)."""
     before = [doc[i].lemma_.lower() for i in idx if i < verb.i]
     return "be" in before and "do" not in before
-
-
-# Adjectives that make a place's noun a measure: "the minimum area", "the total area".
-_MEASURING = frozenset({"minimum", "maximum", "total", "average"})
-
-
-def _type_of_noun(
-    noun: str, lemmas: set[str], tok: Token | None = None
-) -> tuple[AnswerType, tuple[AnswerType, ...]] | None:
-    """The answer a noun asked about wants ("price": an amount), or None; ``tok``, the noun in
-    the question, when its modifiers may change it ("the minimum area": a size, not a place)."""
-    typed = _noun_answer(noun, lemmas)
-    if (
-        typed is not None
-        and typed[0] is AnswerType.PLACE
-        and tok is not None
-        and any(c.dep_ == "amod" and c.lemma_.lower() in _MEASURING for c in tok.children)
-    ):
-        return AnswerType.QUANTITY, ()
-    return typed
-
-
-def _noun_answer(noun: str, lemmas: set[str]) -> tuple[AnswerType, tuple[AnswerType, ...]] | None:
-    if noun in _MATCH_RESULT_NOUNS:
-        if lemmas & _MATCH_WORDS:
-            return AnswerType.SCORE, ()
-        return (AnswerType.QUANTITY, ()) if noun == "margin" else (AnswerType.DESCRIPTION, ())
-    if noun == "charge" and lemmas & _ACCUSING_VERBS:
-        return AnswerType.DESCRIPTION, ()
-    for answer, nouns in _FOCUS_NOUNS.items():
-        if noun in nouns:
-            if answer is AnswerType.ORGANISATION and noun in _TEAM_NOUNS:
-                return answer, (AnswerType.PLACE,)
-            if answer is AnswerType.PLACE and noun in _TEAM_NOUNS and lemmas & _MATCH_WORDS:
-                return AnswerType.PLACE, (AnswerType.ORGANISATION,)
-            if answer is AnswerType.DATE and noun == "time" and lemmas & {"run", "finish", "clock"}:
-                return AnswerType.QUANTITY, (AnswerType.DATE,)
-            return answer, ()
-    return None
 
 
 def _copula_argument(verb: Token, wh: Token, members: set[int]) -> Token | None:

@@ -10,6 +10,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.answer.question.dates import frequency, unplaced_time
 from bot.answer.question.types import AnswerType, Mention
 from bot.answer.question.words import (
     _CONTENT_POS,
@@ -38,6 +39,10 @@ def _content_terms(
     for tok in tokens:
         if tok.i in skip or tok.is_stop or tok.is_punct or tok.pos_ not in _CONTENT_POS:
             continue
+        # A participle used as a preposition ("according to", "compared with", "following")
+        # and a word placing the asked thing in time ("the latest figures") say no topic.
+        if (tok.dep_ == "prep" and tok.tag_ in {"VBN", "VBG"}) or tok.lower_ in _NOW_WORDS:
+            continue
         if tok.ent_type_ in _NUMBER_LABELS or tok.like_num:  # numbers are constraints of their own
             continue
         if _is_wh(tok):
@@ -48,14 +53,10 @@ def _content_terms(
     return tuple(seen)
 
 
-# Dates that say "now" or a day counted from it: the asker's present ("today's films"), which a
-# report of its own day writes otherwise ("on Tuesday"), if at all.
-_DEICTIC = frozenset({"today", "tonight", "yesterday", "tomorrow", "now", "nowadays", "currently"})
-
+# Relative to the asker's present, like ``_DEICTIC`` (spaCy's stop words have "last", "next").
+_NOW_WORDS = frozenset({"latest", "recent", "recently", "current"})
 # The words of "how many / how much / how long" that spaCy's NER may take into an entity.
 _HOW_WORDS = frozenset({"many", "much", "long", "few", "little"})
-# After "a year": a date counted back or on ("a year ago"), not a rate ("£4m a year").
-_RELATIVE = frozenset({"ago", "earlier", "later", "before", "after", "on"})
 
 
 def _counted_noun(ent: Span, members: AbstractSet[int]) -> Token | None:
@@ -72,18 +73,6 @@ def _counted_noun(ent: Span, members: AbstractSet[int]) -> Token | None:
         # lost when its noun was required).
         return None
     return head if 0 <= head.i - ent.end <= 2 else None
-
-
-def _frequency(ent: Span) -> bool:
-    """A DATE the NER tags that says how often ("each year", "every two weeks", "a year"), not
-    when ("a year ago", "each of the last three years" is not tagged so)."""
-    if ent.label_ not in _DATE_LABELS:
-        return False
-    first = ent[0].lower_
-    if first in {"each", "every", "per"}:
-        return True
-    after = ent.doc[ent.end].lower_ if ent.end < len(ent.doc) else ""
-    return first in {"a", "an"} and len(ent) == 2 and after not in _RELATIVE
 
 
 def _mentions(
@@ -107,13 +96,21 @@ def _mentions(
     for ent in doc.ents:
         if not any(t.i in members for t in ent):
             continue
-        if len(ent) == 1 and (ent.start in named_number or _is_wh(ent[0]) or ent[0].pos_ == "PRON"):
-            # "Whom did Tim Henman beat ...?": the NER may take the asking word for a person.
+        if any(_is_wh(t) for t in ent) or (
+            len(ent) == 1 and (ent.start in named_number or ent[0].pos_ == "PRON")
+        ):
+            # "Whom did Tim Henman beat ...?", "in which month": the NER may take the asking
+            # words for a person or a date.
+            continue
+        first = ent[0]
+        if ent.text.lower() == "first" and first.dep_ == "advmod" and first.head.i > first.i:
+            # "Who first proposed the idea?": when it began, not one of a series ("withdrawn
+            # first" after its verb is: before the rest).
             continue
         if ent.start > 0 and doc[ent.start - 1].lower_ == "how" and ent[0].lower_ in _HOW_WORDS:
             # "how many hours", "how much money": the NER's TIME or MONEY is what is asked for.
             continue
-        if _frequency(ent):
+        if frequency(ent):
             # "each year", "every month", "a year": how often, not when; passages write
             # "annually" or "£4m a year" as often.
             covered.update(range(ent.start, ent.end))
@@ -126,12 +123,13 @@ def _mentions(
         if _describes_a_named_person(ent):
             covered.update(range(ent.start, ent.end))
             continue
-        if (ent.label_ in _DATE_LABELS and {t.lower_ for t in ent} <= _DEICTIC) or (
+        if (ent.label_ in _DATE_LABELS and unplaced_time(ent)) or (
             cased
             and ent.label_ not in _DATE_LABELS | _NUMBER_LABELS
             and not any(ch.isupper() or ch.isdigit() for ch in ent.text)
         ):
-            # "today's films"; "a customer's bill jumps", which the NER takes for a person in
+            # "today's films", "on the night of the election", "during his day of questions";
+            # "a customer's bill jumps", which the NER takes for a person in
             # a question that capitalises its names (not in one typed all in lower case).
             covered.update(range(ent.start, ent.end))
             continue

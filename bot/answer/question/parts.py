@@ -24,12 +24,20 @@ from bot.answer.question.mentions import _content_terms, _mentions, _name_of
 from bot.answer.question.meta import meta_reference
 from bot.answer.question.pronouns import refer_back, refers_back
 from bot.answer.question.short_names import full_names
-from bot.answer.question.types import AnswerType, Mention, QuestionAnalysis, QuestionPart, Relation
+from bot.answer.question.types import (
+    FIGURE_TYPES,
+    AnswerType,
+    Mention,
+    QuestionAnalysis,
+    QuestionPart,
+    Relation,
+)
 from bot.answer.question.words import (
     _COORDINATORS,
     _FOCUS_NOUNS,
     _JOINING_PUNCT,
     _LIGHT_VERBS,
+    _MEASURING_VERBS,
     _SUBJECT_DEPS,
     THIRD_PERSON_PRONOUNS,
     _is_wh,
@@ -213,6 +221,11 @@ def _clause_part(doc: Doc, idx: list[int], verbs: AbstractSet[str]) -> QuestionP
         or _mistagged_verb(verb)
     )
     predicate = None if verb.lemma_ == "be" or not has_verb else verb.lemma_.lower()
+    if predicate in _MEASURING_VERBS and answer in FIGURE_TYPES:
+        # "How many users did Ofcom count?": the source's act of measuring, which passages
+        # write "according to Ofcom, there were ..."; the figure's own verb is not asked.
+        predicate = None
+        wh_tokens.add(verb.i)
     # Complements: the clause minus its subject and the asking words.
     skip = wh_tokens | subject_ids
     complement = [doc[i] for i in idx if i not in skip and i != verb.i]
@@ -297,6 +310,15 @@ def _inherit_subject(
                 topic = tuple(t for t in first.relation.topic_terms if t not in gone)
                 relation = replace(relation, object_terms=topic)
         kept_terms = tuple(t for t in first.terms if t not in gone)
+        if part.wh == first.wh and part.focus is None:
+            # "By how much did spending rise in 2004, and by how much in January?": the
+            # question asked again, of its elided verb and noun.
+            part = replace(
+                part,
+                answer_type=first.answer_type,
+                also_accept=first.also_accept,
+                focus=first.focus,
+            )
         return replace(
             part,
             entities=carried(first.entities) + part.entities,

@@ -26,6 +26,11 @@ class AnswerType(StrEnum):
     DESCRIPTION = "description"  # anything else: "what happened", "what is X"
 
 
+# The answers that are figures: a unit may be asked for ("price per share"), a source may
+# measure them ("did Ofcom count").
+FIGURE_TYPES = frozenset({AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.QUANTITY})
+
+
 @dataclass(frozen=True)
 class Mention:
     """Something the question names: an entity, a proper-noun run, a number or a date.

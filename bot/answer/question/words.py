@@ -46,8 +46,8 @@ _FOCUS_NOUNS: dict[AnswerType, frozenset[str]] = {
         price cost fee salary wage pay sum amount fine value bid offer budget payout
         compensation bonus damages prize award tax bill debt loan fund funding investment revenue
         turnover profit loss sale sales income spending deal fortune worth money cash ransom rent
-        charge tariff subsidy grant settlement valuation payment surplus taking earning proceed
-        receipt winning royalty saving allowance
+        charge tariff subsidy grant settlement valuation payment surplus deficit taking earning
+        proceed receipt winning royalty saving allowance
         """),
     AnswerType.COUNT: _words("number count total tally attendance crowd"),
     AnswerType.QUANTITY: _words("""
@@ -110,6 +110,10 @@ _CAUSE_VERBS = _words("cause lead prompt trigger spark drive provoke force persu
 
 # "how much did A pay", "what did the deal cost": money.
 _MONEY_VERBS = _words("pay cost charge spend earn fetch owe")
+
+# A source's measuring of a figure ("How many users did Ofcom count?"), which passages write
+# "according to Ofcom, there were ...": not the figure's own verb.
+_MEASURING_VERBS = _words("count record register estimate calculate measure")
 
 # "What did it sell for?", "What was the firm valued at?": the wh-word as the object of the
 # preposition these verbs take a price with asks for money.
