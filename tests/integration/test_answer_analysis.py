@@ -441,6 +441,22 @@ def test_a_source_measuring_a_figure_is_no_verb_to_find(nlp: Any) -> None:
     assert part.relation.predicate == "count"
 
 
+def test_a_title_before_a_name_is_not_the_verb(nlp: Any) -> None:
+    # The tagger reads "coach" as the verb of "did Ireland coach Eddie O'Sullivan answer".
+    part = one_part(nlp, "How did Ireland coach Eddie O'Sullivan answer Andy Robinson's claim?")
+    assert (part.answer_type, part.relation.speaker) == (T.STATEMENT, "Eddie O'Sullivan")
+    part = one_part(nlp, "Why did England coach Andy Robinson drop Charlie Hodgson?")
+    assert (part.relation.predicate, part.relation.subject) == ("drop", "Andy Robinson")
+    # No verb after the name: the word before it is the verb.
+    part = one_part(nlp, "When did Chelsea sign Arjen Robben from PSV?")
+    assert (part.relation.predicate, part.relation.subject) == ("sign", "Chelsea")
+
+
+def test_a_name_in_the_noun_phrase_asked_about_is_not_the_subject(nlp: Any) -> None:
+    part = one_part(nlp, "Which two UK gamers later won places in the finals?")
+    assert (part.focus, part.relation.predicate, part.relation.subject) == ("gamer", "win", None)
+
+
 def test_how_often_is_not_a_date_to_find(nlp: Any) -> None:
     # Passages write "£4m a year" or "annually" as often as "each year": not a constraint.
     for question in (

@@ -100,7 +100,12 @@ def _inverted_clause(
         return None
     region: list[Token] = []
     for tok in after:
-        if region and tok.tag_ in wanted and tok.pos_ in {"VERB", "AUX"}:
+        if (
+            region
+            and tok.tag_ in wanted
+            and tok.pos_ in {"VERB", "AUX"}
+            and not _title_before_name(tok, verbs)
+        ):
             if tok.lemma_ in {"be", "have", "get"}:
                 # "will the summit be held", "has it been sold": the participle is the verb.
                 participle = next((t for t in after if t.i > tok.i and t.tag_ == "VBN"), None)
@@ -113,7 +118,7 @@ def _inverted_clause(
     # No verb tagged: the first word of the run that English has as a verb and that follows a
     # name ("Thierry Henry score") or ends a noun phrase ("the auction house set for").
     for k, tok in enumerate(region[1:], start=1):
-        if tok.pos_ == "PROPN" or tok.lower_ not in verbs:
+        if tok.pos_ == "PROPN" or tok.lower_ not in verbs or _title_before_name(tok, verbs):
             continue
         nxt = after[k + 1] if k + 1 < len(after) else None
         after_name = region[k - 1].pos_ == "PROPN"
@@ -123,6 +128,22 @@ def _inverted_clause(
         if after_name or ends_phrase:
             return tok, _subject_words(region[:k])
     return None
+
+
+def _title_before_name(tok: Token, verbs: AbstractSet[str]) -> bool:
+    """ "did Ireland coach Eddie O'Sullivan answer ...": a word that may be a verb, before a
+    name that a verb follows, is the name's title; "did Chelsea sign Arjen Robben?" has no
+    verb after the name."""
+    doc = tok.doc
+    k = tok.i + 1
+    if k >= len(doc) or doc[k].pos_ != "PROPN":
+        return False
+    while k < len(doc) and (doc[k].pos_ == "PROPN" or doc[k].tag_ == "POS"):
+        k += 1
+    if k >= len(doc) or doc[k - 1].tag_ == "POS":
+        return False
+    nxt = doc[k]
+    return nxt.tag_ in {"VB", "VBP"} or (nxt.pos_ == "NOUN" and nxt.lower_ in verbs)
 
 
 def _subject_words(region: list[Token]) -> set[int]:

@@ -211,7 +211,10 @@ def _clause_part(doc: Doc, idx: list[int], verbs: AbstractSet[str]) -> QuestionP
         # "Who is the new chief executive of X?", "What is the Kyoto protocol?": the other
         # argument is what is asked about, not a subject.
         subject_ids = set()
-    if focus is not None and focus.i in subject_ids:
+    if focus is not None and (
+        focus.i in subject_ids or any(doc[i].head == focus for i in subject_ids)
+    ):
+        # "Which two UK gamers won places?": the subject is the noun phrase asked about.
         subject_ids = set()
     subject_name = _name_of(doc, subject_ids) if subject_ids else None
     has_verb = (
