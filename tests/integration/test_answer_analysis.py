@@ -457,11 +457,25 @@ def test_a_name_in_the_noun_phrase_asked_about_is_not_the_subject(nlp: Any) -> N
     assert (part.focus, part.relation.predicate, part.relation.subject) == ("gamer", "win", None)
 
 
+def test_an_entity_without_its_article(nlp: Any) -> None:
+    part = one_part(nlp, "How much does a print cost on an Epson R800 at home?")
+    assert "Epson R800" in [m.text for m in part.entities]
+
+
+def test_a_day_the_ner_took_for_a_number_is_a_date(nlp: Any) -> None:
+    part = one_part(
+        nlp, "By when did voters have to register for the expected 5 May general election?"
+    )
+    assert ([d.text for d in part.dates], part.numbers) == (["5 May"], ())
+    assert "May" not in [m.text for m in part.entities]
+
+
 def test_how_often_is_not_a_date_to_find(nlp: Any) -> None:
     # Passages write "£4m a year" or "annually" as often as "each year": not a constraint.
     for question in (
         "How much would the G8 debt deal save tsunami-hit countries each year?",
         "How much does the British Potato Council cost taxpayers every year?",
+        "Which directors were voted off the board at the annual general meeting?",
     ):
         assert one_part(nlp, question).dates == (), question
     part = one_part(nlp, "How much did the firm earn a year ago?")

@@ -4,6 +4,7 @@ year")."""
 
 from __future__ import annotations
 
+import calendar
 from typing import TYPE_CHECKING
 
 from bot.answer.question.words import _DATE_LABELS
@@ -36,7 +37,27 @@ def frequency(ent: Span) -> bool:
     if ent.label_ not in _DATE_LABELS:
         return False
     first = ent[0].lower_
-    if first in {"each", "every", "per"}:
+    if first in {"each", "every", "per"} or (len(ent) == 1 and first in _HOW_OFTEN):
         return True
     after = ent.doc[ent.end].lower_ if ent.end < len(ent.doc) else ""
     return first in {"a", "an"} and len(ent) == 2 and after not in _RELATIVE
+
+
+# "the annual general meeting", "a weekly show": how often, spaCy's DATE.
+_HOW_OFTEN = frozenset({"annual", "annually", "daily", "weekly", "monthly", "yearly", "quarterly"})
+
+
+_MONTHS = frozenset(m.lower() for m in calendar.month_name if m)
+
+
+def day_and_month(ent: Span) -> Span | None:
+    """A day of the month the NER took for a bare number, with its month ("the 5 May general
+    election", "on May 5"): the date, or None."""
+    if ent.label_ != "CARDINAL" or len(ent) != 1 or not ent[0].is_digit or int(ent[0].text) > 31:
+        return None
+    doc = ent.doc
+    if ent.end < len(doc) and doc[ent.end].lower_ in _MONTHS:
+        return doc[ent.start : ent.end + 1]
+    if ent.start > 0 and doc[ent.start - 1].lower_ in _MONTHS:
+        return doc[ent.start - 1 : ent.end]
+    return None

@@ -10,7 +10,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.answer.question.dates import frequency, unplaced_time
+from bot.answer.question.dates import day_and_month, frequency, unplaced_time
 from bot.answer.question.types import AnswerType, Mention
 from bot.answer.question.words import (
     _CONTENT_POS,
@@ -146,6 +146,11 @@ def _mentions(
             # "the second leg": the ordinal with the noun it counts (bot.answer.constraints).
             start, end = ent.start_char, counted.idx + len(counted)
             numbers.append(Mention(doc.text[start:end], label, start, end, "ner"))
+            continue
+        day = day_and_month(ent)
+        if day is not None:
+            covered.update(range(day.start, day.end))
+            dates.append(Mention(day.text, "DATE", day.start_char, day.end_char, "ner"))
             continue
         for piece in _listed_names(ent):
             start, end = _entity_bounds(piece)
@@ -417,12 +422,15 @@ def _describes_a_named_person(ent: Span) -> bool:
 
 
 def _entity_bounds(ent: Span) -> tuple[int, int]:
-    """An entity's characters, without a leading "the" or a trailing "'s" ("the European Central
-    Bank", "Manchester United's"), and with a MONEY entity's currency sign and scale."""
+    """An entity's characters, without a leading article or a trailing "'s" ("the European
+    Central Bank", "an Epson R800", "Manchester United's"), and with a MONEY entity's currency
+    sign and scale."""
     if ent.label_ == "MONEY":
         return _money_bounds(ent)
     first, last = ent.start, ent.end - 1
-    if ent.doc[first].lower_ == "the" and last > first:
+    article = ent.doc[first].lower_
+    named = ent.label_ not in _DATE_LABELS | _NUMBER_LABELS  # "a year ago" keeps its "a"
+    if (article == "the" or (named and article in {"a", "an"})) and last > first:
         first += 1
     if ent.doc[last].tag_ == "POS" and last > first:
         last -= 1
