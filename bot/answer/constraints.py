@@ -8,7 +8,6 @@ Pure functions of text and spaCy Docs; nothing is loaded here.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from text_to_num import alpha2digit
 
+from bot.answer.question.dates import MONTHS as _MONTHS
 from bot.answer.question.words import _DATE_LABELS, _NUMBER_LABELS
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import PERSON_LABELS as _PERSON_LABELS
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 _NUMERIC = _DATE_LABELS | _NUMBER_LABELS
 
 # Month names and their abbreviations, lower case (the standard library's English ones).
-_MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m)
 _WORD = re.compile(r"\w+")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)+$")

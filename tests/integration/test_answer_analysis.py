@@ -430,6 +430,11 @@ def test_a_part_of_a_day_not_placed_in_time_is_no_date_to_find(nlp: Any) -> None
         assert one_part(nlp, question).dates == (), question
     part = one_part(nlp, "What did Tony Blair say on Friday night?")
     assert [d.text for d in part.dates] == ["Friday"]
+    # A stretch of time no number bounds; "the past three years" is bounded.
+    part = one_part(nlp, "How did Germany's 2004 growth compare with earlier years?")
+    assert [d.text for d in part.dates] == ["2004"]
+    part = one_part(nlp, "How many jobs were lost in the past three years?")
+    assert [d.text for d in part.dates] == ["past three years"]
 
 
 def test_a_source_measuring_a_figure_is_no_verb_to_find(nlp: Any) -> None:

@@ -1,6 +1,6 @@
-"""Dates a question names that are no constraint: "now" and parts of a day not placed in
-time ("today's films", "the night of the election"), and how often rather than when ("each
-year")."""
+"""Dates a question names that are no constraint: "now", parts of a day not placed in time
+and stretches no number bounds ("today's films", "the night of the election", "in recent
+years"), and how often rather than when ("each year"); and a day the NER took for a number."""
 
 from __future__ import annotations
 
@@ -25,10 +25,16 @@ def unplaced_time(ent: Span) -> bool:
     """A date that says "now" (``_DEICTIC``) or a part of a day without saying which day ("the
     night", "his day"): no passage about the day need write it."""
     words = {t.lower_ for t in ent if t.pos_ not in {"DET", "PRON"}}
-    return words <= _DEICTIC or (len(words) == 1 and words <= _TIMES_OF_DAY)
+    if words <= _DEICTIC or (len(words) == 1 and words <= _TIMES_OF_DAY):
+        return True
+    # "compared with earlier years", "in recent years": a stretch of time no number bounds.
+    last = ent[-1]
+    vague = not any(ch.isdigit() for ch in ent.text) and not any(t.like_num for t in ent)
+    return vague and last.tag_ == "NNS" and last.lemma_.lower() in _PERIODS
 
 
 _TIMES_OF_DAY = frozenset({"day", "night", "morning", "afternoon", "evening"})
+_PERIODS = frozenset({"day", "week", "month", "year", "decade", "season", "century"})
 
 
 def frequency(ent: Span) -> bool:
@@ -47,7 +53,8 @@ def frequency(ent: Span) -> bool:
 _HOW_OFTEN = frozenset({"annual", "annually", "daily", "weekly", "monthly", "yearly", "quarterly"})
 
 
-_MONTHS = frozenset(m.lower() for m in calendar.month_name if m)
+# Month names and their abbreviations, lower case.
+MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abbr) if m)
 
 
 def day_and_month(ent: Span) -> Span | None:
@@ -56,8 +63,8 @@ def day_and_month(ent: Span) -> Span | None:
     if ent.label_ != "CARDINAL" or len(ent) != 1 or not ent[0].is_digit or int(ent[0].text) > 31:
         return None
     doc = ent.doc
-    if ent.end < len(doc) and doc[ent.end].lower_ in _MONTHS:
+    if ent.end < len(doc) and doc[ent.end].lower_ in MONTHS:
         return doc[ent.start : ent.end + 1]
-    if ent.start > 0 and doc[ent.start - 1].lower_ in _MONTHS:
+    if ent.start > 0 and doc[ent.start - 1].lower_ in MONTHS:
         return doc[ent.start - 1 : ent.end]
     return None
