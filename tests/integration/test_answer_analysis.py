@@ -475,6 +475,15 @@ def test_a_day_the_ner_took_for_a_number_is_a_date(nlp: Any) -> None:
     assert "May" not in [m.text for m in part.entities]
 
 
+def test_an_adjectives_participle_is_not_the_verb(nlp: Any) -> None:
+    part = one_part(nlp, "What operation did Ole Gunnar Solskjaer have on his injured right knee?")
+    assert (part.relation.predicate, part.relation.subject) == ("have", "Ole Gunnar Solskjaer")
+    part = one_part(nlp, "Why has the injured striker been dropped?")
+    assert part.relation.predicate == "drop"
+    part = one_part(nlp, "When will the summit be held?")
+    assert part.relation.predicate == "hold"
+
+
 def test_how_often_is_not_a_date_to_find(nlp: Any) -> None:
     # Passages write "£4m a year" or "annually" as often as "each year": not a constraint.
     for question in (

@@ -104,11 +104,16 @@ def _inverted_clause(
             region
             and tok.tag_ in wanted
             and tok.pos_ in {"VERB", "AUX"}
+            and tok.dep_ != "amod"  # "has the injured striker been dropped"
             and not _title_before_name(tok, verbs)
         ):
             if tok.lemma_ in {"be", "have", "get"}:
                 # "will the summit be held", "has it been sold": the participle is the verb.
-                participle = next((t for t in after if t.i > tok.i and t.tag_ == "VBN"), None)
+                # Not an adjective's participle: "have on his injured right knee".
+                participle = next(
+                    (t for t in after if t.i > tok.i and t.tag_ == "VBN" and t.dep_ != "amod"),
+                    None,
+                )
                 if participle is not None:
                     return participle, _subject_words(region)
             return tok, _subject_words(region)
