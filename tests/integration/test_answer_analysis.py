@@ -484,6 +484,28 @@ def test_an_adjectives_participle_is_not_the_verb(nlp: Any) -> None:
     assert part.relation.predicate == "hold"
 
 
+def test_no_adverb_or_auxiliary_is_a_subject(nlp: Any) -> None:
+    for question, predicate in (
+        ("How many schools have already asked for it?", "ask"),
+        ("Who had been evicted before John McCririck?", "evict"),
+        ("How many voters do not trust politicians?", "trust"),
+    ):
+        part = one_part(nlp, question)
+        assert (part.relation.predicate, part.relation.subject) == (predicate, None), question
+    part = one_part(nlp, "What did Brando reportedly say?")
+    assert part.relation.subject == "Brando"
+
+
+def test_a_relative_clause_on_a_name_is_not_another_question(nlp: Any) -> None:
+    analysis = analyse(
+        "By how much did UK house prices change over 2005 according to the Halifax, which had"
+        " forecast a 2% fall?",
+        nlp,
+    )
+    assert len(analysis.parts) == 1
+    assert len(analyse("Who won the men's title, who won the women's title?", nlp).parts) == 2
+
+
 def test_how_often_is_not_a_date_to_find(nlp: Any) -> None:
     # Passages write "£4m a year" or "annually" as often as "each year": not a constraint.
     for question in (

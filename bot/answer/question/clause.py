@@ -152,9 +152,10 @@ def _title_before_name(tok: Token, verbs: AbstractSet[str]) -> bool:
 
 
 def _subject_words(region: list[Token]) -> set[int]:
-    """The words between the auxiliary and the verb, less adverbs: "did he then hold talks",
-    "what did Brando reportedly say" (the subject is "he", not "he then")."""
-    return {t.i for t in region if t.pos_ != "ADV"} or {t.i for t in region}
+    """The words between the auxiliary and the verb, less adverbs, negation and auxiliaries:
+    "did he then hold talks", "what did Brando reportedly say" (the subject is "he", not "he
+    then"); none in "how many schools have already asked", "who had been evicted"."""
+    return {t.i for t in region if t.pos_ not in {"ADV", "PART", "AUX"}}
 
 
 def _verb_and_subject(doc: Doc, head: Token, members: set[int]) -> tuple[Token, set[int]]:

@@ -133,7 +133,11 @@ def _split(doc: Doc) -> list[Segment]:
             # about Y?" stays one part.
             if prev >= 0 and (
                 doc[prev].lower_ in _COORDINATORS
-                or (doc[prev].text == "," and _finite_clause_follows(doc, i))
+                or (
+                    doc[prev].text == ","
+                    and _finite_clause_follows(doc, i)
+                    and not _describes_name(doc, i)
+                )
             ):
                 starts.append((j, "clause"))
                 continue
@@ -171,6 +175,19 @@ def _each_part(
         speaker = name if part.answer_type is AnswerType.STATEMENT else None
         part = replace(part, relation=replace(part.relation, subject=name, speaker=speaker))
     return part
+
+
+def _describes_name(doc: Doc, i: int) -> bool:
+    """ "... according to the Halifax, which had forecast a 2% fall?": "which" or "who" after a
+    name and a comma opens a relative clause about the name, not another question ("who won
+    the men's title, who won the women's?" follows a common noun)."""
+    tok = doc[i]
+    return (
+        tok.lower_ in {"which", "who"}
+        and i >= 2
+        and doc[i - 2].pos_ == "PROPN"
+        and tok.head.dep_ == "relcl"
+    )
 
 
 def _finite_clause_follows(doc: Doc, i: int) -> bool:
