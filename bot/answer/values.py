@@ -92,6 +92,9 @@ _REASON_MARKERS: tuple[tuple[str, ...], ...] = (
     ("so", "that"),
 )
 
+# Verbs whose clause a cause inside is denied, not given.
+_DENYING = frozenset({"deny", "dismiss", "reject", "refute"})
+
 # Straight and curly double quotes, curly single quotes, and straight single quotes that open
 # after a space and close before a space or punctuation (not apostrophes).
 _QUOTE = re.compile(
@@ -203,6 +206,10 @@ def _reason_spans(tokens: list[Token], base: int) -> list[tuple[int, int, str]]:
                 and governed.text
                 and all(t.ent_type_ in _DATE_LABELS or t.is_punct for t in governed)
             ):
+                break
+            if any(a.lemma_.lower() in _DENYING for a in words[0].ancestors):
+                # "Arnesen has denied that Santini resigned because of a clash": not the cause.
+                i += n - 1
                 break
             start = words[0].idx - base
             end = end_tok.idx + len(end_tok) - base

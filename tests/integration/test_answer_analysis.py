@@ -1050,6 +1050,14 @@ def test_a_time_after_after_is_not_a_reason(nlp: Any) -> None:
     assert values(nlp, "Eight people were hurt when the roof fell in.", T.REASON) == []
 
 
+def test_a_denied_cause_is_not_a_reason(nlp: Any) -> None:
+    sentence = "Arnesen has denied that Santini resigned because of a clash of personalities."
+    assert values(nlp, sentence, T.REASON) == []
+    assert values(nlp, "Santini resigned because of a clash of personalities.", T.REASON) == [
+        ("because of a clash of personalities", "REASON")
+    ]
+
+
 def test_description_has_no_typed_value(nlp: Any) -> None:
     assert values(nlp, "Google paid $50m for the software firm.", T.DESCRIPTION) == []
 
