@@ -43,14 +43,10 @@ def frequency(ent: Span) -> bool:
     if ent.label_ not in _DATE_LABELS:
         return False
     first = ent[0].lower_
-    if first in {"each", "every", "per"} or (len(ent) == 1 and first in _HOW_OFTEN):
+    if first in {"each", "every", "per"}:
         return True
     after = ent.doc[ent.end].lower_ if ent.end < len(ent.doc) else ""
     return first in {"a", "an"} and len(ent) == 2 and after not in _RELATIVE
-
-
-# "the annual general meeting", "a weekly show": how often, spaCy's DATE.
-_HOW_OFTEN = frozenset({"annual", "annually", "daily", "weekly", "monthly", "yearly", "quarterly"})
 
 
 # Month names and their abbreviations, lower case.
