@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 # Numbers and dates: a passage may spell them in words or in digits.
 _NUMERIC = _DATE_LABELS | _NUMBER_LABELS
 
-# Month names and their abbreviations, lower case (the standard library's English ones).
 _WORD = re.compile(r"\w+")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)+$")

@@ -22,8 +22,9 @@ _RELATIVE = frozenset({"ago", "earlier", "later", "before", "after", "on"})
 
 
 def unplaced_time(ent: Span) -> bool:
-    """A date that says "now" (``_DEICTIC``) or a part of a day without saying which day ("the
-    night", "his day"): no passage about the day need write it."""
+    """A date that says "now" (``_DEICTIC``), a part of a day without saying which day ("the
+    night", "his day") or a stretch of time no number bounds ("earlier years"): no passage
+    about the day or the years need write it."""
     words = {t.lower_ for t in ent if t.pos_ not in {"DET", "PRON"}}
     if words <= _DEICTIC or (len(words) == 1 and words <= _TIMES_OF_DAY):
         return True

@@ -53,7 +53,8 @@ def _content_terms(
     return tuple(seen)
 
 
-# Relative to the asker's present, like ``_DEICTIC`` (spaCy's stop words have "last", "next").
+# Relative to the asker's present, like ``dates._DEICTIC`` (spaCy's stop words have "last" and
+# "next").
 _NOW_WORDS = frozenset({"latest", "recent", "recently", "current"})
 # The words of "how many / how much / how long" that spaCy's NER may take into an entity.
 _HOW_WORDS = frozenset({"many", "much", "long", "few", "little"})

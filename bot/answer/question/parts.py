@@ -136,7 +136,7 @@ def _split(doc: Doc) -> list[Segment]:
                 or (
                     doc[prev].text == ","
                     and _finite_clause_follows(doc, i)
-                    and not _describes_name(doc, i)
+                    and not _describes_name(doc, i, prev)
                 )
             ):
                 starts.append((j, "clause"))
@@ -177,15 +177,15 @@ def _each_part(
     return part
 
 
-def _describes_name(doc: Doc, i: int) -> bool:
-    """ "... according to the Halifax, which had forecast a 2% fall?": "which" or "who" after a
-    name and a comma opens a relative clause about the name, not another question ("who won
-    the men's title, who won the women's?" follows a common noun)."""
+def _describes_name(doc: Doc, i: int, comma: int) -> bool:
+    """ "... according to the Halifax, which had forecast a 2% fall?": "which" or "who" (token
+    ``i``) after a name and a comma opens a relative clause about the name, not another question
+    ("who won the men's title, who won the women's?" follows a common noun)."""
     tok = doc[i]
     return (
         tok.lower_ in {"which", "who"}
-        and i >= 2
-        and doc[i - 2].pos_ == "PROPN"
+        and comma >= 1
+        and doc[comma - 1].pos_ == "PROPN"
         and tok.head.dep_ == "relcl"
     )
 
