@@ -185,7 +185,7 @@ def _acronym(c: Constraint) -> str:
         return ""
     if len(c.words) >= 3:
         return initials
-    return initials.upper() if c.surname is None else ""
+    return initials.upper() if len(c.words) == 2 and c.surname is None else ""
 
 
 def initialisms(doc: Doc) -> frozenset[str]:

@@ -506,6 +506,19 @@ def test_a_relative_clause_on_a_name_is_not_another_question(nlp: Any) -> None:
     assert len(analyse("Who won the men's title, who won the women's title?", nlp).parts) == 2
 
 
+def test_a_digit_that_is_no_decimal_is_no_day(nlp: Any) -> None:
+    # "²" is a digit to str.isdigit but not a number int() reads: no day, and no crash.
+    from spacy.tokens import Doc, Span
+
+    from bot.answer.question.dates import day_and_month
+
+    doc = Doc(nlp.vocab, words=["on", "²", "May"])
+    assert day_and_month(Span(doc, 1, 2, label="CARDINAL")) is None
+    doc = Doc(nlp.vocab, words=["on", "5", "May"])
+    day = day_and_month(Span(doc, 1, 2, label="CARDINAL"))
+    assert day is not None and day.text == "5 May"
+
+
 def test_how_often_is_not_a_date_to_find(nlp: Any) -> None:
     # Passages write "£4m a year" or "annually" as often as "each year": not a constraint.
     for question in (

@@ -57,7 +57,9 @@ MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abb
 def day_and_month(ent: Span) -> Span | None:
     """A day of the month the NER took for a bare number, with its month ("the 5 May general
     election", "on May 5"): the date, or None."""
-    if ent.label_ != "CARDINAL" or len(ent) != 1 or not ent[0].is_digit or int(ent[0].text) > 31:
+    day = ent[0].text
+    # isdecimal, not isdigit: "²" is a digit int() cannot read.
+    if ent.label_ != "CARDINAL" or len(ent) != 1 or not day.isdecimal() or int(day) > 31:
         return None
     doc = ent.doc
     if ent.end < len(doc) and doc[ent.end].lower_ in MONTHS:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.answer.question.classify import _find_wh
+from bot.answer.question.classify import _find_wh, _Wh
 from bot.answer.question.joined_verbs import gapped, joined_verbs
 from bot.answer.question.mirrored import mirrored
 from bot.answer.question.words import _JOINING_PUNCT, _SUBJECT_DEPS, STATEMENT_VERBS
@@ -35,19 +35,21 @@ def each_distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int]
         segments = _over_conjuncts(doc, idx, first, {t.i for t in tok.subtree})
         if segments:
             return segments
-    focus = _find_wh(doc, idx).focus
-    split = gapped(doc, idx) or _plural_distributed(doc, idx) or _each_speaker(doc, idx)
-    return split or joined_verbs(doc, idx, focus) or mirrored(doc, idx)
+    wh = _find_wh(doc, idx)
+    split = gapped(doc, idx) or _plural_distributed(doc, idx, wh) or _each_speaker(doc, idx, wh)
+    return split or joined_verbs(doc, idx, wh.focus) or mirrored(doc, idx)
 
 
-def _plural_distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
+def _plural_distributed(
+    doc: Doc, idx: list[int], wh: _Wh
+) -> list[tuple[list[int], set[int], bool]]:
     """ "By what scores did Ireland beat Argentina and Italy?", "Which LTA awards did Tim Henman
     and Andrew Murray win?": a plural noun asked about, over names coordinated as the verb's
     subject or object, asks one thing per name, usually of one article each. Not a name joined
     by "&" ("Marsh & McLennan"), nor a coordination with a determiner or an adjective ("a merged
     Amicus and TGWU": one thing), nor one inside the asking phrase ("which Labour and Tory
     MPs": the kind asked about), nor one in a prepositional phrase ("in England and Wales")."""
-    focus = _find_wh(doc, idx).focus
+    focus = wh.focus
     if focus is None or focus.tag_ not in {"NNS", "NNPS"}:
         return []
     members = set(idx)
@@ -67,7 +69,7 @@ def _plural_distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[i
     return []
 
 
-def _each_speaker(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
+def _each_speaker(doc: Doc, idx: list[int], wh: _Wh) -> list[tuple[list[int], set[int], bool]]:
     """ "What did Commerzbank's Carsten Fritsch and Mellon Bank's Grant Wilson say about the
     dollar's slide?", "How did A and B react ...?": full names coordinated as the subject of a
     verb of saying, asked what or how, ask each one's own words, usually quoted in an article of
@@ -76,7 +78,6 @@ def _each_speaker(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], b
     write": the plural noun's case), nor a verb that is not one of saying ("What did A and B
     agree?"), nor one-word names, which "and" may join into one ("Marks and Spencer", "Procter
     and Gamble"; "Blair and Brown each" is :func:`each_distributed`'s case)."""
-    wh = _find_wh(doc, idx)
     if wh.token is None or wh.focus is not None or wh.token.lower_ not in {"what", "how"}:
         return []
     verb = wh.token.head
