@@ -8,7 +8,8 @@ The second stage of the answer engine, after question analysis. Pure functions, 
 * :func:`gather_evidence` (once per part): windows (a sentence with its neighbours in its
   article, across the boundary of two retrieved chunks: :func:`window_places`) measured
   against the part: which of its named constraints (entities and proper nouns, numbers, dates)
-  appear (case-insensitively, on words and lemmas; the article title counts as context),
+  appear (case-insensitively, on words and lemmas; the article's title and its source count as
+  context: a review seldom names its own publisher, "according to the BBC's review"),
   whether a value of the asked-for type is there and how close to the constraint mentions (or
   in the article's headline, beside the constraints it names: a report's score is often only
   there, "Ireland 19-13 England"), for statements whether the speaker is attributed and the
@@ -365,6 +366,9 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
         sents = passages.sentences[h]
         title_lower = hit.title.lower()
         title_words = set(_WORD.findall(title_lower))
+        # The publisher wrote it: "the BBC's review" fits a BBC article that never says "BBC".
+        source_lower = (hit.source or "").lower()
+        source_words = set(_WORD.findall(source_lower))
         title_doc = passages.title_docs[h] if passages.title_docs else None
         title_near = _title_nearness(part, title_doc, constraints)
         for i, centre in enumerate(sents):
@@ -380,6 +384,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 for c in constraints
                 if _present(c, text_lower, words)
                 or _present(c, title_lower, title_words)
+                or _present(c, source_lower, source_words)
                 or (c.lower in taken and _present(c, *article_text[hit.article_id]))
             ]
             share = len(found) / len(constraints) if constraints else 1.0

@@ -1062,3 +1062,24 @@ def test_a_name_the_question_mislabels_is_a_person_where_the_passage_says_so(
     q = "How many staff does Deutsche Boerse employ in Frankfurt?"
     firm = hit("p/2", "The Boerse in Frankfurt employs 3,000 staff, the exchange said.")
     assert _ev(q, [firm], nlp, embeddings).missing != ()
+
+
+def test_the_publisher_a_question_names_is_found_in_its_articles(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # "According to the BBC's review": a review seldom names its own publisher, so the article's
+    # source (its metadata, like its title) counts as context; another publisher's does not.
+    q = "What did the BBC's review of Prince of Persia single out as the worst aspect of the game?"
+    text = (
+        "Prince of Persia: Warrior Within is a darker game than its predecessor. "
+        "The worst thing about it is the heavy metal soundtrack, which grates after an hour."
+    )
+    own = replace(hit("tech/1", text), source="BBC News")
+    other = replace(hit("tech/1", text), source="Games Weekly")
+    found = _ev(q, [own], nlp, embeddings)
+    assert found.missing == ()
+    assert "BBC" in found.windows[0].constraints_found
+    assert feature(found, "constraint_share") == 1.0
+    elsewhere = _ev(q, [other], nlp, embeddings)
+    assert elsewhere.missing == ("BBC",)
+    assert feature(elsewhere, "constraint_share") < 1.0
