@@ -1461,6 +1461,17 @@ def test_a_match_named_by_its_sides_names_two_teams(nlp: Any) -> None:
     assert [m.text for m in part.entities] == ["Real Madrid", "Real Sociedad"]
 
 
+def test_a_side_and_where_it_played_are_two_names(nlp: Any) -> None:
+    # The NER took "Arsenal at Highbury" for one name, which no passage writes.
+    part = analyse(
+        "Who scored Chelsea's goals in their 2-2 draw with Arsenal at Highbury?", nlp
+    ).parts[0]
+    assert [m.text for m in part.entities] == ["Chelsea", "Arsenal", "Highbury"]
+    # A name with "for" in it stays whole.
+    part = one_part(nlp, "What did the Institute for Fiscal Studies say?")
+    assert [m.text for m in part.entities] == ["Institute for Fiscal Studies"]
+
+
 def test_a_charge_with_the_wh_word_as_its_object_is_not_money(nlp: Any) -> None:
     # "charged with ?": the preposition's object is asked for, an accusation.
     charged = one_part(nlp, "What is Japanese tycoon Yoshiaki Tsutsumi charged with?")

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.answer.question.dates import day_and_month, frequency, unplaced_time
+from bot.answer.question.listed import listed_names
 from bot.answer.question.types import AnswerType, Mention
 from bot.answer.question.words import (
     _CONTENT_POS,
@@ -153,7 +154,7 @@ def _mentions(
             covered.update(range(day.start, day.end))
             dates.append(Mention(day.text, "DATE", day.start_char, day.end_char, "ner"))
             continue
-        for piece in _listed_names(ent):
+        for piece in listed_names(ent):
             start, end = _entity_bounds(piece)
             mention = Mention(doc.text[start:end], label, start, end, "ner")
             if label in _NUMBER_LABELS:
@@ -356,25 +357,6 @@ def _on_asked_noun(tok: Token) -> bool:
     return after_wh or any(_is_wh(c) for c in tok.head.children)
 
 
-def _listed_names(ent: Span) -> list[Span]:
-    """ "Bez, Kenzie and Brigitte Nielsen": the NER may take two listed names for one ("Bez,
-    Kenzie", "Gazprom, Rosneft"), which no passage would write whole. A name entity is split at
-    its commas; a number ("5,000") or a date ("Friday, 12 March") is not."""
-    if ent.label_ in _NUMBER_LABELS or ent.label_ in _DATE_LABELS:
-        return [ent]
-    pieces: list[Span] = []
-    start = ent.start
-    for tok in ent:
-        # "Real Madrid v Real Sociedad": a match names two sides.
-        if tok.text == "," or (tok.lower_ in _VERSUS and start < tok.i < ent.end - 1):
-            if tok.i > start:
-                pieces.append(ent.doc[start : tok.i])
-            start = tok.i + 1
-    if start < ent.end:
-        pieces.append(ent.doc[start : ent.end])
-    return pieces or [ent]
-
-
 def _leading_year(ent: Span) -> Token | None:
     """The year a name entity starts with ("the 2005 Six Nations" -> "2005"), if any."""
     if ent.label_ in _NUMBER_LABELS or ent.label_ in _DATE_LABELS:
@@ -384,9 +366,6 @@ def _leading_year(ent: Span) -> Token | None:
     if first is None or len(toks) < 2 or not (first.is_digit and len(first.text) == 4):
         return None
     return first if 1900 <= int(first.text) <= 2099 else None
-
-
-_VERSUS = frozenset({"v", "v.", "vs", "vs.", "versus"})
 
 
 def _answer_kind(ent: Span) -> bool:
