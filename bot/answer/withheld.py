@@ -89,6 +89,9 @@ _GROUPS = {
     AnswerType.ORGANISATION: "name",
 }
 
+# What a "whether" clause may leave open: anything but a figure.
+_MATTERS = tuple(t for t in AnswerType if _GROUPS.get(t) != "figure")
+
 
 def withheld_types(doc: Doc) -> tuple[AnswerType | None, ...]:
     """What each withholding in the sentence withholds: an answer type, or None when it may be
@@ -100,6 +103,13 @@ def withheld_types(doc: Doc) -> tuple[AnswerType | None, ...]:
             found.append(_adjective_object(tok))
         elif _negated_telling(tok) and not _fact_or_matter(tok):
             told = _telling_object(tok)
+            matter = _yes_or_no(tok) if told is None else None
+            if matter is not None and not _names_figure(matter):
+                # "could not say whether he had treated the nanny as a special case": a yes or
+                # no, or which of two; a figure only when the clause is about one ("whether the
+                # group had paid cash").
+                found.extend(_MATTERS)
+                continue
             # "was not given enough notice": giving withholds only a thing told (a figure, a
             # price, details), not whatever else is given.
             if told is not None or lemma != "give":
@@ -197,6 +207,25 @@ def withholds(types: tuple[AnswerType | None, ...], accepted: tuple[AnswerType, 
     return any(t is None or _GROUPS.get(t, t) in asked for t in types)
 
 
+def _yes_or_no(verb: Token) -> Token | None:
+    """The "whether" or "if" clause that is not told, if that is what is not told."""
+    return next(
+        (
+            c
+            for c in verb.children
+            if c.dep_ in _CLAUSAL
+            and any(m.dep_ == "mark" and m.lower_ in {"whether", "if"} for m in c.children)
+        ),
+        None,
+    )
+
+
+def _names_figure(clause: Token) -> bool:
+    """A noun of the clause names a figure ("cash", "price")."""
+    types = (_noun_type(t) for t in clause.subtree if t.pos_ == "NOUN")
+    return any(t is not None and _GROUPS.get(t) == "figure" for t in types)
+
+
 def _fact_or_matter(verb: Token) -> bool:
     """What is not told is a clause with no wh-word that the sentence states ("did not
     disclose that a subsidiary employed ...", "wouldn't say I'm bitter"): no value a part asks
@@ -273,6 +302,9 @@ def _clause_type(head: Token) -> AnswerType | None:
             return AnswerType.DESCRIPTION
         if word in {"which", "what"} and tok.dep_ == "det":
             return _noun_type(tok.head)
+        if word == "what" and tok.dep_ in {"nsubj", "nsubjpass"}:
+            # "not prepared to say what happened": an event, told in words; no figure or name.
+            return AnswerType.DESCRIPTION
     return None
 
 

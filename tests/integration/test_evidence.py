@@ -279,6 +279,25 @@ def test_an_open_question_or_an_unsettled_value_is_withheld(
         assert _savoy_withheld(said, nlp, embeddings) == 0.0, said
 
 
+def test_a_whether_or_what_happened_left_open_withholds_no_figure(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # "How many officials ...?" was abstained on: the answer's window also said the minister
+    # "could not say whether" he had treated the nanny as a special case, read as withholding
+    # anything, the count too.
+    q = "How many officials did Mark Oaten say appeared to have forgotten what happened?"
+    text = (
+        "The inquiry could not say whether Mr Blunkett had treated the nanny as a special case. "
+        "Mark Oaten said 20 officials appeared to have forgotten what happened and were not "
+        "prepared to say what happened."
+    )
+    ev = _ev(q, [hit("a/1", text)], nlp, embeddings)
+    assert feature(ev, "withheld_full") == 0.0
+    # Left open, it is still withheld from a question about it.
+    did = "How did Mr Blunkett treat the nanny?"
+    assert feature(_ev(did, [hit("a/1", text)], nlp, embeddings), "withheld_full") == 1.0
+
+
 def test_an_amount_asked_per_unit_is_a_figure_written_per_unit(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
