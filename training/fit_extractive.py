@@ -128,7 +128,7 @@ def cache_key() -> str:
         h.update(fd.git_blob_hash(path).encode())
     h.update(fd.git_blob_hash(ROOT / "bot/answer/decision_params.json").encode())
     h.update(
-        f"k={fd.K};answerable;typed;sources;judged;part-queries;required;anchored={fd.anchored()}".encode()
+        f"k={fd.K};answerable;typed;sources;judged;part-queries;cue;anchored={fd.anchored()}".encode()
     )
     return h.hexdigest()[:16]
 
@@ -137,8 +137,8 @@ def collect() -> list[dict[str, Any]]:
     """Every answerable training question with its numbered sources and what the core gives the
     generator after the decision stage (cached): the text it answers (the answered parts of a
     partial answer), when the parts lie apart the article each was found in
-    (``Judgement.placement``), and the sentences holding the values the decision found
-    (``Judgement.value_sentences``)."""
+    (``Judgement.placement``), and the sentences the answer must quote (the values the decision
+    found, a later part's and a titled name's: ``Judgement.extractive_cue``, as the core)."""
     path = fd.CACHE / f"extractive-sources-{cache_key()}.pkl"
     if path.exists():
         print(f"sources from {path}", file=sys.stderr)
@@ -173,8 +173,9 @@ def collect() -> list[dict[str, Any]]:
                     ),
                     "sources": number_sources(hits),
                     "asked": judgement.asked(question),
-                    "part_articles": judgement.placement(),
-                    "required": judgement.value_sentences(),
+                    # Exactly what the core gives the generator (``Judgement.extractive_cue``:
+                    # the value's, the later part's and the titled name's sentences).
+                    **judgement.extractive_cue(),
                 }
             )
     fd.CACHE.mkdir(parents=True, exist_ok=True)
