@@ -235,7 +235,7 @@ def objective(items: list[dict[str, Any]], weights: ScoringWeights, vectors: Enc
     mean over the question types (single, multi) of each type's figures. Pooled, the single
     questions (217 of 298) outweighed the multi ones, and a fit traded multi coverage for single
     coverage, on the training questions and on the held-out files alike (CHANGELOG, session
-    43); the report gives both types (``by_type``)."""
+    43); the report gives each type's figures under its name (``figures``)."""
     kinds = sorted({str(item.get("type", "single")) for item in items})
     return statistics.fmean(
         sum(measure([i for i in items if i.get("type", "single") == kind], weights, vectors))
@@ -249,7 +249,9 @@ def figures(
     cov, prec = measure(items, weights, vectors)
     out: dict[str, Any] = {"coverage": round(cov, 4), "precision": round(prec, 4)}
     for kind in sorted({str(i.get("type", "single")) for i in items}):
-        kcov, kprec = measure([i for i in items if i.get("type") == kind], weights, vectors)
+        kcov, kprec = measure(
+            [i for i in items if i.get("type", "single") == kind], weights, vectors
+        )
         out[kind] = {"coverage": round(kcov, 4), "precision": round(kprec, 4)}
     return out
 
