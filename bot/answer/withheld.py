@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.answer.question.nouns import type_of_noun
-from bot.answer.question.types import AnswerType
+from bot.answer.question.types import FIGURE_TYPES, AnswerType
 from bot.answer.question.words import _is_wh
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ _GROUPS = {
 }
 
 # What a "whether" clause may leave open: anything but a figure.
-_MATTERS = tuple(t for t in AnswerType if _GROUPS.get(t) != "figure")
+_MATTERS = tuple(t for t in AnswerType if t not in FIGURE_TYPES)
 
 
 def withheld_types(doc: Doc) -> tuple[AnswerType | None, ...]:
@@ -222,8 +222,7 @@ def _yes_or_no(verb: Token) -> Token | None:
 
 def _names_figure(clause: Token) -> bool:
     """A noun of the clause names a figure ("cash", "price")."""
-    types = (_noun_type(t) for t in clause.subtree if t.pos_ == "NOUN")
-    return any(t is not None and _GROUPS.get(t) == "figure" for t in types)
+    return any(_noun_type(t) in FIGURE_TYPES for t in clause.subtree if t.pos_ == "NOUN")
 
 
 def _fact_or_matter(verb: Token) -> bool:
