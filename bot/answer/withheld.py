@@ -51,6 +51,8 @@ _TOLD = frozenset({"dobj", "nsubjpass"})
 _UNNAMED_WISH = _REFUSING | {"ask", "wish", "want"}
 
 _CLAUSAL = frozenset({"ccomp", "xcomp", "advcl"})
+# A clause that says what a noun holds ("reports that they plan ...", "claims he had lied").
+_CONTENT = frozenset({"acl", "relcl", "ccomp"})
 # "too early to say", "too soon to say": a telling not (yet) done.
 _EARLY = frozenset({"early", "soon"})
 # Verbs of settling or knowing whose not being done leaves a value open ("no date has been
@@ -230,15 +232,30 @@ def _fact_or_matter(verb: Token) -> bool:
     disclose that a subsidiary employed ...", "wouldn't say I'm bitter"): no value a part asks
     for. Not a yes-or-no matter ("would not confirm whether it will be built into Windows XP or
     Longhorn"), which may leave open when, or which."""
-    if any(c.dep_ in _TOLD for c in verb.children):
-        return False
+    told = next((c for c in verb.children if c.dep_ in _TOLD), None)
+    if told is not None:
+        # "refused to confirm reports they plan to launch a rival airline": what is not told
+        # is what the reports say, a clause on a noun with no type of its own.
+        return (
+            told.pos_ == "NOUN"
+            and _noun_type(told) is None
+            and any(
+                c.dep_ in _CONTENT and c.pos_ in {"VERB", "AUX"} and not _asks(c)
+                for c in told.children
+            )
+        )
     clause = next((c for c in verb.children if c.dep_ in _CLAUSAL and c.i > verb.i), None)
     if clause is None or clause.pos_ not in {"VERB", "AUX"}:
         return False
-    open_matter = any(c.dep_ == "mark" and c.lower_ in {"whether", "if"} for c in clause.children)
-    # "did not say which facilities would be affected": a wh-word asks, whatever its type.
-    asking = any(_is_wh(t) for t in clause.subtree)
-    return not open_matter and not asking
+    return not _asks(clause)
+
+
+def _asks(clause: Token) -> bool:
+    """The clause leaves a matter open ("whether it will be built") or a wh-word asks ("which
+    facilities would be affected"), whatever its type."""
+    if any(c.dep_ == "mark" and c.lower_ in {"whether", "if"} for c in clause.children):
+        return True
+    return any(_is_wh(t) for t in clause.subtree)
 
 
 def _adjective_object(adj: Token) -> AnswerType | None:

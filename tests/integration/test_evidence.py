@@ -217,6 +217,9 @@ def test_a_withholding_is_read_from_its_determiner_or_its_governing_verb(
         # A yes-or-no matter may leave the price open ("... or was paid in shares"); a
         # wh-word asks something, whatever its noun.
         "The owners would not confirm whether the group had paid cash.",
+        "The owners would not confirm the reports.",
+        # questions_q: parsed with "Jeeves" the passive subject and "paid ..." its clause.
+        "How much Ask Jeeves paid for the Savoy was not revealed.",
         "The owners did not say which arrangements had been made.",
         "No financial details were revealed.",
         "The buyers gave no figure for the deal.",
@@ -236,6 +239,8 @@ def test_a_withholding_is_read_from_its_determiner_or_its_governing_verb(
         # A fact the sentence itself states: no value is withheld.
         "The owners did not disclose that a subsidiary had advised the buyers.",
         "I wouldn't say I'm disappointed, the owner said.",
+        # questions_q: what reports say, refused confirmation, is no value withheld.
+        "The owners refused to confirm reports they plan to buy another hotel.",
         # A time left open is not a price: "without specifying the timeframe".
         "The sale was agreed, the owners said, without specifying the timeframe.",
         # "give" withholds only a thing told: a figure, a price, details.
