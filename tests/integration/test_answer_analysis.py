@@ -1796,6 +1796,21 @@ def test_a_later_part_takes_the_full_name_it_shortens(nlp: Any) -> None:
     assert "Bernie Ebbers" in second.query
 
 
+def test_part_of_a_hyphenated_word_is_not_a_short_name(nlp: Any) -> None:
+    # questions_q: the pre-Budget report and the pre-election Budget are two events; the second
+    # part had to find "pre-Budget" beside Michael Howard's words on the Budget.
+    question = (
+        "How did Oliver Letwin attack Gordon Brown's pre-Budget report, and how did Michael "
+        "Howard describe Brown's pre-election Budget?"
+    )
+    second = analyse(question, nlp).parts[1]
+    taken = [m.text for m in second.entities if m.inherited]
+    assert taken == ["Gordon Brown"]
+    question = "What did Jean-Claude Juncker say about the euro, and when did Juncker speak?"
+    second = analyse(question, nlp).parts[1]
+    assert [m.text for m in second.entities if m.inherited] == ["Jean-Claude Juncker"]
+
+
 def test_a_shared_first_word_is_not_a_short_name(nlp: Any) -> None:
     # "Manchester" may be City as well as United: only a name's last words shorten it.
     question = "Who scored for Manchester United on Saturday, and who is the Manchester mayor?"

@@ -21,11 +21,15 @@ from bot.answer.question.types import Mention, QuestionPart
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-_WORD = re.compile(r"\w+")
+_SPLIT = re.compile(r"[\w'’.-]+")
+_WORD = re.compile(r"[^\w-]+")
 
 
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(w.lower() for w in _WORD.findall(text))
+    """The name's words, a hyphenated word being one: "Budget" shortens no "pre-Budget" (the
+    pre-Budget report is not the pre-election Budget), though "Juncker" shortens
+    "Jean-Claude Juncker"."""
+    return tuple(w.lower() for w in (_WORD.sub("", t) for t in _SPLIT.findall(text)) if w)
 
 
 def full_names(part: QuestionPart, first: QuestionPart, doc: Doc, idx: list[int]) -> QuestionPart:
