@@ -242,7 +242,7 @@ _MISSING = object()
 
 def _memo(doc: Doc, key: str, compute: Callable[[Doc], T]) -> T:
     """``compute(doc)`` kept in the Doc's ``user_data`` (a sentence is measured for every window
-    and every part it appears in; see ``bot.answer.evidence._memo``). ``None`` is kept too."""
+    and every part it appears in; see ``bot.answer.doc_checks.memo``). ``None`` is kept too."""
     slot = "newsdesk.binding." + key
     data: dict[str, Any] = doc.user_data
     found = data.get(slot, _MISSING)

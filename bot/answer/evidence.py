@@ -24,16 +24,24 @@ score as retrieval gave it), so :mod:`bot.answer.features` can turn them into a 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from bot.answer.binding import bind, speaker_topic, topic_share
 from bot.answer.constraints import Constraint, names_constraint, part_constraints, positions
-from bot.answer.constraints import initialisms as _initialisms
 from bot.answer.constraints import present as _present
+from bot.answer.doc_checks import (
+    doc_words,
+    memo,
+    modal_share,
+    unnamed_in,
+    values_of,
+    withheld_in,
+    words_of,
+)
 from bot.answer.matches import another_match
 from bot.answer.passages import (
     NEIGHBOURS,
@@ -47,10 +55,7 @@ from bot.answer.passages import (
 from bot.answer.question.types import FIGURE_TYPES, AnswerType, QuestionPart
 from bot.answer.question.words import NAME_FILLER as _FILLER
 from bot.answer.question.words import REPORTING_VERBS
-from bot.answer.titled import names_by_title
-from bot.answer.unnamed import unnamed_mention
-from bot.answer.values import per_unit, value_spans, with_unit
-from bot.answer.withheld import not_told, withheld_types, withholds
+from bot.answer.values import per_unit, with_unit
 from bot.citations.roles import LIGHT_VERBS
 
 if TYPE_CHECKING:
@@ -169,93 +174,9 @@ class Evidence:
 # --- one part ------------------------------------------------------------------------------------
 
 
-def _memo(doc: Doc, key: str, compute: Callable[[Doc], T]) -> T:
-    """``compute(doc)``, kept in the Doc's ``user_data``: a sentence sits in up to three windows
-    and is measured for every part of every question it is retrieved for, and the cached Docs
-    (:mod:`bot.answer.cache`) carry these results with them. A pure function of the Doc, so a
-    result kept is the result computed."""
-    slot = "newsdesk.evidence." + key
-    data: dict[str, Any] = doc.user_data
-    found = data.get(slot)
-    if found is None:
-        found = compute(doc)
-        data[slot] = found
-    return cast(T, found)
-
-
-def _doc_words(doc: Doc) -> frozenset[str]:
-    found: set[str] = set()
-    for tok in doc:
-        found.add(tok.lower_)
-        found.add(tok.lemma_.lower())
-    return frozenset(found) | _initialisms(doc)  # a name asked by its initials ("RICS")
-
-
-def _words_of(docs: Sequence[Doc]) -> set[str]:
-    found: set[str] = set()
-    for doc in docs:
-        found |= _memo(doc, "words", _doc_words)
-    return found
-
-
-def _values_of(doc: Doc, answer_type: AnswerType) -> tuple[tuple[int, int, str], ...]:
-    """:func:`bot.answer.values.value_spans`, memoised on the Doc."""
-    return _memo(doc, "values:" + answer_type.value, lambda d: tuple(value_spans(d, answer_type)))
-
-
 # Asked "what date": the noun names the value's kind, so a date is the noun being there ("until
 # 24 March" never says "date"). Not for a score's or a place's noun (measured: CHANGELOG).
 _VALUE_NOUN_TYPES = frozenset({AnswerType.DATE})
-
-
-def _withheld(docs: Sequence[Doc], accepted: tuple[AnswerType, ...], teller: str | None) -> bool:
-    """Whether a sentence says the thing asked for is not given (:mod:`bot.answer.withheld`).
-    For a statement, only a telling verb's negation by the speaker (``teller``: :func:`_surname`)
-    counts: "The unnamed woman from Georgia says ..." withholds her name, not her words."""
-    if teller is not None:
-        return any(_memo(d, "not-told:" + teller, lambda d: not_told(d, teller)) for d in docs)
-    return any(withholds(_memo(doc, "withheld", withheld_types), accepted) for doc in docs)
-
-
-# Asked for by "which" with a noun ("which cabinet ministers", "which insurers"): a person's, a
-# body's or a place's name. Not a description: "which issues" is answered by "national issues
-# like education".
-_NAME_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE})
-
-
-def _unnamed(
-    part: QuestionPart,
-    sents: Sequence[Sentence],
-    docs: Sequence[Doc],
-    values: Sequence[tuple[int, int, str]],
-) -> bool:
-    """A sentence of the window mentions the noun asked about without a name
-    (:mod:`bot.answer.unnamed`) and gives no value of the asked-for type ("Mutu is to begin talks
-    with Juventus as he looks for a new club" names the club it is about), and none names
-    anyone by that noun (:func:`bot.answer.titled.names_by_title`)."""
-    focus = (part.focus or "").lower()
-    if not focus or part.answer_type not in _NAME_TYPES or not part.wh or " " not in part.wh:
-        return False
-    # "... to oust three directors. Commercial director Andy Anson ... were voted out."
-    if any(_memo(doc, "titled:" + focus, lambda d: names_by_title(d, focus)) for doc in docs):
-        return False
-    return any(
-        _memo(doc, f"unnamed:{part.wh}", lambda d: unnamed_mention(d, focus, part.wh))
-        and not any(s.start <= v[0] < s.end for v in values)
-        for s, doc in zip(sents, docs, strict=True)
-    )
-
-
-def _doc_modal(doc: Doc) -> bool:
-    roots = [t for t in doc if t.dep_ == "ROOT"]
-    return any(c.tag_ == "MD" for r in roots for c in r.children)
-
-
-def _modal_share(docs: Sequence[Doc]) -> float:
-    if not docs:
-        return 0.0
-    modal = sum(1 for doc in docs if _memo(doc, "modal", _doc_modal))
-    return modal / len(docs)
 
 
 def _title_nearness(
@@ -271,7 +192,7 @@ def _title_nearness(
     values = [
         (vs, ve)
         for t in part.accepted_types
-        for vs, ve, _label in _values_of(title, t)
+        for vs, ve, _label in values_of(title, t)
         if not names_constraint(title.text[vs:ve], constraints)
     ]
     if not values:
@@ -306,13 +227,13 @@ def _statement_speaker(
         return not (part.relation.speaker or part.relation.subject) and any(
             label in {"QUOTE", "SPEAKER"}
             for doc in docs
-            for _s, _e, label in _values_of(doc, AnswerType.STATEMENT)
+            for _s, _e, label in values_of(doc, AnswerType.STATEMENT)
         )
     named = surname in words or surname in _WORD.findall(title.lower())
     if not named:
         return False
     for doc in docs:
-        spans = _values_of(doc, AnswerType.STATEMENT)
+        spans = values_of(doc, AnswerType.STATEMENT)
         for s, e, label in spans:
             said = doc.text[s:e].lower()
             if label == "QUOTE":
@@ -341,7 +262,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
             text, words_seen = article_text.get(hit.article_id, ("", set()))
             docs = passages.docs[h]
             text = text + " " + " ".join(s.text for s in passages.sentences[h]).lower()
-            article_text[hit.article_id] = (text, words_seen | _words_of(docs))
+            article_text[hit.article_id] = (text, words_seen | words_of(docs))
     named = [c for c in constraints if c.lower in named_lower]
     terms = [t.lower() for t in part.terms]
     topic_terms = [t.lower() for t in part.relation.topic_terms]
@@ -377,7 +298,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
             places = window_places(passages, h, i)
             w_sents = [passages.sentences[a][b] for a, b in places]
             w_docs = [passages.docs[a][b] for a, b in places]
-            words = _words_of(w_docs)
+            words = words_of(w_docs)
             text_lower = " ".join(s.text for s in w_sents).lower()
             found = [
                 c
@@ -398,7 +319,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 befores = [None if p is None else passages.docs[p[0]][p[1]] for p in prior]
             for s, doc, before in zip(w_sents, w_docs, befores, strict=True):
                 for t in part.accepted_types:
-                    for vs, ve, label in _values_of(doc, t):
+                    for vs, ve, label in values_of(doc, t):
                         # A value the question itself names is a constraint, not an answer.
                         if names_constraint(s.text[vs:ve], constraints):
                             continue
@@ -407,7 +328,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                         if unit is not None and not with_unit(doc, ve, unit):
                             continue
                         values.append((s.start + vs, s.start + ve, label))
-                        if verb_value is None and predicate in _memo(doc, "words", _doc_words):
+                        if verb_value is None and predicate in memo(doc, "words", doc_words):
                             verb_value = (s.start + vs, s.start + ve)
             binding = bind(part, w_docs)
             if part.answer_type is AnswerType.DESCRIPTION:
@@ -465,9 +386,9 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 dense_score=hit.dense_score or 0.0,
                 keyword_score=hit.keyword_score or 0.0,
                 score=hit.score,
-                withheld=_withheld(w_docs, part.accepted_types, surname if statement else None)
-                or _unnamed(part, w_sents, w_docs, values),
-                modal_share=_modal_share(w_docs),
+                withheld=withheld_in(w_docs, part.accepted_types, surname if statement else None)
+                or unnamed_in(part, w_sents, w_docs, values),
+                modal_share=modal_share(w_docs),
                 event_found=binding is not None and binding.verb,
                 event_realis=binding is not None and binding.realis,
                 speech_topic=speaker_topic(part, w_docs, hit.title) if statement else 0.0,
