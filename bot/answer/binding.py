@@ -31,8 +31,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar
 
+from bot.answer.doc_checks import memo
 from bot.answer.mood import is_realis
 from bot.answer.question.types import QuestionPart
 from bot.answer.question.words import NAME_FILLER as _FILLER
@@ -237,16 +238,6 @@ def _words(doc: Doc) -> frozenset[str]:
     return frozenset({t.lower_ for t in doc} | {t.lemma_.lower() for t in doc})
 
 
-_MISSING = object()
-
-
 def _memo(doc: Doc, key: str, compute: Callable[[Doc], T]) -> T:
-    """``compute(doc)`` kept in the Doc's ``user_data`` (a sentence is measured for every window
-    and every part it appears in; see ``bot.answer.doc_checks.memo``). ``None`` is kept too."""
-    slot = "newsdesk.binding." + key
-    data: dict[str, Any] = doc.user_data
-    found = data.get(slot, _MISSING)
-    if found is _MISSING:
-        found = compute(doc)
-        data[slot] = found
-    return cast(T, found)
+    """:func:`bot.answer.doc_checks.memo`, under keys of this module's own."""
+    return memo(doc, "binding." + key, compute)

@@ -20,17 +20,18 @@ if TYPE_CHECKING:
     from bot.answer.passages import Sentence
 
 T = TypeVar("T")
+_MISSING = object()
 
 
 def memo(doc: Doc, key: str, compute: Callable[[Doc], T]) -> T:
     """``compute(doc)``, kept in the Doc's ``user_data``: a sentence sits in up to three windows
     and is measured for every part of every question it is retrieved for, and the cached Docs
     (:mod:`bot.answer.cache`) carry these results with them. A pure function of the Doc, so a
-    result kept is the result computed."""
+    result kept is the result computed, ``None`` included."""
     slot = "newsdesk.evidence." + key
     data: dict[str, Any] = doc.user_data
-    found = data.get(slot)
-    if found is None:
+    found = data.get(slot, _MISSING)
+    if found is _MISSING:
         found = compute(doc)
         data[slot] = found
     return cast(T, found)
