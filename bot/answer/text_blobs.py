@@ -23,11 +23,33 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
+
 log = logging.getLogger("newsdesk.parses")
 
 # Rows read per SELECT (SQLite's default limit on host parameters is 32,766).
 READ_BATCH = 500
 BUSY_TIMEOUT_MS = 10_000
+
+
+# Opening the file and writing to it are tried this many times when another process holds it
+# ("database is locked"): the busy timeout does not cover every lock (switching a new file to
+# WAL, upgrading a read to a write after another process wrote), and three processes filling
+# one new store at once gave up on it once in CI (test_several_processes_write_one_store).
+ATTEMPTS = 5
+
+
+def _contended(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+_retry_contended = retry(
+    retry=retry_if_exception(_contended),
+    stop=stop_after_attempt(ATTEMPTS),
+    wait=wait_exponential(multiplier=0.05, max=1.0),
+    reraise=True,
+)
 
 
 def text_key(text: str) -> bytes:
@@ -55,16 +77,7 @@ class TextBlobs:
         if self._conn is None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(
-                    self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-                )
-                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS blobs (key BLOB PRIMARY KEY, value BLOB NOT NULL)"
-                )
-                conn.commit()
+                conn = _open(self.path)
             except (sqlite3.Error, OSError) as exc:
                 self._give_up(exc)
                 return None
@@ -135,10 +148,7 @@ class TextBlobs:
             if conn is None:
                 return 0
             try:
-                before = conn.total_changes
-                conn.executemany("INSERT OR IGNORE INTO blobs (key, value) VALUES (?, ?)", rows)
-                conn.commit()
-                return conn.total_changes - before
+                return _insert(conn, rows)
             except sqlite3.Error as exc:
                 self._give_up(exc)
                 return 0
@@ -153,3 +163,33 @@ class TextBlobs:
             except sqlite3.Error as exc:
                 self._give_up(exc)
                 return 0
+
+
+@_retry_contended
+def _open(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS blobs (key BLOB PRIMARY KEY, value BLOB NOT NULL)")
+        conn.commit()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+@_retry_contended
+def _insert(conn: sqlite3.Connection, rows: list[tuple[bytes, bytes]]) -> int:
+    """Insert ``rows`` (a key already there keeps its value); how many were new. A write that
+    found the file locked is rolled back before it is tried again."""
+    before = conn.total_changes
+    try:
+        conn.executemany("INSERT OR IGNORE INTO blobs (key, value) VALUES (?, ?)", rows)
+        conn.commit()
+    except sqlite3.Error:
+        with contextlib.suppress(sqlite3.Error):
+            conn.rollback()
+        raise
+    return conn.total_changes - before

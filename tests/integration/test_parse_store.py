@@ -253,6 +253,35 @@ def test_several_processes_write_one_store(tmp_path: Path) -> None:
     assert len(ParseStore(tmp_path, load_nlp())) == 260
 
 
+def test_a_store_locked_for_a_moment_is_waited_for_not_given_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """CI, once: one of three processes filling a new store gave up on it ("cannot be used")
+    when another held the file longer than SQLite waits for every lock. A write that finds the
+    file locked is tried again (``text_blobs.ATTEMPTS``) before the store is given up."""
+    import threading
+    import time
+
+    from bot.answer import text_blobs
+
+    monkeypatch.setattr(text_blobs, "BUSY_TIMEOUT_MS", 20)  # SQLite's own wait: 20 ms
+    path = tmp_path / "blobs.sqlite3"
+    blobs = text_blobs.TextBlobs(path, "parse store")
+    assert blobs.put_many([("first", b"1")]) == 1
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing, for 0.3 s
+    release = threading.Timer(0.3, holder.execute, ("COMMIT",))
+    release.start()
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="newsdesk.parses"):
+        assert blobs.put_many([("second", b"2")]) == 1
+    release.join()
+    assert time.monotonic() - started >= 0.25
+    assert not [r for r in caplog.records if "cannot be used" in r.getMessage()]
+    assert blobs.get_many(["first", "second"]) == {"first": b"1", "second": b"2"}
+    holder.close()
+
+
 def test_another_pipeline_never_reads_these_parses(tmp_path: Path) -> None:
     import spacy
 
