@@ -236,11 +236,17 @@ def objective(items: list[dict[str, Any]], weights: ScoringWeights, vectors: Enc
     questions (217 of 298) outweighed the multi ones, and a fit traded multi coverage for single
     coverage, on the training questions and on the held-out files alike (CHANGELOG, session
     43); the report gives each type's figures under its name (``figures``)."""
-    kinds = sorted({str(item.get("type", "single")) for item in items})
     return statistics.fmean(
-        sum(measure([i for i in items if i.get("type", "single") == kind], weights, vectors))
-        for kind in kinds
+        sum(measure(group, weights, vectors)) for group in _by_type(items).values()
     )
+
+
+def _by_type(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The items by question type ("multi", "single"), types in sorted order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        groups.setdefault(str(item.get("type", "single")), []).append(item)
+    return dict(sorted(groups.items()))
 
 
 def figures(
@@ -248,10 +254,8 @@ def figures(
 ) -> dict[str, Any]:
     cov, prec = measure(items, weights, vectors)
     out: dict[str, Any] = {"coverage": round(cov, 4), "precision": round(prec, 4)}
-    for kind in sorted({str(i.get("type", "single")) for i in items}):
-        kcov, kprec = measure(
-            [i for i in items if i.get("type", "single") == kind], weights, vectors
-        )
+    for kind, group in _by_type(items).items():
+        kcov, kprec = measure(group, weights, vectors)
         out[kind] = {"coverage": round(kcov, 4), "precision": round(kprec, 4)}
     return out
 

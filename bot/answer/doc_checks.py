@@ -70,7 +70,7 @@ def withheld_in(docs: Sequence[Doc], accepted: tuple[AnswerType, ...], teller: s
 # Asked for by "which" with a noun ("which cabinet ministers", "which insurers"): a person's, a
 # body's or a place's name. Not a description: "which issues" is answered by "national issues
 # like education".
-NAME_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE})
+_NAME_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE})
 
 
 def unnamed_in(
@@ -84,7 +84,7 @@ def unnamed_in(
     with Juventus as he looks for a new club" names the club it is about), and none names
     anyone by that noun (:func:`bot.answer.titled.names_by_title`)."""
     focus = (part.focus or "").lower()
-    if not focus or part.answer_type not in NAME_TYPES or not part.wh or " " not in part.wh:
+    if not focus or part.answer_type not in _NAME_TYPES or not part.wh or " " not in part.wh:
         return False
     # "... to oust three directors. Commercial director Andy Anson ... were voted out."
     if any(memo(doc, "titled:" + focus, lambda d: names_by_title(d, focus)) for doc in docs):

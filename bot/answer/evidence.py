@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -64,7 +64,6 @@ if TYPE_CHECKING:
 
     from retrieval.types import Hit
 
-T = TypeVar("T")
 
 __all__ = [
     "NEIGHBOURS",

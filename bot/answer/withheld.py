@@ -212,12 +212,7 @@ def withholds(types: tuple[AnswerType | None, ...], accepted: tuple[AnswerType, 
 def _yes_or_no(verb: Token) -> Token | None:
     """The "whether" or "if" clause that is not told, if that is what is not told."""
     return next(
-        (
-            c
-            for c in verb.children
-            if c.dep_ in _CLAUSAL
-            and any(m.dep_ == "mark" and m.lower_ in {"whether", "if"} for m in c.children)
-        ),
+        (c for c in verb.children if c.dep_ in _CLAUSAL and _opens_matter(c)),
         None,
     )
 
@@ -253,9 +248,12 @@ def _fact_or_matter(verb: Token) -> bool:
 def _asks(clause: Token) -> bool:
     """The clause leaves a matter open ("whether it will be built") or a wh-word asks ("which
     facilities would be affected"), whatever its type."""
-    if any(c.dep_ == "mark" and c.lower_ in {"whether", "if"} for c in clause.children):
-        return True
-    return any(_is_wh(t) for t in clause.subtree)
+    return _opens_matter(clause) or any(_is_wh(t) for t in clause.subtree)
+
+
+def _opens_matter(clause: Token) -> bool:
+    """The clause is opened by "whether" or "if"."""
+    return any(c.dep_ == "mark" and c.lower_ in {"whether", "if"} for c in clause.children)
 
 
 def _adjective_object(adj: Token) -> AnswerType | None:

@@ -22,14 +22,14 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 _SPLIT = re.compile(r"[\w'’.-]+")
-_WORD = re.compile(r"[^\w-]+")
+_NOT_NAME = re.compile(r"[^\w-]+")
 
 
 def _words(text: str) -> tuple[str, ...]:
     """The name's words, a hyphenated word being one: "Budget" shortens no "pre-Budget" (the
     pre-Budget report is not the pre-election Budget), though "Juncker" shortens
     "Jean-Claude Juncker"."""
-    return tuple(w.lower() for w in (_WORD.sub("", t) for t in _SPLIT.findall(text)) if w)
+    return tuple(w.lower() for w in (_NOT_NAME.sub("", t) for t in _SPLIT.findall(text)) if w)
 
 
 def full_names(part: QuestionPart, first: QuestionPart, doc: Doc, idx: list[int]) -> QuestionPart:
