@@ -52,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"threshold {threshold}: {len(wrong)} {kind}; question AUC {fd._question_auc(rows, prob)}\n"
     )
-    records = {f"{p.name}:{n}": r for p in fd.TRAINING for n, r in enumerate(fd.load_jsonl(p))}
+    records = {
+        f"{fd.question_file(p)}:{n}": r
+        for p in fd.DECISION_TRAINING
+        for n, r in enumerate(fd.load_jsonl(p))
+    }
     kb = nlp = encode = None
     if not args.no_text:
         kb = fd.knowledge_base(fd.BBC_CORPUS, fd.BBC_STORE)

@@ -6,10 +6,11 @@ the same threshold rule) and reported beside the shipped kind (logistic regressi
 feature). Variants: L1-penalised logistic regression; the logistic regression without one
 feature or a pair (the features whose fitted weight has the sign opposite to what they
 measure); gradient boosting, plain and with monotonic constraints (more evidence never lowers
-the probability). ``--pending`` adds ``training/pending/aspect_questions.jsonl`` to the rows.
-Training questions only: no dev, seed or held-out file is read.
+the probability).
+The decision's training files only (``fit_decision.DECISION_TRAINING``): no dev, seed or
+measuring held-out file is read.
 
-    PYTHONPATH=$PWD python training/decision_models.py [--pending]
+    PYTHONPATH=$PWD python training/decision_models.py
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ for path in (ROOT, ROOT / "training"):
 import fit_decision as fd  # noqa: E402
 
 from bot.answer.features import FEATURE_NAMES  # noqa: E402
-
-PENDING = ROOT / "training/pending/aspect_questions.jsonl"
 
 # What each feature measures, for the monotonic constraints: +1 more of it is more evidence that
 # the part is answered, -1 less, 0 no direction (the answer-type indicators, has_constraints,
@@ -124,10 +123,7 @@ def evaluate(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pending", action="store_true", help="add the pending questions")
-    args = parser.parse_args(argv)
-    if args.pending:
-        fd.TRAINING = [*fd.TRAINING, PENDING]
+    parser.parse_args(argv)
     rows = fd.compute_rows()
     names = list(FEATURE_NAMES)
     monotonic = [1 if n in INCREASING else -1 if n in DECREASING else 0 for n in names]

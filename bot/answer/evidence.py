@@ -133,6 +133,10 @@ class Window:
     event_realis: bool = False
     # Statements: best share of the topic terms in what a sentence attributed to the speaker says.
     speech_topic: float = 0.0
+    # The similarity to the part without its names (QuestionPart.relation_text) of the window's
+    # sentence most similar to it, when that sentence holds a value of the asked-for type; else
+    # 0. The sentence that speaks of what is asked should give what is asked.
+    relation_value: float = 0.0
     # The article span of the value nearest a constraint mention (the one value_near measures),
     # and of the first value in a sentence that has the part's verb ("cancel 77 flights").
     nearest_value: tuple[int, int] | None = None
@@ -209,6 +213,20 @@ def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(a[0] - b[1], b[0] - a[1])
 
 
+def _relation_value(
+    passages: Passages,
+    places: Sequence[tuple[int, int]],
+    sents: Sequence[Sentence],
+    relation_vec: np.ndarray,
+    values: Sequence[tuple[int, int, str]],
+) -> float:
+    """``Window.relation_value`` of the window at ``places`` (its ``sents``, its ``values``)."""
+    sims = [float(passages.vectors[a][b] @ relation_vec) for a, b in places]
+    best = int(np.argmax(sims))
+    s = sents[best]
+    return sims[best] if any(s.start <= v[0] < s.end for v in values) else 0.0
+
+
 def _surname(part: QuestionPart) -> str:
     """The last word of the speaker's name, in lower case; "" for none or a pronoun."""
     speaker = (part.relation.speaker or part.relation.subject or "").lower()
@@ -277,9 +295,11 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
     )
     terms_seen: set[str] = set()
     if any(len(s) for s in passages.sentences):
-        part_vec = np.asarray(encode([part.text]), dtype=np.float32)[0]
+        part_vec, relation_vec = np.asarray(
+            encode([part.text, part.relation_text]), dtype=np.float32
+        )
     else:
-        part_vec = np.zeros(1, dtype=np.float32)
+        part_vec = relation_vec = np.zeros(1, dtype=np.float32)
 
     windows: dict[tuple[str, int, int], Window] = {}
     for h, hit in enumerate(passages.hits):
@@ -382,6 +402,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                 relation_share=relation_share,
                 focus_present=not focus or focus in words or (typed_focus and bool(values)),
                 similarity=max(float(passages.vectors[a][b] @ part_vec) for a, b in places),
+                relation_value=_relation_value(passages, places, w_sents, relation_vec, values),
                 dense_score=hit.dense_score or 0.0,
                 keyword_score=hit.keyword_score or 0.0,
                 score=hit.score,

@@ -43,6 +43,9 @@ Features (all in [0, 1] except where said), over the part's windows (:mod:`bot.a
                          asking what will or could happen takes a plan as its event
 ``speech_topic``         statements: best of constraint share x share of the topic terms in
                          what a sentence attributed to the speaker says (not merely the window)
+``relation_value``       best, over the windows carrying every constraint, of the similarity of
+                         the sentence most like the part without its names (what it asks of
+                         them) when that sentence holds a value of the asked-for type
 ``type_*``               the asked-for answer type, in groups: number (amount, count,
                          quantity), date, entity (person, organisation, place), reason,
                          statement, score, description
@@ -95,6 +98,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "modal_full",
     "event_realis",
     "speech_topic",
+    "relation_value",
     *TYPE_GROUPS,
 )
 
@@ -142,6 +146,7 @@ def feature_vector(ev: Evidence) -> np.ndarray:
         "modal_full": min((w.modal_share for w in full), default=1.0),
         "event_realis": _event_realis(full),
         "speech_topic": best([w.constraint_share * w.speech_topic for w in ws]),
+        "relation_value": best([w.constraint_share * w.relation_value for w in ws]),
     }
     for name, group in TYPE_GROUPS.items():
         values[name] = 1.0 if ev.part.answer_type in group else 0.0

@@ -1796,6 +1796,14 @@ def test_a_later_part_takes_the_full_name_it_shortens(nlp: Any) -> None:
     assert "Bernie Ebbers" in second.query
 
 
+def test_a_parts_relation_text_is_the_part_without_its_names(nlp: Any) -> None:
+    part = one_part(nlp, "How much did Google pay to buy the blog-reading website Bloglines?")
+    assert part.relation_text == "How much did pay to buy the blog-reading website"
+    # Nothing but names: the part itself.
+    part = one_part(nlp, "Tony Blair?")
+    assert part.relation_text == part.text
+
+
 def test_part_of_a_hyphenated_word_is_not_a_short_name(nlp: Any) -> None:
     # questions_q: the pre-Budget report and the pre-election Budget are two events; the second
     # part had to find "pre-Budget" beside Michael Howard's words on the Budget.

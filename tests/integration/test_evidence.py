@@ -897,6 +897,27 @@ def test_whose_a_named_thing_is_may_be_said_anywhere_in_the_article(
     assert feature(_ev(q, [match], nlp, embeddings), "value_with_constraints") < 1.0
 
 
+def test_the_sentence_that_speaks_of_what_is_asked_gives_the_value(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    """``relation_value``: the sentence most like the question without its names ("How much did
+    pay for the website?") holds an amount, or it does not."""
+    q = "How much did Ask Jeeves pay for the website Bloglines?"
+    paid = hit(
+        "r/1",
+        "Ask Jeeves has bought Bloglines. The website lets people follow blogs. Ask Jeeves paid "
+        "$10m for the website.",
+    )
+    assert feature(_ev(q, [paid], nlp, embeddings), "relation_value") > 0.3
+    # The amount is in a sentence about something else: the buyer's shares.
+    other = hit(
+        "r/2",
+        "Ask Jeeves has bought the website Bloglines. The website has two million users. Ask "
+        "Jeeves shares rose by $2 on the news.",
+    )
+    assert feature(_ev(q, [other], nlp, embeddings), "relation_value") == 0.0
+
+
 def test_a_release_is_named_by_its_product_without_the_version(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:

@@ -103,6 +103,25 @@ class QuestionPart:
         return (self.answer_type, *self.also_accept)
 
     @property
+    def relation_text(self) -> str:
+        """The part without its own names, numbers and dates: what it asks of them ("How much
+        did pay to buy the blog-reading website?"), to find the sentence that speaks of that
+        (``bot.answer.evidence``: ``Window.relation_value``); the part's text when nothing
+        else is left."""
+        cut = sorted(
+            (m.start - self.start, m.end - self.start)
+            for m in (*self.entities, *self.numbers, *self.dates)
+            if self.start <= m.start and m.end <= self.end
+        )
+        kept, at = [], 0
+        for start, end in cut:
+            kept.append(self.text[at : max(at, start)])
+            at = max(at, end)
+        kept.append(self.text[at:])
+        rest = " ".join(" ".join(kept).split())
+        return rest or self.text
+
+    @property
     def query(self) -> str:
         """What to search for this part: its own words, plus the names it took over from
         another part ("... and about positive discrimination" is asked of the first part's
