@@ -43,9 +43,9 @@ Features (all in [0, 1] except where said), over the part's windows (:mod:`bot.a
                          asking what will or could happen takes a plan as its event
 ``speech_topic``         statements: best of constraint share x share of the topic terms in
                          what a sentence attributed to the speaker says (not merely the window)
-``relation_value``       best, over the windows carrying every constraint, of the similarity of
-                         the sentence most like the part without its names (what it asks of
-                         them) when that sentence holds a value of the asked-for type
+``relation_value``       best, over the windows, of constraint share x the similarity of the
+                         sentence most like the part without its names (what it asks of them)
+                         when that sentence holds a value of the asked-for type; else 0
 ``type_*``               the asked-for answer type, in groups: number (amount, count,
                          quantity), date, entity (person, organisation, place), reason,
                          statement, score, description

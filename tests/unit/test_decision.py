@@ -55,6 +55,7 @@ EXPECTED_NAMES = (
     "modal_full",
     "event_realis",
     "speech_topic",
+    "relation_value",
     "type_number",
     "type_date",
     "type_entity",
