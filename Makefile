@@ -55,8 +55,9 @@ eval-answers: setup
 		--questions $(EVAL)/bbc/questions_dev.jsonl --duplicates $(EVAL)/bbc/duplicates.json \
 		--out data/eval/answers-bbc.json
 
-# Our own held-out questions (training/heldout/: never fitted on), answered like dev: one
-# report per file, data/eval/answers-heldout-<file>.json.
+# Our own held-out questions (training/heldout/), answered like dev: one report per file,
+# data/eval/answers-heldout-<file>.json. The decision is fitted on all but questions_r to _u
+# (training/README.md); those four measure it.
 eval-heldout: setup
 	for f in training/heldout/*.jsonl; do \
 		$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl --questions $$f \

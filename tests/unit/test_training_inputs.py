@@ -89,3 +89,30 @@ def test_the_budget_rule_stops_where_more_words_stop_paying() -> None:
     # A late jump counts: 130 -> 250 gains 0.055 over 120 words (0.014 per 30).
     assert wb.choose({100: 0.80, 130: 0.83, 160: 0.835, 250: 0.885}) == 250
     assert wb.choose({100: 0.8, 200: 0.8}) == 100
+
+
+def test_the_threshold_is_the_lowest_as_cautious_as_the_reference(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np
+
+    fd = _training_module("fit_decision")
+    # Four unanswerable questions (one of two parts) and one answerable question.
+    rows = [{"question_id": f"q{n}", "answerable": False} for n in (0, 1, 2, 3, 3)] + [
+        {"question_id": "a", "answerable": True}
+    ]
+    prob = np.array([0.2, 0.4, 0.6, 0.1, 0.8, 0.3])  # q3's best part: 0.8
+    monkeypatch.setattr(fd, "reference_caution", lambda _rows: 0.5)
+    # At 0.4 one question of four (q0) is abstained on; at 0.405 two, the reference's share.
+    assert fd.choose_threshold(rows, prob) == 0.405
+    monkeypatch.setattr(fd, "reference_caution", lambda _rows: 0.75)
+    assert fd.choose_threshold(rows, prob) == 0.605
+
+
+def test_the_shipped_decision_is_as_cautious_as_the_reference_on_our_questions() -> None:
+    report = json.loads((TRAINING / "decision_report.json").read_text(encoding="utf-8"))
+    # On the unanswerable parts, by question (an unanswerable compound question's answered
+    # part is not one): the cross-validated decision abstains on as many as the reference.
+    assert report["models"]["logistic_regression"]["caution"] >= report["reference_caution"]
+    params = json.loads((TRAINING.parent / "bot/answer/decision_params.json").read_text())
+    assert params["threshold"] == report["models"]["logistic_regression"]["threshold"]
