@@ -116,3 +116,22 @@ def test_the_shipped_decision_is_as_cautious_as_the_reference_on_our_questions()
     assert report["models"]["logistic_regression"]["caution"] >= report["reference_caution"]
     params = json.loads((TRAINING.parent / "bot/answer/decision_params.json").read_text())
     assert params["threshold"] == report["models"]["logistic_regression"]["threshold"]
+
+
+def test_answers_auc_ranks_questions_by_their_best_part(tmp_path: Path) -> None:
+    def record(answerable: bool, probs: list[float]) -> dict[str, object]:
+        parts = [{"probability": p} for p in probs]
+        return {"answerable": answerable, "answer": {"decision": {"parts": parts}}}
+
+    report = tmp_path / "answers.json"
+    records = [
+        record(True, [0.2, 0.9]),  # its best part ranks it above every unanswerable one
+        record(True, [0.6]),
+        record(False, [0.5, 0.1]),
+        record(False, [0.7]),
+        {"answerable": False, "answer": {}},  # an error: no decision, not counted
+    ]
+    report.write_text(json.dumps({"records": records}), encoding="utf-8")
+    auc, n = _training_module("answers_auc").question_auc([report])
+    assert n == 4
+    assert auc == 0.75  # 3 of the 4 answerable-unanswerable pairs in order (0.6 < 0.7)
