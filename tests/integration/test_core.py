@@ -359,8 +359,9 @@ def test_seed_questions_answered_and_abstained(answerer: Answerer, tmp_path: Pat
     ]
     assert overall["answered"] == 9, misses
     # Issue 8's target is 3 of 3; the fitted decision (nothing fitted on these questions) answers
-    # "What was the weather like in Lucca during the G7 meeting?" from the article's sentences
-    # about the meeting. This floor catches a regression; the target is not met yet.
+    # "What is the exact text of the G7 foreign ministers' final communique?" from the article's
+    # sentences about the meeting (training/README.md, session 45). This floor catches a
+    # regression; the target is not met.
     assert overall["abstained"] >= 2, misses
     assert overall["coverage"] >= 0.8, misses
     saved = json.loads((tmp_path / "seed.json").read_text())
