@@ -412,13 +412,12 @@ def reference_probabilities(rows: list[dict[str, Any]]) -> tuple[np.ndarray, flo
     """The reference decision's probabilities of the rows, and its threshold
     (``training/reference_decision.json``: the decision fitted at b2806d6 and shipped until
     session 45). Its features are taken by name: a feature it was not fitted with is left out."""
-    ref = json.loads(REFERENCE.read_text(encoding="utf-8"))
-    idx = [FEATURE_NAMES.index(n) for n in ref["feature_names"]]
+    from bot.answer.decision import DecisionParams
+
+    ref = DecisionParams.from_dict(json.loads(REFERENCE.read_text(encoding="utf-8")), None)
+    idx = [FEATURE_NAMES.index(n) for n in ref.feature_names]
     x = np.array([r["features"] for r in rows], dtype=np.float64)[:, idx]
-    z = (x - np.array(ref["scaler"]["mean"])) / np.array(ref["scaler"]["scale"])
-    logit = z @ np.array(ref["coef"]) + float(ref["intercept"])
-    a, b = float(ref["calibration"]["a"]), float(ref["calibration"]["b"])
-    return 1.0 / (1.0 + np.exp(a * logit + b)), float(ref["threshold"])
+    return np.array([ref.probability(v) for v in x]), ref.threshold
 
 
 def _best_by_question(rows: list[dict[str, Any]], prob: np.ndarray, answerable: bool) -> np.ndarray:

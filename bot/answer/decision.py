@@ -71,7 +71,12 @@ class DecisionParams:
     meta: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DecisionParams:
+    def from_dict(
+        cls, data: dict[str, Any], features: tuple[str, ...] | None = FEATURE_NAMES
+    ) -> DecisionParams:
+        """The parameters in ``data``, fitted on ``features`` (None: on whatever features they
+        name, for a decision read beside today's, as ``training/fit_decision.py`` reads its
+        reference)."""
         try:
             names = tuple(str(n) for n in data["feature_names"])
             params = cls(
@@ -86,7 +91,7 @@ class DecisionParams:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ParamsError(f"decision parameters are malformed: {exc!r}") from exc
-        if names != FEATURE_NAMES:
+        if features is not None and names != features:
             raise ParamsError(
                 "decision parameters were fitted on other features; refit with `make fit`"
             )

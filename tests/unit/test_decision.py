@@ -200,6 +200,20 @@ def test_params_fitted_on_other_features_are_refused(tmp_path: Path) -> None:
         DecisionParams.load(tmp_path / "missing.json")
 
 
+def test_params_read_beside_todays_features_keep_their_own() -> None:
+    # training/fit_decision.py reads the reference decision, fitted without a later feature.
+    data = toy_params()
+    for key in ("mean", "scale"):
+        data["scaler"][key] = data["scaler"][key][:-1]
+    data["coef"] = data["coef"][:-1]
+    data["feature_names"] = list(FEATURE_NAMES[:-1])
+    with pytest.raises(ParamsError, match="other features"):
+        DecisionParams.from_dict(data)
+    params = DecisionParams.from_dict(data, None)
+    assert params.feature_names == FEATURE_NAMES[:-1]
+    assert 0.0 <= params.probability(np.zeros(len(FEATURE_NAMES) - 1)) <= 1.0
+
+
 def test_sigmoid_calibration_applies_to_the_logit() -> None:
     data = toy_params()
     data["calibration"] = {"kind": "sigmoid", "a": -2.0, "b": 1.0}
