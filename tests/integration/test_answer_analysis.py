@@ -664,6 +664,30 @@ def test_whose_a_named_thing_is_qualifies_it(nlp: Any) -> None:
     assert [m.text for m in one_part(nlp, "What did Sir Ian Blair say?").entities] == [
         "Sir Ian Blair"
     ]
+    # Another name between the possessor and its noun, however the tagger took it.
+    scheme = one_part(nlp, "What is the Liberal Democrats' Bike2Work plan?")
+    assert {m.text: m.qualifier for m in scheme.entities} == {
+        "Liberal Democrats": True,
+        "Bike2Work": False,
+    }
+
+
+def test_names_written_with_digits_are_names(nlp: Any) -> None:
+    # The tagger calls "U2" a verb and the NER skips it; the tokenizer cuts "3G" into a count
+    # and a one-letter name. Passages write them whole.
+    band = analyse("Where will U2 play in May, and how many tickets have they sold?", nlp)
+    assert [m.text for m in band.parts[0].entities] == ["U2"]
+    assert [(m.text, m.inherited) for m in band.parts[1].entities] == [("U2", True)]
+    phones = one_part(nlp, "How much did the analyst pay for his 3G phone from Orange?")
+    assert [m.text for m in phones.entities] == ["3G", "Orange"]
+    assert phones.numbers == ()
+    # A plural of a model is the model; a name already found whole stays as the NER gave it.
+    planes = one_part(nlp, "How many A320s did the Indian airline SpiceJet order from Airbus?")
+    assert "A320" in [m.text for m in planes.entities]
+    assert not any(m.text.startswith("A320s") for m in planes.entities)
+    # Money, measures and counts are not names.
+    money = one_part(nlp, "Did the club pay £5M for the 60m runner in 2004?")
+    assert not [m for m in money.entities if m.source == "coded"]
 
 
 def test_relation_of_a_money_question(nlp: Any) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.answer.question.coded_names import coded_names
 from bot.answer.question.dates import day_and_month, frequency, unplaced_time
 from bot.answer.question.listed import listed_names
 from bot.answer.question.types import AnswerType, Mention
@@ -251,13 +252,14 @@ def _mentions(
         s, e = match.span()
         numbers = [m for m in numbers if not (s <= m.start and m.end <= e)]
         numbers.append(Mention(match.group(), "SCORE", s, e, "score"))
-    entities = [replace(m, qualifier=True) if _qualifies(doc, m) else m for m in entities]
+    entities, numbers, dates = coded_names(doc.text, lo, hi, entities, numbers, dates)
+    entities = [replace(m, qualifier=True) if _qualifies(doc, m, entities) else m for m in entities]
     entities.sort(key=lambda m: m.start)
     numbers.sort(key=lambda m: m.start)
     return entities, numbers, dates
 
 
-def _qualifies(doc: Doc, mention: Mention) -> bool:
+def _qualifies(doc: Doc, mention: Mention, names: Sequence[Mention] = ()) -> bool:
     """Whether the name is the possessor of a phrase that names something else: "John
     Underwood's Live-Shot website", "Standard Life's Richard Moffat" (:class:`Mention`), or
     whom a named person works for, before their title: "CBI chief Sir Digby Jones", "Bank of
@@ -283,6 +285,10 @@ def _qualifies(doc: Doc, mention: Mention) -> bool:
         return True
     if head.lemma_.lower() in _FOCUS_NOUNS[AnswerType.PERSON]:
         return True  # "South Korea's central bank governor": whom the person works for
+    # "the Conservatives' Club2School policy": another of the question's names (``names``)
+    # between the possessor and the possessed noun, however the tagger took it.
+    if any(last.idx + len(last) < m.start and m.end <= head.idx for m in names):
+        return True
     # "John Underwood's Live-Shot website": a name compounded with the possessed noun itself
     # (not one further down: "Garciaparra's deal with the Chicago Cubs" is his deal).
     return any(

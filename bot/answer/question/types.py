@@ -36,8 +36,9 @@ class Mention:
     """Something the question names: an entity, a proper-noun run, a number or a date.
 
     ``start``/``end`` are character offsets into the question; ``label`` is spaCy's entity label,
-    or ``PROPN`` for a run of proper nouns the NER missed, or ``CARDINAL`` for a bare number it
-    missed, or ``URL`` for a web address. ``source`` says which (``ner``, ``propn``, ``url``,
+    or ``PROPN`` for a run of proper nouns the NER missed or a name written with digits ("U2",
+    "3G": :mod:`bot.answer.question.coded_names`), or ``CARDINAL`` for a bare number it missed, or
+    ``URL`` for a web address. ``source`` says which (``ner``, ``propn``, ``coded``, ``url``,
     ``number``). ``inherited`` marks a mention that a later part took over from the first part
     (its offsets are the first part's). ``qualifier`` marks the possessor of a phrase that names
     something else ("John Underwood" in "John Underwood's Live-Shot website"): it says whose the
