@@ -685,6 +685,10 @@ def test_names_written_with_digits_are_names(nlp: Any) -> None:
     planes = one_part(nlp, "How many A320s did the Indian airline SpiceJet order from Airbus?")
     assert "A320" in [m.text for m in planes.entities]
     assert not any(m.text.startswith("A320s") for m in planes.entities)
+    # A date holding one keeps it: the year is still a date to find.
+    quarter = one_part(nlp, "What profit did Ericsson report for Q3 2004?")
+    assert [m.text for m in quarter.dates] == ["Q3 2004"]
+    assert not [m for m in quarter.entities if m.source == "coded"]
     # Money, measures and counts are not names.
     money = one_part(nlp, "Did the club pay £5M for the 60m runner in 2004?")
     assert not [m for m in money.entities if m.source == "coded"]

@@ -27,13 +27,16 @@ def coded_names(
     text: str, start: int, end: int, *kinds: list[Mention]
 ) -> tuple[list[Mention], ...]:
     """``kinds`` (entities, numbers, dates: mentions found in ``text[start:end]``) with every
-    coded name there made a mention: a name already inside a longer entity ("American MP3",
-    "Epson R800") stays as it is; other mentions that overlap it ("G" and "3" of "3G") go, and
-    the name joins the first list (the entities) as a proper-noun run."""
+    coded name there made a mention: a name inside an entity ("American MP3", "Epson R800") or
+    a longer number or date ("Q3 2004") stays as it is; other mentions that overlap it ("G" and
+    "3" of "3G", a number "1Xtra") go, and the name joins the first list (the entities) as a
+    proper-noun run."""
     out = [list(ms) for ms in kinds]
     for match in _CODED.finditer(text, start, end):
         s, e = match.span()
-        if any(m.start <= s and e <= m.end for m in out[0]):
+        if any(m.start <= s and e <= m.end for m in out[0]) or any(
+            m.start <= s and e <= m.end and m.end - m.start > e - s for ms in out[1:] for m in ms
+        ):
             continue
         out = [[m for m in ms if m.end <= s or m.start >= e] for ms in out]
         name = _PLURAL.sub("", match.group())
