@@ -429,10 +429,15 @@ def _best_by_question(rows: list[dict[str, Any]], prob: np.ndarray, answerable: 
     return np.array([max(prob[i] for i in idx) for idx in by_q.values()])
 
 
+def caution(rows: list[dict[str, Any]], prob: np.ndarray, threshold: float) -> float:
+    """The share of the unanswerable training questions abstained on at ``threshold`` (every
+    part below it): what the threshold rule compares (step 6)."""
+    return float(np.mean(_best_by_question(rows, prob, answerable=False) < threshold))
+
+
 def reference_caution(rows: list[dict[str, Any]]) -> float:
     """The share of the unanswerable training questions the reference decision abstains on."""
-    prob, threshold = reference_probabilities(rows)
-    return float(np.mean(_best_by_question(rows, prob, answerable=False) < threshold))
+    return caution(rows, *reference_probabilities(rows))
 
 
 def choose_threshold(rows: list[dict[str, Any]], prob: np.ndarray) -> float:
@@ -604,11 +609,8 @@ def main(argv: list[str] | None = None) -> int:
         threshold = choose_threshold(rows, prob)
         figs = figures(rows, prob, threshold)
         figs["log_loss"] = round(_log_loss(y, prob), 4)
-        # The rule's measure: the share of the unanswerable questions' parts-by-question that
-        # are all below the threshold (what reference_caution measures for the reference).
-        figs["caution"] = round(
-            float(np.mean(_best_by_question(rows, prob, answerable=False) < threshold)), 4
-        )
+        # The rule's measure, as reference_caution measures it for the reference.
+        figs["caution"] = round(caution(rows, prob, threshold), 4)
         # The rule used until session 45, for the report only.
         figs["at_false_abstain_target"] = figures(rows, prob, false_abstain_threshold(rows, prob))
         # The other end of the trade-off, for the report only (not what is shipped).
