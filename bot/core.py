@@ -300,9 +300,9 @@ class Answerer:
         except Exception:
             timer.lap("retrieve")
             return self._failure("analyse", question, timer, standalone_question=standalone)
-        parts = [p.query for p in analysis.parts] if len(analysis.parts) > 1 else []
+        parts = analysis.queries()
         try:
-            self._embed_queries([standalone, *(p.query for p in analysis.parts)])
+            self._embed_queries([standalone, *(p.query for p in analysis.parts), *parts])
             hits = self._search(standalone, parts, k)
         except Exception:
             timer.lap("retrieve")

@@ -62,8 +62,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.answer.anchors import question_anchors  # noqa: E402
-from bot.answer.evidence import Evidence, Passages, gather_evidence, prepare_passages  # noqa: E402
+from bot.answer.evidence import Evidence, Passages, prepare_passages  # noqa: E402
 from bot.answer.features import FEATURE_NAMES, feature_vector  # noqa: E402
+from bot.answer.judge import weigh_parts  # noqa: E402
 from bot.answer.question import analyse  # noqa: E402
 
 TRAINING = sorted((ROOT / "training").glob("questions_*.jsonl"))
@@ -178,7 +179,8 @@ def knowledge_base(corpus: Path, store: Path) -> Any:
 
 def core_search(kb: Any, question: str, parts: list[str], k: int = K) -> list[Any]:
     """The hits ``bot.core.Answerer._search`` gets: the question's k, then ceil(k/2) for each part
-    of a compound question (each part's ``query``: its words and the names it took over)."""
+    of a compound question (each part's ``query``: its words and the names it took over), or
+    for each thing of a coordinated one (``QuestionAnalysis.queries``)."""
     hits = list(kb.search(question, k=k, mode="hybrid"))
     seen = {h.chunk_id for h in hits}
     per_part = max(1, -(-k // 2))
@@ -205,11 +207,11 @@ def run_question(record: dict[str, Any], kb: Any, nlp: Any, encode: Any) -> Run:
     question = " ".join(record["question"].split())
     started = time.perf_counter()
     analysis = analyse(question, nlp)
-    hits = core_search(kb, question, [p.query for p in analysis.parts])
+    hits = core_search(kb, question, analysis.queries())
     # As the core does (the setting evidence_anchored): the decision reads what it will read.
     anchors = question_anchors(analysis) if anchored() else None
     passages = prepare_passages(hits, nlp, encode, anchors=anchors)
-    evidence = [gather_evidence(part, passages, encode) for part in analysis.parts]
+    evidence = list(weigh_parts(analysis, passages, encode)[1])
     return Run(record, hits, passages, evidence, time.perf_counter() - started)
 
 
@@ -308,7 +310,7 @@ def cache_key() -> str:
     for path in text_files():
         h.update(git_blob_hash(path).encode())
     h.update(",".join(FEATURE_NAMES).encode())
-    h.update(f"k={K};search=analysis-part-queries;anchored={anchored()}".encode())
+    h.update(f"k={K};search=analysis-queries;anchored={anchored()}".encode())
     return h.hexdigest()[:16]
 
 

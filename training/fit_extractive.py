@@ -159,7 +159,7 @@ def collect() -> list[dict[str, Any]]:
                 continue
             question = " ".join(record["question"].split())
             analysis = analyse(question, nlp)
-            hits = fd.core_search(kb, question, [p.query for p in analysis.parts])
+            hits = fd.core_search(kb, question, analysis.queries())
             judgement = judge(analysis, hits, nlp, encode, anchored=fd.anchored())
             items.append(
                 {

@@ -109,8 +109,14 @@ class Judgement:
 
     def asked(self, question: str) -> str:
         """What the generator answers: the question, or for a partial answer only the parts the
-        passages answer (the others are named after it: "The articles don't say ...")."""
-        return " ".join(self.answered_parts()) if self.outcome == "partial" else question
+        passages answer (the others are named after it: "The articles don't say ..."). A
+        question taken apart by its coordination (:func:`weigh_parts`) is asked as its parts
+        joined, so that the generator answers them part by part too."""
+        if self.outcome == "partial":
+            return " ".join(self.answered_parts())
+        if self.analysis.question == question and self.analysis.taken_apart:
+            return joined_parts([p.text for p in self.analysis.parts])
+        return question
 
     def parts_apart(self) -> bool:
         """Whether the question is about several stories: the answered parts that name something
@@ -270,6 +276,36 @@ def judge(
     analysis = question if isinstance(question, QuestionAnalysis) else analyse(question, nlp)
     anchors = question_anchors(analysis) if anchored else None
     passages = prepare_passages(hits, nlp, encode, cache, anchors)
-    evidence = tuple(gather_evidence(part, passages, encode) for part in analysis.parts)
+    analysis, evidence = weigh_parts(analysis, passages, encode)
     titled = tuple(titled_sentence(ev, passages) for ev in evidence)
     return Judgement(analysis, evidence, decide(evidence, params), titled)
+
+
+def weigh_parts(
+    analysis: QuestionAnalysis, passages: Passages, encode: Encode
+) -> tuple[QuestionAnalysis, tuple[Evidence, ...]]:
+    """Each part's evidence; for a question naming things joined by "and" in one clause
+    (``analysis.apart``), the question taken apart when no window names every constraint of
+    the whole but each thing has a window naming all of its own: "How many jobs are ABN Amro
+    and Marsh & McLennan cutting?" is then asked of each bank, usually answered by an article
+    each. When a passage names them together ("the match between Ireland and England"), the
+    question stays whole. The analysis returned is the one the evidence measured."""
+    evidence = tuple(gather_evidence(part, passages, encode) for part in analysis.parts)
+    if not analysis.apart or _carried(evidence[0]):
+        return analysis, evidence
+    apart = tuple(gather_evidence(part, passages, encode) for part in analysis.apart)
+    if not all(_carried(ev) for ev in apart):
+        return analysis, evidence
+    return QuestionAnalysis(analysis.question, analysis.apart, taken_apart=True), apart
+
+
+def _carried(ev: Evidence) -> bool:
+    """Whether some window names every constraint of the part."""
+    return any(w.constraint_share >= 1.0 for w in ev.windows)
+
+
+def joined_parts(texts: Sequence[str]) -> str:
+    """Parts asked as one compound question: "How many jobs are ABN Amro cutting, and How many
+    jobs are Marsh & McLennan cutting?" (each part as analysed; the analysis splits it back at
+    each "and" before a wh-word)."""
+    return ", and ".join(t.strip().rstrip("?").strip() for t in texts) + "?"

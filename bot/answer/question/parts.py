@@ -18,6 +18,7 @@ from bot.answer.question.clause import (
     _verb_and_subject,
     _verb_lexicon,
 )
+from bot.answer.question.coordinated import coordinated
 from bot.answer.question.distributed import each_distributed
 from bot.answer.question.frames import _frame_part, _repeated_phrase
 from bot.answer.question.mentions import _content_terms, _mentions, _name_of
@@ -89,9 +90,14 @@ def analyse(question: str, nlp: Language, doc: Doc | None = None) -> QuestionAna
         # "When and where did A marry B?": the first part is a bare wh-word; it asks about the
         # second part's event, and takes its frame as a later verbless part takes the first's.
         parts[0] = _inherit_subject(parts[0], parts[1], doc, segments[0][1])
+    apart: list[QuestionPart] = []
+    if len(parts) == 1 and len(segments) == 1 and segments[0][0] == "clause" and not offered:
+        # Two named things in one clause: offered for the evidence stage to take or leave.
+        apart = [_each_part(doc, *seg, verbs) for seg in coordinated(doc, segments[0][1])]
     if offset:
         parts = [_shift(p, offset) for p in parts]
-    return QuestionAnalysis(question, tuple(parts))
+        apart = [_shift(p, offset) for p in apart]
+    return QuestionAnalysis(question, tuple(parts), tuple(apart))
 
 
 def _shift(part: QuestionPart, offset: int) -> QuestionPart:

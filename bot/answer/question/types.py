@@ -139,6 +139,12 @@ class QuestionPart:
 class QuestionAnalysis:
     question: str
     parts: tuple[QuestionPart, ...]
+    # A one-part question about named things joined by "and": the question asked of each
+    # apart (bot.answer.question.coordinated), for the evidence stage to take when no passage
+    # names them together (bot.answer.judge.weigh_parts). Empty otherwise.
+    apart: tuple[QuestionPart, ...] = ()
+    # The parts are ``apart`` taken: the evidence found the things only in passages of their own.
+    taken_apart: bool = False
 
     @property
     def answer_type(self) -> AnswerType:
@@ -149,10 +155,16 @@ class QuestionAnalysis:
     def is_compound(self) -> bool:
         return len(self.parts) > 1
 
+    def queries(self) -> list[str]:
+        """What retrieval searches for besides the whole question: each part of a compound
+        question, or each thing of a coordinated one (:attr:`apart`), so that a question about
+        two stories finds both."""
+        return [p.query for p in (self.parts if self.is_compound else self.apart)]
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (enums as their string values) for evaluation records."""
         data = asdict(self)
-        for part in data["parts"]:
+        for part in [*data["parts"], *data["apart"]]:
             part["answer_type"] = str(part["answer_type"])
             part["also_accept"] = [str(t) for t in part["also_accept"]]
         return _lists(data)
