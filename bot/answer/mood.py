@@ -38,6 +38,7 @@ IRREALIS_HEADS = frozenset(
         "prepare",
         "wish",
         "bid",
+        "need",
     }
 )
 

@@ -35,6 +35,12 @@ IRREALIS = [
     ("Test versions of IE 7 are due to be released by the summer.", "release"),
     ("MCI is expected to be bought by Verizon.", "buy"),
     ("Jol is set to be appointed coach.", "appoint"),
+    # Needed, not done: the troops are on standby.
+    (
+        "British troops are on standby in case they need to help evacuate several hundred UK "
+        "citizens from Ivory Coast.",
+        "evacuate",
+    ),
 ]
 
 
