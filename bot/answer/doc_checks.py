@@ -57,6 +57,25 @@ def values_of(doc: Doc, answer_type: AnswerType) -> tuple[tuple[int, int, str], 
     return memo(doc, "values:" + answer_type.value, lambda d: tuple(value_spans(d, answer_type)))
 
 
+# Entity labels of a name ("the Ethel Barrymore Theatre" is tagged ORG, "Wembley Stadium" FAC).
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT"})
+
+
+def named_as(doc: Doc, noun: str) -> tuple[tuple[int, int, str], ...]:
+    """Names whose last word is ``noun`` (a lemma): asked "which theatre", "the Ethel Barrymore
+    Theatre" is a theatre's name, whatever label the entity recogniser gave it (ORG here).
+    Character spans in the Doc, with the entity's label."""
+
+    def find(d: Doc) -> tuple[tuple[int, int, str], ...]:
+        return tuple(
+            (e.start_char, e.end_char, e.label_)
+            for e in d.ents
+            if e.label_ in _NAME_LABELS and len(e) > 1 and e[-1].lemma_.lower() == noun
+        )
+
+    return memo(doc, "named-as:" + noun, find)
+
+
 def withheld_in(docs: Sequence[Doc], accepted: tuple[AnswerType, ...], teller: str | None) -> bool:
     """Whether a sentence says the thing asked for is not given (:mod:`bot.answer.withheld`).
     For a statement, only a telling verb's negation by the speaker (``teller``, the last word of
@@ -70,7 +89,7 @@ def withheld_in(docs: Sequence[Doc], accepted: tuple[AnswerType, ...], teller: s
 # Asked for by "which" with a noun ("which cabinet ministers", "which insurers"): a person's, a
 # body's or a place's name. Not a description: "which issues" is answered by "national issues
 # like education".
-_NAME_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE})
+NAME_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE})
 
 
 def unnamed_in(
@@ -84,7 +103,7 @@ def unnamed_in(
     with Juventus as he looks for a new club" names the club it is about), and none names
     anyone by that noun (:func:`bot.answer.titled.names_by_title`)."""
     focus = (part.focus or "").lower()
-    if not focus or part.answer_type not in _NAME_TYPES or not part.wh or " " not in part.wh:
+    if not focus or part.answer_type not in NAME_TYPES or not part.wh or " " not in part.wh:
         return False
     # "... to oust three directors. Commercial director Andy Anson ... were voted out."
     if any(memo(doc, "titled:" + focus, lambda d: names_by_title(d, focus)) for doc in docs):

@@ -34,9 +34,11 @@ from bot.answer.binding import bind, speaker_topic, topic_share
 from bot.answer.constraints import Constraint, names_constraint, part_constraints, positions
 from bot.answer.constraints import present as _present
 from bot.answer.doc_checks import (
+    NAME_TYPES,
     doc_words,
     memo,
     modal_share,
+    named_as,
     unnamed_in,
     values_of,
     withheld_in,
@@ -290,6 +292,7 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
     unit = per_unit(part.text) if part.answer_type in FIGURE_TYPES else None
     focus = (part.focus or "").lower()
     typed_focus = part.answer_type in _VALUE_NOUN_TYPES
+    named_focus = bool(focus) and part.answer_type in NAME_TYPES
     relation_words = sorted(
         {w for w in (predicate, focus, *(t.lower() for t in part.relation.object_terms)) if w}
     )
@@ -349,6 +352,13 @@ def gather_evidence(part: QuestionPart, passages: Passages, encode: Encode) -> E
                         values.append((s.start + vs, s.start + ve, label))
                         if verb_value is None and predicate in memo(doc, "words", doc_words):
                             verb_value = (s.start + vs, s.start + ve)
+                if named_focus:
+                    # "which theatre": "the Ethel Barrymore Theatre" names one (tagged ORG).
+                    values.extend(
+                        (s.start + vs, s.start + ve, label)
+                        for vs, ve, label in named_as(doc, focus)
+                        if not names_constraint(s.text[vs:ve], constraints)
+                    )
             binding = bind(part, w_docs)
             if part.answer_type is AnswerType.DESCRIPTION:
                 # Any sentence may describe: the centre sentence is the candidate value.

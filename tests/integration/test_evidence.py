@@ -1128,3 +1128,25 @@ def test_the_publisher_a_question_names_is_found_in_its_articles(
     elsewhere = _ev(q, [other], nlp, embeddings)
     assert elsewhere.missing == ("BBC",)
     assert feature(elsewhere, "constraint_share") < 1.0
+
+
+def test_a_name_ending_in_the_noun_asked_for_is_a_value(
+    nlp: Language, embeddings: LocalEmbeddings
+) -> None:
+    # spaCy tags "Ethel Barrymore Theatre" ORG, not a place: asked "which theatre", a name
+    # whose last word is "theatre" names one all the same.
+    q = "At which New York theatre will preview performances of The Glass Menagerie begin?"
+    text = (
+        "Preview performances of The Glass Menagerie will begin at New York's Ethel Barrymore "
+        "Theatre on Thursday."
+    )
+    ev = _ev(q, [hit("e/1", text, "Slater to star in Broadway play")], nlp, embeddings)
+    best = ev.windows[0]
+    assert best.constraint_share == 1.0
+    named = [text[v[0] - len(PREFIX) : v[1] - len(PREFIX)] for v in best.values]
+    assert "Ethel Barrymore Theatre" in named
+    # A name the question gives is not an answer to it.
+    own = "At which theatre did the Ethel Barrymore Theatre's director start?"
+    ev = _ev(own, [hit("e/1", text, "Slater to star in Broadway play")], nlp, embeddings)
+    spans = [text[v[0] - len(PREFIX) : v[1] - len(PREFIX)] for w in ev.windows for v in w.values]
+    assert "Ethel Barrymore Theatre" not in spans
