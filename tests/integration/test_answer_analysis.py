@@ -1500,6 +1500,16 @@ def test_a_side_and_where_it_played_are_two_names(nlp: Any) -> None:
     assert [m.text for m in part.entities] == ["Institute for Fiscal Studies"]
 
 
+def test_a_person_and_the_post_they_held_are_two_names(nlp: Any) -> None:
+    # The NER took "Jane Hutt as Welsh" for one name, which no passage writes.
+    question = (
+        "How did Plaid Cymru's Ieuan Wyn Jones describe Rhodri Morgan's reshuffle that replaced "
+        "Jane Hutt as Welsh health minister?"
+    )
+    names = [m.text for m in one_part(nlp, question).entities]
+    assert "Jane Hutt" in names and "Jane Hutt as Welsh" not in names
+
+
 def test_a_charge_with_the_wh_word_as_its_object_is_not_money(nlp: Any) -> None:
     # "charged with ?": the preposition's object is asked for, an accusation.
     charged = one_part(nlp, "What is Japanese tycoon Yoshiaki Tsutsumi charged with?")

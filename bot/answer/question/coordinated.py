@@ -35,10 +35,9 @@ _NOT_OWN = frozenset({"conj", "cc", "punct", "preconj", "appos"})
 def coordinated(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
     """One segment per conjunct of the clause's first "and" coordination of things (not verbs,
     nor a noun's modifiers: "which Labour and Tory MPs" asks of one kind), outside the phrase
-    asked with, when every conjunct names
-    something of its own: the clause without the other conjuncts, the conjunct's own tokens,
-    and whether the coordination is the subject. A name written with "&" ("Marsh & McLennan")
-    is one conjunct. Empty when there is none."""
+    asked with, when every conjunct names something of its own: the clause without the other
+    conjuncts, the conjunct's own tokens, and whether the coordination is the subject. A name
+    written with "&" ("Marsh & McLennan") is one conjunct. Empty when there is none."""
     members = set(idx)
     wh = _find_wh(doc, idx)
     asking = {t.i for t in wh.focus.subtree} if wh.focus is not None else set()
