@@ -22,7 +22,7 @@ from bot.answer.decision import DecisionParams, QuestionDecision, decide
 from bot.answer.evidence import Encode, Evidence, Passages, gather_evidence, prepare_passages
 from bot.answer.question import QuestionAnalysis, analyse
 from bot.answer.question.types import AnswerType, QuestionPart
-from bot.answer.question.words import _DATE_LABELS, _FOCUS_NOUNS, _NUMBER_LABELS
+from bot.answer.question.words import _DATE_LABELS, _FOCUS_NOUNS, _NUMBER_LABELS, WH_WORDS
 from bot.answer.titled import name_words, names_by_title
 from bot.answer.values import VALUE_LABELS
 
@@ -305,7 +305,14 @@ def _carried(ev: Evidence) -> bool:
 
 
 def joined_parts(texts: Sequence[str]) -> str:
-    """Parts asked as one compound question: "How many jobs are ABN Amro cutting, and How many
-    jobs are Marsh & McLennan cutting?" (each part as analysed; the analysis splits it back at
-    each "and" before a wh-word)."""
-    return ", and ".join(t.strip().rstrip("?").strip() for t in texts) + "?"
+    """Parts asked as one compound question: "How many jobs are ABN Amro cutting, and how many
+    jobs are Marsh & McLennan cutting?" (a later part's question word in lower case; the
+    analysis splits the question back at each "and" before one)."""
+    out: list[str] = []
+    for n, text in enumerate(texts):
+        text = text.strip().rstrip("?").strip()
+        first, space, rest = text.partition(" ")
+        if n and first.lower() in WH_WORDS:
+            text = first.lower() + space + rest
+        out.append(text)
+    return ", and ".join(out) + "?"

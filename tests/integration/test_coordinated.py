@@ -67,7 +67,7 @@ def test_things_no_passage_names_together_are_answered_apart(
     assert judgement.part_articles() == ["business/abn", "business/marsh"]
     asked = judgement.asked(JOBS)
     assert asked == (
-        "How many jobs are ABN Amro cutting, and How many jobs are Marsh & McLennan cutting?"
+        "How many jobs are ABN Amro cutting, and how many jobs are Marsh & McLennan cutting?"
     )
     # The generator reads the parts back from that question and answers each from its article.
     sources = number_sources(hits)

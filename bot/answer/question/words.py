@@ -146,7 +146,7 @@ _DURATION_VERBS = _words("take last serve remain stay wait spend run reign hold 
 # Prepositions that introduce a statement's topic ("say about T", "respond to T").
 _TOPIC_PREPS = _words("about on over regarding concerning to of towards toward into with against")
 
-_WH_WORDS = _words("what which who whom whose when where why how")
+WH_WORDS = _words("what which who whom whose when where why how")
 _COORDINATORS = frozenset({"and", "or", "but", "plus"})
 THIRD_PERSON_PRONOUNS = _words("he she it they him her them his hers its their theirs")
 # Determiners that make a noun phrase a definite description ("the Foreign Secretary"), which
@@ -197,7 +197,7 @@ def is_definite(head: Token) -> bool:
 
 def _is_wh(tok: Token) -> bool:
     """A question word (not "that", which the tagger also tags WDT)."""
-    return tok.lower_ in _WH_WORDS
+    return tok.lower_ in WH_WORDS
 
 
 def is_imperative(tok: Token) -> bool:
