@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot.answer.constraints import initialisms as _initialisms
 from bot.answer.question.types import AnswerType, QuestionPart
+from bot.answer.question.words import NAME_LABELS
 from bot.answer.titled import names_by_title
 from bot.answer.unnamed import unnamed_mention
 from bot.answer.values import value_spans
@@ -57,10 +58,6 @@ def values_of(doc: Doc, answer_type: AnswerType) -> tuple[tuple[int, int, str], 
     return memo(doc, "values:" + answer_type.value, lambda d: tuple(value_spans(d, answer_type)))
 
 
-# Entity labels of a name ("the Ethel Barrymore Theatre" is tagged ORG, "Wembley Stadium" FAC).
-_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT"})
-
-
 def named_as(doc: Doc, noun: str) -> tuple[tuple[int, int, str], ...]:
     """Names whose last word is ``noun`` (a lemma): asked "which theatre", "the Ethel Barrymore
     Theatre" is a theatre's name, whatever label the entity recogniser gave it (ORG here).
@@ -70,7 +67,7 @@ def named_as(doc: Doc, noun: str) -> tuple[tuple[int, int, str], ...]:
         return tuple(
             (e.start_char, e.end_char, e.label_)
             for e in d.ents
-            if e.label_ in _NAME_LABELS and len(e) > 1 and e[-1].lemma_.lower() == noun
+            if e.label_ in NAME_LABELS and len(e) > 1 and e[-1].lemma_.lower() == noun
         )
 
     return memo(doc, "named-as:" + noun, find)

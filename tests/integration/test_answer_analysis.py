@@ -1418,6 +1418,17 @@ def test_each_asks_the_question_of_every_conjunct(nlp: Any) -> None:
     assert len(analyse("How many goals did each team score against Chelsea?", nlp).parts) == 1
 
 
+def test_a_part_asked_of_each_conjunct_keeps_the_clause_s_punctuation(nlp: Any) -> None:
+    # A segment dropped every comma and hyphen of its clause: "In their New Year messageshow
+    # did ...". Only the closing mark goes.
+    parts = analyse(
+        "In their New Year messages, how did Lib Dem leader Charles Kennedy and Tory leader "
+        "Michael Howard each describe the British public's response to the Asian tsunami?",
+        nlp,
+    ).parts
+    assert [p.text.split(" how did ")[0] for p in parts] == ["In their New Year messages,"] * 2
+
+
 def test_the_noun_asked_about_is_a_noun_the_wh_word_determines(nlp: Any) -> None:
     # The tagger calls "credit" a noun and hangs "what" on it as a determiner; with an
     # auxiliary between them it is the verb, and passages seldom say "credit".

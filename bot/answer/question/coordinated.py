@@ -15,29 +15,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.answer.question.classify import _find_wh
+from bot.answer.question.distributed import _over_conjuncts
 from bot.answer.question.mentions import _mentions
-from bot.answer.question.words import _SUBJECT_DEPS
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc
 
-# The question's own closing mark; other punctuation stays ("with-profits", "co-chairman").
-_CLOSING = frozenset({"?", "!"})
 # Conjuncts that are verbs join clauses, not things (:mod:`bot.answer.question.joined_verbs`).
 _CLAUSE_POS = frozenset({"VERB", "AUX"})
 # Conjuncts that modify a noun name a kind of it ("which Labour and Tory MPs"), even when the
 # parse misses the asking phrase.
 _MODIFIER_DEPS = frozenset({"nmod", "amod", "compound"})
-# A conjunct's dependents that belong to the coordination, not to the conjunct.
-_NOT_OWN = frozenset({"conj", "cc", "punct", "preconj", "appos"})
 
 
 def coordinated(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
     """One segment per conjunct of the clause's first "and" coordination of things (not verbs,
     nor a noun's modifiers: "which Labour and Tory MPs" asks of one kind), outside the phrase
-    asked with, when every conjunct names something of its own: the clause without the other
-    conjuncts, the conjunct's own tokens, and whether the coordination is the subject. A name
-    written with "&" ("Marsh & McLennan") is one conjunct. Empty when there is none."""
+    asked with, when every conjunct names something of its own (segments as
+    :func:`bot.answer.question.distributed._over_conjuncts` makes them: a name written with "&"
+    is one conjunct). Empty when there is none."""
     members = set(idx)
     wh = _find_wh(doc, idx)
     asking = {t.i for t in wh.focus.subtree} if wh.focus is not None else set()
@@ -53,42 +49,7 @@ def coordinated(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], boo
             continue
         if not any(c.dep_ == "cc" and c.lower_ == "and" for c in first.children):
             continue
-        groups = _conjuncts(doc, first)
-        if len(groups) < 2:
-            continue
-        whole = {t.i for t in first.subtree}
-        segments = []
-        for group in groups:
-            own = _own(group)
-            tokens = [
-                i for i in idx if (i not in whole or i in own) and doc[i].text not in _CLOSING
-            ]
-            segments.append((tokens, own, first.dep_ in _SUBJECT_DEPS))
-        if all(_mentions(doc, sorted(own))[0] for _, own, _ in segments):
+        segments = _over_conjuncts(doc, idx, first, set())
+        if segments and all(_mentions(doc, sorted(own))[0] for _, own, _ in segments):
             return segments
     return []
-
-
-def _conjuncts(doc: Doc, first: Token) -> list[list[Token]]:
-    """The coordination's conjuncts in order, each a list of tokens: a conjunct written right
-    after "&" belongs to the one before it ("Marsh & McLennan")."""
-    groups: list[list[Token]] = []
-    for c in sorted([first, *first.conjuncts], key=lambda t: t.i):
-        if groups and c.i > 0 and doc[c.i - 1].text == "&":
-            groups[-1].append(c)
-        else:
-            groups.append([c])
-    return groups
-
-
-def _own(group: list[Token]) -> set[int]:
-    """A conjunct's tokens: each token's subtree without what coordinates it with the others
-    (an "&" inside the name stays)."""
-    own: set[int] = set()
-    for t in group:
-        mine = {s.i for s in t.subtree}
-        for child in t.children:
-            if child.dep_ in _NOT_OWN and child.text != "&" and child not in group:
-                mine -= {s.i for s in child.subtree}
-        own |= mine
-    return own

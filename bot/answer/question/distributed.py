@@ -9,10 +9,15 @@ from typing import TYPE_CHECKING
 from bot.answer.question.classify import _find_wh, _Wh
 from bot.answer.question.joined_verbs import gapped, joined_verbs
 from bot.answer.question.mirrored import mirrored
-from bot.answer.question.words import _JOINING_PUNCT, _SUBJECT_DEPS, STATEMENT_VERBS
+from bot.answer.question.words import _SUBJECT_DEPS, STATEMENT_VERBS
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
+
+# The question's closing mark, which a segment drops.
+_CLOSING = frozenset({"?", "!"})
+# A conjunct's dependents that belong to the coordination, not to the conjunct.
+_NOT_OWN = frozenset({"conj", "cc", "punct", "preconj", "appos"})
 
 
 def each_distributed(doc: Doc, idx: list[int]) -> list[tuple[list[int], set[int], bool]]:
@@ -106,19 +111,41 @@ def _full_name(tok: Token) -> bool:
 def _over_conjuncts(
     doc: Doc, idx: list[int], first: Token, also: set[int]
 ) -> list[tuple[list[int], set[int], bool]]:
-    """One segment per conjunct of ``first``: the clause without the others (nor ``also``)."""
-    conjuncts = [first, *(c for c in first.conjuncts if c.i > first.i)]
-    if len(conjuncts) < 2:
+    """One segment per conjunct of ``first``: the clause without the others (nor ``also``), the
+    conjunct's own tokens, and whether the coordination is the subject. A conjunct written
+    right after "&" belongs to the one before it ("Marsh & McLennan"). The question's closing
+    mark goes; other punctuation stays ("with-profits", "co-chairman")."""
+    groups = _conjuncts(doc, first)
+    if len(groups) < 2:
         return []
     whole = {t.i for t in first.subtree} | also
     segments = []
-    for c in conjuncts:
-        own = {t.i for t in c.subtree}
-        for child in c.children:
-            if child.dep_ in {"conj", "cc", "punct", "preconj", "appos"}:
-                own -= {t.i for t in child.subtree}
-        tokens = [
-            i for i in idx if (i not in whole or i in own) and doc[i].text not in _JOINING_PUNCT
-        ]
+    for group in groups:
+        own = _own(group)
+        tokens = [i for i in idx if (i not in whole or i in own) and doc[i].text not in _CLOSING]
         segments.append((tokens, own, first.dep_ in _SUBJECT_DEPS))
     return segments
+
+
+def _conjuncts(doc: Doc, first: Token) -> list[list[Token]]:
+    """The coordination's conjuncts in order, each a list of tokens (:func:`_over_conjuncts`)."""
+    groups: list[list[Token]] = []
+    for c in sorted([first, *first.conjuncts], key=lambda t: t.i):
+        if groups and c.i > 0 and doc[c.i - 1].text == "&":
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    return groups
+
+
+def _own(group: list[Token]) -> set[int]:
+    """A conjunct's tokens: each token's subtree without what coordinates it with the others
+    (an "&" inside the name stays)."""
+    own: set[int] = set()
+    for t in group:
+        mine = {s.i for s in t.subtree}
+        for child in t.children:
+            if child.dep_ in _NOT_OWN and child.text != "&" and child not in group:
+                mine -= {s.i for s in child.subtree}
+        own |= mine
+    return own
