@@ -39,6 +39,16 @@ _DURATION = re.compile(
 )
 
 
+_AGE = re.compile(r"(?i)\byears?[\s-]old\b|^age\s+\d")
+
+
+def _an_age(ent: Span) -> bool:
+    """A DATE entity that is someone's age: "aged 70", "age 81", "the 55-year-old", "70 years
+    old"."""
+    before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+    return ent.label_ == "DATE" and (before in {"aged", "age"} or bool(_AGE.search(ent.text)))
+
+
 # Money the NER missed: a currency sign and a number with an optional scale.
 _MONEY = re.compile(
     r"[£$€¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:m|bn|k|mn|tn|million|billion|trillion)\b)?"
@@ -137,6 +147,9 @@ def value_spans(doc_or_span: Doc | Span, answer_type: AnswerType) -> list[tuple[
             # "21-19" is a score, not a count.
             if ent.label_ == "CARDINAL" and any(s <= start and end <= e for s, e in scores):
                 continue
+            # spaCy labels an age a date ("aged 70", "the 55-year-old"): it says how old, not when.
+            if answer_type is AnswerType.DATE and _an_age(ent):
+                continue
             found.append((start, end, ent.label_))
         if answer_type is AnswerType.AMOUNT:
             # A number followed by a currency's name ("212 million euros") is money the NER
@@ -164,8 +177,9 @@ def value_spans(doc_or_span: Doc | Span, answer_type: AnswerType) -> list[tuple[
             # An age or a duration, which spaCy labels a date ("aged 84", "81 years", "a
             # 55-year-old", "eight months"); not a date ("2004", "last May").
             for ent in doc_or_span.ents:
-                aged = ent.start > 0 and ent.doc[ent.start - 1].lower_ == "aged"
-                if ent.label_ == "DATE" and (aged or _DURATION.search(digits(ent.text.lower()))):
+                if ent.label_ == "DATE" and (
+                    _an_age(ent) or _DURATION.search(digits(ent.text.lower()))
+                ):
                     found.append((ent.start_char - base, ent.end_char - base, "QUANTITY"))
         if answer_type in {AnswerType.COUNT, AnswerType.QUANTITY}:
             # Numbers the NER left out, unless inside another entity or a score.

@@ -683,6 +683,20 @@ def test_an_age_or_a_duration_is_a_quantity(nlp: Language, embeddings: LocalEmbe
     assert feature(_ev(q, [colt], nlp, embeddings), "value_with_constraints") == 1
 
 
+def test_an_age_is_not_a_date(nlp: Language, embeddings: LocalEmbeddings) -> None:
+    """questions_x: asked on what date a songwriter died, "has died ... aged 70" (spaCy: a DATE)
+    was taken for the date asked; a day ("on Sunday") still is one."""
+    q = "On what date did songwriter Merle Kilgore die?"
+    for text in [
+        "Merle Kilgore has died of congestive heart failure aged 70.",
+        "Merle Kilgore, the 70-year-old songwriter, has died.",
+        "Merle Kilgore has died at 70 years old.",
+    ]:
+        assert feature(_ev(q, [hit("k/1", text)], nlp, embeddings), "value_with_constraints") == 0
+    dated = hit("k/2", "Merle Kilgore died on Sunday, aged 70.")
+    assert feature(_ev(q, [dated], nlp, embeddings), "value_with_constraints") == 1
+
+
 def test_a_score_of_another_match_is_not_the_score_asked_for(
     nlp: Language, embeddings: LocalEmbeddings
 ) -> None:
