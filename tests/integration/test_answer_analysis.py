@@ -1967,3 +1967,20 @@ def test_a_pronoun_after_the_person_asked_for_is_that_person(nlp: Any) -> None:
 def test_a_reading_asks_for_a_figure(nlp: Any) -> None:
     (part,) = analyse("What reading did the Ifo index show in March?", nlp).parts
     assert part.answer_type is AnswerType.QUANTITY
+
+
+def test_a_number_s_hedge_is_no_part_of_it(nlp: Any) -> None:
+    # "growth of just 0.1%" is reported as "0.1%": a passage need not write "just" (training
+    # file side_questions_a); a word that says which date ("last season") stays.
+    sheard = one_part(
+        nlp,
+        "What did Lehman Brothers economist Paul Sheard say about Japan's recovery after revised "
+        "figures showed growth of just 0.1% in the three months to September?",
+    )
+    assert "0.1%" in [m.text for m in sheard.numbers]
+    cut = one_part(nlp, "Which firm cut more than 1,000 jobs at its Cardiff plant?")
+    assert [m.text for m in cut.numbers] == ["1,000"]
+    hayman = one_part(nlp, "What did Andy Hayman say about weekend nights in Norwich?")
+    assert "weekend nights" in [m.text for m in hayman.dates]
+    season = one_part(nlp, "Who scored the most tries for Wasps last season?")
+    assert "last season" in [m.text for m in season.dates]

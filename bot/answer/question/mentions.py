@@ -418,9 +418,22 @@ def _entity_bounds(ent: Span) -> tuple[int, int]:
     named = ent.label_ not in _DATE_LABELS | _NUMBER_LABELS  # "a year ago" keeps its "a"
     if (article == "the" or (named and article in {"a", "an"})) and last > first:
         first += 1
+    # A number's or a date's hedge or preposition is no part of what a passage must write:
+    # "growth of just 0.1%" is reported as "0.1%", "more than 1,000" as "over 1,000", and
+    # "say about weekend nights" asks about the "weekend nights".
+    while not named and last > first and _hedge(ent.doc[first]):
+        first += 1
     if ent.doc[last].tag_ == "POS" and last > first:
         last -= 1
     return ent.doc[first].idx, ent.doc[last].idx + len(ent.doc[last])
+
+
+def _hedge(tok: Token) -> bool:
+    """A word before a number or a date that hedges or places it ("just", "nearly", "about",
+    "over", "more than"), not one that says which ("last season", "early 2005")."""
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    comparative = nxt is not None and nxt.lower_ == "than"
+    return tok.pos_ in {"ADV", "ADP"} or tok.dep_ == "quantmod" or comparative
 
 
 def _money_bounds(span: Span) -> tuple[int, int]:
