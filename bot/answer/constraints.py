@@ -59,8 +59,9 @@ class Constraint:
     # A country, city or region: "North America" is named by "the North American box office"
     # too (its words, or their regular demonyms: retrieval.text.term_or_demonym_in).
     place: bool = False
-    # A people named by a regular demonym ("Californians", "Syrians"): a passage names them by
-    # their place too ("California"). The place names it may be written as.
+    # A people named by a regular demonym ("Californians", "Syrians", "North American"): a
+    # passage names them by their place too ("California", "North America"). The place names
+    # its last word may be written as.
     places: tuple[str, ...] = ()
     # A number or date the question spells in words, in digits ("within ten years" -> "within
     # 10 years"): a passage may write it either way. Empty when the question writes digits.
@@ -87,7 +88,8 @@ class Constraint:
             return cls(mention.text, lower, (), None, ordinal=(words[0], words[-1]))
         side = mention.label in _SIDE_LABELS
         place = mention.label in _PLACE_LABELS
-        places = demonym_places(words[0]) if mention.label == "NORP" and len(words) == 1 else ()
+        # "North American": "North America", its last word's place after the words before it.
+        places = demonym_places(words[-1]) if mention.label == "NORP" and words else ()
         spelled = digits(lower) if mention.label in _NUMERIC else lower
         return cls(
             mention.text,
@@ -148,7 +150,7 @@ def present(c: Constraint, text_lower: str, words: set[str]) -> bool:
         return True
     if c.place and c.words and all(_place_word_in(w, words) for w in c.words):
         return True
-    if any(p in words for p in c.places):
+    if c.places and all(w in words for w in c.words[:-1]) and any(p in words for p in c.places):
         return True
     if _acronym(c) in words:
         return True

@@ -475,6 +475,13 @@ def test_a_people_is_named_by_its_place(nlp: Language, embeddings: LocalEmbeddin
     q = "How many Chinese firms make the part?"
     chin = hit("g/2", "Three firms make the part, which sits under the chin.")
     assert feature(_ev(q, [chin], nlp, embeddings), "constraint_share") == 0.0
+    # A people of two words: "North American" by "the North America box office chart"
+    # (side_questions_a), not by another "America" ("South America").
+    q = "Which new film entered the North American box office chart at number three?"
+    chart = hit("g/3", "New entry Spanglish entered the North America box office chart at three.")
+    assert _ev(q, [chart], nlp, embeddings).missing == ()
+    south = hit("g/4", "New entry Spanglish entered the South America box office chart at three.")
+    assert _ev(q, [south], nlp, embeddings).missing != ()
 
 
 def test_a_number_with_a_unit_written_on_names_the_number(
