@@ -1984,3 +1984,16 @@ def test_a_number_s_hedge_is_no_part_of_it(nlp: Any) -> None:
     assert "weekend nights" in [m.text for m in hayman.dates]
     season = one_part(nlp, "Who scored the most tries for Wasps last season?")
     assert "last season" in [m.text for m in season.dates]
+
+
+def test_a_subject_the_parse_writes_without_its_article_still_names_the_film(nlp: Any) -> None:
+    # The parse gives the subject of "How much did Meet the Fockers take ..." as "Meet
+    # Fockers": "it" in the second part stood for no name, and a PlayStation's UK sales in
+    # its first three days answered it (questions_g, fitted on).
+    analysis = analyse(
+        "How much did Meet the Fockers take in its third week at the top of the US box office, "
+        "and how much did it take in its first three days in the UK?",
+        nlp,
+    )
+    second = analysis.parts[1]
+    assert ("Meet the Fockers", True) in [(m.text, m.inherited) for m in second.entities]

@@ -43,6 +43,7 @@ from bot.answer.question.words import (
     THIRD_PERSON_PRONOUNS,
     _is_wh,
     is_definite,
+    names_within,
 )
 
 if TYPE_CHECKING:
@@ -385,7 +386,7 @@ def _inherit_subject(
     named_subject = (
         own is not None
         and not subject_is_pronoun
-        and any(m.start >= 0 and m.text in own for m in part.entities)
+        and any(m.start >= 0 and names_within(m.text, own) for m in part.entities)
     )
     takes_subject = subject_is_pronoun or (own is None and not wh_subject)
     # A pronoun elsewhere refers back to the first part, unless the part names its own subject
@@ -393,7 +394,9 @@ def _inherit_subject(
     if not takes_subject and not (pronoun and not named_subject):
         return _definite_subject(part, first, doc, idx)
     subject_mentions = tuple(
-        replace(m, inherited=True) for m in first.entities if not m.inherited and m.text in referent
+        replace(m, inherited=True)
+        for m in first.entities
+        if not m.inherited and names_within(m.text, referent)
     )
     if not subject_mentions and not any(not m.inherited for m in part.entities):
         # The first part's subject holds none of its names ("How big an accounting fraud is

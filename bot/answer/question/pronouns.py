@@ -29,6 +29,7 @@ from bot.answer.question.words import (
     PERSON_LABELS,
     THIRD_PERSON_PRONOUNS,
     _is_wh,
+    names_within,
 )
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def refer_back(
         people = tuple(
             replace(m, inherited=True)
             for m in first.entities
-            if not m.inherited and m.text in subject
+            if not m.inherited and names_within(m.text, subject)
         )
         if people:
             return replace(part, entities=part.entities + people, inherited=("subject",))

@@ -163,6 +163,16 @@ NAME_FILLER = (
     | DEFINITE_DETERMINERS
 )
 
+
+def names_within(name: str, phrase: str) -> bool:
+    """Whether ``phrase`` names ``name``: holds its text, or its words but filler (the subject
+    the parse gives of "How much did Meet the Fockers take ..." is "Meet Fockers")."""
+    if name in phrase:
+        return True
+    words = [w for w in name.split() if w.lower() not in NAME_FILLER]
+    return bool(words) and set(words) <= set(phrase.split())
+
+
 _NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 # spaCy's entity labels of names (not numbers or dates).
 NAME_LABELS = frozenset(
