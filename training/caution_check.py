@@ -45,11 +45,7 @@ def main() -> int:
     oof = fd.out_of_fold("lr", x, y, groups)
     rule = fd.choose_threshold(rows, oof)
     target = fd.caution(rows, p_shipped, shipped.threshold)
-    best = fd._best_by_question(rows, oof, answerable=False)
-    matched = next(
-        (round(float(t), 3) for t in np.arange(0.0, 1.0, 0.005) if np.mean(best < t) >= target),
-        0.995,
-    )
+    matched = fd.threshold_for_caution(rows, oof, target)
     print(f"reference decision: caution {fd.reference_caution(rows):.4f}")
     print(
         f"shipped decision (threshold {shipped.threshold}): caution {target:.4f}, "

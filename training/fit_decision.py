@@ -446,12 +446,17 @@ def choose_threshold(rows: list[dict[str, Any]], prob: np.ndarray) -> float:
     """The lowest threshold at which the unanswerable training questions abstained on (every
     part below it) are at least as many as the reference decision's (see the module docstring,
     step 6)."""
-    best = _best_by_question(rows, prob, answerable=False)
-    if not len(best):
+    if not any(not r["answerable"] for r in rows):
         return 0.5
-    caution = reference_caution(rows)
+    return threshold_for_caution(rows, prob, reference_caution(rows))
+
+
+def threshold_for_caution(rows: list[dict[str, Any]], prob: np.ndarray, target: float) -> float:
+    """The lowest threshold (in steps of 0.005) at which at least ``target`` of the unanswerable
+    training questions are abstained on (every part below it)."""
+    best = _best_by_question(rows, prob, answerable=False)
     for t in np.arange(0.0, 1.0, 0.005):
-        if float(np.mean(best < t)) >= caution - 1e-12:
+        if float(np.mean(best < t)) >= target - 1e-12:
             return round(float(t), 3)
     return 0.995
 
