@@ -105,7 +105,15 @@ class Judgement:
         return self.decision.outcome
 
     def answered_parts(self) -> list[str]:
-        return [d.part for d in self.decision.parts if d.answer]
+        """The answered parts, each with the names it took over from another part (its
+        ``query``): asked alone, "when were the shares bought" would be answered from any
+        article about shares; "Shanda Interactive Sina when were the shares bought" is asked of
+        the story the decision answered it from."""
+        return [
+            ev.part.query
+            for ev, d in zip(self.evidence, self.decision.parts, strict=True)
+            if d.answer
+        ]
 
     def asked(self, question: str) -> str:
         """What the generator answers: the question, or for a partial answer only the parts the

@@ -279,12 +279,26 @@ def test_a_partial_answer_asks_the_generator_only_the_answered_parts() -> None:
     question = "How much did Google pay, and when was the deal signed?"
     paid = Decision("How much did Google pay", True, 0.9, "answered from 'Google buys'")
     signed = Decision("when was the deal signed", False, 0.2, "no passage gives a date")
+    google = part(paid.part, AnswerType.AMOUNT, "Google")
+    # The second part took "Google" over from the first (its offsets are the first part's).
+    deal = replace(
+        part(signed.part, AnswerType.DATE),
+        entities=(Mention("Google", "ORG", 13, 19, inherited=True),),
+    )
 
     def judged(*parts: Decision) -> Judgement:
-        return Judgement(QuestionAnalysis(question, ()), (), QuestionDecision(parts))
+        evidence = (ev(google, []), ev(deal, []))
+        return Judgement(QuestionAnalysis(question, ()), evidence, QuestionDecision(parts))
 
     assert judged(paid, signed).asked(question) == "How much did Google pay"
     assert judged(paid, replace(signed, answer=True)).asked(question) == question
+    # Asked alone, the answered later part keeps the names it took over: "when was the deal
+    # signed" would be answered from any article about a deal (a training question's answer
+    # quoted five sentences of another company's share sale).
+    assert (
+        judged(replace(paid, answer=False), replace(signed, answer=True)).asked(question)
+        == "Google when was the deal signed"
+    )
 
 
 def test_the_answer_must_quote_each_answered_later_part_of_one_story() -> None:
