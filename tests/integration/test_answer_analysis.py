@@ -916,6 +916,32 @@ def test_a_part_without_a_verb_replaces_the_phrase_its_preposition_repeats(nlp: 
     assert {"France", "Germany"} <= {m.text for m in them.entities}
 
 
+def test_a_frame_part_replaces_a_phrase_for_each_preposition_it_repeats(nlp: Any) -> None:
+    # Training multi questions: the second part kept the first part's "Old Firm" and "Celtic
+    # Park" (only "for Rangers" was replaced), and the GTA part kept "US" beside its own "UK";
+    # no passage about the other match or the other game names them, so the part abstained.
+    scored = analyse(
+        "Who scored for Rangers in their Old Firm win at Celtic Park and for Charlton in their "
+        "2-2 draw at Middlesbrough?",
+        nlp,
+    ).parts
+    assert [p.text for p in scored][1] == "for Charlton in their 2-2 draw at Middlesbrough"
+    assert {m.text for m in scored[1].entities} == {"Charlton", "Middlesbrough"}
+    assert scored[1].answer_type is T.PERSON
+    sold = analyse(
+        "How many copies of Halo 2 were pre-ordered in the US and of GTA: San Andreas sold in "
+        "the UK by the end of 2004?",
+        nlp,
+    ).parts
+    assert {m.text for m in sold[1].entities} == {"GTA", "San Andreas", "UK"}
+    # One preposition repeated: the other phrases stay ("about" replaces "about immigration";
+    # Howard is kept).
+    about = analyse(
+        "What did Howard say about immigration, and about positive discrimination?", nlp
+    )
+    assert {m.text for m in about.parts[1].entities} == {"Howard"}
+
+
 def test_a_prepositional_wh_part(nlp: Any) -> None:
     parts = analyse(
         "Which team won the Six Nations title in 2006, and by how many points?", nlp

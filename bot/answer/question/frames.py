@@ -17,15 +17,18 @@ if TYPE_CHECKING:
 
 
 def _phrase_of(doc: Doc, first_tokens: Sequence[int], preps: AbstractSet[str]) -> list[int]:
-    """The first part's last prepositional phrase headed by one of ``preps`` ("for Deutsche
-    Boerse"), as token positions within the first part in order; empty when it has none."""
+    """For each of ``preps``, the first part's last prepositional phrase it heads ("for Deutsche
+    Boerse"), as token positions within the first part in order; empty when it has none. A part
+    that repeats several prepositions replaces a phrase for each: "..., and for Charlton in
+    their draw at Middlesbrough?" puts its club, match and ground in place of the first part's
+    ("Who scored for Rangers in their Old Firm win at Celtic Park"), keeping none of them."""
     members = set(first_tokens)
-    found: list[int] = []
+    last: dict[str, list[int]] = {}
     for i in first_tokens:
         tok = doc[i]
         if tok.pos_ == "ADP" and tok.lower_ in preps:
-            found = sorted(d.i for d in tok.subtree if d.i in members)
-    return found
+            last[tok.lower_] = [d.i for d in tok.subtree if d.i in members]
+    return sorted({i for phrase in last.values() for i in phrase})
 
 
 def repeated_prepositions(doc: Doc, idx: Sequence[int]) -> set[str]:
@@ -51,7 +54,9 @@ def _frame_part(
     doc: Doc, idx: list[int], first: QuestionPart, first_idx: list[int]
 ) -> QuestionPart:
     """ "... and about discrimination": the first part's question, another prepositional object."""
-    replaced = set(_phrase_of(doc, first_idx, {doc[idx[0]].lower_}))
+    replaced = set(
+        _phrase_of(doc, first_idx, {doc[idx[0]].lower_} | repeated_prepositions(doc, idx))
+    )
     replaced_terms = set(_content_terms(doc[i] for i in sorted(replaced)))
     new_terms = _content_terms(doc[i] for i in idx)
     entities, numbers, dates = _mentions(doc, idx)
