@@ -934,8 +934,10 @@ def test_a_frame_part_replaces_a_phrase_for_each_preposition_it_repeats(nlp: Any
         nlp,
     ).parts
     assert {m.text for m in sold[1].entities} == {"GTA", "San Andreas", "UK"}
-    # One preposition repeated: the other phrases stay ("about" replaces "about immigration";
-    # Howard is kept).
+    # One preposition repeated: only its phrase is replaced, the others stay ("at Celtic Park"
+    # when the part says only "for Charlton"; the speaker when it says only "about ...").
+    one = analyse("Who scored for Rangers at Celtic Park, and for Charlton?", nlp).parts
+    assert {m.text for m in one[1].entities} == {"Celtic Park", "Charlton"}
     about = analyse(
         "What did Howard say about immigration, and about positive discrimination?", nlp
     )
