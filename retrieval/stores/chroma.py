@@ -19,6 +19,7 @@ from readerwriterlock import rwlock
 
 from retrieval.settings import RetrievalSettings
 from retrieval.stores.base import StoredChunk, StoreError
+from retrieval.stores.breadth import ef_search_of, hnsw_of, set_breadth
 from retrieval.stores.locks import LeaseLock, file_lock, file_lock_holder
 
 if TYPE_CHECKING:
@@ -215,9 +216,9 @@ class ChromaStore:
             )
             # A store made before (or with another setting) keeps its own value until told:
             # before the first search, so the index loads with it.
-            if _ef_search(collection) != ef_search:
+            if ef_search_of(collection) != ef_search:
                 try:
-                    collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
+                    set_breadth(collection, ef_search)
                 except Exception as exc:  # a read-only store, an older server: search as it is
                     log.warning(
                         "could not set the %s's search breadth (ef_search %d): %s",
@@ -301,7 +302,7 @@ class ChromaStore:
 
     def _save_index(self) -> None:
         collection = self.collection
-        hnsw = _hnsw(collection)
+        hnsw = hnsw_of(collection)
         saved = {k: hnsw.get(k, default) for k, default in _SAVE_DEFAULTS.items()}
         self._call(
             "save the vector index",
@@ -477,17 +478,6 @@ def _settle(scored: list[P], key: Callable[[P], str], k: int) -> list[P]:
     them makes the cut changed between two runs of the same searches (2 of 990 searches,
     ``bench/search_hits.py``); ``TIE_MARGIN`` more are asked for so the cut is made here."""
     return sorted(scored, key=lambda pair: (-round(pair[1], 6), key(pair)))[:k]
-
-
-def _hnsw(collection: Any) -> dict[str, Any]:
-    """The collection's HNSW configuration ({} when it has none)."""
-    return dict((getattr(collection, "configuration", None) or {}).get("hnsw") or {})
-
-
-def _ef_search(collection: Any) -> int | None:
-    """The collection's HNSW ``ef_search`` (None when it has no HNSW configuration)."""
-    value = _hnsw(collection).get("ef_search")
-    return int(value) if value is not None else None
 
 
 def _chunks(got: Any) -> Iterator[StoredChunk]:
