@@ -27,6 +27,7 @@ import numpy as np
 from bot.answer.evidence import Evidence
 from bot.answer.features import FEATURE_NAMES, feature_vector
 from bot.answer.question.types import AnswerType
+from bot.answer.untrusted import is_instruction
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +234,12 @@ def decide_part(ev: Evidence, params: DecisionParams) -> Decision:
     p = params.probability(feature_vector(ev))
     if p >= params.threshold and ev.windows:
         top = ev.windows[0]
-        return Decision(ev.part.text, True, p, f"answered from '{top.title}'")
+        if is_instruction(top.title):
+            # Titles are untrusted metadata: one that instructs an assistant is not repeated.
+            source = f"article '{top.article_id}' (its title reads as an instruction)"
+        else:
+            source = f"'{top.title}'"
+        return Decision(ev.part.text, True, p, f"answered from {source}")
     return Decision(ev.part.text, False, p, abstain_reason(ev))
 
 

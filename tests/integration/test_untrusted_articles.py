@@ -95,6 +95,11 @@ def test_no_planted_instruction_reaches_the_answer_and_the_real_one_does(
         core = sentence.lower().strip(".").split(":")[-1].strip()[:30]
         assert core not in shown, (sentence, answer.text)
     assert "johnson resigned" not in shown
+    # Nor in the decision's reasons (``--json``, eval records), which name the article answered
+    # from: a planted title is named by the article's id instead.
+    assert answer.judgement is not None
+    reasons = " ".join(p["reason"] for p in answer.judgement.to_json()["parts"]).lower()
+    assert "johnson resigned" not in reasons, reasons
 
 
 def test_a_draft_that_obeys_a_planted_instruction_is_rejected(
