@@ -135,3 +135,40 @@ def test_answers_auc_ranks_questions_by_their_best_part(tmp_path: Path) -> None:
     auc, n = _training_module("answers_auc").question_auc([report])
     assert n == 4
     assert auc == 0.75  # 3 of the 4 answerable-unanswerable pairs in order (0.6 < 0.7)
+
+
+def test_compare_decisions_pools_files_and_counts_the_disagreements(tmp_path: Path) -> None:
+    def report(name: str, records: list[tuple[str, bool, str, float]]) -> Path:
+        path = tmp_path / name
+        rows = [
+            {
+                "question": q,
+                "answerable": answerable,
+                "status": status,
+                "answer": {"decision": {"parts": [{"probability": p}]}},
+            }
+            for q, answerable, status, p in records
+        ]
+        path.write_text(json.dumps({"records": rows}), encoding="utf-8")
+        return path
+
+    base = [
+        report("a.json", [("a1", False, "answered", 0.7), ("a2", True, "answered", 0.8)]),
+        report("b.json", [("b1", False, "no_answer", 0.3), ("b2", True, "no_answer", 0.4)]),
+    ]
+    candidate = [
+        report("a2.json", [("a1", False, "no_answer", 0.2), ("a2", True, "answered", 0.9)]),
+        report("b2.json", [("b1", False, "no_answer", 0.1), ("b2", True, "answered", 0.6)]),
+    ]
+    out = _training_module("compare_decisions").compare(base, candidate)
+    assert out["questions"] == 4
+    near = out["near_misses_abstained"]
+    assert (near["of"], near["base"], near["candidate"]) == (2, 1, 2)
+    assert (near["base_right_only"], near["candidate_right_only"]) == (0, 1)
+    assert near["mcnemar_p"] == 1.0  # one disagreement is a coin's toss
+    whole = out["answerable_abstained_on_whole"]
+    assert (whole["base"], whole["candidate"]) == (1, 0)
+    assert (whole["base_right_only"], whole["candidate_right_only"]) == (0, 1)
+    assert out["question_auc"]["base"] == 0.75 and out["question_auc"]["candidate"] == 1.0
+    with pytest.raises(SystemExit):
+        _training_module("compare_decisions").compare(base, candidate[:1])
