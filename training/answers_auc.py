@@ -10,6 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
+
+
+def best_probability(record: dict[str, Any]) -> float | None:
+    """A report record's best part probability; None when the decision judged nothing (an
+    error, or a question refused before it)."""
+    parts = (record["answer"].get("decision") or {}).get("parts") or []
+    return max((float(p["probability"]) for p in parts), default=None)
 
 
 def question_auc(reports: list[Path]) -> tuple[float, int]:
@@ -20,10 +28,10 @@ def question_auc(reports: list[Path]) -> tuple[float, int]:
     best: list[float] = []
     for path in reports:
         for record in json.loads(path.read_text(encoding="utf-8"))["records"]:
-            parts = (record["answer"].get("decision") or {}).get("parts") or []
-            if parts:
+            probability = best_probability(record)
+            if probability is not None:
                 truth.append(int(record["answerable"]))
-                best.append(max(float(p["probability"]) for p in parts))
+                best.append(probability)
     return round(float(roc_auc_score(truth, best)), 4), len(truth)
 
 

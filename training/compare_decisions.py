@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from answers_auc import best_probability
 
 BOOTSTRAP = 2000
 SEED = 52
@@ -42,10 +43,8 @@ def rows(path: Path) -> dict[str, Row]:
     report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     out: dict[str, Row] = {}
     for record in report["records"]:
-        parts = (record["answer"].get("decision") or {}).get("parts") or []
-        best = max((float(p["probability"]) for p in parts), default=None)
         out[record["question"]] = Row(
-            bool(record["answerable"]), record["status"] == "no_answer", best
+            bool(record["answerable"]), record["status"] == "no_answer", best_probability(record)
         )
     return out
 
@@ -91,6 +90,8 @@ def compare(base: list[Path], candidate: list[Path]) -> dict[str, Any]:
         }
     judged = [(b, c) for b, c in pairs if b.best is not None and c.best is not None]
     truth = np.array([b.answerable for b, _ in judged], dtype=int)
+    if not 0 < truth.sum() < len(truth):
+        raise SystemExit("the AUC needs answerable and unanswerable questions the decision judged")
     sb = np.array([b.best for b, _ in judged], dtype=float)
     sc = np.array([c.best for _, c in judged], dtype=float)
     gains = []

@@ -172,3 +172,6 @@ def test_compare_decisions_pools_files_and_counts_the_disagreements(tmp_path: Pa
     assert out["question_auc"]["base"] == 0.75 and out["question_auc"]["candidate"] == 1.0
     with pytest.raises(SystemExit):
         _training_module("compare_decisions").compare(base, candidate[:1])
+    answerable_only = [report("c.json", [("c1", True, "answered", 0.9)])]
+    with pytest.raises(SystemExit, match="answerable and unanswerable"):
+        _training_module("compare_decisions").compare(answerable_only, answerable_only)
