@@ -289,6 +289,10 @@ def http_url(url: str) -> str:
         return ""
     if parts.username or parts.password:  # https://bbc.co.uk@evil.example/ hides the host
         return ""
+    try:
+        parts.port  # noqa: B018 - raises for a port no client can open ("80%2", "99999")
+    except ValueError:
+        return ""
     return url
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from http.client import HTTPException
 from typing import Any
 
 from slack_sdk import WebClient
@@ -193,7 +194,9 @@ class SlackTransport:
         try:
             webhook = WebhookClient(response_url, timeout=10, retry_handlers=retry_handlers())
             response = webhook.send_dict(dict(payload))
-        except (OSError, ValueError) as exc:  # the network, or a URL urllib cannot use
+        # The network, a URL urllib cannot use, or a reply that is not HTTP (http.client's
+        # BadStatusLine, IncompleteRead: not OSErrors).
+        except (OSError, ValueError, HTTPException) as exc:
             log.warning("Posting to the response_url failed: %s: %s", type(exc).__name__, exc)
             return False
         if response.status_code != 200:
