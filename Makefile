@@ -71,6 +71,7 @@ eval-heldout: setup
 # and the citation check's similarity threshold (bot/citations/support_params.json,
 # training/support_report.json). Features, sources and sentence vectors are cached in data/fit/.
 fit: setup
+	$(BIN)/python training/fit_relevance.py
 	$(BIN)/python training/fit_decision.py
 	$(BIN)/python training/fit_extractive.py
 	$(BIN)/python training/fit_support.py

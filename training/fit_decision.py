@@ -305,7 +305,10 @@ def cache_key() -> str:
     for path in DECISION_TRAINING:
         h.update(git_blob_hash(path).encode())
     for name in ENGINE_FILES:
-        h.update(git_blob_hash(ROOT / name).encode())
+        # The cross-encoder's reader does not shape a cached row: each row's relevance is
+        # replaced by its cross-fitted score (``with_relevance``).
+        if name != "bot/answer/relevance.py":
+            h.update(git_blob_hash(ROOT / name).encode())
     h.update(git_blob_hash(ROOT / "retrieval/settings.py").encode())
     for path in text_files():
         h.update(git_blob_hash(path).encode())
@@ -321,14 +324,40 @@ def question_file(path: Path) -> str:
     return str(path.relative_to(ROOT / "training"))
 
 
+def part_rows(question_id: str, run: Run, duplicates: dict[str, set[str]]) -> list[dict[str, Any]]:
+    """The decision's training rows of one question's run, a row per part."""
+    record = run.record
+    labels = label_parts(run, duplicates)
+    answered = set(record.get("answered_parts", []))
+    return [
+        {
+            "question_id": question_id,
+            "type": record.get("type", "single"),
+            # An unanswerable compound question whose first part the corpus answers
+            # (``answered_parts``): that part is answerable (module docstring, 4).
+            "answerable": bool(record.get("answerable", True)) or j in answered,
+            "part": j,
+            "parts": len(run.evidence),
+            "answer_type": str(ev.part.answer_type),
+            "features": [round(float(v), 6) for v in feature_vector(ev)],
+            "label": labels[j],
+        }
+        for j, ev in enumerate(run.evidence)
+    ]
+
+
+def features_path() -> Path:
+    """Where the training rows of the current engine are cached."""
+    return CACHE / f"features-{cache_key()}.json"
+
+
 def compute_rows(nlp: Any = None, encode: Any = None) -> list[dict[str, Any]]:
     """One row per part of every training question (from the cache when it is current)."""
-    key = cache_key()
-    path = CACHE / f"features-{key}.json"
+    path = features_path()
     if path.exists():
         print(f"features from {path}", file=sys.stderr)
         rows: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-        return rows
+        return with_relevance(rows)
     kb = knowledge_base(BBC_CORPUS, BBC_STORE)
     if nlp is None or encode is None:
         nlp, encode = engine()
@@ -342,23 +371,7 @@ def compute_rows(nlp: Any = None, encode: Any = None) -> list[dict[str, Any]]:
     started = time.perf_counter()
     for i, (name, n, record) in enumerate(records):
         run = run_question(record, kb, nlp, encode)
-        labels = label_parts(run, duplicates)
-        answered = set(record.get("answered_parts", []))
-        for j, ev in enumerate(run.evidence):
-            rows.append(
-                {
-                    "question_id": f"{name}:{n}",
-                    "type": record.get("type", "single"),
-                    # An unanswerable compound question whose first part the corpus answers
-                    # (``answered_parts``): that part is answerable (module docstring, 4).
-                    "answerable": bool(record.get("answerable", True)) or j in answered,
-                    "part": j,
-                    "parts": len(run.evidence),
-                    "answer_type": str(ev.part.answer_type),
-                    "features": [round(float(v), 6) for v in feature_vector(ev)],
-                    "label": labels[j],
-                }
-            )
+        rows += part_rows(f"{name}:{n}", run, duplicates)
         if (i + 1) % 25 == 0:
             print(
                 f"  {i + 1}/{len(records)} questions, {time.perf_counter() - started:.0f} s",
@@ -367,6 +380,24 @@ def compute_rows(nlp: Any = None, encode: Any = None) -> list[dict[str, Any]]:
     CACHE.mkdir(parents=True, exist_ok=True)
     cached.save()
     path.write_text(json.dumps(rows), encoding="utf-8")
+    return with_relevance(rows)
+
+
+RELEVANCE_SCORES = CACHE / "relevance-oof.json"
+
+
+def with_relevance(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with their cross-fitted ``relevance`` (``training/fit_relevance.py`` writes it:
+    each part scored by a cross-encoder not trained on its question's fold), in place of the
+    floor the evidence alone gives."""
+    if "relevance" not in FEATURE_NAMES:
+        return rows
+    if not RELEVANCE_SCORES.exists():
+        raise SystemExit(f"{RELEVANCE_SCORES} is missing: run training/fit_relevance.py first")
+    scores = json.loads(RELEVANCE_SCORES.read_text(encoding="utf-8"))
+    at = FEATURE_NAMES.index("relevance")
+    for row in rows:
+        row["features"][at] = scores[f"{row['question_id']}:{row['part']}"]
     return rows
 
 

@@ -174,6 +174,9 @@ class Evidence:
     articles: int  # distinct articles among the windows
     dropped: int = 0  # sentences dropped as instructions to an assistant
     best_by_article: dict[str, Window] = field(default_factory=dict)
+    # The cross-encoder's reading of the strongest windows (bot.answer.relevance), set by the
+    # judge after the windows are weighed; None until then.
+    relevance: float | None = None
 
 
 # --- one part ------------------------------------------------------------------------------------

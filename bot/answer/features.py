@@ -46,6 +46,9 @@ Features (all in [0, 1] except where said), over the part's windows (:mod:`bot.a
 ``relation_value``       best, over the windows, of constraint share x the similarity of the
                          sentence most like the part without its names (what it asks of them)
                          when that sentence holds a value of the asked-for type; else 0
+``relevance``            the cross-encoder's best logit over the strongest windows, each
+                         read whole after its title (:mod:`bot.answer.relevance`; not read:
+                         its floor)
 ``type_*``               the asked-for answer type, in groups: number (amount, count,
                          quantity), date, entity (person, organisation, place), reason,
                          statement, score, description
@@ -63,6 +66,7 @@ import numpy as np
 
 from bot.answer.evidence import Evidence, Window
 from bot.answer.question.types import AnswerType
+from bot.answer.relevance import FLOOR as RELEVANCE_FLOOR
 
 TYPE_GROUPS: dict[str, frozenset[AnswerType]] = {
     "type_number": frozenset({AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.QUANTITY}),
@@ -99,6 +103,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "event_realis",
     "speech_topic",
     "relation_value",
+    "relevance",
     *TYPE_GROUPS,
 )
 
@@ -147,6 +152,7 @@ def feature_vector(ev: Evidence) -> np.ndarray:
         "event_realis": _event_realis(full),
         "speech_topic": best([w.constraint_share * w.speech_topic for w in ws]),
         "relation_value": best([w.constraint_share * w.relation_value for w in ws]),
+        "relevance": RELEVANCE_FLOOR if ev.relevance is None else ev.relevance,
     }
     for name, group in TYPE_GROUPS.items():
         values[name] = 1.0 if ev.part.answer_type in group else 0.0

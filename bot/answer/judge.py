@@ -2,7 +2,9 @@
 stages run in order.
 
 1. question analysis (:func:`bot.answer.question.analyse`): what each part asks for and names;
-2. evidence (:mod:`bot.answer.evidence`): the passages' sentences measured against each part;
+2. evidence (:mod:`bot.answer.evidence`): the passages' sentences measured against each part,
+   and its strongest windows read with the question by a cross-encoder
+   (:mod:`bot.answer.relevance`);
 3. decision (:mod:`bot.answer.decision`): the fitted, calibrated answer-or-abstain per part.
 
 :func:`judge` is a pure function of its inputs (the spaCy pipeline and the encoder are
@@ -12,6 +14,7 @@ answer never depends on a generator (nor on an LLM's opinion).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,6 +26,7 @@ from bot.answer.evidence import Encode, Evidence, Passages, gather_evidence, pre
 from bot.answer.question import QuestionAnalysis, analyse
 from bot.answer.question.types import AnswerType, QuestionPart
 from bot.answer.question.words import _DATE_LABELS, _FOCUS_NOUNS, _NUMBER_LABELS, WH_WORDS
+from bot.answer.relevance import CrossEncoder, relevance
 from bot.answer.titled import name_words, names_by_title
 from bot.answer.values import VALUE_LABELS
 
@@ -275,16 +279,23 @@ def judge(
     params: DecisionParams | None = None,
     cache: PassageCache | None = None,
     anchored: bool = False,
+    relevance_model: CrossEncoder | None = None,
 ) -> Judgement:
     """Analyse ``question`` (unless given its analysis), measure ``hits`` against each of its
     parts, decide per part. ``cache`` keeps sentence splits and parses between calls (it
     changes how fast, never what: see :mod:`bot.answer.cache`). ``anchored`` (the setting
     ``evidence_anchored``): parse and embed only the sentences near what the question names
-    (:mod:`bot.answer.anchors`); the decision must have been fitted the same way."""
+    (:mod:`bot.answer.anchors`); the decision must have been fitted the same way.
+    ``relevance_model``: the cross-encoder each part's strongest windows are read with
+    (:mod:`bot.answer.relevance`; None: the shipped one)."""
     analysis = question if isinstance(question, QuestionAnalysis) else analyse(question, nlp)
     anchors = question_anchors(analysis) if anchored else None
     passages = prepare_passages(hits, nlp, encode, cache, anchors)
     analysis, evidence = weigh_parts(analysis, passages, encode)
+    evidence = tuple(
+        dataclasses.replace(ev, relevance=relevance(ev, passages, relevance_model))
+        for ev in evidence
+    )
     titled = tuple(titled_sentence(ev, passages) for ev in evidence)
     return Judgement(analysis, evidence, decide(evidence, params), titled)
 

@@ -30,6 +30,7 @@ from bot.answer.question.types import (
     QuestionPart,
     Relation,
 )
+from bot.answer.relevance import FLOOR as RELEVANCE_FLOOR
 
 EXPECTED_NAMES = (
     "has_constraints",
@@ -56,6 +57,7 @@ EXPECTED_NAMES = (
     "event_realis",
     "speech_topic",
     "relation_value",
+    "relevance",
     "type_number",
     "type_date",
     "type_entity",
@@ -152,6 +154,13 @@ def test_feature_vector_order() -> None:
     assert sum(values[n] for n in FEATURE_NAMES if n.startswith("type_")) == 1.0
     # No window names the event verb: nothing says it did not happen.
     assert values["event_realis"] == 1.0 and values["speech_topic"] == 0.0
+    # Not read by the cross-encoder (no judge ran): its floor.
+    assert values["relevance"] == RELEVANCE_FLOOR
+
+
+def test_the_relevance_read_is_the_feature() -> None:
+    read = replace(ev(PAY, [window(("Google", "Android"), 1.0, 0.8)]), relevance=2.5)
+    assert feature_vector(read)[FEATURE_NAMES.index("relevance")] == 2.5
 
 
 def test_event_realis_reads_the_windows_carrying_every_constraint() -> None:

