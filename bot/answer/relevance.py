@@ -49,6 +49,8 @@ MAX_TOKENS = 160
 # The score of a part with nothing to read, and the range a logit is clipped to.
 FLOOR = -8.0
 LAYER_NORM_EPS = 1e-12
+# Tensors this large (elements) reach the ONNX Runtime session beside its graph, not in it.
+EXTERNAL_FROM = 1024
 HEADS = 12
 
 
@@ -163,7 +165,7 @@ class CrossEncoder:
             base = resolve_model_path(DEFAULT_EMBEDDING_MODEL)
         try:
             weights = {
-                k: v.astype(np.float32)
+                k: v.astype(np.float32, copy=False)
                 for k, v in load_file(str(base / "model.safetensors")).items()
             }
             with np.load(params) as trained:
@@ -185,8 +187,13 @@ class CrossEncoder:
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = min(2, os.cpu_count() or 1)
             options.log_severity_level = 3
+            graph, external = bert_graph(weights, layers)
+            options.add_external_initializers(
+                list(external),
+                [onnxruntime.OrtValue.ortvalue_from_numpy(a) for a in external.values()],
+            )
             session = onnxruntime.InferenceSession(
-                bert_graph(weights, layers), options, providers=["CPUExecutionProvider"]
+                graph, options, providers=["CPUExecutionProvider"]
             )
             # The session holds its own copy: the numpy weights are not kept twice (90 MB).
             weights = {}
@@ -252,22 +259,39 @@ class CrossEncoder:
         return np.asarray(logits[:, 0], dtype=np.float32)
 
 
-def bert_graph(weights: dict[str, np.ndarray], layers: int) -> bytes:
-    """The same pair classifier as :meth:`CrossEncoder.forward`, as an ONNX model (serialised),
-    built node by node from the weights: no torch, so no export step and nothing on disk. ONNX
-    Runtime runs it about three times faster than numpy here (session 52: 54 against 177 ms
-    for six pairs of 51 word pieces), which is what keeps the decision within the answer's time
-    budget."""
+def bert_graph(weights: dict[str, np.ndarray], layers: int) -> tuple[bytes, dict[str, np.ndarray]]:
+    """The same pair classifier as :meth:`CrossEncoder.forward`, as an ONNX model, built node by
+    node from the weights: no torch, so no export step and nothing on disk. Returns the
+    serialised graph and the weight matrices it names as external initializers (the session is
+    handed them apart). ONNX Runtime runs it several times faster than numpy
+    (``bench/relevance_reader.py``; docs/performance.md), which keeps the decision within the
+    answer's time budget."""
     from onnx import TensorProto, helper, numpy_helper
 
     inits: list[Any] = []
     nodes: list[Any] = []
+    external: dict[str, np.ndarray] = {}
     count = [0]
 
-    def const(value: np.ndarray | np.floating[Any], name: str | None = None) -> str:
+    def const(value: np.ndarray | np.floating[Any]) -> str:
         count[0] += 1
-        name = name or f"c{count[0]}"
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        name = f"c{count[0]}"
+        # Not np.ascontiguousarray: it makes a scalar (Gather's index) one-dimensional.
+        array = np.asarray(value)
+        if not array.flags.c_contiguous:
+            array = array.copy(order="C")
+        if array.size < EXTERNAL_FROM or array.dtype != np.float32:
+            inits.append(numpy_helper.from_array(array, name))
+            return name
+        # A weight matrix: declared here, its data handed to the session apart. Copied into the
+        # protobuf and serialised, the weights were most of the reader's load time.
+        tensor = TensorProto(name=name, dims=array.shape, data_type=TensorProto.FLOAT)
+        tensor.data_location = TensorProto.EXTERNAL
+        for key, text in (("location", "weights"), ("offset", "0"), ("length", "0")):
+            entry = tensor.external_data.add()
+            entry.key, entry.value = key, text
+        inits.append(tensor)
+        external[name] = array
         return name
 
     def node(op: str, inputs: list[str], **attrs: Any) -> str:
@@ -339,9 +363,15 @@ def bert_graph(weights: dict[str, np.ndarray], layers: int) -> bytes:
         x = norm(node("Add", [x, dense(gelu, f"{p}output.dense")]), f"{p}output.LayerNorm")
     first = node("Gather", [x, const(np.array(0, dtype=np.int64))], axis=1)
     pooled = node("Tanh", [dense(first, "pooler.dense")])
-    logits = dense(pooled, "head")
     nodes.append(
-        helper.make_node("Squeeze", [logits, const(np.array([1], dtype=np.int64))], ["logits"])
+        helper.make_node(
+            "Add",
+            [
+                node("MatMul", [pooled, const(weights["head.weight"].T)]),
+                const(weights["head.bias"]),
+            ],
+            ["logits"],
+        )
     )
     graph = helper.make_graph(
         nodes,
@@ -351,13 +381,13 @@ def bert_graph(weights: dict[str, np.ndarray], layers: int) -> bytes:
             helper.make_tensor_value_info("types", TensorProto.INT64, ["n", "length"]),
             helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["n", "length"]),
         ],
-        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["n"])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["n", 1])],
         inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     # The oldest IR that opset 17 allows: any ONNX Runtime that runs opset 17 reads it.
     model.ir_version = 8
-    return bytes(model.SerializeToString())
+    return bytes(model.SerializeToString()), external
 
 
 _lock = threading.Lock()

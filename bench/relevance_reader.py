@@ -1,0 +1,85 @@
+"""The relevance reader's cost: its load, and a part's windows read, numpy against ONNX Runtime.
+
+    python bench/relevance_reader.py [--rounds 30] [--pairs 3] [--words 60]
+
+The reader (``bot.answer.relevance.CrossEncoder``) reads each part with its strongest windows.
+Here each pair is a question with a window of the seed article (three sentences, cut to
+``--words`` words, after the article's title: about 100 word pieces with the defaults, the
+training parts' median), ``--pairs`` per call as the judge makes them. Prints the load time of
+each way (median of 3 loads), the median and 95th percentile of a call over ``--rounds`` calls,
+and how far the two ways' logits are apart. The machine's load average is printed too: on
+shared cores the times move with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUESTION = "What did Johnson say about Russia?"
+
+
+def windows(pairs: int, words: int) -> list[str]:
+    from bot.answer.relevance import pair_text
+    from retrieval.text import sentence_spans
+
+    article = next((ROOT / "seeds").glob("*.txt")).read_text(encoding="utf-8")
+    title, _, body = article.partition("\n")
+    sentences = [body[s.start : s.end] for s in sentence_spans(body)]
+    out = []
+    for i in range(pairs):
+        window = " ".join(sentences[3 * i : 3 * i + 3]).split()[:words]
+        out.append(pair_text(title.strip("# "), " ".join(window)))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--words", type=int, default=60)
+    args = parser.parse_args()
+
+    from bot.answer.relevance import CrossEncoder
+
+    texts = windows(args.pairs, args.words)
+    lengths = [
+        len(e.ids)
+        for e in CrossEncoder.load(runtime=False).tokenizer.encode_batch(
+            [(QUESTION, t) for t in texts]
+        )
+    ]
+    print(f"load average before: {os.getloadavg()}; word pieces per pair: {lengths}")
+    logits = {}
+    for name, runtime in (("numpy", False), ("onnxruntime", True)):
+        loads = []
+        for _ in range(3):
+            started = time.perf_counter()
+            model = CrossEncoder.load(runtime=runtime)
+            loads.append(time.perf_counter() - started)
+        model.logits(QUESTION, texts)  # untimed warm-up
+        times = []
+        for _ in range(args.rounds):
+            started = time.perf_counter()
+            logits[name] = model.logits(QUESTION, texts)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        print(
+            f"{name:12s} load {statistics.median(loads):.2f} s; a call of {len(texts)} pairs: "
+            f"p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms"
+        )
+    gap = float(abs(logits["numpy"] - logits["onnxruntime"]).max())
+    print(f"largest logit difference: {gap:.2e}; load average after: {os.getloadavg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
