@@ -1,6 +1,7 @@
 """The relevance reader's cost: its load, and a part's windows read, numpy against ONNX Runtime.
 
     python bench/relevance_reader.py [--rounds 30] [--pairs 3] [--words 60]
+    python bench/relevance_reader.py --memory
 
 The reader (``bot.answer.relevance.CrossEncoder``) reads each part with its strongest windows.
 Here each pair is a question with a window of the seed article (three sentences, cut to
@@ -9,6 +10,10 @@ training parts' median), ``--pairs`` per call as the judge makes them. Prints th
 each way (median of 3 loads), the median and 95th percentile of a call over ``--rounds`` calls,
 and how far the two ways' logits are apart. The machine's load average is printed too: on
 shared cores the times move with it.
+
+``--memory`` measures instead what the shipped reader (ONNX Runtime) adds to a process: its
+resident set (``VmRSS``) and its peak (``VmHWM``) after one call, each less the same figure
+taken once the libraries it uses are imported. Run it alone: a process measures itself.
 """
 
 from __future__ import annotations
@@ -40,12 +45,40 @@ def windows(pairs: int, words: int) -> list[str]:
     return out
 
 
+def status_mb(field: str) -> float:
+    """A ``/proc/self/status`` figure (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit(f"no {field} in /proc/self/status (Linux only)")
+
+
+def memory(pairs: int, words: int) -> None:
+    import onnx  # noqa: F401  (imported first: the libraries are not the reader's cost)
+    import onnxruntime  # noqa: F401
+    import tokenizers  # noqa: F401
+
+    from bot.answer.relevance import CrossEncoder
+
+    texts = windows(pairs, words)
+    rss, peak = status_mb("VmRSS"), status_mb("VmHWM")
+    CrossEncoder.load().logits(QUESTION, texts)
+    print(
+        f"the reader adds {status_mb('VmRSS') - rss:.0f} MB resident, "
+        f"{status_mb('VmHWM') - peak:.0f} MB to the peak"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--words", type=int, default=60)
+    parser.add_argument("--memory", action="store_true", help="what the reader adds to a process")
     args = parser.parse_args()
+    if args.memory:
+        memory(args.pairs, args.words)
+        return 0
 
     from bot.answer.relevance import CrossEncoder
 
