@@ -65,6 +65,7 @@ from bot.answer.anchors import question_anchors  # noqa: E402
 from bot.answer.evidence import Evidence, Passages, prepare_passages  # noqa: E402
 from bot.answer.features import FEATURE_NAMES, feature_vector  # noqa: E402
 from bot.answer.judge import weigh_parts  # noqa: E402
+from bot.answer.passages import window_text  # noqa: E402
 from bot.answer.question import analyse  # noqa: E402
 
 TRAINING = sorted((ROOT / "training").glob("questions_*.jsonl"))
@@ -213,16 +214,6 @@ def run_question(record: dict[str, Any], kb: Any, nlp: Any, encode: Any) -> Run:
     passages = prepare_passages(hits, nlp, encode, anchors=anchors)
     evidence = list(weigh_parts(analysis, passages, encode)[1])
     return Run(record, hits, passages, evidence, time.perf_counter() - started)
-
-
-def window_text(passages: Passages, article_id: str, spans: tuple[tuple[int, int], ...]) -> str:
-    wanted = set(spans)
-    texts: dict[tuple[int, int], str] = {}
-    for sents in passages.sentences:
-        for s in sents:
-            if s.article_id == article_id and (s.start, s.end) in wanted:
-                texts[(s.start, s.end)] = s.text
-    return " ".join(texts[span] for span in sorted(texts))
 
 
 def _fold(text: str) -> str:

@@ -134,6 +134,18 @@ def prepare_passages(
 Place = tuple[int, int]  # (hit, sentence) in Passages.sentences
 
 
+def window_text(passages: Passages, article_id: str, spans: Sequence[tuple[int, int]]) -> str:
+    """A window's text: its sentences (article ``spans`` of ``article_id``) as retrieved, joined
+    in article order; a span no passage holds is left out."""
+    wanted = set(spans)
+    texts: dict[tuple[int, int], str] = {}
+    for sents in passages.sentences:
+        for s in sents:
+            if s.article_id == article_id and (s.start, s.end) in wanted:
+                texts[(s.start, s.end)] = s.text
+    return " ".join(texts[span] for span in sorted(texts))
+
+
 def window_places(passages: Passages, h: int, i: int) -> list[Place]:
     """Sentence ``i`` of hit ``h`` and those within ``NEIGHBOURS`` of it in the article, in
     article order: its passage's neighbours (:func:`window_bounds`), and where the passage ends

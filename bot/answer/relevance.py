@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bot.answer.passages import window_text
 from bot.answer.untrusted import is_instruction
 
 if TYPE_CHECKING:
@@ -83,23 +84,17 @@ def windows_read(
     order, each once. A window is read whole (a sentence with its neighbours): an answer often
     names its subject in one sentence and gives the fact in the next ("A US judge threw out
     Yukos's bid ... Judge Letitia Clark said the case belonged in Russia.")."""
-    text: dict[tuple[str, int, int], str] = {}
-    for sentences in passages.sentences:
-        for s in sentences:
-            text[(s.article_id, s.start, s.end)] = s.text
     out: list[tuple[str, str, str]] = []
     seen: set[tuple[str, int, int]] = set()
     for window in ev.windows:
         key = (window.article_id, window.start, window.end)
-        parts = [
-            text[(window.article_id, start, end)]
-            for start, end in window.sentences
-            if (window.article_id, start, end) in text
-        ]
-        if key in seen or not parts:
+        if key in seen:
+            continue
+        text = window_text(passages, window.article_id, window.sentences)
+        if not text:
             continue
         seen.add(key)
-        out.append((window.article_id, window.title, " ".join(parts)))
+        out.append((window.article_id, window.title, text))
         if len(out) >= windows:
             break
     return out
