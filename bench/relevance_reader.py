@@ -1,4 +1,4 @@
-"""The relevance reader's cost: its load, and a part's windows read, numpy against ONNX Runtime.
+"""The relevance reader's cost: its load, a part's windows read, and its memory.
 
     python bench/relevance_reader.py [--rounds 30] [--pairs 3] [--words 60]
     python bench/relevance_reader.py --memory
@@ -6,12 +6,11 @@
 The reader (``bot.answer.relevance.CrossEncoder``) reads each part with its strongest windows.
 Here each pair is a question with a window of the seed article (three sentences, cut to
 ``--words`` words, after the article's title: about 100 word pieces with the defaults, the
-training parts' median), ``--pairs`` per call as the judge makes them. Prints the load time of
-each way (median of 3 loads), the median and 95th percentile of a call over ``--rounds`` calls,
-and how far the two ways' logits are apart. The machine's load average is printed too: on
-shared cores the times move with it.
+training parts' median), ``--pairs`` per call as the judge makes them. Prints the load time
+(median of 3 loads) and the median and 95th percentile of a call over ``--rounds`` calls. The
+machine's load average is printed too: on shared cores the times move with it.
 
-``--memory`` measures instead what the shipped reader (ONNX Runtime) adds to a process: its
+``--memory`` measures instead what the reader adds to a process: its
 resident set (``VmRSS``) and its peak (``VmHWM``) after one call, each less the same figure
 taken once the libraries it uses are imported. Run it alone: a process measures itself.
 """
@@ -83,34 +82,26 @@ def main() -> int:
     from bot.answer.relevance import CrossEncoder
 
     texts = windows(args.pairs, args.words)
-    lengths = [
-        len(e.ids)
-        for e in CrossEncoder.load(runtime=False).tokenizer.encode_batch(
-            [(QUESTION, t) for t in texts]
-        )
-    ]
+    loads = []
+    for _ in range(3):
+        started = time.perf_counter()
+        model = CrossEncoder.load()
+        loads.append(time.perf_counter() - started)
+    lengths = [len(e.ids) for e in model.tokenizer.encode_batch([(QUESTION, t) for t in texts])]
     print(f"load average before: {os.getloadavg()}; word pieces per pair: {lengths}")
-    logits = {}
-    for name, runtime in (("numpy", False), ("onnxruntime", True)):
-        loads = []
-        for _ in range(3):
-            started = time.perf_counter()
-            model = CrossEncoder.load(runtime=runtime)
-            loads.append(time.perf_counter() - started)
-        model.logits(QUESTION, texts)  # untimed warm-up
-        times = []
-        for _ in range(args.rounds):
-            started = time.perf_counter()
-            logits[name] = model.logits(QUESTION, texts)
-            times.append((time.perf_counter() - started) * 1000)
-        times.sort()
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        print(
-            f"{name:12s} load {statistics.median(loads):.2f} s; a call of {len(texts)} pairs: "
-            f"p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms"
-        )
-    gap = float(abs(logits["numpy"] - logits["onnxruntime"]).max())
-    print(f"largest logit difference: {gap:.2e}; load average after: {os.getloadavg()}")
+    model.logits(QUESTION, texts)  # untimed warm-up
+    times = []
+    for _ in range(args.rounds):
+        started = time.perf_counter()
+        model.logits(QUESTION, texts)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    print(
+        f"load {statistics.median(loads):.2f} s; a call of {len(texts)} pairs: "
+        f"p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms; "
+        f"load average after: {os.getloadavg()}"
+    )
     return 0
 
 

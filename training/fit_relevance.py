@@ -266,8 +266,8 @@ def train(rows: list[dict[str, Any]], names: list[str]) -> None:
 
 
 def load_model(path: Path) -> PairModel:
-    """A trained model back in torch, for scoring many pairs fast (the package's numpy reader
-    gives the same logits: tests/unit/test_relevance.py)."""
+    """A trained model back in torch, for scoring many pairs fast (the package's ONNX Runtime
+    reader gives the same logits: tests/unit/test_relevance.py)."""
     import torch
 
     model = PairModel()

@@ -16,8 +16,8 @@ the subject (session 51: bare sentences; session 52: sentences after their title
 that reads as an instruction is left out (untrusted metadata).
 
 Inference is ONNX Runtime over a graph built here from the weights (:func:`bert_graph`), with
-``tokenizers`` and ``safetensors`` (no torch: a cold ask stays light); :meth:`CrossEncoder.forward`
-is the same network in numpy, the reference the graph is tested against.
+``tokenizers`` and ``safetensors`` (no torch: a cold ask stays light); it is tested against
+transformers' own BERT over the same weights.
 The trained part is ``relevance_params.npz`` beside this module (float16); the bottom layers are
 read from the packaged embedding model, so the file holds only what training changed.
 """
@@ -100,53 +100,17 @@ def windows_read(
     return out
 
 
-def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + LAYER_NORM_EPS) * w + b
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    """erf to within 1.5e-7 (Abramowitz and Stegun 7.1.26): numpy has none, and scipy is not
-    worth its import for one function. In place where it can be (it runs on every FFN)."""
-    a = np.abs(x)
-    t = 1.0 / (1.0 + np.float32(0.3275911) * a)
-    poly = np.float32(1.061405429) * t
-    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
-        poly += np.float32(c)
-        poly *= t
-    a *= a
-    np.negative(a, out=a)
-    np.exp(a, out=a)
-    poly *= a
-    np.subtract(np.float32(1.0), poly, out=poly)
-    poly *= np.sign(x)
-    return poly
-
-
-def _gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact GELU."""
-    out = _erf(x * np.float32(1.0 / np.sqrt(2.0)))
-    out += np.float32(1.0)
-    out *= x
-    out *= np.float32(0.5)
-    return out
-
-
 @dataclass(frozen=True, eq=False)
 class CrossEncoder:
-    """A BERT pair classifier in numpy: ``weights`` by their transformers names."""
+    """A BERT pair classifier: its tokenizer, and the network as an ONNX Runtime session
+    (:func:`bert_graph`)."""
 
-    weights: dict[str, np.ndarray]
     tokenizer: Any
-    layers: int
-    # The same network on ONNX Runtime (:func:`bert_graph`); None: numpy (:meth:`forward`).
-    session: Any = None
+    session: Any
 
     @classmethod
-    def load(
-        cls, params: Path = PARAMS_PATH, base: Path | None = None, runtime: bool = True
-    ) -> CrossEncoder:
+    def load(cls, params: Path = PARAMS_PATH, base: Path | None = None) -> CrossEncoder:
+        import onnxruntime
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -175,24 +139,16 @@ class CrossEncoder:
         tokenizer.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
         tokenizer.enable_padding()
         layers = 1 + max(int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer."))
-        session = None
-        if runtime:
-            import onnxruntime
-
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = min(2, os.cpu_count() or 1)
-            options.log_severity_level = 3
-            graph, external = bert_graph(weights, layers)
-            options.add_external_initializers(
-                list(external),
-                [onnxruntime.OrtValue.ortvalue_from_numpy(a) for a in external.values()],
-            )
-            session = onnxruntime.InferenceSession(
-                graph, options, providers=["CPUExecutionProvider"]
-            )
-            # The session holds its own copy: the numpy weights are not kept twice (90 MB).
-            weights = {}
-        return cls(weights, tokenizer, layers, session)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        options.log_severity_level = 3
+        graph, external = bert_graph(weights, layers)
+        options.add_external_initializers(
+            list(external),
+            [onnxruntime.OrtValue.ortvalue_from_numpy(a) for a in external.values()],
+        )
+        session = onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        return cls(tokenizer, session)
 
     def logits(self, question: str, texts: Sequence[str]) -> np.ndarray:
         """One logit per text: how well it answers ``question`` (higher: better)."""
@@ -202,65 +158,17 @@ class CrossEncoder:
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         types = np.array([e.type_ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
-        if self.session is not None:
-            out = self.session.run(["logits"], {"ids": ids, "types": types, "mask": mask})[0]
-            return np.asarray(out, dtype=np.float32).reshape(-1)
-        return self.forward(ids, types, mask)
-
-    def forward(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        w = self.weights
-        n, length = ids.shape
-        x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][np.arange(length)][None]
-            + w["embeddings.token_type_embeddings.weight"][types]
-        )
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        bias = ((1.0 - mask) * -1e9)[:, None, None, :]
-        size = x.shape[-1] // HEADS
-        for i in range(self.layers):
-            p = f"encoder.layer.{i}."
-
-            def dense(h: np.ndarray, name: str, prefix: str = p) -> np.ndarray:
-                # One 2-D product for the whole batch: one BLAS call, where a stacked 3-D
-                # product loops over the batch.
-                flat = h.reshape(-1, h.shape[-1])
-                out = flat @ w[f"{prefix}{name}.weight"].T + w[f"{prefix}{name}.bias"]
-                return np.asarray(out.reshape(n, length, -1))
-
-            def heads(h: np.ndarray) -> np.ndarray:
-                return h.reshape(n, length, HEADS, size).transpose(0, 2, 1, 3)
-
-            q = heads(dense(x, "attention.self.query"))
-            k = heads(dense(x, "attention.self.key"))
-            v = heads(dense(x, "attention.self.value"))
-            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + bias
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
-            scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, -1)
-            x = _layer_norm(
-                x + dense(context, "attention.output.dense"),
-                w[f"{p}attention.output.LayerNorm.weight"],
-                w[f"{p}attention.output.LayerNorm.bias"],
-            )
-            inner = _gelu(dense(x, "intermediate.dense"))
-            x = _layer_norm(
-                x + dense(inner, "output.dense"),
-                w[f"{p}output.LayerNorm.weight"],
-                w[f"{p}output.LayerNorm.bias"],
-            )
-        pooled = np.tanh(x[:, 0] @ w["pooler.dense.weight"].T + w["pooler.dense.bias"])
-        logits: np.ndarray = pooled @ w["head.weight"].T + w["head.bias"]
-        return np.asarray(logits[:, 0], dtype=np.float32)
+        out = self.session.run(["logits"], {"ids": ids, "types": types, "mask": mask})[0]
+        return np.asarray(out, dtype=np.float32).reshape(-1)
 
 
 def bert_graph(weights: dict[str, np.ndarray], layers: int) -> tuple[bytes, dict[str, np.ndarray]]:
-    """The same pair classifier as :meth:`CrossEncoder.forward`, as an ONNX model, built node by
-    node from the weights: no torch, so no export step and nothing on disk. Returns the
+    """BERT (``weights`` by their transformers names) with a one-logit head on its pooler, as an
+    ONNX model built node by node: no torch, so no export step and nothing on disk. Returns the
     serialised graph and the weight matrices it names as external initializers (the session is
-    handed them apart). ONNX Runtime runs it several times faster than numpy
-    (``bench/relevance_reader.py``; docs/performance.md), which keeps the decision within the
-    answer's time budget."""
+    handed them apart). ONNX Runtime runs it about three times faster than a numpy version of
+    the same network did (docs/performance.md), which keeps the decision within the answer's
+    time budget."""
     from onnx import TensorProto, helper, numpy_helper
 
     inits: list[Any] = []

@@ -1,8 +1,7 @@
-"""The relevance feature's reader: its pair texts, and its numpy BERT against transformers'."""
+"""The relevance feature's reader: its pair texts, and its ONNX graph against transformers' BERT."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -29,12 +28,6 @@ def test_a_title_that_reads_as_an_instruction_is_left_out() -> None:
     assert pair_text(title, sentence) == sentence
 
 
-def test_the_numpy_erf_is_erf() -> None:
-    x = np.linspace(-4, 4, 801, dtype=np.float32)
-    expected = np.array([math.erf(float(v)) for v in x])
-    assert np.abs(relevance._erf(x.copy()) - expected).max() < 1e-6
-
-
 def test_the_shipped_reader_is_bert_with_a_head_computed_exactly_as_torch_does() -> None:
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
@@ -51,36 +44,25 @@ def test_the_shipped_reader_is_bert_with_a_head_computed_exactly_as_torch_does()
     missing = bert.load_state_dict(state, strict=False)
     assert not missing.unexpected_keys and state  # the file holds BERT's own names
     bert.eval()
+    # The graph is built node by node from the weights (no exporter): it must compute what
+    # transformers computes, for pairs of different lengths in one padded batch.
     question = "How much will the Velkaron tidal barrier cost?"
     texts = [
         "Harbour board approves the Velkaron tidal barrier | The barrier will cost 212 million "
         "euros and is due to close the estuary against storm surges from 2031.",
         "Fishing crews asked for a lock wide enough for their boats.",
-    ]
-    tokenizer = transformers.AutoTokenizer.from_pretrained(str(base))
-    batch = tokenizer([question] * 2, texts, padding=True, return_tensors="pt")
-    with torch.no_grad():
-        expected = head(bert(**batch).pooler_output)[:, 0].numpy()
-    assert np.abs(model.logits(question, texts) - expected).max() < 1e-4
-
-
-def test_onnx_runtime_runs_the_numpy_network() -> None:
-    # The graph is built node by node from the weights (no exporter): it must compute what
-    # the numpy reference computes, for pairs of different lengths in one padded batch.
-    fast = CrossEncoder.load()
-    plain = CrossEncoder.load(runtime=False)
-    assert fast.session is not None and plain.session is None
-    question = "Which judge threw out the Yukos bid for bankruptcy protection?"
-    texts = [
         "Yukos loses US bankruptcy battle | A US judge has dismissed an attempt by Russian oil "
         "firm Yukos to gain bankruptcy protection in the US. Judge Letitia Clark said the case "
         "belonged in Russia.",
-        "Fishing crews asked for a lock.",
         "",
     ]
-    got = fast.logits(question, texts)
-    assert got.shape == (3,)
-    assert np.abs(got - plain.logits(question, texts)).max() < 1e-4
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(base))
+    batch = tokenizer([question] * len(texts), texts, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        expected = head(bert(**batch).pooler_output)[:, 0].numpy()
+    got = model.logits(question, texts)
+    assert got.shape == (len(texts),)
+    assert np.abs(got - expected).max() < 1e-4
 
 
 def test_missing_or_damaged_weights_are_named(tmp_path: Path) -> None:
