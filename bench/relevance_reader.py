@@ -1,6 +1,6 @@
 """The relevance reader's cost: its load, a part's windows read, and its memory.
 
-    python bench/relevance_reader.py [--rounds 30] [--pairs 3] [--words 60]
+    python bench/relevance_reader.py [--rounds 30] [--pairs 3] [--words 60] [--threads 1]
     python bench/relevance_reader.py --memory
 
 The reader (``bot.answer.relevance.CrossEncoder``) reads each part with its strongest windows.
@@ -8,7 +8,8 @@ Here each pair is a question with a window of the seed article (three sentences,
 ``--words`` words, after the article's title: about 100 word pieces with the defaults, the
 training parts' median), ``--pairs`` per call as the judge makes them. Prints the load time
 (median of 3 loads) and the median and 95th percentile of a call over ``--rounds`` calls. The
-machine's load average is printed too: on shared cores the times move with it.
+machine's load average is printed too: on shared cores the times move with it. ``--threads``:
+the reader's threads (0, the default, as the engine picks them with ``NEWSDESK_TORCH_THREADS=0``).
 
 ``--memory`` measures instead what the reader adds to a process: its
 resident set (``VmRSS``) and its peak (``VmHWM``) after one call, each less the same figure
@@ -74,6 +75,9 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--words", type=int, default=60)
     parser.add_argument("--memory", action="store_true", help="what the reader adds to a process")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="reader threads (0: as NEWSDESK_TORCH_THREADS=0)"
+    )
     args = parser.parse_args()
     if args.memory:
         memory(args.pairs, args.words)
@@ -85,10 +89,14 @@ def main() -> int:
     loads = []
     for _ in range(3):
         started = time.perf_counter()
-        model = CrossEncoder.load()
+        model = CrossEncoder.load(threads=args.threads)
         loads.append(time.perf_counter() - started)
     lengths = [len(e.ids) for e in model.tokenizer.encode_batch([(QUESTION, t) for t in texts])]
-    print(f"load average before: {os.getloadavg()}; word pieces per pair: {lengths}")
+    threads = model.session.get_session_options().intra_op_num_threads
+    print(
+        f"load average before: {os.getloadavg()}; word pieces per pair: {lengths}; "
+        f"threads: {threads}"
+    )
     model.logits(QUESTION, texts)  # untimed warm-up
     times = []
     for _ in range(args.rounds):

@@ -164,10 +164,12 @@ class Answerer:
     def judge(self, analysis: QuestionAnalysis, hits: Sequence[Hit]) -> Judgement:
         from bot.answer.judge import judge
         from bot.answer.nlp import load_nlp
+        from bot.answer.relevance import default_model
 
-        settings = self.settings.answer
+        reader = default_model(self.settings.retrieval.torch_threads)
         encode, params, cache = self.encoder.encode, self.decision_params, self.passages
-        return judge(analysis, hits, load_nlp(), encode, params, cache, settings.evidence_anchored)
+        anchored = self.settings.answer.evidence_anchored
+        return judge(analysis, hits, load_nlp(), encode, params, cache, anchored, reader)
 
     def load_answer_prompt(self, name: str | None = None) -> Prompt:
         from bot.prompts import load_prompt
@@ -182,8 +184,8 @@ class Answerer:
     def warm(self, *, rehearse: bool = True) -> float:
         """Load everything the first answer needs, now: the store, the embedding model, the
         keyword index, the configured generator, spaCy's pipeline, and (``rehearse``) one
-        extractive answer (the sentence scorer and the citation check). Returns the seconds it
-        took (0 when already warm).
+        extractive answer (the sentence scorer, the decision's reader, the citation check).
+        Returns the seconds it took (0 when already warm).
 
         ``rehearse=False`` is for a process that answers one question (``newsdesk ask``): the
         rehearsal answer would cost about as much again as the answer itself, and the first
@@ -191,8 +193,7 @@ class Answerer:
 
         Safe from any number of threads: one warms, the others wait for it. ``answer`` calls it
         too, so that concurrent first questions never open the store at the same time (chromadb
-        fails then). Raises what opening the store raises; the next call tries again.
-        """
+        fails then). Raises what opening the store raises; the next call tries again."""
         if self._warm.is_set():
             return 0.0
         with self._warm_lock:
@@ -457,8 +458,7 @@ class Answerer:
         all read these vectors, from the sentence cache and the embeddings' query cache."""
         texts = list(dict.fromkeys(texts))
         vectors = self.encoder.encode(texts)
-        remember = getattr(self.embeddings, "remember_queries", None)
-        if callable(remember):
+        if callable(remember := getattr(self.embeddings, "remember_queries", None)):
             remember(texts, vectors)
 
     def _search(self, question: str, parts: Sequence[str], k: int) -> list[Hit]:

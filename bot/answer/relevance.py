@@ -24,7 +24,6 @@ read from the packaged embedding model, so the file holds only what training cha
 
 from __future__ import annotations
 
-import os
 import threading
 import zipfile
 from collections.abc import Sequence
@@ -53,6 +52,9 @@ LAYER_NORM_EPS = 1e-12
 # Tensors this large (elements) reach the ONNX Runtime session beside its graph, not in it.
 EXTERNAL_FROM = 1024
 HEADS = 12
+# A call reads three pairs: more than two threads split too little work to gain (not measured
+# beyond two: this project's machines have two cores).
+MAX_THREADS = 2
 
 
 class RelevanceError(RuntimeError):
@@ -109,7 +111,11 @@ class CrossEncoder:
     session: Any
 
     @classmethod
-    def load(cls, params: Path = PARAMS_PATH, base: Path | None = None) -> CrossEncoder:
+    def load(
+        cls, params: Path = PARAMS_PATH, base: Path | None = None, threads: int = 0
+    ) -> CrossEncoder:
+        """``threads``: ONNX Runtime's intra-op threads, at most :data:`MAX_THREADS`; 0 =
+        :func:`reader_threads` of the default setting."""
         import onnxruntime
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
@@ -140,7 +146,7 @@ class CrossEncoder:
         tokenizer.enable_padding()
         layers = 1 + max(int(k.split(".")[2]) for k in weights if k.startswith("encoder.layer."))
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        options.intra_op_num_threads = min(MAX_THREADS, threads or reader_threads())
         options.log_severity_level = 3
         graph, external = bert_graph(weights, layers)
         options.add_external_initializers(
@@ -293,17 +299,28 @@ def bert_graph(weights: dict[str, np.ndarray], layers: int) -> tuple[bytes, dict
     return bytes(model.SerializeToString()), external
 
 
+def reader_threads(setting: int = 0) -> int:
+    """The reader's threads for the embedding model's threads setting (``NEWSDESK_TORCH_THREADS``:
+    0 = the cores this process may run on, or ``OMP_NUM_THREADS``), at most
+    :data:`MAX_THREADS`: one setting keeps a replica on a busy shared host to one thread for
+    both models (docs/deploy.md)."""
+    from retrieval.runtime import embedding_threads
+
+    return min(MAX_THREADS, embedding_threads(setting))
+
+
 _lock = threading.Lock()
-_model: CrossEncoder | None = None
+_models: dict[int, CrossEncoder] = {}
 
 
-def default_model() -> CrossEncoder:
-    """The shipped cross-encoder, loaded once per process."""
-    global _model
+def default_model(threads: int = 0) -> CrossEncoder:
+    """The shipped cross-encoder, loaded once per process (per threads setting, see
+    :func:`reader_threads`)."""
+    count = reader_threads(threads)
     with _lock:
-        if _model is None:
-            _model = CrossEncoder.load()
-        return _model
+        if count not in _models:
+            _models[count] = CrossEncoder.load(threads=count)
+        return _models[count]
 
 
 def relevance(ev: Evidence, passages: Passages, model: CrossEncoder | None = None) -> float:

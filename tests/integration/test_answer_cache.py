@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from bot.answer import relevance
 from bot.answer.features import feature_vector
 from bot.answer.judge import Judgement, judge
 from bot.answer.nlp import load_nlp
@@ -121,3 +122,30 @@ def test_a_chunk_whose_text_changed_is_measured_on_its_new_text(kb: KnowledgeBas
     giving = answerer.judge(analysis, [passage("Acme paid $40m for Widgets last year.")])
     assert lacking.evidence[0].windows[0].value_present is False
     assert giving.evidence[0].windows[0].value_present is True
+
+
+def test_the_answerer_reads_relevance_on_its_threads_setting(kb: KnowledgeBase) -> None:
+    """``NEWSDESK_TORCH_THREADS`` (``torch_threads``) sets the cross-encoder's threads too."""
+    tmp = Path(str(kb.config.store_path)).parent
+    one = Settings(  # type: ignore[call-arg]
+        _env_file=None, store_path=tmp / "store", collection="cachetest", torch_threads=1
+    )
+    answerer = Answerer(kb, kb.embeddings, one)
+    nlp = load_nlp()
+    analysis = analyse("What did Johnson say about Russia?", nlp)
+    hits = kb.search(analysis.question, k=3)
+    reader = relevance.default_model(1)
+    calls: list[object] = []
+    real = reader.logits
+
+    def counted(question: str, texts: Any) -> Any:
+        calls.append(question)
+        return real(question, texts)
+
+    object.__setattr__(reader, "logits", counted)
+    try:
+        answerer.judge(analysis, hits)
+    finally:
+        object.__delattr__(reader, "logits")
+    assert calls, "the answerer did not read with the one-thread reader"
+    assert reader.session.get_session_options().intra_op_num_threads == 1

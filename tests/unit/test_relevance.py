@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +77,23 @@ def test_missing_or_damaged_weights_are_named(tmp_path: Path) -> None:
     np.savez(headless, **{"pooler.dense.bias": np.zeros(384, dtype=np.float16)})
     with pytest.raises(RelevanceError, match="no classifier head"):
         CrossEncoder.load(headless)
+
+
+def test_the_reader_runs_on_the_embedding_threads_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A replica told to use one thread (``NEWSDESK_TORCH_THREADS=1``, docs/deploy.md) reads on
+    one thread too; at 0 the reader takes the cores it may run on (or ``OMP_NUM_THREADS``), at
+    most two."""
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert relevance.reader_threads(1) == 1
+    assert relevance.reader_threads(0) == relevance.MAX_THREADS == 2
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert relevance.reader_threads(0) == 1
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    one = relevance.default_model(1)
+    assert one.session.get_session_options().intra_op_num_threads == 1
+    assert relevance.default_model(1) is one
+    two = relevance.default_model(0)
+    assert two.session.get_session_options().intra_op_num_threads == 2
