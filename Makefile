@@ -56,8 +56,8 @@ eval-answers: setup
 		--out data/eval/answers-bbc.json
 
 # Our own held-out questions (training/heldout/), answered like dev: one report per file,
-# data/eval/answers-heldout-<file>.json. The decision is fitted on all but questions_r to _u, _w,
-# _x and _y (training/README.md); all of those but _x (read) measure it.
+# data/eval/answers-heldout-<file>.json. The decision is fitted on all but questions_r to _u, _w
+# to _z and _za to _zf (training/README.md); all of those but _x (read) measure it.
 eval-heldout: setup
 	for f in training/heldout/*.jsonl; do \
 		$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl --questions $$f \
