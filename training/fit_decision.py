@@ -377,15 +377,19 @@ def compute_rows(nlp: Any = None, encode: Any = None) -> list[dict[str, Any]]:
 RELEVANCE_SCORES = CACHE / "relevance-oof.json"
 
 
-def with_relevance(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_relevance(
+    rows: list[dict[str, Any]], scores: dict[str, float] | None = None
+) -> list[dict[str, Any]]:
     """The rows with their cross-fitted ``relevance`` (``training/fit_relevance.py`` writes it:
     each part scored by a cross-encoder not trained on its question's fold), in place of the
-    floor the evidence alone gives."""
+    floor the evidence alone gives. ``scores``: other scores by ``question_id:part`` (a
+    measurement's, ``relevance_windows.py``) instead of the file."""
     if "relevance" not in FEATURE_NAMES:
         return rows
-    if not RELEVANCE_SCORES.exists():
-        raise SystemExit(f"{RELEVANCE_SCORES} is missing: run training/fit_relevance.py first")
-    scores = json.loads(RELEVANCE_SCORES.read_text(encoding="utf-8"))
+    if scores is None:
+        if not RELEVANCE_SCORES.exists():
+            raise SystemExit(f"{RELEVANCE_SCORES} is missing: run training/fit_relevance.py first")
+        scores = json.loads(RELEVANCE_SCORES.read_text(encoding="utf-8"))
     at = FEATURE_NAMES.index("relevance")
     for row in rows:
         row["features"][at] = scores[f"{row['question_id']}:{row['part']}"]

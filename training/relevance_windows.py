@@ -14,9 +14,7 @@ with the part's ``relevance`` taken as the best logit over the first 2, 3 (the s
 from __future__ import annotations
 
 import copy
-import json
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,11 +65,7 @@ def main() -> int:
     readings["strongest only"] = first(1)
     for name, read in readings.items():
         scores = {k: float(np.clip(read(v), FLOOR, -FLOOR)) for k, v in logits.items()}
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-            json.dump(scores, fh)
-        fd.RELEVANCE_SCORES = Path(fh.name)
-        rows = fd.with_relevance(copy.deepcopy(base_rows))
-        Path(fh.name).unlink()
+        rows = fd.with_relevance(copy.deepcopy(base_rows), scores)
         x = np.array([r["features"] for r in rows], dtype=np.float64)
         y = np.array([r["answerable"] for r in rows], dtype=np.int64)
         groups = np.array([r["question_id"] for r in rows])
