@@ -280,26 +280,40 @@ def load_model(path: Path) -> PairModel:
     return model
 
 
-def score(rows: list[dict[str, Any]]) -> dict[str, float]:
-    """Step 3: each part's cross-fitted relevance, by ``question_id:part``."""
+def cross_fitted_logits(
+    rows: list[dict[str, Any]], read_only: bool = True
+) -> dict[str, list[float]]:
+    """Each part's logits, by ``question_id:part``, in window order, each part scored by the
+    model not trained on its fold (A scores folds 3-4, B folds 0-2): of the windows the package
+    reads (``read_only``), or of every pair window (``relevance_windows.py``)."""
     import torch
 
-    from bot.answer.relevance import FLOOR
-
     torch.set_num_threads(2)
-    out: dict[str, float] = {}
+    out: dict[str, list[float]] = {}
     for name, folds in (("A", MODELS["B"]), ("B", MODELS["A"])):
         model = load_model(model_path(name))
         mine = [r for r in rows if fd.fold_of(r["question_id"]) in folds]
-        questions = [r["question"] for r in mine for s in r["sentences"] if s["read"]]
-        texts = [s["text"] for r in mine for s in r["sentences"] if s["read"]]
-        logits = model.score(questions, texts)
+        kept = [[s for s in r["sentences"] if s["read"] or not read_only] for r in mine]
+        logits = model.score(
+            [r["question"] for r, ss in zip(mine, kept, strict=True) for _ in ss],
+            [s["text"] for ss in kept for s in ss],
+        )
         at = 0
-        for row in mine:
-            n = sum(1 for s in row["sentences"] if s["read"])
-            best = float(logits[at : at + n].max()) if n else FLOOR
-            at += n
-            out[f"{row['question_id']}:{row['part']}"] = float(np.clip(best, FLOOR, -FLOOR))
+        for row, ss in zip(mine, kept, strict=True):
+            key = f"{row['question_id']}:{row['part']}"
+            out[key] = [float(v) for v in logits[at : at + len(ss)]]
+            at += len(ss)
+    return out
+
+
+def score(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Step 3: each part's cross-fitted relevance, by ``question_id:part``."""
+    from bot.answer.relevance import FLOOR
+
+    out = {
+        key: float(np.clip(max(logits), FLOOR, -FLOOR)) if logits else FLOOR
+        for key, logits in cross_fitted_logits(rows).items()
+    }
     OOF_PATH.write_text(json.dumps(out), encoding="utf-8")
     return out
 

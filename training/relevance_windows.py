@@ -17,7 +17,6 @@ import copy
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -32,34 +31,13 @@ import fit_relevance as fr  # noqa: E402
 from bot.answer.relevance import FLOOR  # noqa: E402
 
 
-def window_logits(rows: list[dict[str, Any]]) -> dict[str, list[float]]:
-    """Each part's cross-fitted logit for every one of its pair windows, in window order."""
-    import torch
-
-    torch.set_num_threads(2)
-    out: dict[str, list[float]] = {}
-    for name, folds in (("A", fr.MODELS["B"]), ("B", fr.MODELS["A"])):
-        model = fr.load_model(fr.model_path(name))
-        mine = [r for r in rows if fd.fold_of(r["question_id"]) in folds]
-        logits = model.score(
-            [r["question"] for r in mine for _ in r["sentences"]],
-            [s["text"] for r in mine for s in r["sentences"]],
-        )
-        at = 0
-        for row in mine:
-            n = len(row["sentences"])
-            out[f"{row['question_id']}:{row['part']}"] = [float(v) for v in logits[at : at + n]]
-            at += n
-    return out
-
-
 def first(n: int) -> Callable[[list[float]], float]:
     return lambda logits: max(logits[:n]) if logits else FLOOR
 
 
 def main() -> int:
     pairs = fr.build_pairs()
-    logits = window_logits(pairs)
+    logits = fr.cross_fitted_logits(pairs, read_only=False)
     base_rows = fd.compute_rows()
     readings = {f"first {n}": first(n) for n in (2, 3, 4, 5)}
     readings["strongest only"] = first(1)
