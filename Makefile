@@ -57,7 +57,7 @@ eval-answers: setup
 
 # Our own held-out questions (training/heldout/), answered like dev: one report per file,
 # data/eval/answers-heldout-<file>.json. The decision is fitted on all but questions_r to _u, _w
-# to _z and _za to _zf (training/README.md); all of those but _x (read) measure it.
+# to _z and _za to _zg (training/README.md); all of those but _x (read) measure it.
 eval-heldout: setup
 	for f in training/heldout/*.jsonl; do \
 		$(BIN)/newsdesk eval answers --corpus $(EVAL)/bbc/corpus.jsonl --questions $$f \
