@@ -4,10 +4,10 @@
 cross-encoder, which ``fit_relevance.py`` trained on those very questions: whatever follows its
 reading there is measured in-sample (session 55's candidate Q2 gained on the training questions
 and lost on the fresh files). Here each question is read by the cross-fitted model that was not
-trained on its fold (``data/fit/relevance-A.npz`` reads folds 3-4, ``-B`` folds 0-2, as
-``fit_relevance.score`` does), so the relevance feature has the values the decision was fitted
-on and the reader's order is out of sample. Everything else is ``newsdesk eval answers``: the
-same Answerer, store, scoring and report. Needs the A and B models
+trained on its fold (``fit_relevance.scorer``: ``data/fit/relevance-A.npz`` reads folds 3-4,
+``-B`` folds 0-2, as ``fit_relevance.score`` does), so the relevance feature has the values
+the decision was fitted on and the reader's order is out of sample. Everything else is
+``newsdesk eval answers``: the same Answerer, store, scoring and report. Needs the A and B models
 (``python training/fit_relevance.py train --models A B``).
 
     python training/crossfit_answers.py --out F.json [--type single multi] [--limit N]
@@ -64,12 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         name: relevance.CrossEncoder.load(fr.model_path(name), threads=2) for name in ("A", "B")
     }
     # A question's reader by its text (the eval answers by text): the model not trained on
-    # its fold. A text asked in two files of different folds is read by neither model's
-    # training alone; such questions are counted and read by A.
+    # its fold. A text asked in two files of different folds was trained on by both models;
+    # such questions are counted and read by A.
     by_text: dict[str, str] = {}
     clashes = 0
     for qid, record in questions:
-        name = "A" if fd.fold_of(qid) in fr.MODELS["B"] else "B"
+        name = fr.scorer(qid)
         if by_text.setdefault(record["question"], name) != name:
             clashes += 1
             by_text[record["question"]] = "A"

@@ -280,19 +280,25 @@ def load_model(path: Path) -> PairModel:
     return model
 
 
+def scorer(question_id: str) -> str:
+    """The cross-fitted model that scores a question: the one not trained on its fold (A scores
+    folds 3-4, B folds 0-2)."""
+    return "B" if fd.fold_of(question_id) in MODELS["A"] else "A"
+
+
 def cross_fitted_logits(
     rows: list[dict[str, Any]], read_only: bool = True
 ) -> dict[str, list[float]]:
     """Each part's logits, by ``question_id:part``, in window order, each part scored by the
-    model not trained on its fold (A scores folds 3-4, B folds 0-2): of the windows the package
-    reads (``read_only``), or of every pair window (``relevance_windows.py``)."""
+    model not trained on its fold (:func:`scorer`): of the windows the package reads
+    (``read_only``), or of every pair window (``relevance_windows.py``)."""
     import torch
 
     torch.set_num_threads(2)
     out: dict[str, list[float]] = {}
-    for name, folds in (("A", MODELS["B"]), ("B", MODELS["A"])):
+    for name in ("A", "B"):
         model = load_model(model_path(name))
-        mine = [r for r in rows if fd.fold_of(r["question_id"]) in folds]
+        mine = [r for r in rows if scorer(r["question_id"]) == name]
         kept = [[s for s in r["sentences"] if s["read"] or not read_only] for r in mine]
         logits = model.score(
             [r["question"] for r, ss in zip(mine, kept, strict=True) for _ in ss],
