@@ -175,3 +175,54 @@ def test_compare_decisions_pools_files_and_counts_the_disagreements(tmp_path: Pa
     answerable_only = [report("c.json", [("c1", True, "answered", 0.9)])]
     with pytest.raises(SystemExit, match="answerable and unanswerable"):
         _training_module("compare_decisions").compare(answerable_only, answerable_only)
+
+
+def test_near_miss_kinds_pools_reports_by_the_kind_their_why_names(tmp_path: Path) -> None:
+    questions = tmp_path / "questions_q.jsonl"
+    near = [
+        ("Who won the final?", "(b) outcome only previewed: the article is before the final"),
+        ("How much did it cost?", "(a) amount never given"),
+        ("Who bought it?", "(b) outcome only previewed"),
+        ("What did she say about tax?", "The article quotes her on schools only."),
+    ]
+    lines = [{"question": q, "answerable": False, "article_ids": [], "why": why} for q, why in near]
+    lines.append({"question": "When was it?", "answerable": True, "article_ids": ["x/1"]})
+    questions.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    statuses = ["no_answer", "no_answer", "answered", "partial"]
+    records = [
+        {"question": q, "answerable": False, "status": s}
+        for (q, _), s in zip(near, statuses, strict=True)
+    ]
+    records.append({"question": "When was it?", "answerable": True, "status": "no_answer"})
+    report = tmp_path / "answers.json"
+    # Written in another checkout: the file is read by its name from --questions-dir.
+    report.write_text(
+        json.dumps({"questions_file": "/elsewhere/questions_q.jsonl", "records": records}),
+        encoding="utf-8",
+    )
+    kinds = _training_module("near_miss_kinds")
+    counts = kinds.tally([report], tmp_path)
+    assert counts["b"] == {"n": 2, "no_answer": 1, "answered": 1}
+    assert counts["a"] == {"n": 1, "no_answer": 1}
+    assert counts[kinds.UNLABELLED] == {"n": 1, "partial": 1}
+    assert set(counts) == {"a", "b", kinds.UNLABELLED}  # the answerable question is no near miss
+
+
+def test_the_signed_regression_keeps_each_weight_to_its_sign() -> None:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 2))
+    y = (x[:, 0] - 1.5 * x[:, 1] + rng.normal(size=400) > 0).astype(int)
+    models = _training_module("decision_models")
+    free = models.SignedLogisticRegression([0, 0]).fit(x, y)
+    # Unconstrained, it is sklearn's L2 logistic regression at C=1.
+    reference = LogisticRegression(C=1.0, tol=1e-10).fit(x, y)
+    assert np.allclose(free.coef_, reference.coef_, atol=1e-3)
+    assert np.allclose(free.intercept_, reference.intercept_, atol=1e-3)
+    assert free.coef_[0, 1] < -0.5
+    # Told the second feature can only raise the probability, its weight stops at 0.
+    signed = models.SignedLogisticRegression([1, 1]).fit(x, y)
+    assert signed.coef_[0, 1] == 0.0 and signed.coef_[0, 0] > 0.5
+    assert signed.predict_proba(x).shape == (400, 2)
