@@ -95,6 +95,7 @@ class SignedLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> SignedLogisticRegression:
         from scipy.optimize import minimize
+        from scipy.special import expit
 
         n = x.shape[1]
         target = np.asarray(y, dtype=np.float64)
@@ -103,7 +104,7 @@ class SignedLogisticRegression(ClassifierMixin, BaseEstimator):
         def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
             z = x @ w[:n] + w[n]
             value = self.c * float(np.sum(np.logaddexp(0.0, z) - target * z))
-            residual = self.c * (1.0 / (1.0 + np.exp(-z)) - target)
+            residual = self.c * (expit(z) - target)
             grad = np.append(x.T @ residual + w[:n], residual.sum())
             return value + 0.5 * float(w[:n] @ w[:n]), grad
 
@@ -120,7 +121,9 @@ class SignedLogisticRegression(ClassifierMixin, BaseEstimator):
         return np.asarray(x @ self.coef_[0] + self.intercept_[0])
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        p = 1.0 / (1.0 + np.exp(-self.decision_function(x)))
+        from scipy.special import expit
+
+        p = expit(self.decision_function(x))
         return np.column_stack([1.0 - p, p])
 
     def predict(self, x: np.ndarray) -> np.ndarray:

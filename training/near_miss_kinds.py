@@ -23,9 +23,16 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.eval.data import load_questions  # noqa: E402
 
 KINDS = {
     "a": "amount never given",
@@ -46,13 +53,12 @@ def kind_of(why: str) -> str:
 
 
 def _whys(path: Path) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            if not record.get("answerable", True):
-                out[record["question"]] = str(record.get("why", ""))
-    return out
+    """Each near miss's ``why``, by question, read as ``newsdesk eval answers`` reads the file."""
+    return {
+        q["question"]: str(q.get("why", ""))
+        for q in load_questions(path)
+        if not q.get("answerable", True)
+    }
 
 
 def tally(reports: list[Path], questions_dir: Path | None = None) -> dict[str, Counter[str]]:
